@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# mip6lb build.  `make` builds everything into $(OUTPUT); `make check` runs
+# the tests; `make demo` runs the namespaced roaming demo; `make bench`
+# prints the benchmark table.  V=1 shows the commands.
+
+OUTPUT      ?= build
+CLANG       ?= clang
+CC          ?= gcc
+BPFTOOL     ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+PKG_CONFIG  ?= pkg-config
+ARCH        := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+MAKEFLAGS += --no-print-directory
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps check unit netns bench demo fuzz clean install vmlinux
+
+# ---- dependencies -------------------------------------------------------
+# `make`, `make check`, `make demo` and `make bench` install missing packages
+# first (as root); the stamp keeps it to one probe per build.
+DEPS_STAMP := $(OUTPUT)/.deps-ok
+deps:
+	$(Q)bash scripts/deps.sh
+	$(Q)mkdir -p $(OUTPUT) && touch $(DEPS_STAMP)
+
+$(DEPS_STAMP): scripts/deps.sh
+	$(Q)bash scripts/deps.sh
+	$(Q)mkdir -p $(OUTPUT) && touch $@
+
+# pkg-config is only asked once deps are present.
+PKGS        := libbpf libxdp inih json-c libpcap libsodium libmnl
+PKG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lelf -lz
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+# ---- flags --------------------------------------------------------------
+CFLAGS      ?= -O2 -g
+WARN        := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+USER_CFLAGS  = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
+	       -I. -Ibpf -Iloader -I$(OUTPUT) $(PKG_CFLAGS)
+BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+	       -Wno-compare-distinct-pointer-types -MMD -MP -Ivmlinux -Ibpf
+
+# ---- sources ------------------------------------------------------------
+BPF_SRC     := bpf/mip6lb.bpf.c
+BPF_OBJ     := $(OUTPUT)/mip6lb.bpf.o
+SKEL        := $(OUTPUT)/mip6lb.skel.h
+# Test-only BPF programs (benchmark floors, wrappers).
+TEST_BPF_SRCS := $(wildcard selftests/bpf/*.bpf.c)
+TEST_BPF_OBJS := $(patsubst selftests/bpf/%.bpf.c,$(OUTPUT)/selftests/%.bpf.o,$(TEST_BPF_SRCS))
+
+# loader/*.c minus the programs' mains is a static library that the daemon,
+# the agent, the CLI and the tests all link.
+DAEMON_MAIN := loader/mip6lbd.c
+AGENT_MAIN  := loader/mip6lb-agent.c
+LIB_SRCS    := $(filter-out $(DAEMON_MAIN) $(AGENT_MAIN),$(wildcard loader/*.c))
+LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+LIB         := $(OUTPUT)/libmip6lb.a
+CLI_SRCS    := $(wildcard cli/*.c)
+CLI_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(CLI_SRCS))
+UNIT_SRCS   := $(wildcard selftests/unit/*.c)
+UNIT_OBJS   := $(patsubst %.c,$(OUTPUT)/%.o,$(UNIT_SRCS))
+BENCH_SRCS  := $(wildcard selftests/bench/*.c)
+BENCH_OBJS  := $(patsubst %.c,$(OUTPUT)/%.o,$(BENCH_SRCS))
+
+PROGS := $(if $(wildcard $(DAEMON_MAIN)),$(OUTPUT)/mip6lbd) \
+	 $(if $(wildcard $(AGENT_MAIN)),$(OUTPUT)/mip6lb-agent) \
+	 $(if $(CLI_SRCS),$(OUTPUT)/mip6lbctl)
+
+all: $(DEPS_STAMP) $(BPF_OBJ) $(SKEL) $(LIB) $(PROGS) $(TEST_BPF_OBJS) \
+	$(OUTPUT)/unit_tests $(if $(BENCH_SRCS),$(OUTPUT)/mip6lb-bench)
+
+# ---- BPF ----------------------------------------------------------------
+$(BPF_OBJ): $(BPF_SRC) $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name mip6lb > $@
+
+$(OUTPUT)/selftests/%.bpf.o: selftests/bpf/%.bpf.c $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Refresh the checked-in vmlinux.h from this host's kernel BTF.
+vmlinux:
+	$(call msg,GEN,vmlinux/vmlinux.h)
+	$(Q)test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux on this host; keeping the checked-in vmlinux/vmlinux.h" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h.tmp
+	$(Q)mv vmlinux/vmlinux.h.tmp vmlinux/vmlinux.h
+
+# ---- userspace ----------------------------------------------------------
+# Only the sources that include the skeleton wait for the BPF build; -MMD
+# covers every other header.
+SKEL_USERS  := $(shell grep -l 'mip6lb.skel.h' loader/*.c cli/*.c selftests/*/*.c 2>/dev/null)
+$(patsubst %.c,$(OUTPUT)/%.o,$(SKEL_USERS)): $(SKEL)
+
+$(OUTPUT)/%.o: %.c $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/mip6lbd: $(OUTPUT)/$(DAEMON_MAIN:.c=.o) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(OUTPUT)/mip6lb-agent: $(OUTPUT)/$(AGENT_MAIN:.c=.o) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(OUTPUT)/mip6lbctl: $(CLI_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(OUTPUT)/unit_tests: $(UNIT_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+$(OUTPUT)/mip6lb-bench: $(BENCH_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# ---- tests, demo, bench -------------------------------------------------
+# The unit runner also runs the namespace scenarios (as root) and the
+# benchmark smoke mode, so its Check summary is the last line of the run.
+check: all
+	$(Q)CK_VERBOSITY=$${CK_VERBOSITY:-verbose} MIP6LB_BUILD=$(abspath $(OUTPUT)) MIP6LB_SRC=$(CURDIR) \
+		$(OUTPUT)/unit_tests
+
+unit: all
+	$(Q)MIP6LB_BUILD=$(abspath $(OUTPUT)) MIP6LB_SRC=$(CURDIR) \
+		MIP6LB_NO_NETNS=1 $(OUTPUT)/unit_tests
+
+demo: all
+	$(Q)bash selftests/netns/demo.sh
+
+bench: all
+	$(Q)MIP6LB_BUILD=$(abspath $(OUTPUT)) $(OUTPUT)/mip6lb-bench $(if $(QUICK),--quick) --json $(OUTPUT)/bench.json
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

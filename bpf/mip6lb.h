@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * mip6lb.h - the single truth for everything the datapath, the daemon, the
+ * CLI and the tests share: map keys and values, identity kinds, counter
+ * indexes and limits.  It compiles in BPF (after vmlinux.h) and in userspace
+ * (after <linux/types.h> and <netinet/in.h>).
+ */
+#ifndef MIP6LB_H
+#define MIP6LB_H
+
+/* ---- limits ------------------------------------------------------------ */
+
+/* Extension headers walked before the chain counts as too long.  RFC 8200
+ * allows any number; 8 covers HBH, DestOpt, Routing, DestOpt, Fragment, AH,
+ * ESP and one spare.  Overridable at build time (-DMIP6LB_MAX_EXT_HDRS=N). */
+#ifndef MIP6LB_MAX_EXT_HDRS
+#define MIP6LB_MAX_EXT_HDRS 8
+#endif
+/* TLV options walked inside one Destination Options header. */
+#ifndef MIP6LB_MAX_DST_OPTS
+#define MIP6LB_MAX_DST_OPTS 8
+#endif
+
+#define MIP6LB_MAX_SERVICES   64
+#define MIP6LB_MAX_BACKENDS   4096
+/* Maglev ring size per service: a prime, so every skip is coprime to it. */
+#define MIP6LB_RING_SIZE      65537
+#define MIP6LB_MAX_SESSIONS   (1 << 20)   /* default; the daemon may resize */
+#define MIP6LB_MAX_FRAGS      65536
+#define MIP6LB_MAX_VIPS       256
+#define MIP6LB_MAX_ID_ORDER   4           /* hoa, spi, iid, src */
+#define MIP6LB_EVENTS_BYTES   (256 * 1024)
+
+/* last_used is refreshed only when it is this much out of date, so a busy
+ * session costs one map write per second, not one per packet. */
+#define MIP6LB_TOUCH_NS       1000000000ULL
+
+/* Default session lifetime (seconds) when a service sets none. */
+#define MIP6LB_DEFAULT_LIFETIME 300
+
+/* ---- enums ------------------------------------------------------------- */
+
+/* Identity kinds.  hoa, src and coa share one address keyspace
+ * (MIP6LB_SPACE_ADDR): a node's home address must find the same session
+ * whether it arrives in a Home Address option, as the source on the home
+ * link, or as a care-of address announced by a binding notification. */
+enum mip6lb_kind {
+	MIP6LB_KIND_NONE = 0,
+	MIP6LB_KIND_HOA  = 1,
+	MIP6LB_KIND_SPI  = 2,
+	MIP6LB_KIND_IID  = 3,
+	MIP6LB_KIND_SRC  = 4,
+	MIP6LB_KIND_COA  = 5,
+	MIP6LB_KIND_MAX,
+};
+
+/* Keyspace of a session key; several kinds may share one. */
+enum mip6lb_space {
+	MIP6LB_SPACE_NONE = 0,
+	MIP6LB_SPACE_ADDR = 1,  /* hoa, src, coa: a full IPv6 address */
+	MIP6LB_SPACE_SPI  = 2,  /* ESP or AH SPI (per service, hence per VIP) */
+	MIP6LB_SPACE_IID  = 3,  /* low 64 bits of the source address */
+};
+
+enum mip6lb_forward {
+	MIP6LB_FWD_L2_DSR = 0,
+	MIP6LB_FWD_IP6IP6 = 1,
+};
+
+/* What to do with a chain longer than MIP6LB_MAX_EXT_HDRS. */
+enum mip6lb_chain_policy {
+	MIP6LB_CHAIN_BALANCE_SRC = 0,
+	MIP6LB_CHAIN_DROP        = 1,
+};
+
+enum mip6lb_notify {
+	MIP6LB_NOTIFY_OFF = 0,
+	MIP6LB_NOTIFY_HA  = 1,
+	MIP6LB_NOTIFY_MN  = 2,
+};
+
+/* Service flags. */
+#define MIP6LB_SVC_EUI64_ONLY  (1U << 0)
+
+/* Backend flags. */
+#define MIP6LB_BE_ACTIVE       (1U << 0)  /* configured; sessions may use it */
+#define MIP6LB_BE_DRAINED      (1U << 1)  /* no new sessions, keeps old ones */
+#define MIP6LB_BE_NH_VALID     (1U << 2)  /* ifindex and MACs are resolved */
+
+/* Counter indexes.  Every pass or drop has its own reason here; the CLI
+ * prints them by the names in mip6lb_counter_names[]. */
+enum mip6lb_counter {
+	MIP6LB_CNT_RX = 0,             /* every packet the program saw */
+	MIP6LB_CNT_KIND_HOA,           /* balanced, by identity kind */
+	MIP6LB_CNT_KIND_SPI,
+	MIP6LB_CNT_KIND_IID,
+	MIP6LB_CNT_KIND_SRC,
+	MIP6LB_CNT_KIND_COA,
+	MIP6LB_CNT_SESSION_NEW,        /* miss: backend picked on the ring */
+	MIP6LB_CNT_SESSION_HIT,
+	MIP6LB_CNT_SESSION_REHASH,     /* session's backend was gone */
+	MIP6LB_CNT_FRAG_TRACKED,       /* later fragment followed its first */
+	MIP6LB_CNT_TX,                 /* XDP_TX */
+	MIP6LB_CNT_REDIRECT,           /* XDP_REDIRECT via tx_ports */
+	MIP6LB_CNT_PASS_NOT_IPV6,
+	MIP6LB_CNT_PASS_NOT_SERVICE,
+	MIP6LB_CNT_DROP_MALFORMED,     /* truncated or inconsistent header */
+	MIP6LB_CNT_CHAIN_TOO_LONG,     /* counted, then per-service policy */
+	MIP6LB_CNT_DROP_CHAIN_POLICY,
+	MIP6LB_CNT_HAO_MALFORMED,      /* bad HAO ignored, packet still balanced */
+	MIP6LB_CNT_FRAG_UNTRACKED,     /* balanced by source address */
+	MIP6LB_CNT_DROP_NO_BACKEND,
+	MIP6LB_CNT_DROP_NO_NEXTHOP,
+	MIP6LB_CNT_DROP_ENCAP,         /* bpf_xdp_adjust_head failed */
+	MIP6LB_CNT_EVENT_SENT,
+	MIP6LB_CNT_EVENT_DROPPED,      /* rate limit or ring buffer full */
+	MIP6LB_CNT_MAX,
+};
+
+/* ---- map keys and values ---------------------------------------------- */
+
+/* services: (vip, proto, port) -> service.  proto 0 = any, port 0 = any;
+ * the datapath tries exact, then (vip, proto, 0), then (vip, 0, 0). */
+struct mip6lb_service_key {
+	struct in6_addr vip;
+	__u8  proto;
+	__u8  pad;
+	__u16 port;                    /* host byte order */
+};
+
+struct mip6lb_service {
+	__u32 id;                      /* index into rings, < MIP6LB_MAX_SERVICES */
+	__u32 flags;                   /* MIP6LB_SVC_* */
+	__u8  id_order[MIP6LB_MAX_ID_ORDER]; /* enum mip6lb_kind, priority order */
+	__u8  n_ids;
+	__u8  forward;                 /* enum mip6lb_forward */
+	__u8  chain_policy;            /* enum mip6lb_chain_policy */
+	__u8  notify;                  /* enum mip6lb_notify */
+	__u32 lifetime_s;              /* idle lifetime of its sessions */
+	__u32 n_backends;              /* 0 = ring empty */
+	struct in6_addr lb_addr;       /* outer source for ip6ip6 */
+};
+
+/* vips: vip -> the service used for packets that carry no port (later
+ * fragments nobody tracked, chains too long to reach the upper layer). */
+struct mip6lb_vip {
+	__u32 service_id;
+	__u32 pad;
+	struct mip6lb_service_key service_key;
+};
+
+/* backends: array indexed by backend id. */
+struct mip6lb_backend {
+	struct in6_addr addr;
+	__u32 service_id;
+	__u32 flags;                   /* MIP6LB_BE_* */
+	__u32 ifindex;                 /* egress */
+	__u8  dmac[6];                 /* backend or gateway MAC */
+	__u8  smac[6];                 /* egress interface MAC */
+};
+
+/* sessions: LRU hash. */
+struct mip6lb_session_key {
+	__u32 service_id;
+	__u8  space;                   /* enum mip6lb_space */
+	__u8  pad[3];
+	union {
+		struct in6_addr addr;  /* SPACE_ADDR */
+		__u32 spi;             /* SPACE_SPI, host byte order */
+		__u64 iid;             /* SPACE_IID, network byte order bytes */
+	} id;
+};
+
+struct mip6lb_session {
+	__u32 backend_id;
+	__u8  kind;                    /* the kind that created it */
+	__u8  pad[3];
+	__u32 lifetime_s;              /* idle lifetime; 0 = never ages */
+	__u32 pad2;
+	__u64 last_used_ns;            /* CLOCK_MONOTONIC, coarse */
+};
+
+/* frags: the first fragment's choice, for the datagram's later fragments. */
+struct mip6lb_frag_key {
+	struct in6_addr src;
+	struct in6_addr dst;
+	__u32 id;                      /* Fragment header identification */
+	__u32 pad;
+};
+
+struct mip6lb_frag {
+	__u32 service_id;
+	__u32 backend_id;
+	__u8  kind;
+	__u8  pad[7];
+};
+
+/* counters and backend_stats: per-CPU. */
+struct mip6lb_counter_val {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* events: ring buffer record for each new session, so the daemon can
+ * subscribe to the node's Home Agent or the node itself. */
+struct mip6lb_event {
+	__u32 type;                    /* MIP6LB_EV_* */
+	__u32 backend_id;
+	struct mip6lb_session_key key;
+	__u8  kind;
+	__u8  has_hao;
+	__u8  pad[6];
+	struct in6_addr home_addr;     /* HAO address, else source address */
+	struct in6_addr src;
+	__u64 ts_ns;
+};
+
+#define MIP6LB_EV_SESSION_NEW 1
+
+/* Datapath tunables, one array slot; the daemon writes it. */
+struct mip6lb_settings {
+	__u32 events_per_sec;          /* per CPU; 0 = no events */
+	__u32 pad;
+};
+
+static inline __u8 mip6lb_kind_space(__u8 kind)
+{
+	switch (kind) {
+	case MIP6LB_KIND_HOA:
+	case MIP6LB_KIND_SRC:
+	case MIP6LB_KIND_COA:
+		return MIP6LB_SPACE_ADDR;
+	case MIP6LB_KIND_SPI:
+		return MIP6LB_SPACE_SPI;
+	case MIP6LB_KIND_IID:
+		return MIP6LB_SPACE_IID;
+	}
+	return MIP6LB_SPACE_NONE;
+}
+
+#endif /* MIP6LB_H */
