@@ -79,7 +79,7 @@ enum mip6lb_notify {
 	MIP6LB_NOTIFY_MN  = 2,
 };
 
-/* Service flags. */
+/* Service flags (MIP6LB_SVC_ACTIVE marks a configured service_conf slot). */
 #define MIP6LB_SVC_EUI64_ONLY  (1U << 0)
 
 /* Backend flags. */
@@ -119,14 +119,22 @@ enum mip6lb_counter {
 
 /* ---- map keys and values ---------------------------------------------- */
 
-/* services: (vip, proto, port) -> service.  proto 0 = any, port 0 = any;
- * the datapath tries exact, then (vip, proto, 0), then (vip, 0, 0). */
+/* services: (vip, proto, port) -> service id.  proto 0 = any, port 0 = any;
+ * the datapath tries exact, then (vip, proto, 0), then (vip, 0, 0).  The
+ * service itself lives in the service_conf array at that id, so later
+ * fragments and the daemon can reach it by id. */
 struct mip6lb_service_key {
 	struct in6_addr vip;
 	__u8  proto;
 	__u8  pad;
 	__u16 port;                    /* host byte order */
 };
+
+struct mip6lb_service_ref {
+	__u32 id;                      /* index into service_conf and rings */
+};
+
+#define MIP6LB_SVC_ACTIVE      (1U << 31)
 
 struct mip6lb_service {
 	__u32 id;                      /* index into rings, < MIP6LB_MAX_SERVICES */
@@ -145,8 +153,6 @@ struct mip6lb_service {
  * fragments nobody tracked, chains too long to reach the upper layer). */
 struct mip6lb_vip {
 	__u32 service_id;
-	__u32 pad;
-	struct mip6lb_service_key service_key;
 };
 
 /* backends: array indexed by backend id. */

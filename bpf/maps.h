@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* maps.h - every map of the datapath.  The daemon pins them all under its
+ * pin dir (default /sys/fs/bpf/mip6lb/<map name>); all keys and values are
+ * BTF-typed structs from mip6lb.h so `bpftool map dump` names the fields. */
+#ifndef MIP6LB_MAPS_H
+#define MIP6LB_MAPS_H
+
+#include "mip6lb.h"
+#include "parse.h"
+
+/* (vip, proto, port) -> service id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MIP6LB_MAX_SERVICES * 4);
+	__type(key, struct mip6lb_service_key);
+	__type(value, struct mip6lb_service_ref);
+} services SEC(".maps");
+
+/* service id -> service: identity order, forwarding mode, lifetime. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MIP6LB_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct mip6lb_service);
+} service_conf SEC(".maps");
+
+/* vip -> service for packets with no port to match (later fragments,
+ * chains longer than MIP6LB_MAX_EXT_HDRS). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MIP6LB_MAX_VIPS);
+	__type(key, struct in6_addr);
+	__type(value, struct mip6lb_vip);
+} vips SEC(".maps");
+
+/* backend id -> address, next hop, flags. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MIP6LB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct mip6lb_backend);
+} backends SEC(".maps");
+
+/* service id * MIP6LB_RING_SIZE + slot -> backend id (Maglev, built in
+ * userspace from the active, undrained backends). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MIP6LB_MAX_SERVICES * MIP6LB_RING_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} rings SEC(".maps");
+
+/* (service, keyspace, identity) -> backend, kind, lifetime, last use.
+ * LRU so a flood of new identities evicts the coldest, never fails. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MIP6LB_MAX_SESSIONS);
+	__type(key, struct mip6lb_session_key);
+	__type(value, struct mip6lb_session);
+} sessions SEC(".maps");
+
+/* (src, dst, fragment id) -> the first fragment's service and backend. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MIP6LB_MAX_FRAGS);
+	__type(key, struct mip6lb_frag_key);
+	__type(value, struct mip6lb_frag);
+} frags SEC(".maps");
+
+/* enum mip6lb_counter -> packets and bytes, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MIP6LB_CNT_MAX);
+	__type(key, __u32);
+	__type(value, struct mip6lb_counter_val);
+} counters SEC(".maps");
+
+/* backend id -> packets and bytes forwarded to it, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MIP6LB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct mip6lb_counter_val);
+} backend_stats SEC(".maps");
+
+/* Egress interfaces other than the ingress one, for bpf_redirect_map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} tx_ports SEC(".maps");
+
+/* New-session events for the daemon (subscriptions to Home Agents). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, MIP6LB_EVENTS_BYTES);
+} events SEC(".maps");
+
+/* Per-CPU token window that rate-limits events. */
+struct mip6lb_event_window {
+	__u64 start_ns;
+	__u32 sent;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mip6lb_event_window);
+} event_window SEC(".maps");
+
+/* Slot 0: datapath tunables written by the daemon. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mip6lb_settings);
+} settings SEC(".maps");
+
+/* Per-CPU scratch for the parse result: the verifier does not track the
+ * contents of map values, so the parser's flags do not multiply its states. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mip6lb_pkt);
+} scratch SEC(".maps");
+
+#endif

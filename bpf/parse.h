@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * parse.h - the IPv6 next-header chain walk and the extraction of every
+ * identity a packet carries (Home Address option, ESP/AH SPI, source).
+ *
+ * It uses no BPF helper, so the same code compiles for the datapath and for
+ * userspace (the offline classifier, fuzzers and the parity tests): include
+ * vmlinux.h first in BPF, or <netinet/in.h>, <linux/if_ether.h> and
+ * <linux/ipv6.h> first in userspace.
+ *
+ * Style: a cursor walks the packet; every read is preceded by a bounds check
+ * against data_end; loops are bounded by MIP6LB_MAX_EXT_HDRS and
+ * MIP6LB_MAX_DST_OPTS so the verifier can prove termination.
+ */
+#ifndef MIP6LB_PARSE_H
+#define MIP6LB_PARSE_H
+
+#include "mip6lb.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define mip6lb_ntohs(x) __builtin_bswap16(x)
+#define mip6lb_ntohl(x) __builtin_bswap32(x)
+#define mip6lb_htons(x) __builtin_bswap16(x)
+#else
+#define mip6lb_ntohs(x) (x)
+#define mip6lb_ntohl(x) (x)
+#define mip6lb_htons(x) (x)
+#endif
+
+/* IANA protocol numbers walked here (RFC 8200 §4, RFC 6275 §6.1). */
+#define MIP6LB_NH_HOPOPTS   0
+#define MIP6LB_NH_TCP       6
+#define MIP6LB_NH_UDP       17
+#define MIP6LB_NH_IPV6      41
+#define MIP6LB_NH_ROUTING   43
+#define MIP6LB_NH_FRAGMENT  44
+#define MIP6LB_NH_ESP       50
+#define MIP6LB_NH_AH        51
+#define MIP6LB_NH_ICMPV6    58
+#define MIP6LB_NH_NONE      59
+#define MIP6LB_NH_DSTOPTS   60
+#define MIP6LB_NH_MOBILITY  135
+
+#define MIP6LB_OPT_PAD1     0
+#define MIP6LB_OPT_PADN     1
+#define MIP6LB_OPT_HAO      201   /* RFC 6275 §6.3 */
+#define MIP6LB_HAO_LEN      16
+
+#define MIP6LB_ETH_P_IPV6   0x86DD
+
+/* Headers are parsed within the first 16 KiB of a frame: every cursor
+ * offset is masked with this, which also bounds it for the verifier. */
+#define MIP6LB_PARSE_OFF_MASK 0x3fff
+
+/* Wire layouts of the headers walked here.  Defined locally so BPF and
+ * userspace agree without depending on which kernel headers carry them. */
+struct mip6lb_ext_hdr {         /* HBH, Routing, DestOpt: RFC 8200 §4.3-4.6 */
+	__u8 nexthdr;
+	__u8 hdrlen;            /* 8-octet units, not counting the first 8 */
+};
+
+struct mip6lb_rt_hdr {          /* RFC 8200 §4.4 */
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__u8 type;              /* 2 = Mobile IPv6 type 2 (RFC 6275 §6.4) */
+	__u8 segments_left;
+};
+
+struct mip6lb_frag_hdr {        /* RFC 8200 §4.5 */
+	__u8   nexthdr;
+	__u8   reserved;
+	__be16 frag_off;        /* offset << 3 | M */
+	__be32 id;
+};
+
+struct mip6lb_ah_hdr {          /* RFC 4302 §2 */
+	__u8   nexthdr;
+	__u8   hdrlen;          /* 4-octet units, minus 2 */
+	__be16 reserved;
+	__be32 spi;
+	__be32 seq;
+};
+
+struct mip6lb_esp_hdr {         /* RFC 4303 §2 */
+	__be32 spi;
+	__be32 seq;
+};
+
+struct mip6lb_ports {           /* first four bytes of TCP and UDP */
+	__be16 sport;
+	__be16 dport;
+};
+
+/* Parse results. */
+enum mip6lb_parse_status {
+	MIP6LB_PARSE_OK        = 0,
+	MIP6LB_PARSE_NOT_IPV6  = -1,   /* not ours: XDP_PASS untouched */
+	MIP6LB_PARSE_MALFORMED = -2,   /* truncated or inconsistent */
+};
+
+/* What the walk found. */
+#define MIP6LB_PKT_HAS_HAO      (1U << 0)
+#define MIP6LB_PKT_HAS_SPI      (1U << 1)
+#define MIP6LB_PKT_HAS_PORTS    (1U << 2)
+#define MIP6LB_PKT_FRAG         (1U << 3)  /* carries a Fragment header */
+#define MIP6LB_PKT_FRAG_LATER   (1U << 4)  /* fragment offset != 0 */
+#define MIP6LB_PKT_CHAIN_LONG   (1U << 5)  /* over MIP6LB_MAX_EXT_HDRS */
+#define MIP6LB_PKT_HAO_BAD      (1U << 6)  /* a malformed HAO was ignored */
+#define MIP6LB_PKT_RT_TYPE2     (1U << 7)  /* type 2 routing header seen */
+#define MIP6LB_PKT_ADDRS        (1U << 8)  /* src and dst were readable */
+
+struct mip6lb_pkt {
+	struct in6_addr src;
+	struct in6_addr dst;
+	struct in6_addr hoa;           /* valid with MIP6LB_PKT_HAS_HAO */
+	__u32 spi;                     /* host order, with MIP6LB_PKT_HAS_SPI */
+	__u32 frag_id;                 /* host order, with MIP6LB_PKT_FRAG */
+	__u16 flags;                   /* MIP6LB_PKT_* */
+	__u16 sport;                   /* host order, with MIP6LB_PKT_HAS_PORTS */
+	__u16 dport;
+	__u16 l3_len;                  /* IPv6 header + payload, per the header */
+	__u8  proto;                   /* upper layer, or where the walk stopped */
+	__u8  spi_proto;               /* MIP6LB_NH_ESP or MIP6LB_NH_AH */
+	__u8  n_ext;                   /* extension headers walked */
+	__u8  pad;
+};
+
+/* Walk the TLV options of one Destination Options header looking for the
+ * Home Address option.  Malformed options do not fail the packet: an HAO
+ * with the wrong length, one that overruns its header, or a second HAO is
+ * flagged and ignored (RFC 6275 §6.3 allows one HAO per packet). */
+static __always_inline int mip6lb_parse_dstopts(void *data, __u32 hdr_off,
+						__u32 hdr_len, void *data_end,
+						struct mip6lb_pkt *pkt)
+{
+	__u32 off = sizeof(struct mip6lb_ext_hdr);
+	int i;
+
+	for (i = 0; i < MIP6LB_MAX_DST_OPTS; i++) {
+		__u8 *opt, type, len;
+
+		if (off >= hdr_len)
+			break;
+		/* Masked offsets keep the verifier's ranges small (see below). */
+		opt = (__u8 *)data + ((hdr_off + off) & MIP6LB_PARSE_OFF_MASK);
+		if ((void *)(opt + 1) > data_end)
+			return MIP6LB_PARSE_MALFORMED;
+		type = opt[0];
+		if (type == MIP6LB_OPT_PAD1) {
+			off += 1;
+			continue;
+		}
+		if ((void *)(opt + 2) > data_end)
+			return MIP6LB_PARSE_MALFORMED;
+		len = opt[1];
+		if (off + 2 + len > hdr_len) {
+			/* Overruns its header: stop reading options. */
+			if (type == MIP6LB_OPT_HAO)
+				pkt->flags |= MIP6LB_PKT_HAO_BAD;
+			break;
+		}
+		if (type == MIP6LB_OPT_HAO) {
+			if (len != MIP6LB_HAO_LEN || (pkt->flags & MIP6LB_PKT_HAS_HAO)) {
+				pkt->flags |= MIP6LB_PKT_HAO_BAD;
+			} else {
+				if ((void *)(opt + 2 + MIP6LB_HAO_LEN) > data_end)
+					return MIP6LB_PARSE_MALFORMED;
+				__builtin_memcpy(&pkt->hoa, opt + 2, MIP6LB_HAO_LEN);
+				pkt->flags |= MIP6LB_PKT_HAS_HAO;
+			}
+		}
+		off += 2 + len;
+	}
+	return MIP6LB_PARSE_OK;
+}
+
+static __always_inline int mip6lb_is_ext_hdr(__u8 nexthdr)
+{
+	return nexthdr == MIP6LB_NH_HOPOPTS || nexthdr == MIP6LB_NH_ROUTING ||
+	       nexthdr == MIP6LB_NH_DSTOPTS || nexthdr == MIP6LB_NH_FRAGMENT ||
+	       nexthdr == MIP6LB_NH_AH;
+}
+
+#ifdef __bpf__
+/* In BPF the options walk is a global function: the verifier checks it
+ * once, on its own, instead of once per path through the header chain
+ * (inlined, the two nested bounded loops exceed the 1M-instruction budget). */
+__attribute__((noinline))
+int mip6lb_parse_dstopts_bpf(struct xdp_md *ctx, __u32 hdr_off, __u32 hdr_len,
+			     struct mip6lb_pkt *pkt)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	if (!pkt)
+		return MIP6LB_PARSE_MALFORMED;
+	return mip6lb_parse_dstopts(data, hdr_off & MIP6LB_PARSE_OFF_MASK,
+				    hdr_len & 0xfff, data_end, pkt);
+}
+#define MIP6LB_PARSE_DSTOPTS(ctx, data, off, len, end, pkt) \
+	mip6lb_parse_dstopts_bpf(ctx, off, len, pkt)
+#else
+#define MIP6LB_PARSE_DSTOPTS(ctx, data, off, len, end, pkt) \
+	mip6lb_parse_dstopts(data, off, len, end, pkt)
+#endif
+
+/*
+ * Parse an Ethernet frame (ctx is the xdp_md in BPF, unused in userspace).  On MIP6LB_PARSE_OK, *pkt holds the addresses, the
+ * identities found and the upper-layer protocol; a chain longer than
+ * MIP6LB_MAX_EXT_HDRS sets MIP6LB_PKT_CHAIN_LONG and stops there.
+ */
+static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
+					struct mip6lb_pkt *pkt)
+{
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6;
+	__u32 off;
+	__u8 nexthdr;
+	__u16 plen;
+	int i, done = 0;
+
+	__builtin_memset(pkt, 0, sizeof(*pkt));
+	if ((void *)(eth + 1) > data_end)
+		return MIP6LB_PARSE_NOT_IPV6;
+	if (eth->h_proto != mip6lb_htons(MIP6LB_ETH_P_IPV6))
+		return MIP6LB_PARSE_NOT_IPV6;
+
+	ip6 = (void *)(eth + 1);
+	if ((void *)(ip6 + 1) > data_end)
+		return MIP6LB_PARSE_MALFORMED;
+	if ((*(__u8 *)ip6 >> 4) != 6)
+		return MIP6LB_PARSE_MALFORMED;
+	__builtin_memcpy(&pkt->src, &ip6->saddr, sizeof(pkt->src));
+	__builtin_memcpy(&pkt->dst, &ip6->daddr, sizeof(pkt->dst));
+	pkt->flags |= MIP6LB_PKT_ADDRS;
+	plen = mip6lb_ntohs(ip6->payload_len);
+	/* A payload length past the frame means truncation (Ethernet padding
+	 * may make the frame longer, never shorter).  Jumbograms (plen 0,
+	 * RFC 2675) are not expected on a load balancer's VIP. */
+	if (plen == 0 || (void *)(ip6 + 1) + plen > data_end)
+		return MIP6LB_PARSE_MALFORMED;
+	pkt->l3_len = plen + sizeof(*ip6);
+
+	nexthdr = ip6->nexthdr;
+	off = sizeof(*eth) + sizeof(*ip6);
+
+	/* One pass more than the limit, to read the upper layer behind the
+	 * MIP6LB_MAX_EXT_HDRS-th extension header.  The cursor is an offset
+	 * masked on every pass: the verifier then sees one range per pass
+	 * instead of one state per header combination, and prunes. */
+	for (i = 0; i <= MIP6LB_MAX_EXT_HDRS; i++) {
+		void *cur;
+
+		if (i == MIP6LB_MAX_EXT_HDRS && mip6lb_is_ext_hdr(nexthdr))
+			break;
+		off &= MIP6LB_PARSE_OFF_MASK;
+		cur = data + off;
+		switch (nexthdr) {
+		case MIP6LB_NH_HOPOPTS:
+		case MIP6LB_NH_ROUTING:
+		case MIP6LB_NH_DSTOPTS: {
+			struct mip6lb_ext_hdr *ext = cur;
+			__u32 len;
+
+			/* Every such header is at least 8 octets. */
+			if (cur + 8 > data_end)
+				return MIP6LB_PARSE_MALFORMED;
+			len = (ext->hdrlen + 1) * 8;
+			if (cur + len > data_end)
+				return MIP6LB_PARSE_MALFORMED;
+			if (nexthdr == MIP6LB_NH_DSTOPTS) {
+				if (MIP6LB_PARSE_DSTOPTS(ctx, data, off, len, data_end, pkt) < 0)
+					return MIP6LB_PARSE_MALFORMED;
+			} else if (nexthdr == MIP6LB_NH_ROUTING) {
+				struct mip6lb_rt_hdr *rt = cur;
+
+				if (rt->type == 2)
+					pkt->flags |= MIP6LB_PKT_RT_TYPE2;
+			}
+			nexthdr = ext->nexthdr;
+			off += len;
+			pkt->n_ext++;
+			break;
+		}
+		case MIP6LB_NH_FRAGMENT: {
+			struct mip6lb_frag_hdr *fh = cur;
+			__u16 foff;
+
+			if ((void *)(fh + 1) > data_end)
+				return MIP6LB_PARSE_MALFORMED;
+			foff = mip6lb_ntohs(fh->frag_off) >> 3;
+			pkt->flags |= MIP6LB_PKT_FRAG;
+			pkt->frag_id = mip6lb_ntohl(fh->id);
+			nexthdr = fh->nexthdr;
+			off += sizeof(*fh);
+			pkt->n_ext++;
+			if (foff) {
+				/* A later fragment carries payload, not headers. */
+				pkt->flags |= MIP6LB_PKT_FRAG_LATER;
+				done = 1;
+			}
+			break;
+		}
+		case MIP6LB_NH_AH: {
+			struct mip6lb_ah_hdr *ah = cur;
+
+			if ((void *)(ah + 1) > data_end)
+				return MIP6LB_PARSE_MALFORMED;
+			if (!(pkt->flags & MIP6LB_PKT_HAS_SPI)) {
+				pkt->spi = mip6lb_ntohl(ah->spi);
+				pkt->spi_proto = MIP6LB_NH_AH;
+				pkt->flags |= MIP6LB_PKT_HAS_SPI;
+			}
+			nexthdr = ah->nexthdr;
+			off += (ah->hdrlen + 2) * 4;
+			pkt->n_ext++;
+			break;
+		}
+		case MIP6LB_NH_ESP: {
+			struct mip6lb_esp_hdr *esp = cur;
+
+			/* Everything after the SPI and sequence is encrypted. */
+			if ((void *)(esp + 1) > data_end)
+				return MIP6LB_PARSE_MALFORMED;
+			if (!(pkt->flags & MIP6LB_PKT_HAS_SPI)) {
+				pkt->spi = mip6lb_ntohl(esp->spi);
+				pkt->spi_proto = MIP6LB_NH_ESP;
+				pkt->flags |= MIP6LB_PKT_HAS_SPI;
+			}
+			done = 1;
+			break;
+		}
+		case MIP6LB_NH_TCP:
+		case MIP6LB_NH_UDP: {
+			struct mip6lb_ports *ports = cur;
+
+			if ((void *)(ports + 1) > data_end)
+				return MIP6LB_PARSE_MALFORMED;
+			pkt->sport = mip6lb_ntohs(ports->sport);
+			pkt->dport = mip6lb_ntohs(ports->dport);
+			pkt->flags |= MIP6LB_PKT_HAS_PORTS;
+			done = 1;
+			break;
+		}
+		default:
+			/* Mobility (135), No Next Header (59), ICMPv6 and
+			 * every other upper layer end the chain. */
+			done = 1;
+			break;
+		}
+		if (done)
+			break;
+	}
+	pkt->proto = nexthdr;
+	if (!done)
+		pkt->flags |= MIP6LB_PKT_CHAIN_LONG;
+	return MIP6LB_PARSE_OK;
+}
+
+/* Modified EUI-64 interface identifiers carry ff:fe in the middle
+ * (RFC 4291 Appendix A): bytes 11 and 12 of the address. */
+static __always_inline int mip6lb_is_eui64(const struct in6_addr *a)
+{
+	const __u8 *b = (const __u8 *)a;
+
+	return b[11] == 0xff && b[12] == 0xfe;
+}
+
+/*
+ * Fill key with the identity of the given kind if the packet carries one.
+ * Returns 1 when it does, 0 when it does not.  hoa and src land in the same
+ * address keyspace on purpose (see mip6lb.h).
+ */
+static __always_inline int mip6lb_identity_key(const struct mip6lb_pkt *pkt,
+					       __u32 service_id, __u32 svc_flags,
+					       __u8 kind,
+					       struct mip6lb_session_key *key)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	key->service_id = service_id;
+	switch (kind) {
+	case MIP6LB_KIND_HOA:
+		if (!(pkt->flags & MIP6LB_PKT_HAS_HAO))
+			return 0;
+		key->space = MIP6LB_SPACE_ADDR;
+		__builtin_memcpy(&key->id.addr, &pkt->hoa, sizeof(key->id.addr));
+		return 1;
+	case MIP6LB_KIND_SPI:
+		if (!(pkt->flags & MIP6LB_PKT_HAS_SPI))
+			return 0;
+		key->space = MIP6LB_SPACE_SPI;
+		key->id.spi = pkt->spi;
+		return 1;
+	case MIP6LB_KIND_IID:
+		if ((svc_flags & MIP6LB_SVC_EUI64_ONLY) && !mip6lb_is_eui64(&pkt->src))
+			return 0;
+		key->space = MIP6LB_SPACE_IID;
+		__builtin_memcpy(&key->id.iid, (const __u8 *)&pkt->src + 8, 8);
+		return 1;
+	case MIP6LB_KIND_SRC:
+		key->space = MIP6LB_SPACE_ADDR;
+		__builtin_memcpy(&key->id.addr, &pkt->src, sizeof(key->id.addr));
+		return 1;
+	}
+	return 0;
+}
+
+#endif /* MIP6LB_PARSE_H */

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * session.h - service lookup, the session table, the Maglev ring and
+ * fragment tracking.  This is where a packet's backend is chosen:
+ * an existing session always wins over the ring, so adding a backend or
+ * draining one never moves a live session.
+ */
+#ifndef MIP6LB_SESSION_H
+#define MIP6LB_SESSION_H
+
+#include "maps.h"
+#include "parse.h"
+#include "hash.h"
+
+#define MIP6LB_RING_EMPTY 0xffffffffU
+
+struct mip6lb_choice {
+	struct mip6lb_backend *be;
+	__u32 backend_id;
+	__u32 hash;                    /* identity hash: ECMP entropy for ip6ip6 */
+	__u8  kind;                    /* the kind the packet was matched by */
+	__u8  is_new;
+};
+
+static __always_inline void mip6lb_count(__u32 idx, __u64 bytes)
+{
+	struct mip6lb_counter_val *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+static __always_inline struct mip6lb_service *mip6lb_service_by_id(__u32 id)
+{
+	struct mip6lb_service *svc = bpf_map_lookup_elem(&service_conf, &id);
+
+	return svc && (svc->flags & MIP6LB_SVC_ACTIVE) ? svc : NULL;
+}
+
+/* Exact (vip, proto, port), then (vip, proto, any), then (vip, any, any). */
+static __always_inline struct mip6lb_service *
+mip6lb_service_lookup(const struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_service_key key = {};
+	struct mip6lb_service_ref *ref;
+
+	__builtin_memcpy(&key.vip, &pkt->dst, sizeof(key.vip));
+	key.proto = pkt->proto;
+	if (pkt->flags & MIP6LB_PKT_HAS_PORTS) {
+		key.port = pkt->dport;
+		ref = bpf_map_lookup_elem(&services, &key);
+		if (ref)
+			return mip6lb_service_by_id(ref->id);
+		key.port = 0;
+	}
+	ref = bpf_map_lookup_elem(&services, &key);
+	if (ref)
+		return mip6lb_service_by_id(ref->id);
+	key.proto = 0;
+	ref = bpf_map_lookup_elem(&services, &key);
+	return ref ? mip6lb_service_by_id(ref->id) : NULL;
+}
+
+/* For packets with no port to match: the VIP's default service. */
+static __always_inline struct mip6lb_service *
+mip6lb_service_by_vip(const struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_vip *vip = bpf_map_lookup_elem(&vips, &pkt->dst);
+
+	return vip ? mip6lb_service_by_id(vip->service_id) : NULL;
+}
+
+/* A session may use a backend that is still configured for its service;
+ * a drained backend still qualifies. */
+static __always_inline struct mip6lb_backend *
+mip6lb_backend_usable(__u32 id, __u32 service_id)
+{
+	struct mip6lb_backend *be = bpf_map_lookup_elem(&backends, &id);
+
+	if (!be || !(be->flags & MIP6LB_BE_ACTIVE) || be->service_id != service_id)
+		return NULL;
+	return be;
+}
+
+static __always_inline struct mip6lb_backend *
+mip6lb_ring_pick(__u32 service_id, __u32 hash, __u32 *backend_id)
+{
+	__u32 idx = service_id * MIP6LB_RING_SIZE + hash % MIP6LB_RING_SIZE;
+	__u32 *slot = bpf_map_lookup_elem(&rings, &idx);
+
+	if (!slot || *slot == MIP6LB_RING_EMPTY)
+		return NULL;
+	*backend_id = *slot;
+	return mip6lb_backend_usable(*slot, service_id);
+}
+
+/* Refresh last use at most once per MIP6LB_TOUCH_NS: a plain store into
+ * the map value, not a map update, and only when it changed enough. */
+static __always_inline void mip6lb_session_touch(struct mip6lb_session *s, __u64 now)
+{
+	if (now - s->last_used_ns >= MIP6LB_TOUCH_NS)
+		s->last_used_ns = now;
+}
+
+static __always_inline void mip6lb_event_new(const struct mip6lb_pkt *pkt,
+					     const struct mip6lb_session_key *key,
+					     __u8 kind, __u32 backend_id, __u64 now)
+{
+	struct mip6lb_event_window *win;
+	struct mip6lb_settings *set;
+	struct mip6lb_event *ev;
+	__u32 zero = 0;
+
+	set = bpf_map_lookup_elem(&settings, &zero);
+	win = bpf_map_lookup_elem(&event_window, &zero);
+	if (!set || !win || !set->events_per_sec)
+		return;
+	if (now - win->start_ns >= 1000000000ULL) {
+		win->start_ns = now;
+		win->sent = 0;
+	}
+	if (win->sent >= set->events_per_sec) {
+		mip6lb_count(MIP6LB_CNT_EVENT_DROPPED, 0);
+		return;
+	}
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		mip6lb_count(MIP6LB_CNT_EVENT_DROPPED, 0);
+		return;
+	}
+	win->sent++;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->type = MIP6LB_EV_SESSION_NEW;
+	ev->backend_id = backend_id;
+	ev->key = *key;
+	ev->kind = kind;
+	ev->has_hao = !!(pkt->flags & MIP6LB_PKT_HAS_HAO);
+	__builtin_memcpy(&ev->home_addr, ev->has_hao ? &pkt->hoa : &pkt->src,
+			 sizeof(ev->home_addr));
+	__builtin_memcpy(&ev->src, &pkt->src, sizeof(ev->src));
+	ev->ts_ns = now;
+	bpf_ringbuf_submit(ev, 0);
+	mip6lb_count(MIP6LB_CNT_EVENT_SENT, 0);
+}
+
+/*
+ * Choose the backend for a packet of service svc.  Each identity the
+ * service enables is looked up in priority order and the first live
+ * session wins; a session whose backend is gone is re-hashed in place.  On a
+ * miss, the first identity present picks a backend on the ring and becomes
+ * the session; the node's address (HAO, else source) is added as an alias
+ * when the session is keyed otherwise, so that the same node later seen in
+ * the address keyspace (home link, HAO, binding notification) finds it.
+ * src_only restricts the identities to the source address (and the HAO
+ * when present), for packets whose other identities cannot be trusted.
+ */
+static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
+					 struct mip6lb_service *svc, int src_only,
+					 __u64 now, struct mip6lb_choice *out)
+{
+	struct mip6lb_session_key key, first;
+	struct mip6lb_session *sess, val = {};
+	__u8 first_kind = MIP6LB_KIND_NONE;
+	__u32 i;
+
+	for (i = 0; i < MIP6LB_MAX_ID_ORDER; i++) {
+		__u8 kind;
+
+		if (i >= svc->n_ids)
+			break;
+		kind = svc->id_order[i];
+		if (src_only && kind != MIP6LB_KIND_HOA && kind != MIP6LB_KIND_SRC)
+			continue;
+		if (!mip6lb_identity_key(pkt, svc->id, svc->flags, kind, &key))
+			continue;
+		if (first_kind == MIP6LB_KIND_NONE) {
+			first = key;
+			first_kind = kind;
+		}
+		sess = bpf_map_lookup_elem(&sessions, &key);
+		if (!sess)
+			continue;
+		out->hash = mip6lb_session_hash(&key);
+		out->kind = sess->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : kind;
+		out->is_new = 0;
+		out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
+		if (out->be) {
+			out->backend_id = sess->backend_id;
+			mip6lb_session_touch(sess, now);
+			mip6lb_count(MIP6LB_CNT_SESSION_HIT, 0);
+			return 0;
+		}
+		/* Its backend was removed: re-hash this entry in place. */
+		out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
+		if (!out->be)
+			return -1;
+		sess->backend_id = out->backend_id;
+		sess->last_used_ns = now;
+		mip6lb_count(MIP6LB_CNT_SESSION_REHASH, 0);
+		return 0;
+	}
+
+	/* "else the source address": the last resort for every service. */
+	if (first_kind == MIP6LB_KIND_NONE) {
+		mip6lb_identity_key(pkt, svc->id, svc->flags, MIP6LB_KIND_SRC, &first);
+		first_kind = MIP6LB_KIND_SRC;
+		sess = bpf_map_lookup_elem(&sessions, &first);
+		if (sess) {
+			out->hash = mip6lb_session_hash(&first);
+			out->kind = sess->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : first_kind;
+			out->is_new = 0;
+			out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
+			if (out->be) {
+				out->backend_id = sess->backend_id;
+				mip6lb_session_touch(sess, now);
+				mip6lb_count(MIP6LB_CNT_SESSION_HIT, 0);
+				return 0;
+			}
+		}
+	}
+
+	out->hash = mip6lb_session_hash(&first);
+	out->kind = first_kind;
+	out->is_new = 1;
+	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
+	if (!out->be)
+		return -1;
+	val.backend_id = out->backend_id;
+	val.kind = first_kind;
+	val.lifetime_s = svc->lifetime_s;
+	val.last_used_ns = now;
+	bpf_map_update_elem(&sessions, &first, &val, BPF_ANY);
+	if (first.space != MIP6LB_SPACE_ADDR) {
+		/* Alias in the address keyspace; never overwrite a live one. */
+		__u8 alias_kind = (pkt->flags & MIP6LB_PKT_HAS_HAO) ?
+				  MIP6LB_KIND_HOA : MIP6LB_KIND_SRC;
+
+		mip6lb_identity_key(pkt, svc->id, svc->flags, alias_kind, &key);
+		val.kind = alias_kind;
+		bpf_map_update_elem(&sessions, &key, &val, BPF_NOEXIST);
+	}
+	mip6lb_count(MIP6LB_CNT_SESSION_NEW, 0);
+	mip6lb_event_new(pkt, &first, first_kind, out->backend_id, now);
+	return 0;
+}
+
+static __always_inline void mip6lb_frag_key(const struct mip6lb_pkt *pkt,
+					    struct mip6lb_frag_key *fk)
+{
+	__builtin_memset(fk, 0, sizeof(*fk));
+	__builtin_memcpy(&fk->src, &pkt->src, sizeof(fk->src));
+	__builtin_memcpy(&fk->dst, &pkt->dst, sizeof(fk->dst));
+	fk->id = pkt->frag_id;
+}
+
+#endif /* MIP6LB_SESSION_H */
