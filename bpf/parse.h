@@ -127,6 +127,7 @@ struct mip6lb_pkt {
 	__u8  spi_proto;               /* MIP6LB_NH_ESP or MIP6LB_NH_AH */
 	__u8  n_ext;                   /* extension headers walked */
 	__u8  pad;
+	__u32 pad2;                    /* per-CPU values are 8-byte multiples */
 };
 
 /* Walk the TLV options of one Destination Options header looking for the
@@ -223,6 +224,7 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 	__u16 plen;
 	int i, done = 0;
 
+	(void)ctx;
 	__builtin_memset(pkt, 0, sizeof(*pkt));
 	if ((void *)(eth + 1) > data_end)
 		return MIP6LB_PARSE_NOT_IPV6;

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "dpmaps.h"
+#include "log.h"
+
+const char *const dp_map_names[DP_MAP_COUNT] = {
+	"services", "service_conf", "vips", "backends", "rings", "sessions",
+	"frags", "counters", "backend_stats", "tx_ports", "events", "settings",
+};
+
+int *dp_maps_slot(struct dp_maps *m, int idx)
+{
+	int *slots[DP_MAP_COUNT] = {
+		&m->services, &m->service_conf, &m->vips, &m->backends, &m->rings,
+		&m->sessions, &m->frags, &m->counters, &m->backend_stats,
+		&m->tx_ports, &m->events, &m->settings,
+	};
+
+	return idx >= 0 && idx < DP_MAP_COUNT ? slots[idx] : NULL;
+}
+
+void dp_maps_init(struct dp_maps *m)
+{
+	int i;
+
+	for (i = 0; i < DP_MAP_COUNT; i++)
+		*dp_maps_slot(m, i) = -1;
+}
+
+int dp_maps_from_object(struct dp_maps *m, struct bpf_object *obj)
+{
+	int i;
+
+	dp_maps_init(m);
+	for (i = 0; i < DP_MAP_COUNT; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, dp_map_names[i]);
+
+		if (!map) {
+			pr_err("BPF object has no map '%s'", dp_map_names[i]);
+			return -ENOENT;
+		}
+		*dp_maps_slot(m, i) = bpf_map__fd(map);
+	}
+	return 0;
+}
+
+int dp_maps_open_pinned(struct dp_maps *m, const char *dir)
+{
+	char path[512];
+	int i, fd, err;
+
+	dp_maps_init(m);
+	for (i = 0; i < DP_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, dp_map_names[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			err = -errno;
+			dp_maps_close(m);
+			return err;
+		}
+		*dp_maps_slot(m, i) = fd;
+	}
+	return 0;
+}
+
+void dp_maps_close(struct dp_maps *m)
+{
+	int i;
+
+	for (i = 0; i < DP_MAP_COUNT; i++) {
+		int *fd = dp_maps_slot(m, i);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+}
+
+static int update(int fd, const void *key, const void *val, __u64 flags)
+{
+	return bpf_map_update_elem(fd, key, val, flags) ? -errno : 0;
+}
+
+int dp_service_write(const struct dp_maps *m, const struct mip6lb_service_key *key,
+		     const struct mip6lb_service *svc, bool vip_default)
+{
+	struct mip6lb_service_ref ref = { .id = svc->id };
+	struct mip6lb_service val = *svc;
+	struct mip6lb_vip vip = { .service_id = svc->id };
+	struct mip6lb_vip old;
+	int err;
+
+	if (svc->id >= MIP6LB_MAX_SERVICES)
+		return -ERANGE;
+	val.flags |= MIP6LB_SVC_ACTIVE;
+	err = update(m->service_conf, &svc->id, &val, BPF_ANY);
+	if (!err)
+		err = update(m->services, key, &ref, BPF_ANY);
+	if (!err && (vip_default || bpf_map_lookup_elem(m->vips, &key->vip, &old)))
+		err = update(m->vips, &key->vip, &vip, BPF_ANY);
+	return err;
+}
+
+int dp_service_delete(const struct dp_maps *m, const struct mip6lb_service_key *key,
+		      __u32 id)
+{
+	struct mip6lb_service empty = {};
+	struct mip6lb_vip vip;
+
+	bpf_map_delete_elem(m->services, key);
+	if (!bpf_map_lookup_elem(m->vips, &key->vip, &vip) && vip.service_id == id)
+		bpf_map_delete_elem(m->vips, &key->vip);
+	return update(m->service_conf, &id, &empty, BPF_ANY);
+}
+
+int dp_backend_write(const struct dp_maps *m, __u32 id, const struct mip6lb_backend *be)
+{
+	if (id >= MIP6LB_MAX_BACKENDS)
+		return -ERANGE;
+	return update(m->backends, &id, be, BPF_ANY);
+}
+
+int dp_backend_clear(const struct dp_maps *m, __u32 id)
+{
+	struct mip6lb_backend empty = {};
+
+	return dp_backend_write(m, id, &empty);
+}
+
+int dp_ring_write(const struct dp_maps *m, __u32 service_id, const __u32 *ring)
+{
+	__u32 *keys, count = MIP6LB_RING_SIZE, i;
+	int err = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	if (service_id >= MIP6LB_MAX_SERVICES)
+		return -ERANGE;
+	keys = malloc(sizeof(*keys) * MIP6LB_RING_SIZE);
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < MIP6LB_RING_SIZE; i++)
+		keys[i] = service_id * MIP6LB_RING_SIZE + i;
+	/* One syscall for the whole ring; per-slot updates as a fallback for
+	 * kernels without batch ops on arrays. */
+	if (bpf_map_update_batch(m->rings, keys, ring, &count, &opts)) {
+		for (i = 0; i < MIP6LB_RING_SIZE && !err; i++)
+			err = update(m->rings, &keys[i], &ring[i], BPF_ANY);
+	}
+	free(keys);
+	return err;
+}
+
+int dp_settings_write(const struct dp_maps *m, const struct mip6lb_settings *s)
+{
+	__u32 zero = 0;
+
+	return update(m->settings, &zero, s, BPF_ANY);
+}
+
+static int percpu_sum(int fd, __u32 key, struct mip6lb_counter_val *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct mip6lb_counter_val *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(fd, &key, vals)) {
+		int err = -errno;
+
+		free(vals);
+		return err;
+	}
+	for (i = 0; i < ncpu; i++) {
+		out->packets += vals[i].packets;
+		out->bytes += vals[i].bytes;
+	}
+	free(vals);
+	return 0;
+}
+
+int dp_counters_read(const struct dp_maps *m, struct mip6lb_counter_val *out)
+{
+	__u32 i;
+	int err;
+
+	for (i = 0; i < MIP6LB_CNT_MAX; i++) {
+		err = percpu_sum(m->counters, i, &out[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int dp_backend_stats_read(const struct dp_maps *m, __u32 id, struct mip6lb_counter_val *out)
+{
+	return percpu_sum(m->backend_stats, id, out);
+}
+
+__u64 dp_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+#define DP_BATCH 4096
+
+long dp_sessions_foreach(const struct dp_maps *m, dp_session_cb cb, void *arg)
+{
+	struct mip6lb_session_key *keys;
+	struct mip6lb_session *vals;
+	struct mip6lb_session_key in, out;
+	void *inp = NULL;
+	long total = 0;
+	int err = 0;
+	__u32 n, i;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	keys = calloc(DP_BATCH, sizeof(*keys));
+	vals = calloc(DP_BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		int ret;
+
+		n = DP_BATCH;
+		ret = bpf_map_lookup_batch(m->sessions, inp, &out, keys, vals, &n, &opts);
+		if (ret && errno != ENOENT) {
+			err = -errno;
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			total++;
+			if (cb(&keys[i], &vals[i], arg))
+				goto out;
+		}
+		if (ret)        /* ENOENT: that was the last batch */
+			break;
+		in = out;
+		inp = &in;
+	}
+out:
+	free(keys);
+	free(vals);
+	return err ? err : total;
+}

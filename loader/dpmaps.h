@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * dpmaps.h - userspace access to the datapath's maps by fd: writing
+ * services, backends and rings, reading counters and sessions.  The daemon,
+ * the CLI (offline classify, read-only commands) and the tests share it.
+ */
+#ifndef MIP6LB_DPMAPS_H
+#define MIP6LB_DPMAPS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <netinet/in.h>
+#include "mip6lb.h"
+
+struct bpf_object;
+
+/* One fd per map; -1 where not open.  The names match the map names in
+ * bpf/maps.h and the pin file names. */
+struct dp_maps {
+	int services;
+	int service_conf;
+	int vips;
+	int backends;
+	int rings;
+	int sessions;
+	int frags;
+	int counters;
+	int backend_stats;
+	int tx_ports;
+	int events;
+	int settings;
+};
+
+#define DP_MAP_COUNT 12
+extern const char *const dp_map_names[DP_MAP_COUNT];
+
+/* fds by index in dp_map_names order. */
+int *dp_maps_slot(struct dp_maps *m, int idx);
+void dp_maps_init(struct dp_maps *m);
+/* Fill from a loaded object (fds owned by the object). */
+int dp_maps_from_object(struct dp_maps *m, struct bpf_object *obj);
+/* Open pinned maps under dir (fds owned by the caller: dp_maps_close). */
+int dp_maps_open_pinned(struct dp_maps *m, const char *dir);
+void dp_maps_close(struct dp_maps *m);
+
+/* Write a service: conf slot, its (vip, proto, port) key, and the VIP's
+ * default service when vip_default is set or the VIP has none yet. */
+int dp_service_write(const struct dp_maps *m, const struct mip6lb_service_key *key,
+		     const struct mip6lb_service *svc, bool vip_default);
+/* Remove the key; clear the conf slot; drop the VIP default if it was it. */
+int dp_service_delete(const struct dp_maps *m, const struct mip6lb_service_key *key,
+		      __u32 id);
+int dp_backend_write(const struct dp_maps *m, __u32 id, const struct mip6lb_backend *be);
+int dp_backend_clear(const struct dp_maps *m, __u32 id);
+/* ring has MIP6LB_RING_SIZE entries (backend ids or 0xffffffff). */
+int dp_ring_write(const struct dp_maps *m, __u32 service_id, const __u32 *ring);
+int dp_settings_write(const struct dp_maps *m, const struct mip6lb_settings *s);
+
+/* Sum per-CPU counters: out[MIP6LB_CNT_MAX]. */
+int dp_counters_read(const struct dp_maps *m, struct mip6lb_counter_val *out);
+int dp_backend_stats_read(const struct dp_maps *m, __u32 id, struct mip6lb_counter_val *out);
+
+/* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_coarse_ns() reads. */
+__u64 dp_now_ns(void);
+
+/* Iterate the session table in batches; cb returns non-zero to stop.
+ * Returns the number of entries visited or a negative errno. */
+typedef int (*dp_session_cb)(const struct mip6lb_session_key *key,
+			     const struct mip6lb_session *val, void *arg);
+long dp_sessions_foreach(const struct dp_maps *m, dp_session_cb cb, void *arg);
+
+#endif

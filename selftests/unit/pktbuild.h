@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * pktbuild.h - canned Ethernet/IPv6 packets for the tests: an IPv6 header,
+ * then any chain of extension headers, then an upper layer.  Each pb_*()
+ * appends one header and links it into the previous next-header field;
+ * pb_finish() sets the payload length.
+ */
+#ifndef MIP6LB_PKTBUILD_H
+#define MIP6LB_PKTBUILD_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#define PB_MAX 2048
+
+/* MACs of the canned frames. */
+extern const __u8 pb_client_mac[6];
+extern const __u8 pb_lb_mac[6];
+
+struct pb {
+	__u8   data[PB_MAX];
+	size_t len;
+	size_t nexthdr_off;   /* where the next header's number goes */
+	size_t need;          /* frame bytes the parser must read */
+};
+
+void pb_init(struct pb *b, const char *src, const char *dst);
+void pb_hbh(struct pb *b);                       /* 8 bytes, PadN */
+void pb_dstopt(struct pb *b);                    /* 8 bytes, PadN only */
+void pb_dstopt_hao(struct pb *b, const char *hoa); /* PadN(4) + HAO, 24 bytes */
+/* Destination Options with raw option bytes, padded with zeros (Pad1) to
+ * a multiple of 8; hdrlen may be forced (>= 0) to build inconsistent ones. */
+void pb_dstopt_raw(struct pb *b, const __u8 *opts, size_t len, int hdrlen);
+void pb_rt2(struct pb *b, const char *hoa);      /* type 2 routing header */
+void pb_frag(struct pb *b, __u16 offset8, int more, __u32 id);
+void pb_ah(struct pb *b, __u32 spi);             /* 24 bytes (12-byte ICV) */
+void pb_esp(struct pb *b, __u32 spi, size_t payload);
+void pb_mh(struct pb *b, __u8 type);             /* minimal Mobility Header */
+void pb_udp(struct pb *b, __u16 sport, __u16 dport, size_t payload);
+void pb_tcp(struct pb *b, __u16 sport, __u16 dport);
+void pb_icmp6_echo(struct pb *b);
+void pb_nonext(struct pb *b);                    /* No Next Header */
+/* n bytes of opaque payload of protocol proto (a later fragment's data). */
+void pb_raw(struct pb *b, __u8 proto, size_t n);
+void pb_finish(struct pb *b);
+
+/* A non-IPv6 frame (IPv4/UDP) for pass-through tests. */
+void pb_ipv4(struct pb *b);
+
+#endif
