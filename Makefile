@@ -19,6 +19,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 MAKEFLAGS += --no-print-directory
 endif
 
+.DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all deps check unit netns bench demo fuzz clean install vmlinux
 
