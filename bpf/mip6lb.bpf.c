@@ -96,6 +96,8 @@ int mip6lb_xdp(struct xdp_md *ctx)
 	}
 	if (pkt->flags & MIP6LB_PKT_HAO_BAD)
 		mip6lb_count(MIP6LB_CNT_HAO_MALFORMED, bytes);
+	if (pkt->flags & MIP6LB_PKT_OPT_BAD)
+		mip6lb_count(MIP6LB_CNT_OPT_MALFORMED, bytes);
 
 	now = bpf_ktime_get_coarse_ns();
 

@@ -108,6 +108,7 @@ enum mip6lb_counter {
 	MIP6LB_CNT_CHAIN_TOO_LONG,     /* counted, then per-service policy */
 	MIP6LB_CNT_DROP_CHAIN_POLICY,
 	MIP6LB_CNT_HAO_MALFORMED,      /* bad HAO ignored, packet still balanced */
+	MIP6LB_CNT_OPT_MALFORMED,      /* a Destination Option overran its header */
 	MIP6LB_CNT_FRAG_UNTRACKED,     /* balanced by source address */
 	MIP6LB_CNT_DROP_NO_BACKEND,
 	MIP6LB_CNT_DROP_NO_NEXTHOP,

@@ -112,6 +112,7 @@ enum mip6lb_parse_status {
 #define MIP6LB_PKT_HAO_BAD      (1U << 6)  /* a malformed HAO was ignored */
 #define MIP6LB_PKT_RT_TYPE2     (1U << 7)  /* type 2 routing header seen */
 #define MIP6LB_PKT_ADDRS        (1U << 8)  /* src and dst were readable */
+#define MIP6LB_PKT_OPT_BAD      (1U << 9)  /* an option overran its header */
 
 struct mip6lb_pkt {
 	struct in6_addr src;
@@ -160,6 +161,7 @@ static __always_inline int mip6lb_parse_dstopts(void *data, __u32 hdr_off,
 		len = opt[1];
 		if (off + 2 + len > hdr_len) {
 			/* Overruns its header: stop reading options. */
+			pkt->flags |= MIP6LB_PKT_OPT_BAD;
 			if (type == MIP6LB_OPT_HAO)
 				pkt->flags |= MIP6LB_PKT_HAO_BAD;
 			break;
@@ -219,7 +221,7 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 {
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6;
-	__u32 off;
+	__u32 off, limit;
 	__u8 nexthdr;
 	__u16 plen;
 	int i, done = 0;
@@ -246,6 +248,9 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 	if (plen == 0 || (void *)(ip6 + 1) + plen > data_end)
 		return MIP6LB_PARSE_MALFORMED;
 	pkt->l3_len = plen + sizeof(*ip6);
+	/* Headers end where the payload length says, not at the frame's end:
+	 * bytes past it (padding, garbage) are not part of the packet. */
+	limit = sizeof(*eth) + pkt->l3_len;
 
 	nexthdr = ip6->nexthdr;
 	off = sizeof(*eth) + sizeof(*ip6);
@@ -272,7 +277,7 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 			if (cur + 8 > data_end)
 				return MIP6LB_PARSE_MALFORMED;
 			len = (ext->hdrlen + 1) * 8;
-			if (cur + len > data_end)
+			if (cur + len > data_end || off + len > limit)
 				return MIP6LB_PARSE_MALFORMED;
 			if (nexthdr == MIP6LB_NH_DSTOPTS) {
 				if (MIP6LB_PARSE_DSTOPTS(ctx, data, off, len, data_end, pkt) < 0)
@@ -292,7 +297,7 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 			struct mip6lb_frag_hdr *fh = cur;
 			__u16 foff;
 
-			if ((void *)(fh + 1) > data_end)
+			if ((void *)(fh + 1) > data_end || off + sizeof(*fh) > limit)
 				return MIP6LB_PARSE_MALFORMED;
 			foff = mip6lb_ntohs(fh->frag_off) >> 3;
 			pkt->flags |= MIP6LB_PKT_FRAG;
@@ -310,7 +315,7 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 		case MIP6LB_NH_AH: {
 			struct mip6lb_ah_hdr *ah = cur;
 
-			if ((void *)(ah + 1) > data_end)
+			if ((void *)(ah + 1) > data_end || off + sizeof(*ah) > limit)
 				return MIP6LB_PARSE_MALFORMED;
 			if (!(pkt->flags & MIP6LB_PKT_HAS_SPI)) {
 				pkt->spi = mip6lb_ntohl(ah->spi);
@@ -326,7 +331,7 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 			struct mip6lb_esp_hdr *esp = cur;
 
 			/* Everything after the SPI and sequence is encrypted. */
-			if ((void *)(esp + 1) > data_end)
+			if ((void *)(esp + 1) > data_end || off + sizeof(*esp) > limit)
 				return MIP6LB_PARSE_MALFORMED;
 			if (!(pkt->flags & MIP6LB_PKT_HAS_SPI)) {
 				pkt->spi = mip6lb_ntohl(esp->spi);
@@ -340,7 +345,7 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 		case MIP6LB_NH_UDP: {
 			struct mip6lb_ports *ports = cur;
 
-			if ((void *)(ports + 1) > data_end)
+			if ((void *)(ports + 1) > data_end || off + sizeof(*ports) > limit)
 				return MIP6LB_PARSE_MALFORMED;
 			pkt->sport = mip6lb_ntohs(ports->sport);
 			pkt->dport = mip6lb_ntohs(ports->dport);

@@ -28,6 +28,7 @@ const char *const mip6lb_counter_names[MIP6LB_CNT_MAX] = {
 	[MIP6LB_CNT_CHAIN_TOO_LONG]     = "chain_too_long",
 	[MIP6LB_CNT_DROP_CHAIN_POLICY]  = "drop_chain_policy",
 	[MIP6LB_CNT_HAO_MALFORMED]      = "hao_malformed",
+	[MIP6LB_CNT_OPT_MALFORMED]      = "opt_malformed",
 	[MIP6LB_CNT_FRAG_UNTRACKED]     = "frag_untracked",
 	[MIP6LB_CNT_DROP_NO_BACKEND]    = "drop_no_backend",
 	[MIP6LB_CNT_DROP_NO_NEXTHOP]    = "drop_no_nexthop",

@@ -14,7 +14,7 @@
 #include "parse_user.h"
 #include "pktbuild.h"
 
-#define DPF_SERVICES   4
+#define DPF_SERVICES   16
 #define DPF_SESSIONS   65536
 #define DPF_IFINDEX    1          /* test_run's ingress is loopback */
 

@@ -121,7 +121,7 @@ static const struct parse_case cases[] = {
 	  F(ADDRS) | F(HAS_HAO) | F(RT_TYPE2) | F(FRAG) | F(HAS_SPI), 50, 5, HOA, 0xabcd0001, 50, 0 },
 	{ "pad1/padn around hao", b_pads, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_HAO), 17, 1, HOA, 0, 0, 53 },
 	{ "hao wrong length", b_hao_badlen, 0, F(ADDRS) | F(HAS_PORTS) | F(HAO_BAD), 17, 1, NULL, 0, 0, 53 },
-	{ "hao overruns header", b_hao_overrun, 0, F(ADDRS) | F(HAS_PORTS) | F(HAO_BAD), 17, 1, NULL, 0, 0, 53 },
+	{ "hao overruns header", b_hao_overrun, 0, F(ADDRS) | F(HAS_PORTS) | F(HAO_BAD) | F(OPT_BAD), 17, 1, NULL, 0, 0, 53 },
 	{ "second hao ignored", b_two_hao, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_HAO) | F(HAO_BAD), 17, 1, HOA, 0, 0, 53 },
 	{ "ah", b_ah, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_SPI), 17, 1, NULL, 0xbeef, 51, 53 },
 	{ "esp", b_esp, 0, F(ADDRS) | F(HAS_SPI), 50, 0, NULL, 0x01020304, 50, 0 },
@@ -208,6 +208,30 @@ START_TEST(test_parse_truncations)
 }
 END_TEST
 
+/* The payload length bounds the walk, not the frame: trailing bytes are
+ * ignored, and a header running past the payload length is malformed even
+ * when the frame has bytes enough (the zeek malformed-options capture). */
+START_TEST(test_parse_payload_length_bounds_walk)
+{
+	struct mip6lb_pkt pkt;
+	struct pb b;
+	size_t len;
+
+	b_hao(&b);
+	len = b.len;
+	memset(b.data + b.len, 0xee, 16);
+	b.len += 16;
+	ck_assert_int_eq(mip6lb_parse_buf(b.data, b.len, &pkt), 0);
+	ck_assert_uint_eq(pkt.l3_len, len - 14);
+	ck_assert(pkt.flags & MIP6LB_PKT_HAS_HAO);
+
+	b.len = 14 + 40 + 16;      /* payload length ends inside the DestOpt */
+	pb_finish(&b);
+	b.len = len + 16;
+	ck_assert_int_eq(mip6lb_parse_buf(b.data, b.len, &pkt), MIP6LB_PARSE_MALFORMED);
+}
+END_TEST
+
 START_TEST(test_parse_eui64)
 {
 	struct in6_addr a;
@@ -227,6 +251,7 @@ MIP6LB_SUITE(parse, 0)
 	tcase_add_loop_test(tc, test_parse_table, 0, N_CASES);
 	tcase_add_loop_test(tc, test_parse_truncations, 0, N_CASES);
 	tcase_add_test(tc, test_parse_eui64);
+	tcase_add_test(tc, test_parse_payload_length_bounds_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }
