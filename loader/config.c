@@ -1,0 +1,1075 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * config.c - the INI config: libinih splits lines into sections and
+ * key = value pairs; everything else (line numbers, section headers, per-key
+ * checks, cross-section validation) is here.
+ *
+ * Line numbers: Debian's libinih is built without INI_HANDLER_LINENO, and
+ * compile-time options of a shared library cannot be changed, so inih reads
+ * through our own line reader (ini_parse_stream), which counts lines.  The
+ * reader also sees each section header as it passes: inih only reports a
+ * section once a key in it arrives, and an empty [service x] or a
+ * misspelled [servcie x] must still be caught, at its own line.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <ini.h>
+#include "config.h"
+#include "names.h"
+
+/* A config with 4096 backends is well under 1 MiB; anything near this is
+ * not a config file. */
+#define CFG_MAX_FILE_BYTES (16 << 20)
+
+#define DEFAULT_ID_ORDER "hoa,spi,iid,src"
+
+enum sec_kind { SEC_NONE, SEC_DAEMON, SEC_SERVICE, SEC_BACKEND, SEC_PEER };
+
+static const char *const sec_names[] = {
+	[SEC_NONE] = "", [SEC_DAEMON] = "daemon", [SEC_SERVICE] = "service",
+	[SEC_BACKEND] = "backend", [SEC_PEER] = "peer",
+};
+
+/* Words in each kind of header: [daemon], [service NAME], [backend SERVICE
+ * NAME], [peer NAME]. */
+static const int sec_words[] = {
+	[SEC_DAEMON] = 1, [SEC_SERVICE] = 2, [SEC_BACKEND] = 3, [SEC_PEER] = 2,
+};
+
+enum key_id {
+	K_D_INTERFACE, K_D_XDP_MODE, K_D_NOTIFY_LISTEN, K_D_SWEEP, K_D_MAX_SESSIONS,
+	K_D_EVENTS,
+	K_S_VIP, K_S_PROTO, K_S_PORT, K_S_IDENTITY, K_S_EUI64, K_S_FORWARD, K_S_LB_ADDR,
+	K_S_LIFETIME, K_S_CHAIN, K_S_NOTIFY,
+	K_B_ADDR, K_B_WEIGHT, K_B_MAC, K_B_DEV, K_B_STATE,
+	K_P_ADDR, K_P_KEY_FILE, K_P_KEY_ID, K_P_ROLE, K_P_HOME_PREFIX,
+	K_MAX,
+};
+
+struct pstate {
+	struct mip6lb_config *cfg;
+	const char *file;            /* for messages */
+	const char *basedir;         /* for a relative key_file; NULL = cwd */
+	char *err;
+	size_t errlen;
+	int rc;                      /* the reported error, 0 = none yet */
+	int err_line;
+	const char *pos;             /* reader cursor in the text */
+	int lineno;                  /* of the line inih is working on */
+	enum sec_kind sec;
+	int idx;                     /* current object in its array */
+	int daemon_line;             /* of [daemon], 0 = not seen */
+	int key_line[K_MAX];         /* where each key was given, this section */
+	int cap_services, cap_backends, cap_peers, cap_prefixes;
+};
+
+typedef int (*setter_fn)(struct pstate *st, const char *key, const char *val);
+
+struct key_def {
+	enum sec_kind sec;
+	const char *name;
+	bool repeatable;
+	setter_fn set;
+};
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Keep the error at the earliest line: validation runs every check, and
+ * the first line a user has to fix is the useful one. */
+static int __attribute__((format(printf, 4, 5)))
+fail(struct pstate *st, int line, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	int off;
+
+	if (st->rc && st->err_line <= line)
+		return st->rc;
+	st->rc = rc;
+	st->err_line = line;
+	if (!st->err || !st->errlen)
+		return rc;
+	off = snprintf(st->err, st->errlen, "%s:%d: ", st->file, line);
+	if (off >= 0 && (size_t)off < st->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(st->err + off, st->errlen - off, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static int __attribute__((format(printf, 4, 5)))
+bad(struct pstate *st, const char *key, const char *val, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return fail(st, st->lineno, -EINVAL, "%s = '%s': %s", key, val, why);
+}
+
+/* ---- value helpers ----------------------------------------------------- */
+
+static int num(struct pstate *st, const char *key, const char *val, __u32 min, __u32 max,
+	       __u32 *out)
+{
+	if (parse_u32(val, min, max, out))
+		return bad(st, key, val, "expected an integer in %u..%u", min, max);
+	return 0;
+}
+
+static int yesno(struct pstate *st, const char *key, const char *val, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(val, yes[i]) || !strcasecmp(val, no[i])) {
+			*out = !strcasecmp(val, yes[i]);
+			return 0;
+		}
+	}
+	return bad(st, key, val, "expected yes or no");
+}
+
+/* Addresses a service or backend is reached at: :: and multicast are
+ * always typos, and would silently match nothing (or everything). */
+static int unicast6(struct pstate *st, const char *key, const char *val, struct in6_addr *out)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET6, val, &a) != 1)
+		return bad(st, key, val, "not an IPv6 address");
+	if (IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_MULTICAST(&a))
+		return bad(st, key, val, "not a unicast IPv6 address");
+	*out = a;
+	return 0;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (!n || n >= CFG_NAME_LEN)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", s[i]))
+			return false;
+	return true;
+}
+
+/* The kernel's dev_valid_name(). */
+static bool valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n < IF_NAMESIZE && strcmp(s, ".") && strcmp(s, "..") &&
+	       !strpbrk(s, "/: \t");
+}
+
+/* Grow an array by one zeroed element.  Always copy and wipe, never
+ * realloc: peers hold keys, and realloc would leave copies in freed memory. */
+static int grow(struct pstate *st, void **arr, int n, int *cap, size_t size)
+{
+	int ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	p = calloc(ncap, size);
+	if (!p)
+		return fail(st, st->lineno, -ENOMEM, "out of memory");
+	if (*arr) {
+		memcpy(p, *arr, n * size);
+		explicit_bzero(*arr, n * size);
+		free(*arr);
+	}
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- [daemon] ---------------------------------------------------------- */
+
+static int set_interface(struct pstate *st, const char *key, const char *val)
+{
+	struct cfg_daemon *d = &st->cfg->daemon;
+	char buf[256], *tok, *save = NULL;
+	int i, n = 0;
+
+	if (strlen(val) >= sizeof(buf))
+		return bad(st, key, val, "too long");
+	strcpy(buf, val);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), n++) {
+		if (!valid_ifname(tok))
+			return bad(st, key, val, "'%s' is not an interface name", tok);
+		for (i = 0; i < d->n_ifaces; i++)
+			if (!strcmp(d->ifaces[i], tok))
+				return bad(st, key, val, "'%s' is listed twice", tok);
+		if (d->n_ifaces == CFG_MAX_IFACES)
+			return bad(st, key, val, "more than %d interfaces", CFG_MAX_IFACES);
+		strcpy(d->ifaces[d->n_ifaces++], tok);
+	}
+	if (!n)
+		return bad(st, key, val, "expected interface names");
+	return 0;
+}
+
+static int set_xdp_mode(struct pstate *st, const char *key, const char *val)
+{
+	static const char *const modes[] = {
+		[CFG_XDP_AUTO] = "auto", [CFG_XDP_NATIVE] = "native", [CFG_XDP_GENERIC] = "generic",
+	};
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(val, modes[i])) {
+			st->cfg->daemon.xdp_mode = i;
+			return 0;
+		}
+	}
+	return bad(st, key, val, "expected native, generic or auto");
+}
+
+static int set_notify_listen(struct pstate *st, const char *key, const char *val)
+{
+	struct cfg_daemon *d = &st->cfg->daemon;
+
+	if (parse_hostport6(val, &d->notify_addr, &d->notify_port, CFG_NOTIFY_PORT))
+		return bad(st, key, val, "expected [ADDRESS]:PORT");
+	return 0;
+}
+
+static int set_sweep(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 1, 3600, &st->cfg->daemon.sweep_interval_s);
+}
+
+static int set_max_sessions(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 1, 1U << 28, &st->cfg->daemon.max_sessions);
+}
+
+static int set_events(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 0, 1000000, &st->cfg->daemon.events_per_sec);
+}
+
+/* ---- [service NAME] ---------------------------------------------------- */
+
+#define CUR_SVC(st) (&(st)->cfg->services[(st)->idx])
+#define CUR_BE(st)  (&(st)->cfg->backends[(st)->idx])
+#define CUR_PEER(st) (&(st)->cfg->peers[(st)->idx])
+
+static int set_vip(struct pstate *st, const char *key, const char *val)
+{
+	return unicast6(st, key, val, &CUR_SVC(st)->vip);
+}
+
+static int set_proto(struct pstate *st, const char *key, const char *val)
+{
+	int p = proto_from_name(val);
+
+	if (p < 0)
+		return bad(st, key, val, "expected tcp, udp or any");
+	CUR_SVC(st)->proto = (__u8)p;
+	return 0;
+}
+
+static int set_port(struct pstate *st, const char *key, const char *val)
+{
+	__u32 v;
+
+	if (num(st, key, val, 1, 65535, &v))
+		return st->rc;
+	CUR_SVC(st)->port = (__u16)v;
+	return 0;
+}
+
+static int set_identity(struct pstate *st, const char *key, const char *val)
+{
+	struct cfg_service *s = CUR_SVC(st);
+	char buf[128], *tok, *save = NULL;
+	int seen[MIP6LB_KIND_MAX] = { 0 }, k, n;
+
+	/* id_order_parse() decides; this pass only says what is wrong. */
+	if (strlen(val) >= sizeof(buf))
+		return bad(st, key, val, "too long");
+	strcpy(buf, val);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		k = kind_from_name(tok);
+		if (k == MIP6LB_KIND_COA)
+			return bad(st, key, val, "coa comes from binding notifications, not packets");
+		if (k < 0)
+			return bad(st, key, val, "unknown kind '%s' (hoa, spi, iid, src)", tok);
+		if (seen[k]++)
+			return bad(st, key, val, "'%s' is listed twice", tok);
+	}
+	memset(s->id_order, 0, sizeof(s->id_order));
+	n = id_order_parse(val, s->id_order);
+	if (n < 0)
+		return bad(st, key, val, "expected a list of hoa, spi, iid, src");
+	s->n_ids = (__u8)n;
+	return 0;
+}
+
+static int set_eui64(struct pstate *st, const char *key, const char *val)
+{
+	return yesno(st, key, val, &CUR_SVC(st)->eui64_only);
+}
+
+static int set_forward(struct pstate *st, const char *key, const char *val)
+{
+	int f = forward_from_name(val);
+
+	if (f < 0)
+		return bad(st, key, val, "expected l2-dsr or ip6ip6");
+	CUR_SVC(st)->forward = (__u8)f;
+	return 0;
+}
+
+static int set_lb_addr(struct pstate *st, const char *key, const char *val)
+{
+	struct cfg_service *s = CUR_SVC(st);
+
+	if (unicast6(st, key, val, &s->lb_addr))
+		return st->rc;
+	s->has_lb_addr = true;
+	return 0;
+}
+
+static int set_lifetime(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 1, CFG_MAX_LIFETIME, &CUR_SVC(st)->lifetime_s);
+}
+
+static int set_chain(struct pstate *st, const char *key, const char *val)
+{
+	if (!strcmp(val, "src"))
+		CUR_SVC(st)->chain_policy = MIP6LB_CHAIN_BALANCE_SRC;
+	else if (!strcmp(val, "drop"))
+		CUR_SVC(st)->chain_policy = MIP6LB_CHAIN_DROP;
+	else
+		return bad(st, key, val, "expected src or drop");
+	return 0;
+}
+
+static int set_notify(struct pstate *st, const char *key, const char *val)
+{
+	int n = notify_from_name(val);
+
+	if (n < 0)
+		return bad(st, key, val, "expected off, ha or mn");
+	CUR_SVC(st)->notify = (__u8)n;
+	return 0;
+}
+
+/* ---- [backend SERVICE NAME] ------------------------------------------- */
+
+static int set_be_addr(struct pstate *st, const char *key, const char *val)
+{
+	return unicast6(st, key, val, &CUR_BE(st)->addr);
+}
+
+static int set_weight(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 0, 65535, &CUR_BE(st)->weight);
+}
+
+static int set_mac(struct pstate *st, const char *key, const char *val)
+{
+	static const __u8 zero[6];
+	struct cfg_backend *b = CUR_BE(st);
+
+	if (parse_mac(val, b->mac))
+		return bad(st, key, val, "expected a MAC address like 02:00:00:00:00:01");
+	/* The override is a next hop: a group or zero address would be
+	 * flooded or dropped by the switch, never delivered. */
+	if ((b->mac[0] & 1) || !memcmp(b->mac, zero, 6))
+		return bad(st, key, val, "not a unicast MAC address");
+	b->has_mac = true;
+	return 0;
+}
+
+static int set_dev(struct pstate *st, const char *key, const char *val)
+{
+	if (!valid_ifname(val))
+		return bad(st, key, val, "not an interface name");
+	strcpy(CUR_BE(st)->dev, val);
+	return 0;
+}
+
+static int set_state(struct pstate *st, const char *key, const char *val)
+{
+	if (!strcmp(val, "active"))
+		CUR_BE(st)->drained = false;
+	else if (!strcmp(val, "drained"))
+		CUR_BE(st)->drained = true;
+	else
+		return bad(st, key, val, "expected active or drained");
+	return 0;
+}
+
+/* ---- [peer NAME] ------------------------------------------------------- */
+
+static int set_peer_addr(struct pstate *st, const char *key, const char *val)
+{
+	struct cfg_peer *p = CUR_PEER(st);
+
+	if (parse_hostport6(val, &p->addr, &p->port, CFG_NOTIFY_PORT))
+		return bad(st, key, val, "expected an IPv6 address or [ADDRESS]:PORT");
+	if (IN6_IS_ADDR_UNSPECIFIED(&p->addr) || IN6_IS_ADDR_MULTICAST(&p->addr))
+		return bad(st, key, val, "not a unicast IPv6 address");
+	return 0;
+}
+
+static int sys_fail(struct pstate *st, const char *path, int rc)
+{
+	return fail(st, st->lineno, rc, "key_file %s: %s", path, strerror(-rc));
+}
+
+/* The key is read now, once: the daemon may drop privileges later, and a
+ * config that loads must not fail on its first notification. */
+static int read_key(struct pstate *st, struct cfg_peer *p)
+{
+	__u8 buf[CFG_KEY_MAX + 1];
+	size_t len = 0;
+	struct stat sb;
+	ssize_t r;
+	int fd, rc = 0;
+
+	fd = open(p->key_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return sys_fail(st, p->key_file, -errno);
+	if (fstat(fd, &sb)) {
+		rc = sys_fail(st, p->key_file, -errno);
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = fail(st, st->lineno, -EINVAL, "key_file %s: not a regular file", p->key_file);
+		goto out;
+	}
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		rc = fail(st, st->lineno, -EINVAL,
+			  "key_file %s: mode %04o lets group or others at the key; chmod 600 it",
+			  p->key_file, (unsigned int)(sb.st_mode & 07777));
+		goto out;
+	}
+	/* Read one byte past the maximum instead of trusting st_size, so a
+	 * file that grows under us is still caught as too long. */
+	while (len < sizeof(buf)) {
+		r = read(fd, buf + len, sizeof(buf) - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = sys_fail(st, p->key_file, -errno);
+			goto out;
+		}
+		if (!r)
+			break;
+		len += r;
+	}
+	if (len < CFG_KEY_MIN || len > CFG_KEY_MAX) {
+		rc = fail(st, st->lineno, -EINVAL, "key_file %s: %s%zu bytes; a key is %d..%d bytes",
+			  p->key_file, len > CFG_KEY_MAX ? "over " : "", len > CFG_KEY_MAX ?
+			  (size_t)CFG_KEY_MAX : len, CFG_KEY_MIN, CFG_KEY_MAX);
+		goto out;
+	}
+	memcpy(p->key, buf, len);
+	p->key_len = (__u32)len;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+static int set_key_file(struct pstate *st, const char *key, const char *val)
+{
+	struct cfg_peer *p = CUR_PEER(st);
+	int n;
+
+	if (!*val)
+		return bad(st, key, val, "expected a file name");
+	if (val[0] != '/' && st->basedir)
+		n = asprintf(&p->key_file, "%s/%s", st->basedir, val);
+	else
+		n = (p->key_file = strdup(val)) ? 0 : -1;
+	if (n < 0) {
+		p->key_file = NULL;
+		return fail(st, st->lineno, -ENOMEM, "out of memory");
+	}
+	return read_key(st, p);
+}
+
+static int set_key_id(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 0, 0xffffffffU, &CUR_PEER(st)->key_id);
+}
+
+static int set_role(struct pstate *st, const char *key, const char *val)
+{
+	if (!strcmp(val, "ha"))
+		CUR_PEER(st)->role = MIP6LB_NOTIFY_HA;
+	else if (!strcmp(val, "mn"))
+		CUR_PEER(st)->role = MIP6LB_NOTIFY_MN;
+	else
+		return bad(st, key, val, "expected ha or mn");
+	return 0;
+}
+
+static bool host_bits_set(const struct in6_addr *a, int plen)
+{
+	int i;
+
+	for (i = plen; i < 128; i++)
+		if (a->s6_addr[i / 8] & (0x80 >> (i % 8)))
+			return true;
+	return false;
+}
+
+static int set_home_prefix(struct pstate *st, const char *key, const char *val)
+{
+	struct cfg_peer *p = CUR_PEER(st);
+	char buf[256], *tok, *save = NULL;
+	struct cfg_prefix pf;
+	int n = 0;
+
+	if (strlen(val) >= sizeof(buf))
+		return bad(st, key, val, "too long");
+	strcpy(buf, val);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), n++) {
+		if (parse_prefix6(tok, &pf.addr, &pf.plen))
+			return bad(st, key, val, "expected PREFIX/LENGTH with a length of 1..128");
+		/* /0 would claim every node on the Internet for this agent. */
+		if (pf.plen == 0)
+			return bad(st, key, val, "prefix length 0 covers every address");
+		if (host_bits_set(&pf.addr, pf.plen))
+			return bad(st, key, val, "bits set past the prefix length");
+		if (p->n_home_prefixes == CFG_MAX_HOME_PREFIXES)
+			return bad(st, key, val, "more than %d home prefixes", CFG_MAX_HOME_PREFIXES);
+		if (grow(st, (void **)&p->home_prefixes, p->n_home_prefixes, &st->cap_prefixes,
+			 sizeof(pf)))
+			return st->rc;
+		p->home_prefixes[p->n_home_prefixes++] = pf;
+	}
+	if (!n)
+		return bad(st, key, val, "expected PREFIX/LENGTH");
+	return 0;
+}
+
+static const struct key_def keys[K_MAX] = {
+	[K_D_INTERFACE]     = { SEC_DAEMON,  "interface",      true,  set_interface },
+	[K_D_XDP_MODE]      = { SEC_DAEMON,  "xdp_mode",       false, set_xdp_mode },
+	[K_D_NOTIFY_LISTEN] = { SEC_DAEMON,  "notify_listen",  false, set_notify_listen },
+	[K_D_SWEEP]         = { SEC_DAEMON,  "sweep_interval", false, set_sweep },
+	[K_D_MAX_SESSIONS]  = { SEC_DAEMON,  "max_sessions",   false, set_max_sessions },
+	[K_D_EVENTS]        = { SEC_DAEMON,  "events_per_sec", false, set_events },
+	[K_S_VIP]           = { SEC_SERVICE, "vip",            false, set_vip },
+	[K_S_PROTO]         = { SEC_SERVICE, "proto",          false, set_proto },
+	[K_S_PORT]          = { SEC_SERVICE, "port",           false, set_port },
+	[K_S_IDENTITY]      = { SEC_SERVICE, "identity",       false, set_identity },
+	[K_S_EUI64]         = { SEC_SERVICE, "eui64_only",     false, set_eui64 },
+	[K_S_FORWARD]       = { SEC_SERVICE, "forward",        false, set_forward },
+	[K_S_LB_ADDR]       = { SEC_SERVICE, "lb_addr",        false, set_lb_addr },
+	[K_S_LIFETIME]      = { SEC_SERVICE, "lifetime",       false, set_lifetime },
+	[K_S_CHAIN]         = { SEC_SERVICE, "chain_policy",   false, set_chain },
+	[K_S_NOTIFY]        = { SEC_SERVICE, "notify",         false, set_notify },
+	[K_B_ADDR]          = { SEC_BACKEND, "addr",           false, set_be_addr },
+	[K_B_WEIGHT]        = { SEC_BACKEND, "weight",         false, set_weight },
+	[K_B_MAC]           = { SEC_BACKEND, "mac",            false, set_mac },
+	[K_B_DEV]           = { SEC_BACKEND, "dev",            false, set_dev },
+	[K_B_STATE]         = { SEC_BACKEND, "state",          false, set_state },
+	[K_P_ADDR]          = { SEC_PEER,    "addr",           false, set_peer_addr },
+	[K_P_KEY_FILE]      = { SEC_PEER,    "key_file",       false, set_key_file },
+	[K_P_KEY_ID]        = { SEC_PEER,    "key_id",         false, set_key_id },
+	[K_P_ROLE]          = { SEC_PEER,    "role",           false, set_role },
+	[K_P_HOME_PREFIX]   = { SEC_PEER,    "home_prefix",    true,  set_home_prefix },
+};
+
+/* ---- sections ---------------------------------------------------------- */
+
+/* Checks that need the whole section: required keys and keys that only
+ * make sense together.  Runs when the next header or the end arrives. */
+static void section_end(struct pstate *st)
+{
+	struct cfg_service *s;
+	struct cfg_backend *b;
+	struct cfg_peer *p;
+
+	switch (st->sec) {
+	case SEC_SERVICE:
+		s = CUR_SVC(st);
+		if (!st->key_line[K_S_VIP])
+			fail(st, s->line, -EINVAL, "service '%s' has no vip", s->name);
+		if (s->forward == MIP6LB_FWD_IP6IP6 && !s->has_lb_addr)
+			fail(st, s->line, -EINVAL,
+			     "service '%s': forward = ip6ip6 needs lb_addr (the outer source)",
+			     s->name);
+		/* The datapath looks up (vip, proto, port), (vip, proto, 0) and
+		 * (vip, 0, 0), never (vip, 0, port). */
+		if (s->port && !s->proto)
+			fail(st, st->key_line[K_S_PORT], -EINVAL,
+			     "service '%s': port needs proto = tcp or udp", s->name);
+		break;
+	case SEC_BACKEND:
+		b = CUR_BE(st);
+		if (!st->key_line[K_B_ADDR])
+			fail(st, b->line, -EINVAL, "backend '%s %s' has no addr", b->service, b->name);
+		break;
+	case SEC_PEER:
+		p = CUR_PEER(st);
+		if (!st->key_line[K_P_ADDR])
+			fail(st, p->line, -EINVAL, "peer '%s' has no addr", p->name);
+		if (!st->key_line[K_P_KEY_FILE])
+			fail(st, p->line, -EINVAL, "peer '%s' has no key_file", p->name);
+		if (!p->role)
+			fail(st, p->line, -EINVAL, "peer '%s' has no role (ha or mn)", p->name);
+		if (p->role == MIP6LB_NOTIFY_HA && !p->n_home_prefixes)
+			fail(st, p->line, -EINVAL, "peer '%s': role = ha needs a home_prefix", p->name);
+		if (p->role == MIP6LB_NOTIFY_MN && p->n_home_prefixes)
+			fail(st, st->key_line[K_P_HOME_PREFIX], -EINVAL,
+			     "peer '%s': home_prefix is only for role = ha", p->name);
+		break;
+	default:
+		break;
+	}
+}
+
+static int begin_service(struct pstate *st, const char *name)
+{
+	struct mip6lb_config *cfg = st->cfg;
+	struct cfg_service *s;
+	int i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		if (!strcmp(cfg->services[i].name, name))
+			return fail(st, st->lineno, -EINVAL, "duplicate service '%s' (first at line %d)",
+				    name, cfg->services[i].line);
+	if (cfg->n_services == MIP6LB_MAX_SERVICES)
+		return fail(st, st->lineno, -E2BIG, "more than %d services", MIP6LB_MAX_SERVICES);
+	if (grow(st, (void **)&cfg->services, cfg->n_services, &st->cap_services, sizeof(*s)))
+		return st->rc;
+	st->idx = cfg->n_services++;
+	s = &cfg->services[st->idx];
+	strcpy(s->name, name);
+	s->line = st->lineno;
+	s->eui64_only = true;
+	s->forward = MIP6LB_FWD_L2_DSR;
+	s->chain_policy = MIP6LB_CHAIN_BALANCE_SRC;
+	s->notify = MIP6LB_NOTIFY_OFF;
+	s->lifetime_s = MIP6LB_DEFAULT_LIFETIME;
+	s->n_ids = (__u8)id_order_parse(DEFAULT_ID_ORDER, s->id_order);
+	return 0;
+}
+
+static int begin_backend(struct pstate *st, const char *svc, const char *name)
+{
+	struct mip6lb_config *cfg = st->cfg;
+	struct cfg_backend *b;
+	int i;
+
+	for (i = 0; i < cfg->n_backends; i++) {
+		b = &cfg->backends[i];
+		if (!strcmp(b->service, svc) && !strcmp(b->name, name))
+			return fail(st, st->lineno, -EINVAL,
+				    "duplicate backend '%s %s' (first at line %d)", svc, name, b->line);
+	}
+	if (cfg->n_backends == MIP6LB_MAX_BACKENDS)
+		return fail(st, st->lineno, -E2BIG, "more than %d backends", MIP6LB_MAX_BACKENDS);
+	if (grow(st, (void **)&cfg->backends, cfg->n_backends, &st->cap_backends, sizeof(*b)))
+		return st->rc;
+	st->idx = cfg->n_backends++;
+	b = &cfg->backends[st->idx];
+	strcpy(b->service, svc);
+	strcpy(b->name, name);
+	b->service_idx = -1;
+	b->weight = 1;
+	b->line = st->lineno;
+	return 0;
+}
+
+static int begin_peer(struct pstate *st, const char *name)
+{
+	struct mip6lb_config *cfg = st->cfg;
+	struct cfg_peer *p;
+	int i;
+
+	for (i = 0; i < cfg->n_peers; i++)
+		if (!strcmp(cfg->peers[i].name, name))
+			return fail(st, st->lineno, -EINVAL, "duplicate peer '%s' (first at line %d)",
+				    name, cfg->peers[i].line);
+	if (cfg->n_peers == CFG_MAX_PEERS)
+		return fail(st, st->lineno, -E2BIG, "more than %d peers", CFG_MAX_PEERS);
+	if (grow(st, (void **)&cfg->peers, cfg->n_peers, &st->cap_peers, sizeof(*p)))
+		return st->rc;
+	st->idx = cfg->n_peers++;
+	p = &cfg->peers[st->idx];
+	strcpy(p->name, name);
+	p->port = CFG_NOTIFY_PORT;
+	p->key_id = 1;
+	p->line = st->lineno;
+	st->cap_prefixes = 0;
+	return 0;
+}
+
+/* line starts with '['; inih will take the same text as the section. */
+static int section_begin(struct pstate *st, const char *line)
+{
+	static const char *const usage =
+		"expected [daemon], [service NAME], [backend SERVICE NAME] or [peer NAME]";
+	char hdr[128], *tok[3], *t, *save = NULL;
+	const char *end = strchr(line, ']'), *rest;
+	int n = 0, i;
+
+	section_end(st);
+	if (st->rc)
+		return st->rc;
+	if (!end)
+		return fail(st, st->lineno, -EINVAL, "section header without ']'");
+	for (rest = end + 1; *rest == ' ' || *rest == '\t' || *rest == '\r'; rest++)
+		;
+	if (*rest && *rest != '\n' && *rest != ';' && *rest != '#')
+		return fail(st, st->lineno, -EINVAL, "text after the section header");
+	if ((size_t)(end - line) > sizeof(hdr))
+		return fail(st, st->lineno, -EINVAL, "section header too long");
+	memcpy(hdr, line + 1, end - line - 1);
+	hdr[end - line - 1] = '\0';
+	for (t = strtok_r(hdr, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (n == 3) {
+			n = 4;	/* too many words: reported below */
+			break;
+		}
+		tok[n++] = t;
+	}
+
+	memset(st->key_line, 0, sizeof(st->key_line));
+	st->sec = SEC_NONE;
+	if (!n)
+		return fail(st, st->lineno, -EINVAL, "empty section header; %s", usage);
+	for (i = SEC_DAEMON; i <= SEC_PEER; i++)
+		if (!strcmp(tok[0], sec_names[i]))
+			break;
+	if (i > SEC_PEER)
+		return fail(st, st->lineno, -EINVAL, "unknown section [%s]; %s", tok[0], usage);
+	if (n != sec_words[i])
+		return fail(st, st->lineno, -EINVAL, "malformed [%s ...] header; %s", tok[0], usage);
+	for (n = 1; n < sec_words[i]; n++)
+		if (!valid_name(tok[n]))
+			return fail(st, st->lineno, -EINVAL,
+				    "bad name '%s': 1..%d of A-Z a-z 0-9 . _ -", tok[n],
+				    CFG_NAME_LEN - 1);
+	switch (i) {
+	case SEC_DAEMON:
+		if (st->daemon_line)
+			return fail(st, st->lineno, -EINVAL, "duplicate [daemon] (first at line %d)",
+				    st->daemon_line);
+		st->daemon_line = st->lineno;
+		break;
+	case SEC_SERVICE:
+		if (begin_service(st, tok[1]))
+			return st->rc;
+		break;
+	case SEC_BACKEND:
+		if (begin_backend(st, tok[1], tok[2]))
+			return st->rc;
+		break;
+	case SEC_PEER:
+		if (begin_peer(st, tok[1]))
+			return st->rc;
+		break;
+	}
+	st->sec = i;
+	return 0;
+}
+
+/* ---- inih glue --------------------------------------------------------- */
+
+static char *read_line(char *buf, int num, void *user)
+{
+	struct pstate *st = user;
+	const char *p = st->pos, *nl;
+	size_t len;
+
+	/* Returning EOF on the first error stops inih there, so no later
+	 * line can report something that the first error caused. */
+	if (st->rc || !*p)
+		return NULL;
+	nl = strchr(p, '\n');
+	len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+	st->pos += len;
+	st->lineno++;
+	if (st->lineno == 1 && len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3, len -= 3;
+	/* inih would take an indented line after a key as a continuation of
+	 * that key's value (the distro build has INI_ALLOW_MULTILINE on), so an
+	 * indented key would silently be appended to the previous value. */
+	while (len && (*p == ' ' || *p == '\t'))
+		p++, len--;
+	if (len + 1 > (size_t)num) {
+		fail(st, st->lineno, -EINVAL, "line too long (at most %d characters)", num - 3);
+		return NULL;
+	}
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	if (buf[0] == '[' && section_begin(st, buf))
+		return NULL;
+	return buf;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct pstate *st = user;
+	int i;
+
+	if (st->rc)
+		return 0;
+	if (st->sec == SEC_NONE) {
+		fail(st, st->lineno, -EINVAL, "'%s' is outside any section", name);
+		return 0;
+	}
+	for (i = 0; i < K_MAX; i++)
+		if (keys[i].sec == st->sec && !strcmp(keys[i].name, name))
+			break;
+	if (i == K_MAX) {
+		fail(st, st->lineno, -EINVAL, "unknown key '%s' in [%s]", name, sec_names[st->sec]);
+		return 0;
+	}
+	if (st->key_line[i] && !keys[i].repeatable) {
+		fail(st, st->lineno, -EINVAL, "'%s' given twice in this section (first at line %d)",
+		     name, st->key_line[i]);
+		return 0;
+	}
+	if (!st->key_line[i])
+		st->key_line[i] = st->lineno;
+	return keys[i].set(st, name, value) ? 0 : 1;
+}
+
+static bool same_service_key(const struct cfg_service *a, const struct cfg_service *b)
+{
+	return !memcmp(&a->vip, &b->vip, sizeof(a->vip)) && a->proto == b->proto &&
+	       a->port == b->port;
+}
+
+/* Checks across sections: backends may come before their service. */
+static void validate(struct pstate *st)
+{
+	struct mip6lb_config *cfg = st->cfg;
+	int i, j;
+
+	for (i = 0; i < cfg->n_services; i++)
+		for (j = 0; j < i; j++)
+			if (same_service_key(&cfg->services[i], &cfg->services[j]))
+				fail(st, cfg->services[i].line, -EINVAL,
+				     "service '%s' has the same vip, proto and port as '%s' (line %d)",
+				     cfg->services[i].name, cfg->services[j].name,
+				     cfg->services[j].line);
+	for (i = 0; i < cfg->n_backends; i++) {
+		struct cfg_backend *b = &cfg->backends[i];
+
+		b->service_idx = config_service_index(cfg, b->service);
+		if (b->service_idx < 0)
+			fail(st, b->line, -EINVAL, "backend '%s %s': no [service %s]",
+			     b->service, b->name, b->service);
+	}
+	for (i = 0; i < cfg->n_backends; i++) {
+		struct cfg_backend *b = &cfg->backends[i];
+
+		for (j = 0; j < i && b->service_idx >= 0; j++) {
+			struct cfg_backend *o = &cfg->backends[j];
+
+			if (o->service_idx == b->service_idx && !memcmp(&o->addr, &b->addr, 16))
+				fail(st, b->line, -EINVAL,
+				     "backend '%s %s' has the same addr as '%s' (line %d)",
+				     b->service, b->name, o->name, o->line);
+		}
+	}
+}
+
+static int parse_text(const char *text, const char *file, const char *basedir,
+		      struct mip6lb_config *cfg, char *err, size_t errlen)
+{
+	struct pstate st = {
+		.cfg = cfg, .file = file, .basedir = basedir, .err = err, .errlen = errlen,
+		.pos = text,
+	};
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (err && errlen)
+		err[0] = '\0';
+	cfg->daemon.xdp_mode = CFG_XDP_AUTO;
+	cfg->daemon.notify_addr = in6addr_any;
+	cfg->daemon.notify_port = CFG_NOTIFY_PORT;
+	cfg->daemon.sweep_interval_s = 1;
+	cfg->daemon.max_sessions = MIP6LB_MAX_SESSIONS;
+	cfg->daemon.events_per_sec = 1000;
+
+	ret = ini_parse_stream(read_line, &st, on_key, &st);
+	if (ret > 0)
+		fail(&st, ret, -EINVAL, "expected '[section]' or 'key = value'");
+	else if (ret < 0)
+		fail(&st, st.lineno, -ENOMEM, "inih failed (%d)", ret);
+	if (!st.rc)
+		section_end(&st);
+	if (!st.rc)
+		validate(&st);
+	if (st.rc)
+		config_free(cfg);
+	return st.rc;
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+int config_parse_string(const char *text, const char *name, struct mip6lb_config *cfg,
+			char *err, size_t errlen)
+{
+	return parse_text(text, name ? name : "<string>", NULL, cfg, err, errlen);
+}
+
+static int read_file(const char *path, char **out)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *nb;
+	ssize_t r;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (len + 1 >= cap) {
+			cap = cap ? cap * 2 : 8192;
+			if (cap > CFG_MAX_FILE_BYTES + 1) {
+				rc = -EFBIG;
+				break;
+			}
+			nb = realloc(buf, cap);
+			if (!nb) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			break;
+		}
+		if (!r)
+			break;
+		len += r;
+	}
+	close(fd);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[len] = '\0';
+	/* The parser works on C strings; a NUL would hide the rest. */
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		return -EINVAL;
+	}
+	*out = buf;
+	return 0;
+}
+
+int config_load(const char *path, struct mip6lb_config *cfg, char *err, size_t errlen)
+{
+	char *text = NULL, *dir = NULL;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	rc = read_file(path, &text);
+	if (rc) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path,
+				 rc == -EINVAL ? "contains a NUL byte" : strerror(-rc));
+		return rc;
+	}
+	dir = strdup(path);
+	if (!dir) {
+		free(text);
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	rc = parse_text(text, path, dirname(dir), cfg, err, errlen);
+	free(dir);
+	free(text);
+	return rc;
+}
+
+void config_free(struct mip6lb_config *cfg)
+{
+	int i;
+
+	if (!cfg)
+		return;
+	for (i = 0; i < cfg->n_peers; i++) {
+		free(cfg->peers[i].key_file);
+		free(cfg->peers[i].home_prefixes);
+	}
+	if (cfg->peers)
+		explicit_bzero(cfg->peers, cfg->n_peers * sizeof(*cfg->peers));
+	free(cfg->peers);
+	free(cfg->backends);
+	free(cfg->services);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int config_service_index(const struct mip6lb_config *cfg, const char *name)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		if (!strcmp(cfg->services[i].name, name))
+			return i;
+	return -ENOENT;
+}
+
+void config_service_to_map(const struct cfg_service *svc, __u32 id, struct mip6lb_service *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = id;
+	out->flags = MIP6LB_SVC_ACTIVE | (svc->eui64_only ? MIP6LB_SVC_EUI64_ONLY : 0);
+	memcpy(out->id_order, svc->id_order, sizeof(out->id_order));
+	out->n_ids = svc->n_ids;
+	out->forward = svc->forward;
+	out->chain_policy = svc->chain_policy;
+	out->notify = svc->notify;
+	out->lifetime_s = svc->lifetime_s;
+	out->lb_addr = svc->lb_addr;
+}
+
+void config_service_key(const struct cfg_service *svc, struct mip6lb_service_key *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->vip = svc->vip;
+	out->proto = svc->proto;
+	out->port = svc->port;
+}
+
+const char *xdp_mode_name(int mode)
+{
+	switch (mode) {
+	case CFG_XDP_AUTO: return "auto";
+	case CFG_XDP_NATIVE: return "native";
+	case CFG_XDP_GENERIC: return "generic";
+	}
+	return "?";
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * config.h - the daemon's INI file (parsed with libinih), validated as a
+ * whole before anything touches a map.  The format is a contract: the keys
+ * are in config.c's key table, their defaults in the begin_*() functions
+ * there and in the comments below.
+ *
+ * Errors come back as "FILE:LINE: message", naming the key and the value.
+ */
+#ifndef MIP6LB_CONFIG_H
+#define MIP6LB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <net/if.h>
+#include <linux/types.h>
+#include <netinet/in.h>
+#include "mip6lb.h"
+#include "parse_util.h"
+
+#define CFG_NAME_LEN          32    /* service, backend, peer names incl. NUL */
+#define CFG_MAX_IFACES        16
+#define CFG_MAX_PEERS         256
+#define CFG_MAX_HOME_PREFIXES 64    /* per peer */
+#define CFG_KEY_MIN           32    /* bytes of a peer's key_file */
+#define CFG_KEY_MAX           64
+#define CFG_NOTIFY_PORT       5400  /* default notification port */
+#define CFG_MAX_LIFETIME      (86400U * 365)
+
+enum cfg_xdp_mode {
+	CFG_XDP_AUTO = 0,   /* native if the driver has it, else generic */
+	CFG_XDP_NATIVE,
+	CFG_XDP_GENERIC,
+};
+
+struct cfg_daemon {
+	char ifaces[CFG_MAX_IFACES][IF_NAMESIZE];
+	int n_ifaces;
+	int xdp_mode;                   /* enum cfg_xdp_mode */
+	struct in6_addr notify_addr;    /* default :: */
+	__u16 notify_port;              /* default CFG_NOTIFY_PORT */
+	__u32 sweep_interval_s;         /* default 1 */
+	__u32 max_sessions;             /* default MIP6LB_MAX_SESSIONS */
+	__u32 events_per_sec;           /* per CPU, default 1000 */
+};
+
+struct cfg_service {
+	char name[CFG_NAME_LEN];
+	struct in6_addr vip;
+	__u8 proto;                     /* IPPROTO_TCP, IPPROTO_UDP, 0 = any */
+	__u16 port;                     /* host order, 0 = any */
+	__u8 id_order[MIP6LB_MAX_ID_ORDER]; /* enum mip6lb_kind, priority order */
+	__u8 n_ids;
+	bool eui64_only;
+	__u8 forward;                   /* enum mip6lb_forward */
+	__u8 chain_policy;              /* enum mip6lb_chain_policy */
+	__u8 notify;                    /* enum mip6lb_notify */
+	bool has_lb_addr;
+	struct in6_addr lb_addr;        /* outer source for ip6ip6 */
+	__u32 lifetime_s;
+	int line;                       /* of its [service] header */
+};
+
+struct cfg_backend {
+	char service[CFG_NAME_LEN];
+	char name[CFG_NAME_LEN];
+	int service_idx;                /* index into services[] */
+	struct in6_addr addr;
+	__u32 weight;                   /* 0..65535, default 1 */
+	bool has_mac;
+	__u8 mac[6];                    /* next-hop MAC override */
+	char dev[IF_NAMESIZE];          /* egress override, "" = resolve */
+	bool drained;
+	int line;                       /* of its [backend] header */
+};
+
+struct cfg_prefix {
+	struct in6_addr addr;
+	int plen;
+};
+
+struct cfg_peer {
+	char name[CFG_NAME_LEN];
+	struct in6_addr addr;
+	__u16 port;                     /* default CFG_NOTIFY_PORT */
+	char *key_file;                 /* as resolved (see config_load) */
+	__u8 key[CFG_KEY_MAX];          /* the file's raw bytes */
+	__u32 key_len;                  /* CFG_KEY_MIN..CFG_KEY_MAX */
+	__u32 key_id;                   /* default 1 */
+	__u8 role;                      /* MIP6LB_NOTIFY_HA or MIP6LB_NOTIFY_MN */
+	struct cfg_prefix *home_prefixes; /* role ha only */
+	int n_home_prefixes;
+	int line;                       /* of its [peer] header */
+};
+
+struct mip6lb_config {
+	struct cfg_daemon daemon;
+	struct cfg_service *services;   /* at most MIP6LB_MAX_SERVICES */
+	int n_services;
+	struct cfg_backend *backends;   /* at most MIP6LB_MAX_BACKENDS in all */
+	int n_backends;
+	struct cfg_peer *peers;         /* at most CFG_MAX_PEERS */
+	int n_peers;
+};
+
+/*
+ * Parse and validate path into *cfg (which need not be initialised).  A
+ * relative key_file is taken relative to the config file's directory.
+ * Returns 0, or a negative errno with err = "FILE:LINE: message" (or
+ * "FILE: message" when the file itself cannot be read) and *cfg empty.
+ * Key files are read here, so a running daemon never needs them again.
+ */
+int config_load(const char *path, struct mip6lb_config *cfg, char *err, size_t errlen);
+
+/* The same from a string; name is used only in messages, and a relative
+ * key_file is taken relative to the working directory. */
+int config_parse_string(const char *text, const char *name, struct mip6lb_config *cfg,
+			char *err, size_t errlen);
+
+/* Free what config_load allocated and wipe the keys.  Safe on an empty
+ * (zeroed or failed) config; leaves *cfg zeroed. */
+void config_free(struct mip6lb_config *cfg);
+
+/* Index into cfg->services, or -ENOENT. */
+int config_service_index(const struct mip6lb_config *cfg, const char *name);
+
+/* The service_conf map value.  n_backends is left 0: only the caller knows
+ * how many backends made it onto the ring. */
+void config_service_to_map(const struct cfg_service *svc, __u32 id, struct mip6lb_service *out);
+/* The services map key. */
+void config_service_key(const struct cfg_service *svc, struct mip6lb_service_key *out);
+
+const char *xdp_mode_name(int mode);   /* "auto" | "native" | "generic" */
+
+#endif
