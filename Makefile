@@ -152,6 +152,35 @@ demo: all
 bench: all
 	$(Q)MIP6LB_BUILD=$(abspath $(OUTPUT)) $(OUTPUT)/mip6lb-bench $(if $(QUICK),--quick) --json $(OUTPUT)/bench.json
 
+# Fuzzers: libFuzzer + ASan/UBSan over the same parser and codec code.
+# `make fuzz FUZZ_SECONDS=60` runs each one for that long.
+FUZZ_SECONDS ?= 30
+FUZZ_SRCS   := $(wildcard selftests/fuzz/fuzz_*.c)
+FUZZ_SEEDS  := $(OUTPUT)/fuzz/mkseeds
+FUZZ_BINS   := $(patsubst selftests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB    := $(filter-out loader/dpmaps.c,$(wildcard loader/proto.c loader/mh.c loader/names.c loader/log.c loader/parse_util.c))
+FUZZ_CFLAGS := -g -O1 -MMD -MP -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	       -D_GNU_SOURCE -I. -Ibpf -Iloader
+
+$(OUTPUT)/fuzz/%: selftests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS)
+
+$(FUZZ_SEEDS): selftests/fuzz/mkseeds.c selftests/unit/pktbuild.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -Iselftests/unit -o $@ $^
+
+fuzz: $(FUZZ_BINS) $(FUZZ_SEEDS)
+	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus-fuzz_parse && $(FUZZ_SEEDS) $(OUTPUT)/fuzz/corpus-fuzz_parse
+	$(Q)for f in $(FUZZ_BINS); do \
+		mkdir -p $(OUTPUT)/fuzz/corpus-$${f##*/}; \
+		echo "fuzz: $${f##*/} for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(OUTPUT)/fuzz/corpus-$${f##*/} 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || exit 1; \
+	done
+
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
