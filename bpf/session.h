@@ -145,6 +145,36 @@ static __always_inline void mip6lb_event_new(const struct mip6lb_pkt *pkt,
 	mip6lb_count(MIP6LB_CNT_EVENT_SENT, 0);
 }
 
+/* Use the session at key if it exists: 0 with *out filled, 1 on a miss,
+ * -1 when its backend is gone and the ring has none to re-hash it to.  A
+ * session whose backend was removed is re-hashed in place. */
+static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *key,
+					      __u8 kind, const struct mip6lb_service *svc,
+					      __u64 now, struct mip6lb_choice *out)
+{
+	struct mip6lb_session *sess = bpf_map_lookup_elem(&sessions, key);
+
+	if (!sess)
+		return 1;
+	out->hash = mip6lb_session_hash(key);
+	out->kind = sess->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : kind;
+	out->is_new = 0;
+	out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
+	if (out->be) {
+		out->backend_id = sess->backend_id;
+		mip6lb_session_touch(sess, now);
+		mip6lb_count(MIP6LB_CNT_SESSION_HIT, 0);
+		return 0;
+	}
+	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
+	if (!out->be)
+		return -1;
+	sess->backend_id = out->backend_id;
+	sess->last_used_ns = now;
+	mip6lb_count(MIP6LB_CNT_SESSION_REHASH, 0);
+	return 0;
+}
+
 /*
  * Choose the backend for a packet of service svc.  Each identity the
  * service enables is looked up in priority order and the first live
@@ -161,9 +191,10 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 					 __u64 now, struct mip6lb_choice *out)
 {
 	struct mip6lb_session_key key, first;
-	struct mip6lb_session *sess, val = {};
+	struct mip6lb_session val = {};
 	__u8 first_kind = MIP6LB_KIND_NONE;
 	__u32 i;
+	int ret;
 
 	for (i = 0; i < MIP6LB_MAX_ID_ORDER; i++) {
 		__u8 kind;
@@ -179,46 +210,18 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 			first = key;
 			first_kind = kind;
 		}
-		sess = bpf_map_lookup_elem(&sessions, &key);
-		if (!sess)
-			continue;
-		out->hash = mip6lb_session_hash(&key);
-		out->kind = sess->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : kind;
-		out->is_new = 0;
-		out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
-		if (out->be) {
-			out->backend_id = sess->backend_id;
-			mip6lb_session_touch(sess, now);
-			mip6lb_count(MIP6LB_CNT_SESSION_HIT, 0);
-			return 0;
-		}
-		/* Its backend was removed: re-hash this entry in place. */
-		out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
-		if (!out->be)
-			return -1;
-		sess->backend_id = out->backend_id;
-		sess->last_used_ns = now;
-		mip6lb_count(MIP6LB_CNT_SESSION_REHASH, 0);
-		return 0;
+		ret = mip6lb_session_use(&key, kind, svc, now, out);
+		if (ret <= 0)
+			return ret;
 	}
 
 	/* "else the source address": the last resort for every service. */
 	if (first_kind == MIP6LB_KIND_NONE) {
 		mip6lb_identity_key(pkt, svc->id, svc->flags, MIP6LB_KIND_SRC, &first);
 		first_kind = MIP6LB_KIND_SRC;
-		sess = bpf_map_lookup_elem(&sessions, &first);
-		if (sess) {
-			out->hash = mip6lb_session_hash(&first);
-			out->kind = sess->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : first_kind;
-			out->is_new = 0;
-			out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
-			if (out->be) {
-				out->backend_id = sess->backend_id;
-				mip6lb_session_touch(sess, now);
-				mip6lb_count(MIP6LB_CNT_SESSION_HIT, 0);
-				return 0;
-			}
-		}
+		ret = mip6lb_session_use(&first, first_kind, svc, now, out);
+		if (ret <= 0)
+			return ret;
 	}
 
 	out->hash = mip6lb_session_hash(&first);
