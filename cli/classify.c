@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * classify.c - `classify -c CONFIG FILE.pcap`: run every packet of a
+ * capture through the real XDP program (bpf_prog_test_run_opts), with the
+ * config's services, backends and Maglev rings written into its maps by the
+ * same code the daemon uses, and say for each packet what the datapath did.
+ *
+ * What is printed is read back from the datapath, not re-derived:
+ *   verdict   the program's return code;
+ *   kind      the kind_* counter that moved;
+ *   backend   the backend_stats entry that moved;
+ *   reason    the pass/drop/anomaly counter that moved;
+ *   service   the forwarded-to backend's service, else the services/vips/
+ *             frags map entry the datapath's lookup order finds;
+ *   identity  the session key of that kind, rebuilt with the datapath's own
+ *             parser (bpf/parse.h built for userspace), then checked against
+ *             the session table: it must exist and point at that backend.
+ * Any disagreement between these is reported on stderr and makes the exit
+ * code 1: it means the classifier no longer understands the datapath.
+ *
+ * All packets share one session table, in capture order, so a later packet
+ * sees the sessions earlier ones made.  The process stays on CPU 0 so the
+ * per-CPU parse scratch it cross-checks is the one the run wrote.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+#include "mip6lb.skel.h"
+#include "cli.h"
+#include "config.h"
+#include "dpmaps.h"
+#include "log.h"
+#include "maglev.h"
+#include "names.h"
+#include "parse_user.h"
+#include "pcapsrc.h"
+#include "table.h"
+
+/* Sessions table size for a classification: far more identities than any
+ * capture worth reading by eye, and a few MB instead of the daemon's
+ * preallocated million. */
+#define CLF_SESSIONS   65536
+/* test_run's ingress is loopback: a next hop there makes the program
+ * return XDP_TX, as it does on a one-armed balancer. */
+#define CLF_IFINDEX    1
+#define CLF_FRAG_BUCKETS 4096
+
+static const __u8 clf_lb_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xaa };
+
+/* Identity of a first fragment, for its later fragments (which carry
+ * neither ports nor SPI: the datapath follows the frags map). */
+struct frag_rec {
+	struct mip6lb_frag_key key;
+	int kind;
+	char identity[INET6_ADDRSTRLEN];
+	struct frag_rec *next;
+};
+
+struct clf {
+	struct mip6lb *skel;
+	struct dp_maps maps;
+	int prog_fd;
+	int scratch_fd;                /* -1 when the object has none to check */
+	int ncpu;
+	struct mip6lb_config cfg;
+	struct mip6lb_counter_val cnt[MIP6LB_CNT_MAX];  /* totals so far */
+	__u64 *be_pkts;                /* backend_stats totals so far */
+	struct frag_rec *frags[CLF_FRAG_BUCKETS];
+	int disagreements;
+};
+
+struct clf_row {
+	long index;
+	const char *verdict;
+	int service;                   /* config index, -1 = none */
+	int kind;                      /* MIP6LB_KIND_*, NONE = null */
+	char identity[INET6_ADDRSTRLEN];
+	int backend;                   /* config index, -1 = none */
+	int reason;                    /* counter index, -1 = null */
+	int more[4];                   /* further anomaly counters, -1 ends */
+	const char *session;           /* new, hit, rehash, frag, or NULL */
+	char source[INET6_ADDRSTRLEN + 16];
+};
+
+static void disagree(struct clf *c, long idx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void disagree(struct clf *c, long idx, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->disagreements++;
+	fprintf(stderr, CLI_PROG ": classify: packet %ld: ", idx);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (the classifier and the datapath disagree)\n");
+}
+
+static void pin_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	/* Best effort: the counters are summed over CPUs anyway; only the
+	 * parse cross-check needs to know the CPU, and it asks. */
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* ---- the datapath, set up from the config ------------------------------ */
+
+static int ring_for_service(struct clf *c, int s, __u32 *ring, __u32 *n_on_ring)
+{
+	struct maglev_backend *mb;
+	int j, n = 0, err;
+
+	mb = calloc(c->cfg.n_backends ? c->cfg.n_backends : 1, sizeof(*mb));
+	if (!mb)
+		return -ENOMEM;
+	/* Drained backends keep their sessions but are left off the ring. */
+	for (j = 0; j < c->cfg.n_backends; j++) {
+		const struct cfg_backend *b = &c->cfg.backends[j];
+
+		if (b->service_idx != s || b->drained)
+			continue;
+		mb[n].id = j;
+		mb[n].name = b->name;
+		mb[n].weight = b->weight;
+		n++;
+	}
+	*n_on_ring = 0;
+	for (j = 0; j < n; j++)
+		*n_on_ring += mb[j].weight > 0;
+	err = maglev_build(mb, n, ring, MIP6LB_RING_SIZE);
+	free(mb);
+	return err;
+}
+
+static int write_config(struct clf *c)
+{
+	struct mip6lb_settings set = { .events_per_sec = 0 };
+	__u32 *ring, n_on_ring;
+	int s, j, err;
+
+	/* No reader drains the events ring buffer here. */
+	err = dp_settings_write(&c->maps, &set);
+	if (err)
+		return cli_error("classify: writing settings: %s", strerror(-err));
+	for (j = 0; j < c->cfg.n_backends; j++) {
+		const struct cfg_backend *b = &c->cfg.backends[j];
+		struct mip6lb_backend be = {
+			.addr = b->addr,
+			.service_id = b->service_idx,
+			.flags = MIP6LB_BE_ACTIVE | MIP6LB_BE_NH_VALID |
+				 (b->drained ? MIP6LB_BE_DRAINED : 0),
+			.ifindex = CLF_IFINDEX,
+			.dmac = { 0x02, 0xbe, 0, 0, (__u8)(j >> 8), (__u8)j },
+		};
+
+		if (b->has_mac)
+			memcpy(be.dmac, b->mac, 6);
+		memcpy(be.smac, clf_lb_mac, 6);
+		err = dp_backend_write(&c->maps, j, &be);
+		if (err)
+			return cli_error("classify: writing backend %s/%s: %s", b->service,
+					 b->name, strerror(-err));
+	}
+	ring = malloc(sizeof(*ring) * MIP6LB_RING_SIZE);
+	if (!ring)
+		return cli_error("classify: out of memory");
+	for (s = 0; s < c->cfg.n_services; s++) {
+		const struct cfg_service *svc = &c->cfg.services[s];
+		struct mip6lb_service_key key;
+		struct mip6lb_service val;
+
+		err = ring_for_service(c, s, ring, &n_on_ring);
+		if (!err)
+			err = dp_ring_write(&c->maps, s, ring);
+		if (err) {
+			free(ring);
+			return cli_error("classify: ring of service %s: %s", svc->name, strerror(-err));
+		}
+		config_service_to_map(svc, s, &val);
+		val.n_backends = n_on_ring;
+		config_service_key(svc, &key);
+		/* The first service of a VIP is its default, as in the config. */
+		err = dp_service_write(&c->maps, &key, &val, false);
+		if (err) {
+			free(ring);
+			return cli_error("classify: writing service %s: %s", svc->name, strerror(-err));
+		}
+	}
+	free(ring);
+	return CLI_OK;
+}
+
+static int clf_open(struct clf *c, const char *config, int verbose)
+{
+	struct bpf_map *scratch;
+	char err_text[512];
+	int err, n_svc;
+
+	err = config_load(config, &c->cfg, err_text, sizeof(err_text));
+	if (err)
+		return cli_error("%s", err_text);
+	pin_cpu0();
+	log_set_ident(CLI_PROG);
+	log_set_level(verbose ? LOG_LVL_DEBUG : LOG_LVL_WARN);
+	log_hook_libraries();
+
+	c->skel = mip6lb__open();
+	if (!c->skel)
+		return cli_error("classify: opening the datapath object: %s", strerror(errno));
+	n_svc = c->cfg.n_services ? c->cfg.n_services : 1;
+	bpf_map__set_max_entries(c->skel->maps.rings, n_svc * MIP6LB_RING_SIZE);
+	bpf_map__set_max_entries(c->skel->maps.sessions, CLF_SESSIONS);
+	err = mip6lb__load(c->skel);
+	if (err)
+		return cli_error("classify: loading the datapath: %s (classify runs the real XDP program and needs root, or CAP_BPF with CAP_NET_ADMIN)",
+				 strerror(-err));
+	err = dp_maps_from_object(&c->maps, c->skel->obj);
+	if (err)
+		return cli_error("classify: datapath maps: %s", strerror(-err));
+	c->prog_fd = bpf_program__fd(c->skel->progs.mip6lb_xdp);
+	c->ncpu = libbpf_num_possible_cpus();
+	if (c->ncpu < 0)
+		return cli_error("classify: counting CPUs: %s", strerror(-c->ncpu));
+	scratch = bpf_object__find_map_by_name(c->skel->obj, "scratch");
+	c->scratch_fd = scratch && bpf_map__value_size(scratch) == sizeof(struct mip6lb_pkt) ?
+			bpf_map__fd(scratch) : -1;
+	c->be_pkts = calloc(c->cfg.n_backends ? c->cfg.n_backends : 1, sizeof(*c->be_pkts));
+	if (!c->be_pkts)
+		return cli_error("classify: out of memory");
+	return write_config(c);
+}
+
+static void clf_close(struct clf *c)
+{
+	int i;
+
+	for (i = 0; i < CLF_FRAG_BUCKETS; i++) {
+		while (c->frags[i]) {
+			struct frag_rec *r = c->frags[i];
+
+			c->frags[i] = r->next;
+			free(r);
+		}
+	}
+	free(c->be_pkts);
+	mip6lb__destroy(c->skel);
+	config_free(&c->cfg);
+}
+
+/* ---- reading what the datapath did ------------------------------------- */
+
+static bool is_reason(int i)
+{
+	const char *n = mip6lb_counter_names[i];
+
+	if (!n)
+		return false;
+	/* Everything but traffic totals, kinds and session outcomes: every
+	 * pass_*, drop_* and anomaly (chain_too_long, hao_malformed, ...),
+	 * including ones added after this was written. */
+	return strncmp(n, "kind_", 5) && strncmp(n, "session_", 8) &&
+	       strcmp(n, "rx") && strcmp(n, "tx") && strcmp(n, "redirect") &&
+	       strcmp(n, "frag_tracked") && strcmp(n, "event_sent");
+}
+
+static bool is_verdict_reason(int i)
+{
+	const char *n = mip6lb_counter_names[i];
+
+	return n && (!strncmp(n, "pass_", 5) || !strncmp(n, "drop_", 5));
+}
+
+static __u64 be_stats(struct clf *c, int id)
+{
+	struct mip6lb_counter_val v;
+
+	return dp_backend_stats_read(&c->maps, id, &v) ? 0 : v.packets;
+}
+
+/* The backend whose stats moved: check the expected one first; scan all
+ * only when it did not move (which is then reported). */
+static int moved_backend(struct clf *c, int expect)
+{
+	__u64 v;
+	int j, found = -1;
+
+	if (expect >= 0 && expect < c->cfg.n_backends) {
+		v = be_stats(c, expect);
+		if (v != c->be_pkts[expect]) {
+			c->be_pkts[expect] = v;
+			return expect;
+		}
+	}
+	for (j = 0; j < c->cfg.n_backends; j++) {
+		v = be_stats(c, j);
+		if (v != c->be_pkts[j]) {
+			c->be_pkts[j] = v;
+			found = j;
+		}
+	}
+	return found;
+}
+
+static int svc_active(struct clf *c, __u32 id)
+{
+	return id < (__u32)c->cfg.n_services ? (int)id : -1;
+}
+
+/* mip6lb_service_lookup(): (vip, proto, port), (vip, proto, 0), (vip, 0, 0). */
+static int svc_lookup(struct clf *c, const struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_service_key key = { .vip = pkt->dst, .proto = pkt->proto };
+	struct mip6lb_service_ref ref;
+
+	if (pkt->flags & MIP6LB_PKT_HAS_PORTS) {
+		key.port = pkt->dport;
+		if (!bpf_map_lookup_elem(c->maps.services, &key, &ref))
+			return svc_active(c, ref.id);
+		key.port = 0;
+	}
+	if (!bpf_map_lookup_elem(c->maps.services, &key, &ref))
+		return svc_active(c, ref.id);
+	key.proto = 0;
+	if (!bpf_map_lookup_elem(c->maps.services, &key, &ref))
+		return svc_active(c, ref.id);
+	return -1;
+}
+
+static int svc_by_vip(struct clf *c, const struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_vip v;
+
+	if (bpf_map_lookup_elem(c->maps.vips, &pkt->dst, &v))
+		return -1;
+	return svc_active(c, v.service_id);
+}
+
+static unsigned int frag_hash(const struct mip6lb_frag_key *k)
+{
+	const unsigned char *p = (const void *)k;
+	unsigned int h = 2166136261U;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 16777619U;
+	return h % CLF_FRAG_BUCKETS;
+}
+
+static void make_frag_key(const struct mip6lb_pkt *pkt, struct mip6lb_frag_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->src = pkt->src;
+	k->dst = pkt->dst;
+	k->id = pkt->frag_id;
+}
+
+static struct frag_rec *frag_find(struct clf *c, const struct mip6lb_frag_key *k)
+{
+	struct frag_rec *r;
+
+	for (r = c->frags[frag_hash(k)]; r; r = r->next)
+		if (!memcmp(&r->key, k, sizeof(*k)))
+			return r;
+	return NULL;
+}
+
+static void frag_remember(struct clf *c, const struct mip6lb_pkt *pkt, int kind, const char *id)
+{
+	struct mip6lb_frag_key k;
+	struct frag_rec *r;
+
+	make_frag_key(pkt, &k);
+	r = frag_find(c, &k);
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return;
+		r->key = k;
+		r->next = c->frags[frag_hash(&k)];
+		c->frags[frag_hash(&k)] = r;
+	}
+	r->kind = kind;
+	snprintf(r->identity, sizeof(r->identity), "%s", id);
+}
+
+/* The session key a forwarded packet used.  For kinds the packet carries,
+ * the parser rebuilds it; a coa session is found in the address keyspace
+ * under the packet's HAO or source (session.h reports coa when the session
+ * it hit was made by a binding notification). */
+static int session_key(struct clf *c, const struct mip6lb_pkt *pkt, int svc, int kind,
+		       struct mip6lb_session_key *key, struct mip6lb_session *val)
+{
+	struct mip6lb_service conf;
+	__u32 sid = svc;
+	int i;
+
+	if (bpf_map_lookup_elem(c->maps.service_conf, &sid, &conf))
+		return -ENOENT;
+	if (kind != MIP6LB_KIND_COA) {
+		if (!mip6lb_identity_key(pkt, sid, conf.flags, kind, key))
+			return -ENOENT;
+		return bpf_map_lookup_elem(c->maps.sessions, key, val) ? -ENOENT : 0;
+	}
+	for (i = 0; i < 2; i++) {
+		if (!mip6lb_identity_key(pkt, sid, conf.flags,
+					 i ? MIP6LB_KIND_SRC : MIP6LB_KIND_HOA, key))
+			continue;
+		if (!bpf_map_lookup_elem(c->maps.sessions, key, val) && val->kind == MIP6LB_KIND_COA)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static const char *verdict_name(int ret)
+{
+	switch (ret) {
+	case XDP_TX: return "tx";
+	case XDP_REDIRECT: return "redirect";
+	case XDP_PASS: return "pass";
+	}
+	return "drop";          /* XDP_DROP, XDP_ABORTED */
+}
+
+/* The kernel's own parse of the packet just run (per-CPU scratch). */
+static void check_parse(struct clf *c, long idx, int ret, const struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_pkt *vals;
+	__u32 zero = 0;
+	int cpu = sched_getcpu();
+
+	if (c->scratch_fd < 0 || ret != MIP6LB_PARSE_OK || cpu < 0 || cpu >= c->ncpu)
+		return;
+	vals = calloc(c->ncpu, sizeof(*vals));
+	if (!vals)
+		return;
+	if (!bpf_map_lookup_elem(c->scratch_fd, &zero, vals) && memcmp(&vals[cpu], pkt, sizeof(*pkt)))
+		disagree(c, idx, "the userspace parser's result differs from the datapath's");
+	free(vals);
+}
+
+static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struct clf_row *row)
+{
+	struct mip6lb_counter_val now[MIP6LB_CNT_MAX];
+	struct mip6lb_session_key key;
+	struct mip6lb_session sess;
+	struct mip6lb_frag fr;
+	struct mip6lb_frag_key fk;
+	struct mip6lb_pkt pkt;
+	__u64 d[MIP6LB_CNT_MAX];
+	int i, ret, err, n_kinds = 0, n_more = 0, expect = -1;
+	bool fwd;
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = f->data,
+		.data_size_in = f->len,
+		.repeat = 1,
+	);
+
+	memset(row, 0, sizeof(*row));
+	row->index = idx;
+	row->service = row->backend = row->reason = -1;
+	for (i = 0; i < 4; i++)
+		row->more[i] = -1;
+
+	err = bpf_prog_test_run_opts(c->prog_fd, &opts);
+	if (err)
+		return -errno;
+	err = dp_counters_read(&c->maps, now);
+	if (err)
+		return err;
+	for (i = 0; i < MIP6LB_CNT_MAX; i++) {
+		d[i] = now[i].packets - c->cnt[i].packets;
+		c->cnt[i] = now[i];
+	}
+	ret = mip6lb_parse_buf(f->data, f->len, &pkt);
+	check_parse(c, idx, ret, &pkt);
+
+	row->verdict = verdict_name(opts.retval);
+	fwd = opts.retval == XDP_TX || opts.retval == XDP_REDIRECT;
+	if (ret == MIP6LB_PARSE_NOT_IPV6)
+		snprintf(row->source, sizeof(row->source), "(not IPv6)");
+	else if (pkt.flags & MIP6LB_PKT_ADDRS)
+		inet_ntop(AF_INET6, &pkt.src, row->source, sizeof(row->source));
+	else
+		snprintf(row->source, sizeof(row->source), "-");
+
+	/* Reasons: the verdict's own pass_/drop_ first, then anomalies. */
+	for (i = 0; i < MIP6LB_CNT_MAX; i++)
+		if (d[i] && is_reason(i) && !fwd && is_verdict_reason(i) && row->reason < 0)
+			row->reason = i;
+	for (i = 0; i < MIP6LB_CNT_MAX; i++) {
+		if (!d[i] || !is_reason(i) || i == row->reason)
+			continue;
+		if (row->reason < 0)
+			row->reason = i;
+		else if (n_more < 4)
+			row->more[n_more++] = i;
+	}
+	if (d[MIP6LB_CNT_SESSION_NEW])
+		row->session = "new";
+	else if (d[MIP6LB_CNT_SESSION_REHASH])
+		row->session = "rehash";
+	else if (d[MIP6LB_CNT_SESSION_HIT])
+		row->session = "hit";
+	else if (d[MIP6LB_CNT_FRAG_TRACKED])
+		row->session = "frag";
+
+	for (i = MIP6LB_CNT_KIND_HOA; i <= MIP6LB_CNT_KIND_COA; i++) {
+		if (d[i]) {
+			row->kind = MIP6LB_KIND_HOA + (i - MIP6LB_CNT_KIND_HOA);
+			n_kinds++;
+		}
+	}
+	if (n_kinds > 1)
+		disagree(c, idx, "%d kind counters moved", n_kinds);
+	if (fwd != (n_kinds > 0))
+		disagree(c, idx, "verdict %s but %d kind counters moved", row->verdict, n_kinds);
+
+	if (!fwd) {
+		/* Where the datapath's lookups led, for pass and drop alike. */
+		if (ret == MIP6LB_PARSE_NOT_IPV6 || !(pkt.flags & MIP6LB_PKT_ADDRS) ||
+		    (row->reason >= 0 && !strncmp(mip6lb_counter_names[row->reason], "pass_", 5)))
+			row->service = -1;
+		else if (ret < 0 || (pkt.flags & MIP6LB_PKT_CHAIN_LONG))
+			row->service = svc_by_vip(c, &pkt);
+		else if (pkt.flags & MIP6LB_PKT_FRAG_LATER)
+			row->service = svc_by_vip(c, &pkt);
+		else
+			row->service = svc_lookup(c, &pkt);
+		row->kind = MIP6LB_KIND_NONE;
+		if (moved_backend(c, -1) >= 0)
+			disagree(c, idx, "verdict %s but a backend counted the packet", row->verdict);
+		return 0;
+	}
+
+	/* Forwarded: which session (or first fragment) chose the backend. */
+	make_frag_key(&pkt, &fk);
+	if (d[MIP6LB_CNT_FRAG_TRACKED]) {
+		struct frag_rec *r = frag_find(c, &fk);
+
+		if (!bpf_map_lookup_elem(c->maps.frags, &fk, &fr)) {
+			expect = fr.backend_id;
+			row->service = svc_active(c, fr.service_id);
+			if (fr.kind != row->kind)
+				disagree(c, idx, "first fragment's kind %s, counted as %s",
+					 kind_name(fr.kind), kind_name(row->kind));
+		}
+		if (r)
+			snprintf(row->identity, sizeof(row->identity), "%s", r->identity);
+	} else {
+		if (pkt.flags & (MIP6LB_PKT_CHAIN_LONG | MIP6LB_PKT_FRAG_LATER))
+			row->service = svc_by_vip(c, &pkt);
+		else
+			row->service = svc_lookup(c, &pkt);
+		if (row->service < 0) {
+			disagree(c, idx, "forwarded, but no service matches");
+		} else if (session_key(c, &pkt, row->service, row->kind, &key, &sess)) {
+			disagree(c, idx, "no %s session for this packet after it was forwarded",
+				 kind_name(row->kind));
+		} else {
+			expect = sess.backend_id;
+			identity_format(&key, row->identity, sizeof(row->identity));
+		}
+	}
+	row->backend = moved_backend(c, expect);
+	if (row->backend < 0)
+		disagree(c, idx, "forwarded, but no backend counted it");
+	else if (expect >= 0 && row->backend != expect)
+		disagree(c, idx, "forwarded to backend %d, but the session points at %d",
+			 row->backend, expect);
+	if (row->backend >= 0) {
+		int bs = c->cfg.backends[row->backend].service_idx;
+
+		if (row->service >= 0 && row->service != bs)
+			disagree(c, idx, "service %s, but backend %s belongs to %s",
+				 c->cfg.services[row->service].name,
+				 c->cfg.backends[row->backend].name, c->cfg.services[bs].name);
+		row->service = bs;
+	}
+	if ((pkt.flags & MIP6LB_PKT_FRAG) && !(pkt.flags & MIP6LB_PKT_FRAG_LATER))
+		frag_remember(c, &pkt, row->kind, row->identity);
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static struct json_object *jstr_or_null(const char *s)
+{
+	return s && *s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *row_json(const struct clf *c, const struct clf_row *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "index", json_object_new_int64(r->index));
+	json_object_object_add(o, "verdict", json_object_new_string(r->verdict));
+	json_object_object_add(o, "service",
+			       jstr_or_null(r->service >= 0 ? c->cfg.services[r->service].name : NULL));
+	json_object_object_add(o, "kind",
+			       jstr_or_null(r->kind != MIP6LB_KIND_NONE ? kind_name(r->kind) : NULL));
+	json_object_object_add(o, "identity", jstr_or_null(r->identity));
+	json_object_object_add(o, "backend",
+			       jstr_or_null(r->backend >= 0 ? c->cfg.backends[r->backend].name : NULL));
+	json_object_object_add(o, "reason",
+			       jstr_or_null(r->reason >= 0 ? mip6lb_counter_names[r->reason] : NULL));
+	return o;
+}
+
+static void row_table(const struct clf *c, const struct clf_row *r, struct table *t)
+{
+	char reason[256] = "-";
+	size_t off;
+	int i;
+
+	if (r->reason >= 0) {
+		off = snprintf(reason, sizeof(reason), "%s", mip6lb_counter_names[r->reason]);
+		for (i = 0; i < 4 && r->more[i] >= 0 && off < sizeof(reason); i++)
+			off += snprintf(reason + off, sizeof(reason) - off, " +%s",
+					mip6lb_counter_names[r->more[i]]);
+	}
+	table_cell(t, "%ld", r->index);
+	table_cell(t, "%s", r->source);
+	table_cell(t, "%s", r->verdict);
+	table_cell(t, "%s", r->service >= 0 ? c->cfg.services[r->service].name : "-");
+	table_cell(t, "%s", r->kind != MIP6LB_KIND_NONE ? kind_name(r->kind) : "-");
+	table_cell(t, "%s", r->identity[0] ? r->identity : "-");
+	table_cell(t, "%s", r->backend >= 0 ? c->cfg.backends[r->backend].name : "-");
+	table_cell(t, "%s", r->session ? r->session : "-");
+	table_cell(t, "%s", reason);
+}
+
+static long count_sessions_cb_n;
+
+static int count_cb(const struct mip6lb_session_key *k, const struct mip6lb_session *v, void *a)
+{
+	(void)k;
+	(void)v;
+	(void)a;
+	count_sessions_cb_n++;
+	return 0;
+}
+
+int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_object *args)
+{
+	static const char *const hdr[] = {
+		">#", "SOURCE", "VERDICT", "SERVICE", "KIND", "IDENTITY", "BACKEND", "SESSION", "REASON",
+	};
+	struct json_object *v, *doc = NULL, *list = NULL;
+	const char *config = NULL, *file = NULL;
+	long idx = 0, n_verdict[4] = { 0 }, n_short = 0, n_unrun = 0;
+	struct pcapsrc *src = NULL;
+	struct pcapsrc_frame f;
+	struct table *t = NULL;
+	struct clf c;
+	struct clf_row row;
+	char err[512];
+	int rc, ret;
+
+	(void)cmd;
+	memset(&c, 0, sizeof(c));
+	dp_maps_init(&c.maps);
+	if (json_object_object_get_ex(args, "config", &v))
+		config = json_object_get_string(v);
+	if (json_object_object_get_ex(args, "file", &v))
+		file = json_object_get_string(v);
+	/* Open the capture first: a typo in its name should not cost a
+	 * BPF load. */
+	if (pcapsrc_open(file, &src, err, sizeof(err)))
+		return cli_error("classify: %s: %s", file, err);
+	rc = clf_open(&c, config, ctx->verbose);
+	if (rc)
+		goto out;
+	if (ctx->json) {
+		doc = json_object_new_object();
+		list = json_object_new_array();
+		json_object_object_add(doc, "packets", list);
+	} else {
+		t = table_new(9, hdr);
+	}
+	for (;;) {
+		ret = pcapsrc_next(src, &f, err, sizeof(err));
+		if (ret < 0) {
+			rc = cli_error("classify: %s: %s", file, err);
+			goto out;
+		}
+		if (!ret)
+			break;
+		idx++;
+		if (f.len < f.wire_len)
+			n_short++;
+		ret = run_one(&c, idx, &f, &row);
+		if (ret) {
+			/* bpf_prog_test_run refuses frames shorter than an
+			 * Ethernet header or larger than its page: no NIC
+			 * hands such a frame to XDP either. */
+			cli_warn("classify: packet %ld (%zu bytes) was not run: %s", idx, f.len,
+				 strerror(-ret));
+			n_unrun++;
+			continue;
+		}
+		n_verdict[!strcmp(row.verdict, "tx") ? 0 : !strcmp(row.verdict, "redirect") ? 1 :
+			  !strcmp(row.verdict, "pass") ? 2 : 3]++;
+		if (list)
+			json_object_array_add(list, row_json(&c, &row));
+		else
+			row_table(&c, &row, t);
+	}
+	if (doc) {
+		cli_print_json(ctx, doc);
+	} else {
+		count_sessions_cb_n = 0;
+		dp_sessions_foreach(&c.maps, count_cb, NULL);
+		table_print(t, stdout);
+		printf("\n%ld packet%s (%s, link type %s): %ld tx, %ld redirect, %ld pass, %ld drop; %ld session%s\n",
+		       idx, idx == 1 ? "" : "s", file, pcapsrc_linktype(src), n_verdict[0],
+		       n_verdict[1], n_verdict[2], n_verdict[3], count_sessions_cb_n,
+		       count_sessions_cb_n == 1 ? "" : "s");
+	}
+	if (n_short)
+		cli_warn("classify: %ld packet%s cut short by the capture's snap length; their verdicts are for the captured bytes",
+			 n_short, n_short == 1 ? " was" : "s were");
+	rc = CLI_OK;
+	if (n_unrun)
+		rc = cli_error("classify: %ld packet%s could not be run", n_unrun, n_unrun == 1 ? "" : "s");
+	if (c.disagreements)
+		rc = cli_error("classify: %d disagreement%s between the classifier and the datapath",
+			       c.disagreements, c.disagreements == 1 ? "" : "s");
+out:
+	json_object_put(doc);
+	table_free(t);
+	pcapsrc_close(src);
+	clf_close(&c);
+	return rc;
+}

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * render.c - the commands that are one request to mip6lbd: send it, then
+ * print "data" as it came (-j) or as a table.  The table renderers read the
+ * objects of docs/control.md; a field they do not know is not an error, and
+ * a list nobody wrote a renderer for (bindings, peers) gets a generic table
+ * of every field.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "cli.h"
+#include "ctl.h"
+#include "render.h"
+#include "table.h"
+
+const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
+		return "-";
+	return json_object_get_string(v);
+}
+
+long long jint(struct json_object *o, const char *key, long long def)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
+		return def;
+	return json_object_get_int64(v);
+}
+
+bool jbool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) && v && json_object_get_boolean(v);
+}
+
+struct json_object *jarray(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+static void render_status(struct json_object *d)
+{
+	struct json_object *ifs = jarray(d, "interfaces");
+	char up[32];
+	size_t i;
+
+	fmt_duration(up, sizeof(up), jint(d, "uptime_s", -1));
+	printf("mip6lbd %s, pid %s, up %s\n", jstr(d, "version"), jstr(d, "pid"), up);
+	printf("  config      %s\n", jstr(d, "config"));
+	printf("  pin dir     %s\n", jstr(d, "pin_dir"));
+	printf("  interfaces ");
+	if (!ifs || !json_object_array_length(ifs))
+		printf(" -");
+	for (i = 0; ifs && i < json_object_array_length(ifs); i++) {
+		struct json_object *it = json_object_array_get_idx(ifs, i);
+
+		printf("%s %s (ifindex %s, %s)", i ? "," : "", jstr(it, "name"),
+		       jstr(it, "ifindex"), jstr(it, "mode"));
+	}
+	printf("\n");
+	printf("  services    %s\n", jstr(d, "services"));
+	printf("  backends    %s\n", jstr(d, "backends"));
+	printf("  sessions    %s\n", jstr(d, "sessions"));
+}
+
+static void render_services(struct json_object *list)
+{
+	static const char *const h[] = {
+		"NAME", ">ID", "VIP", "PROTO", ">PORT", "IDENTITY", "EUI64", "FORWARD",
+		"LB-ADDR", ">LIFETIME", "CHAIN", "NOTIFY", ">BACKENDS",
+	};
+	struct table *t = table_new(13, h);
+	size_t i;
+
+	for (i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *s = json_object_array_get_idx(list, i);
+		long long port = jint(s, "port", 0);
+
+		table_cell(t, "%s", jstr(s, "name"));
+		table_cell(t, "%s", jstr(s, "id"));
+		table_cell(t, "%s", jstr(s, "vip"));
+		table_cell(t, "%s", jstr(s, "proto"));
+		if (port)
+			table_cell(t, "%lld", port);
+		else
+			table_cell(t, "any");
+		table_cell(t, "%s", jstr(s, "identity"));
+		table_cell(t, "%s", jbool(s, "eui64_only") ? "yes" : "no");
+		table_cell(t, "%s", jstr(s, "forward"));
+		table_cell(t, "%s", jstr(s, "lb_addr"));
+		table_cell(t, "%ss", jstr(s, "lifetime"));
+		table_cell(t, "%s", jstr(s, "chain_policy"));
+		table_cell(t, "%s", jstr(s, "notify"));
+		table_cell(t, "%s", jstr(s, "backends"));
+	}
+	table_print(t, stdout);
+	table_free(t);
+}
+
+static void render_backends(struct json_object *list)
+{
+	static const char *const h[] = {
+		"SERVICE", "NAME", ">ID", "ADDR", ">WEIGHT", "STATE", "NEXTHOP", ">PACKETS", ">BYTES",
+	};
+	struct table *t = table_new(9, h);
+	size_t i;
+
+	for (i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *b = json_object_array_get_idx(list, i), *nh = NULL;
+
+		json_object_object_get_ex(b, "nexthop", &nh);
+		table_cell(t, "%s", jstr(b, "service"));
+		table_cell(t, "%s", jstr(b, "name"));
+		table_cell(t, "%s", jstr(b, "id"));
+		table_cell(t, "%s", jstr(b, "addr"));
+		table_cell(t, "%s", jstr(b, "weight"));
+		table_cell(t, "%s", jstr(b, "state"));
+		if (nh && jbool(nh, "valid"))
+			table_cell(t, "%s %s (%s)", jstr(nh, "dev"), jstr(nh, "mac"), jstr(nh, "source"));
+		else
+			table_cell(t, "unresolved");
+		table_cell(t, "%s", jstr(b, "packets"));
+		table_cell(t, "%s", jstr(b, "bytes"));
+	}
+	table_print(t, stdout);
+	table_free(t);
+}
+
+static int cmp_session(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a;
+	struct json_object *y = *(struct json_object *const *)b;
+	static const char *const keys[] = { "service", "kind", "identity" };
+	size_t i;
+	int c;
+
+	for (i = 0; i < 3; i++) {
+		c = strcmp(jstr(x, keys[i]), jstr(y, keys[i]));
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static void render_sessions(struct json_object *list)
+{
+	static const char *const h[] = {
+		"SERVICE", "KIND", "IDENTITY", "BACKEND", ">IDLE", ">LIFETIME LEFT",
+	};
+	size_t i, n = list ? json_object_array_length(list) : 0;
+	struct json_object **v = calloc(n ? n : 1, sizeof(*v));
+	struct table *t = table_new(6, h);
+	char idle[32], left[32];
+
+	for (i = 0; v && i < n; i++)
+		v[i] = json_object_array_get_idx(list, i);
+	if (v)
+		qsort(v, n, sizeof(*v), cmp_session);
+	for (i = 0; v && i < n; i++) {
+		fmt_duration(idle, sizeof(idle), jint(v[i], "idle_s", -1));
+		/* lifetime 0 never ages (mip6lb.h). */
+		if (jint(v[i], "lifetime_s", -1) == 0)
+			snprintf(left, sizeof(left), "never ages");
+		else
+			fmt_duration(left, sizeof(left), jint(v[i], "lifetime_left_s", -1));
+		table_cell(t, "%s", jstr(v[i], "service"));
+		table_cell(t, "%s", jstr(v[i], "kind"));
+		table_cell(t, "%s", jstr(v[i], "identity"));
+		table_cell(t, "%s", jstr(v[i], "backend"));
+		table_cell(t, "%s", idle);
+		table_cell(t, "%s", left);
+	}
+	table_print(t, stdout);
+	table_free(t);
+	free(v);
+	printf("%zu session%s\n", n, n == 1 ? "" : "s");
+}
+
+/* Every field of every object, columns in order of first appearance. */
+static void render_generic(struct json_object *list)
+{
+	const char *cols[32];
+	char upper[32][40];
+	const char *hdr[32];
+	struct table *t;
+	int ncols = 0, c, j;
+	size_t i;
+
+	for (i = 0; list && i < json_object_array_length(list); i++) {
+		json_object_object_foreach(json_object_array_get_idx(list, i), k, v) {
+			(void)v;
+			for (c = 0; c < ncols && strcmp(cols[c], k); c++)
+				;
+			if (c == ncols && ncols < 32)
+				cols[ncols++] = k;
+		}
+	}
+	if (!ncols) {
+		printf("(none)\n");
+		return;
+	}
+	for (c = 0; c < ncols; c++) {
+		for (j = 0; cols[c][j] && j < 39; j++)
+			upper[c][j] = cols[c][j] == '_' ? ' ' :
+				      (cols[c][j] >= 'a' && cols[c][j] <= 'z') ? cols[c][j] - 32 : cols[c][j];
+		upper[c][j] = '\0';
+		hdr[c] = upper[c];
+	}
+	t = table_new(ncols, hdr);
+	for (i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *o = json_object_array_get_idx(list, i), *v;
+
+		for (c = 0; c < ncols; c++) {
+			if (!json_object_object_get_ex(o, cols[c], &v) || !v)
+				table_cell(t, "-");
+			else
+				/* Strings as they are, anything else as JSON. */
+				table_cell(t, "%s", json_object_get_string(v));
+		}
+	}
+	table_print(t, stdout);
+	table_free(t);
+}
+
+/* A JSON list of one object, for the commands that return one. */
+static void render_one(void (*fn)(struct json_object *), struct json_object *obj)
+{
+	struct json_object *list = json_object_new_array();
+
+	json_object_array_add(list, json_object_get(obj));
+	fn(list);
+	json_object_put(list);
+}
+
+static void render(const char *path, struct json_object *d)
+{
+	if (!strcmp(path, "status"))
+		render_status(d);
+	else if (!strcmp(path, "service list"))
+		render_services(jarray(d, "services"));
+	else if (!strcmp(path, "service add"))
+		render_one(render_services, d);
+	else if (!strcmp(path, "backend list"))
+		render_backends(jarray(d, "backends"));
+	else if (!strcmp(path, "backend add"))
+		render_one(render_backends, d);
+	else if (!strcmp(path, "session list"))
+		render_sessions(jarray(d, "sessions"));
+	else if (!strcmp(path, "binding list"))
+		render_generic(jarray(d, "bindings"));
+	else if (!strcmp(path, "peer list"))
+		render_generic(jarray(d, "peers"));
+	/* Everything else answers {}: silence is success, as with ip(8). */
+}
+
+struct json_object *request_args(const struct cli_cmd *cmd, struct json_object *args)
+{
+	struct json_object *out = json_object_new_object(), *v;
+	const struct cli_arg *a;
+
+	for (a = cmd->args; a && a->key; a++)
+		if (!(a->flags & CA_LOCAL) && json_object_object_get_ex(args, a->key, &v))
+			json_object_object_add(out, a->key, json_object_get(v));
+	return out;
+}
+
+int cmd_daemon_request(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_object *args)
+{
+	struct json_object *req = request_args(cmd, args), *data;
+	int rc;
+
+	rc = ctl_request(ctx, cmd->path, req, &data);
+	json_object_put(req);
+	if (rc)
+		return rc;
+	if (ctx->json)
+		cli_print_json(ctx, data);
+	else
+		render(cmd->path, data);
+	json_object_put(data);
+	return CLI_OK;
+}
