@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * daemon.h - what the parts of mip6lbd share: the paths it runs with and
+ * the objects the control socket, the timers and (later) the notification
+ * module reach through one struct daemon.
+ */
+#ifndef MIP6LB_DAEMON_H
+#define MIP6LB_DAEMON_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#ifndef MIP6LBD_VERSION
+#define MIP6LBD_VERSION "0.1.0"
+#endif
+
+#define MIP6LBD_DEFAULT_CONFIG  "/etc/mip6lb/mip6lb.conf"
+#define MIP6LBD_DEFAULT_PIN_DIR "/sys/fs/bpf/mip6lb"
+#define MIP6LBD_DEFAULT_SOCKET  "/run/mip6lb/mip6lbd.sock"
+
+/* Exit codes, as for mip6lbctl. */
+#define MIP6LBD_EXIT_OK     0
+#define MIP6LBD_EXIT_ERROR  1
+#define MIP6LBD_EXIT_USAGE  2   /* bad usage or a rejected config */
+
+struct datapath;
+struct lb_state;
+struct evloop;
+struct ctl_server;
+
+struct daemon {
+	const char *config_path;
+	const char *pin_dir;
+	const char *socket_path;
+	struct datapath *dp;         /* NULL when only the maps are loaded (tests) */
+	struct lb_state *st;
+	struct evloop *loop;
+	struct ctl_server *ctl;
+	__u64 start_ns;              /* CLOCK_MONOTONIC */
+	/* Re-read the config file and apply it (SIGHUP, `reload`).  Returns 0,
+	 * or a negative errno with err set ("FILE:LINE: message"); on error
+	 * the running state is left exactly as it was. */
+	int (*reload)(struct daemon *d, char *err, size_t errlen);
+	void *priv;                  /* the main program's own state */
+};
+
+#endif

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * datapath.h - the BPF object in the kernel: its maps pinned under the pin
+ * dir (adopted when they are already there, so a restart keeps live
+ * sessions), the XDP program attached with libxdp, and the new-session
+ * events ring buffer.
+ *
+ * Two skeleton instances share the maps.  The first loads only the maps
+ * (the program's autoload is off), so the daemon can fill them before any
+ * packet is balanced; the second is handed to libxdp, which loads the
+ * program itself when it first attaches (as a dispatcher extension where the
+ * kernel supports that, else as a plain XDP program), reusing the same maps.
+ */
+#ifndef MIP6LB_DATAPATH_H
+#define MIP6LB_DATAPATH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <net/if.h>
+#include <linux/types.h>
+#include <xdp/libxdp.h>
+#include "dpmaps.h"
+#include "config.h"
+
+#define DP_PROG_NAME        "mip6lb_xdp"
+#define DP_MAX_EVENT_SUBS   8
+
+struct mip6lb;
+struct bpf_object;
+struct ring_buffer;
+
+struct dp_iface {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	enum xdp_attach_mode mode;   /* as attached (native, skb) */
+	bool attached;
+};
+
+/* Called for every record of the events ring buffer. */
+typedef void (*dp_event_cb)(const struct mip6lb_event *ev, void *arg);
+
+struct datapath {
+	char pin_dir[PATH_MAX];
+	__u32 max_sessions;
+	int lock_fd;                 /* flock on the pin dir: one daemon per pin dir */
+	struct mip6lb *maps_skel;    /* maps only; its fds are dp->maps */
+	struct mip6lb *prog_skel;    /* handed to libxdp */
+	struct xdp_program *xprog;
+	struct dp_maps maps;
+	int n_adopted;               /* maps that were already pinned */
+	struct dp_iface ifaces[CFG_MAX_IFACES];
+	int n_ifaces;
+	struct ring_buffer *events;
+	struct {
+		dp_event_cb cb;
+		void *arg;
+	} subs[DP_MAX_EVENT_SUBS];
+	int n_subs;
+	__u64 events_seen;
+};
+
+/* Make sure pin_dir exists on a bpf filesystem, mounting bpffs on
+ * /sys/fs/bpf when nothing is mounted there. */
+int bpffs_ensure(const char *pin_dir);
+
+/*
+ * Prepare an opened (not loaded) mip6lb object: size the sessions map and,
+ * for every map, reuse PIN_DIR/<name> when it exists (after checking it is
+ * compatible: type, key and value size, max_entries, flags) or set the pin
+ * path so the load creates and pins it.  An incompatible pin is -EINVAL
+ * with a message that names the map and says to use --flush.  *n_adopted
+ * (may be NULL) counts the reused pins.
+ */
+int datapath_prepare_obj(struct bpf_object *obj, const char *pin_dir, __u32 max_sessions,
+			 int *n_adopted);
+
+/* Lock the pin dir, then load (creating and pinning, or adopting) every
+ * map.  dp->maps holds the fds afterwards.  Nothing is attached. */
+int datapath_open(struct datapath *dp, const char *pin_dir, __u32 max_sessions);
+
+/*
+ * Attach the program to each interface with libxdp (mode: XDP_MODE_NATIVE,
+ * XDP_MODE_SKB or XDP_MODE_UNSPEC) and add each one to tx_ports.  A
+ * mip6lb_xdp left attached by an earlier daemon is replaced: the new program
+ * is attached next to it when libxdp's dispatcher allows, then the old one
+ * detached; otherwise the old one is detached first.  On error, whatever
+ * this call attached is detached again.
+ */
+int datapath_attach(struct datapath *dp, const char (*ifaces)[IF_NAMESIZE], int n,
+		    enum xdp_attach_mode mode);
+/* Detach from every interface attach_ok'ed; pins stay. */
+void datapath_detach(struct datapath *dp);
+/* Free everything; the maps stay pinned. */
+void datapath_close(struct datapath *dp);
+
+/* Detach every program named mip6lb_xdp from ifindex except keep_id (0 =
+ * none).  Returns how many were detached, or a negative errno. */
+int datapath_detach_stale(int ifindex, const char *ifname, __u32 keep_id);
+
+/* --flush: detach mip6lb_xdp from every interface of this network
+ * namespace and remove the pins and the pin dir.  Refuses (-EBUSY) while
+ * a daemon holds the pin dir. */
+int datapath_flush(const char *pin_dir);
+
+/* The events ring buffer: open it, poll its fd in the event loop, and call
+ * every subscriber for each record. */
+int datapath_events_open(struct datapath *dp);
+int datapath_events_fd(const struct datapath *dp);
+int datapath_events_consume(struct datapath *dp);
+int datapath_events_subscribe(struct datapath *dp, dp_event_cb cb, void *arg);
+
+/* "native", "generic", "hw" or "auto". */
+const char *xdp_attach_mode_name(enum xdp_attach_mode mode);
+/* CFG_XDP_* to libxdp's mode. */
+enum xdp_attach_mode xdp_mode_from_cfg(int cfg_mode);
+
+#endif

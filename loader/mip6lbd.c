@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * mip6lbd.c - the daemon: options and config, then maps (created or
+ * adopted), state, attach, and one event loop over signals, the control
+ * socket, next-hop changes, a one-second timer (next-hop retries, session
+ * aging) and the datapath's new-session events.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include "aging.h"
+#include "config.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "datapath.h"
+#include "evloop.h"
+#include "log.h"
+#include "names.h"
+#include "nexthop.h"
+#include "state.h"
+
+struct opts {
+	const char *config;
+	char ifaces[CFG_MAX_IFACES][IF_NAMESIZE];
+	int n_ifaces;                /* -i given: replaces the config's */
+	int xdp_mode;                /* CFG_XDP_*, or -1: the config's */
+	const char *pin_dir;
+	const char *socket;
+	bool check_config;
+	bool flush;
+	bool verbose;
+};
+
+struct run {
+	const struct opts *o;
+	struct daemon d;
+	struct datapath dp;
+	struct lb_state *st;
+	struct nh_resolver *nh;
+	struct evloop *loop;
+	int sig_fd;
+	int timer_fd;
+	bool stop;
+	bool nh_dirty;
+	__u64 last_sweep_ns;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mip6lbd [-c FILE] [-i IFACE]... [--xdp-mode native|generic|auto]\n"
+		"               [--pin-dir DIR] [--socket PATH] [--check-config] [--flush] [-v] [-h]\n"
+		"\n"
+		"  -c, --config FILE     config file (default %s)\n"
+		"  -i, --interface IFACE attach to IFACE; repeatable; replaces the config's interfaces\n"
+		"  -m, --xdp-mode MODE   native, generic or auto (default: the config's, else auto)\n"
+		"  -p, --pin-dir DIR     where the maps are pinned (default %s)\n"
+		"  -s, --socket PATH     control socket (default %s)\n"
+		"  -n, --check-config    validate the config and exit (0 valid, 2 invalid)\n"
+		"      --flush           detach mip6lb from every interface, remove the pins, exit\n"
+		"  -v, --verbose         debug logging (libbpf and libxdp included)\n"
+		"  -h, --help            this help\n",
+		MIP6LBD_DEFAULT_CONFIG, MIP6LBD_DEFAULT_PIN_DIR, MIP6LBD_DEFAULT_SOCKET);
+}
+
+static int parse_mode(const char *s)
+{
+	if (!strcmp(s, "native"))
+		return CFG_XDP_NATIVE;
+	if (!strcmp(s, "generic"))
+		return CFG_XDP_GENERIC;
+	if (!strcmp(s, "auto"))
+		return CFG_XDP_AUTO;
+	return -EINVAL;
+}
+
+static int add_ifaces(struct opts *o, const char *arg)
+{
+	char buf[256], *tok, *save = NULL;
+	int i;
+
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
+		return -EINVAL;
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		if (strlen(tok) >= IF_NAMESIZE || strchr(tok, '/'))
+			return -EINVAL;
+		for (i = 0; i < o->n_ifaces; i++)
+			if (!strcmp(o->ifaces[i], tok))
+				break;
+		if (i < o->n_ifaces)
+			continue;
+		if (o->n_ifaces == CFG_MAX_IFACES)
+			return -E2BIG;
+		strcpy(o->ifaces[o->n_ifaces++], tok);
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_FLUSH = 256 };
+	static const struct option longopts[] = {
+		{ "config",       required_argument, NULL, 'c' },
+		{ "interface",    required_argument, NULL, 'i' },
+		{ "xdp-mode",     required_argument, NULL, 'm' },
+		{ "pin-dir",      required_argument, NULL, 'p' },
+		{ "socket",       required_argument, NULL, 's' },
+		{ "check-config", no_argument,       NULL, 'n' },
+		{ "flush",        no_argument,       NULL, OPT_FLUSH },
+		{ "verbose",      no_argument,       NULL, 'v' },
+		{ "help",         no_argument,       NULL, 'h' },
+		{}
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config = MIP6LBD_DEFAULT_CONFIG;
+	o->pin_dir = MIP6LBD_DEFAULT_PIN_DIR;
+	o->socket = MIP6LBD_DEFAULT_SOCKET;
+	o->xdp_mode = -1;
+	while ((c = getopt_long(argc, argv, "c:i:m:p:s:nvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'i':
+			if (add_ifaces(o, optarg)) {
+				fprintf(stderr, "mip6lbd: -i %s: not an interface name, or more than %d\n",
+					optarg, CFG_MAX_IFACES);
+				return MIP6LBD_EXIT_USAGE;
+			}
+			break;
+		case 'm':
+			o->xdp_mode = parse_mode(optarg);
+			if (o->xdp_mode < 0) {
+				fprintf(stderr, "mip6lbd: --xdp-mode %s: expected native, generic or auto\n",
+					optarg);
+				return MIP6LBD_EXIT_USAGE;
+			}
+			break;
+		case 'p':
+			o->pin_dir = optarg;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'n':
+			o->check_config = true;
+			break;
+		case OPT_FLUSH:
+			o->flush = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(MIP6LBD_EXIT_OK);
+		default:
+			usage(stderr);
+			return MIP6LBD_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mip6lbd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return MIP6LBD_EXIT_USAGE;
+	}
+	if (o->pin_dir[0] != '/' || o->socket[0] != '/') {
+		fprintf(stderr, "mip6lbd: --pin-dir and --socket take absolute paths\n");
+		return MIP6LBD_EXIT_USAGE;
+	}
+	return MIP6LBD_EXIT_OK;
+}
+
+/* Command-line overrides, applied to every load of the config. */
+static void apply_overrides(struct mip6lb_config *cfg, const struct opts *o)
+{
+	int i;
+
+	if (o->n_ifaces) {
+		for (i = 0; i < o->n_ifaces; i++)
+			strcpy(cfg->daemon.ifaces[i], o->ifaces[i]);
+		cfg->daemon.n_ifaces = o->n_ifaces;
+	}
+	if (o->xdp_mode >= 0)
+		cfg->daemon.xdp_mode = o->xdp_mode;
+}
+
+static bool same_ifaces(const struct cfg_daemon *a, const struct cfg_daemon *b)
+{
+	int i;
+
+	if (a->n_ifaces != b->n_ifaces)
+		return false;
+	for (i = 0; i < a->n_ifaces; i++)
+		if (strcmp(a->ifaces[i], b->ifaces[i]))
+			return false;
+	return true;
+}
+
+/* Reload fixup: what only a restart can change keeps its running value. */
+static void reload_fixup(struct mip6lb_config *cfg, void *arg)
+{
+	struct run *r = arg;
+	const struct cfg_daemon *cur = &r->st->cfg.daemon;
+	struct cfg_daemon *d = &cfg->daemon;
+
+	apply_overrides(cfg, r->o);
+	if (!same_ifaces(cur, d))
+		pr_warn("reload: daemon.interface changed; it takes effect at the next restart");
+	if (cur->xdp_mode != d->xdp_mode)
+		pr_warn("reload: daemon.xdp_mode changed; it takes effect at the next restart");
+	if (cur->max_sessions != d->max_sessions)
+		pr_warn("reload: daemon.max_sessions changed; it needs a restart with --flush "
+			"(live sessions are lost)");
+	if (memcmp(&cur->notify_addr, &d->notify_addr, sizeof(d->notify_addr)) ||
+	    cur->notify_port != d->notify_port)
+		pr_warn("reload: daemon.notify_listen changed; it takes effect at the next restart");
+	memcpy(d->ifaces, cur->ifaces, sizeof(d->ifaces));
+	d->n_ifaces = cur->n_ifaces;
+	d->xdp_mode = cur->xdp_mode;
+	d->max_sessions = cur->max_sessions;
+	d->notify_addr = cur->notify_addr;
+	d->notify_port = cur->notify_port;
+}
+
+static int do_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct run *r = d->priv;
+	int ret;
+
+	ret = state_reload_file(r->st, d->config_path, reload_fixup, r, err, errlen);
+	if (ret)
+		pr_err("reload: %s; keeping the running config", err);
+	else
+		pr_info("reload: %s applied", d->config_path);
+	return ret;
+}
+
+/* ---- event sources ------------------------------------------------------ */
+
+static void on_signal(void *arg, __u32 events)
+{
+	struct run *r = arg;
+	struct signalfd_siginfo si;
+	char err[1024];
+
+	while (read(r->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			pr_info("SIGHUP: reloading %s", r->d.config_path);
+			do_reload(&r->d, err, sizeof(err));
+			break;
+		case SIGTERM:
+		case SIGINT:
+			pr_info("%s: shutting down", strsignal(si.ssi_signo));
+			r->stop = true;
+			break;
+		}
+	}
+}
+
+static void on_timer(void *arg, __u32 events)
+{
+	struct run *r = arg;
+	struct aging_result res;
+	__u64 ticks, now, every;
+	int err;
+
+	if (read(r->timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	now = dp_now_ns();
+	state_nh_refresh(r->st, false);
+	if (r->d.ctl)
+		ctlsrv_expire(r->d.ctl, now);
+	every = (__u64)r->st->cfg.daemon.sweep_interval_s * 1000000000ULL;
+	if (now - r->last_sweep_ns < every)
+		return;
+	r->last_sweep_ns = now;
+	err = aging_sweep(r->dp.maps.sessions, now, &res);
+	if (!err && res.deleted)
+		pr_debug("aging: %ld of %ld sessions expired", res.deleted, res.scanned);
+}
+
+static void on_nexthop(void *arg, __u32 events)
+{
+	struct run *r = arg;
+	int ret = nh_process(r->nh);
+
+	if (ret > 0)
+		r->nh_dirty = true;
+	else if (ret < 0)
+		pr_err("next-hop monitor: %s", strerror(-ret));
+}
+
+static void on_events(void *arg, __u32 events)
+{
+	struct run *r = arg;
+
+	datapath_events_consume(&r->dp);
+}
+
+/* New sessions, for now only logged; the notification module (issue 4)
+ * subscribes here too. */
+static void log_new_session(const struct mip6lb_event *ev, void *arg)
+{
+	struct run *r = arg;
+	char ident[64];
+
+	if (log_get_level() < LOG_LVL_DEBUG)
+		return;
+	identity_format(&ev->key, ident, sizeof(ident));
+	pr_debug("new session: service id %u, %s %s -> backend id %u (%llu events so far)",
+		 ev->key.service_id, kind_name(ev->kind), ident, ev->backend_id,
+		 (unsigned long long)r->dp.events_seen);
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static int setup_signals(struct run *r, sigset_t *mask)
+{
+	int err;
+
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, mask, NULL)) {
+		err = -errno;
+		pr_err("sigprocmask: %s", strerror(-err));
+		return err;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	r->sig_fd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (r->sig_fd < 0) {
+		err = -errno;
+		pr_err("signalfd: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int setup_timer(struct run *r)
+{
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = 1 },
+		.it_value = { .tv_sec = 1 },
+	};
+	int err;
+
+	r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (r->timer_fd < 0) {
+		err = -errno;
+		pr_err("timerfd_create: %s", strerror(-err));
+		return err;
+	}
+	if (timerfd_settime(r->timer_fd, 0, &its, NULL)) {
+		err = -errno;
+		pr_err("timerfd_settime: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
+{
+	struct run r = { .o = o, .sig_fd = -1, .timer_fd = -1 };
+	sigset_t mask;
+	int err, n_ifaces = cfg->daemon.n_ifaces;
+
+	r.d.config_path = o->config;
+	r.d.pin_dir = o->pin_dir;
+	r.d.socket_path = o->socket;
+	r.d.start_ns = dp_now_ns();
+	r.d.reload = do_reload;
+	r.d.priv = &r;
+	r.d.dp = &r.dp;
+	r.dp.lock_fd = -1;
+
+	err = setup_signals(&r, &mask);
+	if (err)
+		goto out;
+	err = evloop_new(&r.loop);
+	if (err)
+		goto out;
+	r.d.loop = r.loop;
+	err = bpffs_ensure(o->pin_dir);
+	if (err)
+		goto out_loop;
+	err = datapath_open(&r.dp, o->pin_dir, cfg->daemon.max_sessions);
+	if (err)
+		goto out_loop;
+	err = nh_open(&r.nh);
+	if (err) {
+		pr_warn("next-hop resolver: %s; only backends with mac and dev set get a next hop",
+			strerror(-err));
+		r.nh = NULL;
+	}
+	err = state_new(&r.st, &r.dp.maps, r.nh);
+	if (err)
+		goto out_nh;
+	r.d.st = r.st;
+	err = state_apply(r.st, cfg);
+	if (err)
+		goto out_state;
+
+	if (n_ifaces) {
+		err = datapath_attach(&r.dp, (const char (*)[IF_NAMESIZE])r.st->cfg.daemon.ifaces,
+				      n_ifaces, xdp_mode_from_cfg(r.st->cfg.daemon.xdp_mode));
+		if (err)
+			goto out_state;
+	} else {
+		pr_warn("no interface configured (daemon.interface or -i): the maps are loaded "
+			"and kept up to date, but nothing is attached");
+	}
+
+	err = datapath_events_open(&r.dp);
+	if (err)
+		goto out_detach;
+	datapath_events_subscribe(&r.dp, log_new_session, &r);
+	if ((err = evloop_add(r.loop, datapath_events_fd(&r.dp), EPOLLIN, on_events, &r)) ||
+	    (err = evloop_add(r.loop, r.sig_fd, EPOLLIN, on_signal, &r)))
+		goto out_detach;
+	if (r.nh && (err = evloop_add(r.loop, nh_fd(r.nh), EPOLLIN, on_nexthop, &r)))
+		goto out_detach;
+	err = setup_timer(&r);
+	if (err)
+		goto out_detach;
+	if ((err = evloop_add(r.loop, r.timer_fd, EPOLLIN, on_timer, &r)))
+		goto out_detach;
+	err = ctlsrv_open(&r.d.ctl, o->socket, &r.d);
+	if (err)
+		goto out_detach;
+	r.last_sweep_ns = dp_now_ns();
+
+	pr_info("mip6lbd %s running (pid %d): %d services, %d backends, %d interfaces, "
+		"control socket %s", MIP6LBD_VERSION, getpid(), r.st->cfg.n_services,
+		r.st->cfg.n_backends, n_ifaces, o->socket);
+	while (!r.stop) {
+		err = evloop_run_once(r.loop, -1);
+		if (err < 0)
+			break;
+		err = 0;
+		if (r.nh_dirty) {
+			r.nh_dirty = false;
+			state_nh_refresh(r.st, true);
+		}
+	}
+
+	ctlsrv_close(r.d.ctl);
+	r.d.ctl = NULL;
+out_detach:
+	datapath_detach(&r.dp);
+out_state:
+	state_free(r.st);
+out_nh:
+	nh_close(r.nh);
+	datapath_close(&r.dp);
+	if (!err)
+		pr_info("stopped; the maps stay pinned under %s", o->pin_dir);
+out_loop:
+	evloop_free(r.loop);
+out:
+	if (r.timer_fd >= 0)
+		close(r.timer_fd);
+	if (r.sig_fd >= 0)
+		close(r.sig_fd);
+	return err ? MIP6LBD_EXIT_ERROR : MIP6LBD_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct mip6lb_config cfg;
+	char err[1024], *cfg_path;
+	struct opts o;
+	int ret;
+
+	log_set_ident("mip6lbd");
+	ret = parse_args(argc, argv, &o);
+	if (ret)
+		return ret;
+	log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	log_hook_libraries();
+
+	if (o.flush)
+		return datapath_flush(o.pin_dir) ? MIP6LBD_EXIT_ERROR : MIP6LBD_EXIT_OK;
+
+	if (config_load(o.config, &cfg, err, sizeof(err))) {
+		if (o.check_config)
+			fprintf(stderr, "%s\n", err);
+		else
+			pr_err("%s", err);
+		return MIP6LBD_EXIT_USAGE;
+	}
+	if (o.check_config) {
+		config_free(&cfg);
+		return MIP6LBD_EXIT_OK;
+	}
+	/* Reloads read the same file whatever the working directory. */
+	cfg_path = realpath(o.config, NULL);
+	if (cfg_path)
+		o.config = cfg_path;
+	apply_overrides(&cfg, &o);
+	ret = run_daemon(&o, &cfg);
+	free(cfg_path);
+	config_free(&cfg);
+	return ret;
+}

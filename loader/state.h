@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * state.h - the daemon's model of its services and backends and the one
+ * function that makes the maps match a config: state_apply().  Start,
+ * reload (SIGHUP) and every control-socket change go through it, so they
+ * all diff the same way.
+ *
+ * Ids.  A session stores its service id and backend id, so ids must not
+ * move under live sessions:
+ *  - at start, state_new() reads the (possibly adopted) maps, and the first
+ *    apply matches configured services by their (vip, proto, port) key and
+ *    backends by (service id, addr), reusing those ids;
+ *  - on later applies services match by name, then by key (a renamed
+ *    service, or one whose port changed, keeps its id), backends by
+ *    (service id, addr);
+ *  - new objects get the free id that has been free the longest (never-used
+ *    ids first, lowest first), so a freed backend id is not handed out again
+ *    while others are available.
+ */
+#ifndef MIP6LB_STATE_H
+#define MIP6LB_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "mip6lb.h"
+#include "config.h"
+#include "dpmaps.h"
+
+struct nh_resolver;
+struct maglev_backend;
+
+struct st_nh {
+	bool valid;
+	bool from_config;            /* the backend's mac override */
+	int err;                     /* last resolution: 0, -EAGAIN, -ENETUNREACH, ... */
+	__u32 ifindex;
+	__u8 dmac[6];
+	__u8 smac[6];
+};
+
+struct st_service {
+	bool used;
+	struct cfg_service cfg;      /* cfg.name[0] == 0: found in the maps, not configured */
+	struct mip6lb_service_key key;
+	int n_backends;              /* configured for it */
+	__u32 n_ring;                /* on its ring: active, undrained, weight > 0 */
+	__u64 ring_sig;              /* of the ring in the map; 0 = unknown */
+	__u64 freed_seq;             /* when it was last freed; 0 = never used */
+};
+
+struct st_backend {
+	bool used;
+	__u32 service_id;
+	struct cfg_backend cfg;      /* cfg.name[0] == 0: found in the maps, not configured */
+	struct st_nh nh;
+	struct mip6lb_backend written; /* what the backends map holds */
+	__u64 freed_seq;
+};
+
+struct lb_state {
+	const struct dp_maps *maps;
+	struct nh_resolver *nh;      /* NULL: only mac + dev overrides resolve */
+	struct mip6lb_config cfg;    /* the applied config (owned) */
+	struct st_service svcs[MIP6LB_MAX_SERVICES];
+	struct st_backend *bes;      /* [MIP6LB_MAX_BACKENDS] */
+	__u64 seq;
+	__u32 *ring;                 /* scratch: MIP6LB_RING_SIZE slots */
+	struct maglev_backend *mb;   /* scratch */
+	char (*mb_names)[2 * CFG_NAME_LEN + 1];
+	__u32 adopted_services;      /* found in the maps by state_new() */
+	__u32 adopted_backends;
+};
+
+/* Read the maps (adoption) into a new state.  nh may be NULL. */
+int state_new(struct lb_state **out, const struct dp_maps *maps, struct nh_resolver *nh);
+void state_free(struct lb_state *st);
+
+/*
+ * Make the maps match cfg (already validated by config.c): add, update in
+ * place, remove; rebuild the rings whose members changed; rewrite vips and
+ * settings.  On success the state owns cfg's contents and *cfg is left
+ * empty.  Sessions of surviving backends are never touched; sessions of a
+ * removed service are deleted; sessions of a removed backend stay and
+ * re-hash on their next packet.  On -ENOMEM before any write nothing
+ * changed; a map write failure is logged and returned, the rest is still
+ * applied (and the next apply retries).
+ */
+int state_apply(struct lb_state *st, struct mip6lb_config *cfg);
+
+/* Load path and apply it; fixup (may be NULL) adjusts the loaded config
+ * first (command-line overrides).  A config error leaves the state as it
+ * was and returns -EINVAL with err = "FILE:LINE: message". */
+int state_reload_file(struct lb_state *st, const char *path,
+		      void (*fixup)(struct mip6lb_config *cfg, void *arg), void *arg,
+		      char *err, size_t errlen);
+
+/* Re-resolve next hops: every backend (all) or only those without a valid
+ * one.  Rewrites the entries that changed; returns how many did. */
+int state_nh_refresh(struct lb_state *st, bool all);
+
+/* Deep copy of a config (peers' keys included); dst must be empty. */
+int state_cfg_copy(struct mip6lb_config *dst, const struct mip6lb_config *src);
+
+/* ---- runtime changes (control socket) ---------------------------------- */
+
+/* One argument of service add / backend add: the config file's key and
+ * its value as text. */
+struct st_kv {
+	const char *key;
+	const char *val;
+};
+
+/* Each validates with config.c's own parser (the arguments become one
+ * [service] or [backend] section), checks the new object against the
+ * running ones, and applies.  err gets a message without FILE:LINE. */
+int state_service_add(struct lb_state *st, const char *name, const struct st_kv *kv, int n,
+		      char *err, size_t errlen);
+int state_service_del(struct lb_state *st, const char *name, char *err, size_t errlen);
+int state_backend_add(struct lb_state *st, const char *service, const char *name,
+		      const struct st_kv *kv, int n, char *err, size_t errlen);
+int state_backend_del(struct lb_state *st, const char *service, const char *name,
+		      char *err, size_t errlen);
+int state_backend_drain(struct lb_state *st, const char *service, const char *name,
+			bool drained, char *err, size_t errlen);
+
+/* Lookups over the model: ids, or -ENOENT. */
+int state_service_id(const struct lb_state *st, const char *name);
+int state_backend_id(const struct lb_state *st, const char *service, const char *name);
+/* Configured objects (adopted leftovers not counted). */
+int state_count_services(const struct lb_state *st);
+int state_count_backends(const struct lb_state *st);
+
+#endif
