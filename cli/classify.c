@@ -677,7 +677,7 @@ int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_obj
 	/* Open the capture first: a typo in its name should not cost a
 	 * BPF load. */
 	if (pcapsrc_open(file, &src, err, sizeof(err)))
-		return cli_error("classify: %s: %s", file, err);
+		return cli_error("classify: %s", err);
 	rc = clf_open(&c, config, ctx->verbose);
 	if (rc)
 		goto out;

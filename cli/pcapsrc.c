@@ -38,7 +38,11 @@ int pcapsrc_open(const char *path, struct pcapsrc **out, char *err, size_t errle
 	}
 	s->p = pcap_open_offline(path, perr);
 	if (!s->p) {
-		snprintf(err, errlen, "%s", perr);
+		/* libpcap names the file in some messages, not in others. */
+		if (!strncmp(perr, path, strlen(path)))
+			snprintf(err, errlen, "%s", perr);
+		else
+			snprintf(err, errlen, "%s: %s", path, perr);
 		free(s);
 		return -1;
 	}
@@ -54,8 +58,8 @@ int pcapsrc_open(const char *path, struct pcapsrc **out, char *err, size_t errle
 	case DLT_LINUX_SLL2:
 		break;
 	default:
-		snprintf(err, errlen, "link type %s (%d) is not supported (EN10MB, RAW, IPV4, IPV6, NULL, LOOP, LINUX_SLL, LINUX_SLL2 are)",
-			 pcap_datalink_val_to_name(s->dlt) ? pcap_datalink_val_to_name(s->dlt) : "?",
+		snprintf(err, errlen, "%s: link type %s (%d) is not supported (EN10MB, RAW, IPV4, IPV6, NULL, LOOP, LINUX_SLL, LINUX_SLL2 are)",
+			 path, pcap_datalink_val_to_name(s->dlt) ? pcap_datalink_val_to_name(s->dlt) : "?",
 			 s->dlt);
 		pcap_close(s->p);
 		free(s);
