@@ -271,8 +271,8 @@ static void fmt_num(char *buf, size_t len, bool has, double v)
 {
 	if (!has)
 		snprintf(buf, len, "-");
-	else if (v != 0 && fabs(v) < 0.01)
-		snprintf(buf, len, "%.5f", v);
+	else if (v != 0 && fabs(v) < 1)
+		snprintf(buf, len, "%.4f", v);
 	else if (fabs(v) < 100)
 		snprintf(buf, len, "%.2f", v);
 	else

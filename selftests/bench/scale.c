@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * scale.c - the session table at 1M and 10M entries: bytes per session and
+ * the time of one aging sweep.
+ *
+ * Bytes per session: the datapath is loaded with its sessions map resized to
+ * N and filled with N sessions; the kernel's own accounting of the map is
+ * the "memlock:" line of /proc/self/fdinfo/<fd> (what `bpftool map show`
+ * prints).  The map is an LRU hash, which preallocates every entry, so this
+ * is the cost of each configured session slot, used or not.
+ *
+ * Sweep: walk the whole table with bpf_map_lookup_batch and delete the
+ * expired entries of each batch with bpf_map_delete_batch as the walk goes
+ * (the batch cursor is a bucket index, so deleting from buckets already
+ * walked is safe).  That is the daemon's aging loop; loader/aging.h does not
+ * exist yet, so the loop is here.  Reported per 1M entries, with every entry
+ * expired (the most deletes) and with none (the walk alone).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bench.h"
+
+#define BATCH 4096
+
+static long long fdinfo_memlock(int fd)
+{
+	char path[64], line[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* N sessions, all expired or all fresh. */
+static double fill(int fd, __u64 n, bool expired)
+{
+	struct mip6lb_session_key *keys = calloc(BATCH, sizeof(*keys));
+	struct mip6lb_session *vals = calloc(BATCH, sizeof(*vals));
+	__u64 now = dp_now_ns(), i = 0;
+	double t0 = bench_now_ns();
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	if (!keys || !vals)
+		bench_fail("out of memory");
+	while (i < n) {
+		__u32 cnt = n - i < BATCH ? n - i : BATCH, j;
+
+		for (j = 0; j < cnt; j++) {
+			__u64 id = i + j;
+
+			memset(&keys[j], 0, sizeof(keys[j]));
+			keys[j].service_id = id % 3;
+			keys[j].space = MIP6LB_SPACE_ADDR;
+			keys[j].id.addr.s6_addr[0] = 0x20;
+			keys[j].id.addr.s6_addr[1] = 0x01;
+			memcpy(&keys[j].id.addr.s6_addr[8], &id, sizeof(id));
+			vals[j].backend_id = id % 64;
+			vals[j].kind = MIP6LB_KIND_HOA;
+			vals[j].lifetime_s = MIP6LB_DEFAULT_LIFETIME;
+			vals[j].last_used_ns = expired ?
+				now - 2ULL * MIP6LB_DEFAULT_LIFETIME * 1000000000ULL : now;
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &cnt, &opts))
+			bench_fail("fill %llu sessions: %s", (unsigned long long)n, strerror(errno));
+		i += cnt;
+	}
+	free(keys);
+	free(vals);
+	return (bench_now_ns() - t0) / 1e6;
+}
+
+/* One aging pass; returns ms, the entries walked and deleted. */
+static double sweep(int fd, __u64 *walked, __u64 *deleted)
+{
+	struct mip6lb_session_key *keys = calloc(BATCH, sizeof(*keys));
+	struct mip6lb_session_key *dead = calloc(BATCH, sizeof(*dead));
+	struct mip6lb_session *vals = calloc(BATCH, sizeof(*vals));
+	struct mip6lb_session_key in, out;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	void *inp = NULL;
+	double t0;
+	__u64 now;
+
+	if (!keys || !vals || !dead)
+		bench_fail("out of memory");
+	*walked = *deleted = 0;
+	t0 = bench_now_ns();
+	now = dp_now_ns();
+	for (;;) {
+		__u32 n = BATCH, i, nd = 0;
+		int ret = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &n, &opts);
+
+		if (ret && errno != ENOENT)
+			bench_fail("lookup_batch: %s", strerror(errno));
+		for (i = 0; i < n; i++) {
+			const struct mip6lb_session *s = &vals[i];
+
+			if (s->lifetime_s &&
+			    now - s->last_used_ns > (__u64)s->lifetime_s * 1000000000ULL)
+				dead[nd++] = keys[i];
+		}
+		*walked += n;
+		if (nd) {
+			__u32 cnt = nd;
+
+			if (bpf_map_delete_batch(fd, dead, &cnt, &opts) && errno != ENOENT)
+				bench_fail("delete_batch: %s", strerror(errno));
+			*deleted += cnt;
+		}
+		if (ret)
+			break;
+		in = out;
+		inp = &in;
+	}
+	free(keys);
+	free(vals);
+	free(dead);
+	return (bench_now_ns() - t0) / 1e6;
+}
+
+static void scale_at(__u64 n, const char *label, int runs, bool primary)
+{
+	struct bench_dp dp;
+	double all[BENCH_RUNS_MAX], none[BENCH_RUNS_MAX], fill_ms = 0;
+	__u64 walked = 0, deleted = 0, present = 0;
+	long long memlock;
+	char mode[24];
+	int err, r;
+
+	err = bench_dp_open(&dp, (__u32)n);
+	if (err) {
+		row_null("bytes-per-session", label, "B", "load with %llu sessions: %s",
+			 (unsigned long long)n, strerror(-err));
+		return;
+	}
+	for (r = 0; r < runs; r++) {
+		double f = fill(dp.maps.sessions, n, false);
+
+		if (!r)
+			fill_ms = f;
+		none[r] = sweep(dp.maps.sessions, &walked, &deleted);
+		if (deleted)
+			bench_fail("sweep of fresh sessions deleted %llu", (unsigned long long)deleted);
+		present = walked;
+		/* Every fresh session must still be there: an LRU map evicts
+		 * only when its free list runs dry, which would make this a
+		 * different table. */
+		if (walked < n - n / 1000)
+			bench_fail("%llu of %llu sessions present after the fill",
+				   (unsigned long long)walked, (unsigned long long)n);
+		if (!r) {
+			struct bench_row *row = row_add("bytes-per-session", label);
+
+			memlock = fdinfo_memlock(dp.maps.sessions);
+			if (memlock <= 0)
+				bench_fail("no memlock in fdinfo of the sessions map");
+			row_set_value(row, (double)memlock / n, "B");
+			row_extra_int(row, "memlock", memlock);
+			row_extra_int(row, "max_entries", n);
+			row_extra_int(row, "present", present);
+			row_extra_double(row, "fill_ms", fill_ms);
+			row_extra_str(row, "source", "/proc/self/fdinfo memlock (= bpftool map show)");
+		}
+		fill(dp.maps.sessions, n, true);
+		all[r] = sweep(dp.maps.sessions, &walked, &deleted);
+		if (deleted != walked || walked < n - n / 1000)
+			bench_fail("sweep of expired sessions: walked %llu, deleted %llu of %llu",
+				   (unsigned long long)walked, (unsigned long long)deleted,
+				   (unsigned long long)n);
+		bench_log("sweep %s: fresh %.1f ms, expired %.1f ms (%llu entries)", label,
+			  none[r], all[r], (unsigned long long)walked);
+	}
+	bench_dp_close(&dp);
+
+	/* Per 1M entries. */
+	for (r = 0; r < runs; r++) {
+		all[r] *= 1e6 / n;
+		none[r] *= 1e6 / n;
+	}
+	{
+		struct bench_row *row;
+
+		snprintf(mode, sizeof(mode), primary ? "all-expired" : "all-expired-%s", label);
+		row = row_add("sweep-1m-ms", mode);
+		row_extra_doubles(row, "runs", all, runs);
+		row_set_value(row, bench_median(all, runs), "ms");
+		row_set_target(row, 250, false);
+		row_extra_int(row, "table", n);
+		snprintf(mode, sizeof(mode), primary ? "none-expired" : "none-expired-%s", label);
+		row = row_add("sweep-1m-ms", mode);
+		row_extra_doubles(row, "runs", none, runs);
+		row_set_value(row, bench_median(none, runs), "ms");
+		row_set_target(row, 250, false);
+		row_extra_int(row, "table", n);
+	}
+}
+
+int bench_scale(void)
+{
+	if (bopt.quick) {
+		scale_at(100000, "100k", 1, true);
+		return 0;
+	}
+	scale_at(1000000, "1m", bopt.runs < 3 ? bopt.runs : 3, true);
+	scale_at(10000000, "10m", 1, false);
+	return 0;
+}
