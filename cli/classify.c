@@ -85,6 +85,7 @@ struct clf_row {
 	int reason;                    /* counter index, -1 = null */
 	int more[4];                   /* further anomaly counters, -1 ends */
 	const char *session;           /* new, hit, rehash, frag, or NULL */
+	size_t caplen, wire_len;       /* caplen < wire_len: cut by the snap length */
 	char source[INET6_ADDRSTRLEN + 16];
 };
 
@@ -468,6 +469,8 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 
 	memset(row, 0, sizeof(*row));
 	row->index = idx;
+	row->caplen = f->len;
+	row->wire_len = f->wire_len;
 	row->service = row->backend = row->reason = -1;
 	for (i = 0; i < 4; i++)
 		row->more[i] = -1;
@@ -629,6 +632,9 @@ static void row_table(const struct clf *c, const struct clf_row *r, struct table
 			off += snprintf(reason + off, sizeof(reason) - off, " +%s",
 					mip6lb_counter_names[r->more[i]]);
 	}
+	if (r->caplen < r->wire_len)
+		snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason),
+			 " [captured %zu of %zu bytes]", r->caplen, r->wire_len);
 	table_cell(t, "%ld", r->index);
 	table_cell(t, "%s", r->source);
 	table_cell(t, "%s", r->verdict);
@@ -728,7 +734,7 @@ int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_obj
 		       count_sessions_cb_n == 1 ? "" : "s");
 	}
 	if (n_short)
-		cli_warn("classify: %ld packet%s cut short by the capture's snap length; their verdicts are for the captured bytes",
+		cli_warn("classify: %ld packet%s cut short by the capture's snap length; the datapath judged the captured bytes",
 			 n_short, n_short == 1 ? " was" : "s were");
 	rc = CLI_OK;
 	if (n_unrun)
