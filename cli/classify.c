@@ -66,7 +66,7 @@ struct clf {
 	struct mip6lb *skel;
 	struct dp_maps maps;
 	int prog_fd;
-	int scratch_fd;                /* -1 when the object has none to check */
+	int scratch_fd;                /* -1: no parse cross-check (see pin_cpu0) */
 	int ncpu;
 	struct mip6lb_config cfg;
 	struct mip6lb_counter_val cnt[MIP6LB_CNT_MAX];  /* totals so far */
@@ -104,15 +104,16 @@ static void disagree(struct clf *c, long idx, const char *fmt, ...)
 	fprintf(stderr, " (the classifier and the datapath disagree)\n");
 }
 
-static void pin_cpu0(void)
+/* Best effort: the counters are summed over CPUs anyway; only the parse
+ * cross-check needs the run and the read on one known CPU, and it is
+ * skipped when CPU 0 is not ours (a cpuset without it). */
+static bool pin_cpu0(void)
 {
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
-	/* Best effort: the counters are summed over CPUs anyway; only the
-	 * parse cross-check needs to know the CPU, and it asks. */
-	sched_setaffinity(0, sizeof(set), &set);
+	return sched_setaffinity(0, sizeof(set), &set) == 0;
 }
 
 /* ---- the datapath, set up from the config ------------------------------ */
@@ -206,12 +207,13 @@ static int clf_open(struct clf *c, const char *config, int verbose)
 {
 	struct bpf_map *scratch;
 	char err_text[512];
+	bool pinned;
 	int err, n_svc;
 
 	err = config_load(config, &c->cfg, err_text, sizeof(err_text));
 	if (err)
 		return cli_error("%s", err_text);
-	pin_cpu0();
+	pinned = pin_cpu0();
 	log_set_ident(CLI_PROG);
 	log_set_level(verbose ? LOG_LVL_DEBUG : LOG_LVL_WARN);
 	log_hook_libraries();
@@ -234,7 +236,8 @@ static int clf_open(struct clf *c, const char *config, int verbose)
 	if (c->ncpu < 0)
 		return cli_error("classify: counting CPUs: %s", strerror(-c->ncpu));
 	scratch = bpf_object__find_map_by_name(c->skel->obj, "scratch");
-	c->scratch_fd = scratch && bpf_map__value_size(scratch) == sizeof(struct mip6lb_pkt) ?
+	c->scratch_fd = pinned && scratch &&
+			bpf_map__value_size(scratch) == sizeof(struct mip6lb_pkt) ?
 			bpf_map__fd(scratch) : -1;
 	c->be_pkts = calloc(c->cfg.n_backends ? c->cfg.n_backends : 1, sizeof(*c->be_pkts));
 	if (!c->be_pkts)
@@ -445,7 +448,8 @@ static void check_parse(struct clf *c, long idx, int ret, const struct mip6lb_pk
 	vals = calloc(c->ncpu, sizeof(*vals));
 	if (!vals)
 		return;
-	if (!bpf_map_lookup_elem(c->scratch_fd, &zero, vals) && memcmp(&vals[cpu], pkt, sizeof(*pkt)))
+	if (!bpf_map_lookup_elem(c->scratch_fd, &zero, vals) && cpu == 0 &&
+	    memcmp(&vals[cpu], pkt, sizeof(*pkt)))
 		disagree(c, idx, "the userspace parser's result differs from the datapath's");
 	free(vals);
 }
