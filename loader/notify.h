@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * notify.h - the balancer side of binding notifications (docs/protocol.md,
+ * issue 4): mip6lbd subscribes to a node's Home Agent, or to the node
+ * itself, when the datapath reports the node's first packet, and turns
+ * every accepted BINDING_NOTIFY into a session of kind coa that carries
+ * the backend of the node's existing session.  This is where a
+ * notification changes a map.
+ *
+ * The module owns one UDP socket and no thread; the daemon's event loop
+ * drives it:
+ *
+ *   notify_open()         at start, after the maps exist
+ *   notify_fd()           add to epoll (EPOLLIN, level-triggered)
+ *   notify_on_readable()  when notify_fd() is readable
+ *   notify_on_event()     for each record of the datapath's `events` ring
+ *                         buffer (or pass notify_ringbuf_cb to
+ *                         ring_buffer__new() with the notify as ctx)
+ *   notify_tick()         at least every NOTIFY_TICK_MS: retries, renewals,
+ *                         expiry
+ *   notify_resync()       once after a restart that kept pinned sessions:
+ *                         subscribes for the nodes that already have one
+ *   notify_reload()       on SIGHUP / `reload`, with the new config
+ *   notify_*_json()       for `binding list` and `peer list`
+ *   notify_close()        at exit (sends UNSUBSCRIBE for live subscriptions)
+ *
+ * Clocks: every now_ms argument is CLOCK_MONOTONIC in milliseconds
+ * (notify_now_ms()); it schedules retries and ages bindings, so tests may
+ * pass a fake one.  Wire timestamps use the wall clock (proto_now_ms()) and
+ * session last_used_ns uses dp_now_ns(), the datapath's clock, whatever
+ * now_ms says.
+ *
+ * Decisions (docs/agent.md, "Balancer side", says the same for operators):
+ *
+ *  - Which peer: notify = ha asks the role = ha peer whose home_prefix
+ *    covers the home address, longest prefix first.  notify = mn asks the
+ *    role = mn peer whose addr is the home address (one [peer] per mobile
+ *    node, keyed by its home address, which is also where the SUBSCRIBE
+ *    goes: a mobile node is always reachable there).  A role = mn peer with
+ *    home_prefix entries would act as a wildcard sharing one key for a
+ *    prefix of nodes, the SUBSCRIBE going to the home address itself on
+ *    the peer's port; config.c refuses home_prefix for role = mn today, so
+ *    this only takes effect once it allows it.  No peer: nothing is sent,
+ *    counted as no_peer.
+ *  - Which datagram is whose: the peer whose addr is the source address;
+ *    else the role = mn peer this source was last heard from; else the
+ *    role = mn peer whose home address is the one the message is about
+ *    (a node away from home sends from its care-of address).  The MAC
+ *    check that follows decides; none matches: unknown_peer.
+ *  - Sender ids: config.c has no per-peer sender_id, so a receiver learns
+ *    them: a peer's key accepts any sender id, and the replay check runs
+ *    per (peer, sender id) in up to NOTIFY_RX_SLOTS slots, created only by
+ *    a fully accepted message.  Our own sender id is notify_opts.sender_id.
+ *  - Authority: a peer may only speak for the home addresses it would be
+ *    asked about (its home_prefix for ha, its addr for mn); anything else
+ *    is rejected as not_authoritative, and a notification only moves
+ *    sessions of services whose notify mode equals the peer's role.
+ *  - A notification before the node's first packet, or for a home address
+ *    with no session in any service: accepted, remembered in the binding
+ *    table (counted no_session), nothing written to the maps.  When the
+ *    node's first packet later creates a session (the event), the coa
+ *    session for the remembered care-of address is created at once.
+ *  - Deregistration (lifetime 0) or a care-of address equal to the home
+ *    address (the node is home): no coa session (the home session serves
+ *    it); a deregistration drops the binding.
+ *  - Rejections (proto_accept's reasons, plus not_authoritative and
+ *    unexpected) are counted per peer and change nothing else, not even
+ *    the replay window: policy runs on a copy of the peer's receive state,
+ *    committed only when the message is acted upon.
+ */
+#ifndef MIP6LB_NOTIFY_H
+#define MIP6LB_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <netinet/in.h>
+#include "mip6lb.h"
+#include "proto.h"
+
+struct mip6lb_config;
+struct dp_maps;
+struct json_object;
+
+#define NOTIFY_TICK_MS            250     /* call notify_tick() at least this often */
+#define NOTIFY_DEFAULT_SENDER_ID  1
+#define NOTIFY_OLD_COAS           4       /* previous care-of addresses kept */
+#define NOTIFY_MAX_ATTACH         4       /* sessions listed per binding */
+#define NOTIFY_RX_SLOTS           4       /* sender ids remembered per peer */
+#define NOTIFY_RX_BUDGET          256     /* datagrams per notify_on_readable() */
+
+/* ---- receive state shared by both ends (the agent uses it too) -------- */
+
+/* Reasons past proto_accept()'s, same counter array. */
+enum notify_reason {
+	NOTIFY_R_NOT_AUTHORITATIVE = PROTO_REASON_MAX, /* home address not the peer's */
+	NOTIFY_R_UNEXPECTED,      /* a type this end never takes, or an ACK
+				   * for no SUBSCRIBE of ours */
+	NOTIFY_R_MAX,
+};
+
+/* "bad_mac", ..., "not_authoritative", "unexpected"; accepts -reason. */
+const char *notify_reason_name(int reason);
+
+/* What a receiver keeps about one configured peer. */
+struct notify_rx {
+	struct proto_peer_state slot[NOTIFY_RX_SLOTS];
+	__u64 slot_used[NOTIFY_RX_SLOTS]; /* last acceptance, for eviction */
+	int n_slots;
+	__u32 key_id;
+	__u8 key[PROTO_KEY_MAX];
+	size_t keylen;
+	__u64 accepted;
+	__u64 rejected[NOTIFY_R_MAX];
+	__u64 last_heard_ms;            /* monotonic, valid when heard */
+	bool heard;
+};
+
+/* A message that passed proto_accept() on a copy of its slot, waiting for
+ * the caller's policy: notify_rx_commit() or notify_rx_reject(). */
+struct notify_rx_pending {
+	struct proto_peer_state st;
+	int slot;                       /* -1: a new sender id */
+};
+
+int notify_rx_init(struct notify_rx *rx, __u32 key_id, const __u8 *key, size_t keylen);
+/* New key bytes keep the replay state; a new key id forgets it (as
+ * proto_peer_set_key()).  Counters survive. */
+int notify_rx_set_key(struct notify_rx *rx, __u32 key_id, const __u8 *key, size_t keylen);
+void notify_rx_clear(struct notify_rx *rx);
+/* 0 with *msg and *pend filled, or a negative proto_reason, already
+ * counted.  wall_ms: proto_now_ms(). */
+int notify_rx_accept(struct notify_rx *rx, const __u8 *buf, size_t len, __u64 wall_ms,
+		     struct proto_msg *msg, struct notify_rx_pending *pend);
+/* Make the acceptance stick: the slot's sequence advances (a new sender
+ * id takes a free slot or the least recently used one), accepted++.
+ * Wipes *pend. */
+void notify_rx_commit(struct notify_rx *rx, struct notify_rx_pending *pend, __u64 now_ms);
+/* Count a policy rejection (a proto_reason or notify_reason, positive or
+ * negated) and wipe *pend: the replay state stays as it was. */
+void notify_rx_reject(struct notify_rx *rx, struct notify_rx_pending *pend, int reason);
+
+/* UDP, IPv6 only, non-blocking, close-on-exec, bound to addr:port (port 0
+ * = ephemeral).  fd or -errno. */
+int notify_udp_socket(const struct in6_addr *addr, __u16 port);
+
+/* ---- the balancer module ---------------------------------------------- */
+
+struct notify;
+
+/* Names for JSON.  A NULL function, or a NULL return, prints the id. */
+struct notify_names {
+	const char *(*service)(void *ctx, __u32 service_id);
+	const char *(*backend)(void *ctx, __u32 backend_id);
+	void *ctx;
+};
+
+/* Tunables; zero fields take the defaults in brackets. */
+struct notify_opts {
+	__u32 sender_id;                /* [NOTIFY_DEFAULT_SENDER_ID] */
+	__u32 sub_lifetime_s;           /* asked for in SUBSCRIBE [3600] */
+	__u16 snapshot_interval_s;      /* asked for [30] */
+	__u32 retry_initial_ms;         /* first SUBSCRIBE retry [1000] */
+	__u32 retry_max_ms;             /* backoff cap [60000] */
+	__u32 max_subscriptions;        /* [65536] */
+	__u32 max_bindings;             /* [65536] */
+	struct notify_names names;
+};
+
+/* Bind cfg->daemon.notify_addr : notify_port (port 0 = ephemeral, for
+ * tests), take the [peer] sections and their keys, keep a copy of *maps
+ * (the fds stay the caller's).  opts may be NULL.  0 or -errno. */
+int notify_open(struct notify **out, const struct mip6lb_config *cfg,
+		const struct dp_maps *maps, const struct notify_opts *opts);
+int notify_fd(const struct notify *n);
+/* The bound port (host order): useful when it was ephemeral. */
+__u16 notify_port(const struct notify *n);
+
+/* Read up to NOTIFY_RX_BUDGET datagrams and act on them.  Returns the
+ * number read (0 when none was waiting) or -errno for a socket error.
+ * Bad datagrams are counted, never an error. */
+int notify_on_readable(struct notify *n, __u64 now_ms);
+
+/* A new-session event: subscribe for the node's home address when its
+ * service has notify = ha or mn, and create the coa session at once if a
+ * binding for that home address is already known. */
+void notify_on_event(struct notify *n, const struct mip6lb_event *ev, __u64 now_ms);
+/* ring_buffer__new() callback; ctx is the struct notify. */
+int notify_ringbuf_cb(void *ctx, void *data, size_t len);
+
+/* Retries with exponential backoff until SUBSCRIBE_ACK, renewal at two
+ * thirds of the granted lifetime while the node still has a session
+ * (UNSUBSCRIBE when it has none), binding expiry. */
+void notify_tick(struct notify *n, __u64 now_ms);
+
+/* Subscribe for every hoa/src session of a notify service in the map.
+ * Returns the number of subscriptions started or -errno. */
+long notify_resync(struct notify *n, __u64 now_ms);
+
+/* Peers, keys and prefixes changed.  A peer with the same name, address,
+ * port, role and prefixes keeps its state (replay windows, counters,
+ * subscriptions) and takes its new key; any other is new.  Subscriptions
+ * whose peer changed start over.  A changed notify_listen needs a
+ * restart (logged, the old socket stays).  0 or -errno (state unchanged). */
+int notify_reload(struct notify *n, const struct mip6lb_config *cfg);
+
+/* {"bindings":[{"home","coa","old_coas":[...],"peer","binding_seq",
+ *   "lifetime_s","lifetime_left_s","session","subscription"}]}
+ * One row per home address with a binding or a subscription.  coa is null
+ * before the first notification; session is "SERVICE/BACKEND[, ...]" (the
+ * coa sessions this binding wrote) or null; subscription is "pending",
+ * "active", "renewing", "refused", "lapsed" or null. */
+struct json_object *notify_bindings_json(const struct notify *n, __u64 now_ms);
+/* {"peers":[{"name","role","addr","port","subscriptions","pending",
+ *   "last_heard_s","accepted","rejected":{REASON:N,...},"no_session",
+ *   "sent","send_errors"}], "unknown_peer":N, "no_peer":N}
+ * rejected has every reason of notify_reason_name(), zeros included;
+ * last_heard_s is null when never heard. */
+struct json_object *notify_peers_json(const struct notify *n, __u64 now_ms);
+
+/* Counters for tests and stats. */
+struct notify_stats {
+	__u64 unknown_peer;             /* datagrams from no configured peer */
+	__u64 no_peer;                  /* events with no peer to ask */
+	__u64 sessions_written;         /* coa sessions created or moved */
+	__u64 no_session;               /* bindings with no session to carry */
+	__u64 subscribes_sent;
+	__u64 table_full;               /* subscriptions or bindings refused */
+};
+void notify_get_stats(const struct notify *n, struct notify_stats *out);
+
+/* The binding table, for tests: 0 and *coa (:: before any notification),
+ * or -ENOENT. */
+int notify_binding_coa(const struct notify *n, const struct in6_addr *home,
+		       struct in6_addr *coa);
+/* Subscription state name for home, or NULL when there is none. */
+const char *notify_subscription_state(const struct notify *n, const struct in6_addr *home);
+
+void notify_close(struct notify *n);
+
+/* CLOCK_MONOTONIC in ms. */
+__u64 notify_now_ms(void);
+
+#endif /* MIP6LB_NOTIFY_H */
