@@ -215,7 +215,9 @@ static int clf_open(struct clf *c, const char *config, int verbose)
 		return cli_error("%s", err_text);
 	pinned = pin_cpu0();
 	log_set_ident(CLI_PROG);
-	log_set_level(verbose ? LOG_LVL_DEBUG : LOG_LVL_WARN);
+	/* libbpf's warnings repeat a failed load several ways; the one line
+	 * below says it, and -v shows them all. */
+	log_set_level(verbose ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
 	log_hook_libraries();
 
 	c->skel = mip6lb__open();
@@ -226,8 +228,8 @@ static int clf_open(struct clf *c, const char *config, int verbose)
 	bpf_map__set_max_entries(c->skel->maps.sessions, CLF_SESSIONS);
 	err = mip6lb__load(c->skel);
 	if (err)
-		return cli_error("classify: loading the datapath: %s (classify runs the real XDP program and needs root, or CAP_BPF with CAP_NET_ADMIN)",
-				 strerror(-err));
+		return cli_error("classify: loading the datapath: %s (classify runs the real XDP program and needs root, or CAP_BPF with CAP_NET_ADMIN%s)",
+				 strerror(-err), verbose ? "" : "; -v shows libbpf's messages");
 	err = dp_maps_from_object(&c->maps, c->skel->obj);
 	if (err)
 		return cli_error("classify: datapath maps: %s", strerror(-err));
