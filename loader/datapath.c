@@ -306,7 +306,31 @@ static bool is_legacy(int ifindex)
 	return legacy;
 }
 
-int datapath_detach_stale(int ifindex, const char *ifname, __u32 keep_id)
+/* Does the program at prog_fd use the map with id map_id? */
+static bool prog_uses_map(int prog_fd, __u32 map_id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), ids[64], i;
+
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return false;
+	for (i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i] == map_id)
+			return true;
+	return false;
+}
+
+static bool is_stale(struct xdp_program *prog, __u32 keep_id, __u32 map_id)
+{
+	if (!prog || strcmp(xdp_program__name(prog), DP_PROG_NAME) ||
+	    xdp_program__id(prog) == keep_id)
+		return false;
+	return !map_id || prog_uses_map(xdp_program__fd(prog), map_id);
+}
+
+int datapath_detach_stale(int ifindex, const char *ifname, __u32 keep_id, __u32 map_id)
 {
 	struct xdp_program *prog = NULL, *found[16];
 	enum xdp_attach_mode mode;
@@ -320,13 +344,11 @@ int datapath_detach_stale(int ifindex, const char *ifname, __u32 keep_id)
 	mode = xdp_multiprog__attach_mode(mp);
 	if (xdp_multiprog__is_legacy(mp)) {
 		prog = xdp_multiprog__main_prog(mp);
-		if (prog && !strcmp(xdp_program__name(prog), DP_PROG_NAME) &&
-		    xdp_program__id(prog) != keep_id)
+		if (is_stale(prog, keep_id, map_id))
 			found[n++] = prog;
 	} else {
 		while ((prog = xdp_multiprog__next_prog(prog, mp)) && n < 16)
-			if (!strcmp(xdp_program__name(prog), DP_PROG_NAME) &&
-			    xdp_program__id(prog) != keep_id)
+			if (is_stale(prog, keep_id, map_id))
 				found[n++] = prog;
 	}
 	for (i = 0; i < n; i++) {
@@ -353,7 +375,7 @@ static int attach_one(struct datapath *dp, struct dp_iface *ifc, enum xdp_attach
 	if (err) {
 		/* The earlier program blocks us (one program per interface
 		 * without the dispatcher): break before make. */
-		stale = datapath_detach_stale(ifc->ifindex, ifc->name, xdp_program__id(dp->xprog));
+		stale = datapath_detach_stale(ifc->ifindex, ifc->name, xdp_program__id(dp->xprog), 0);
 		if (stale > 0)
 			err = xdp_program__attach(dp->xprog, ifc->ifindex, mode, 0);
 	}
@@ -369,7 +391,7 @@ static int attach_one(struct datapath *dp, struct dp_iface *ifc, enum xdp_attach
 			"refused its freplace program), so %s is the interface's only XDP program",
 			ifc->name, DP_PROG_NAME);
 	/* Make before break: the earlier program ran beside ours until now. */
-	stale = datapath_detach_stale(ifc->ifindex, ifc->name, xdp_program__id(dp->xprog));
+	stale = datapath_detach_stale(ifc->ifindex, ifc->name, xdp_program__id(dp->xprog), 0);
 	if (stale < 0)
 		return stale;
 	pr_info("interface %s (ifindex %d): %s attached in %s mode (program id %u)", ifc->name,
@@ -480,28 +502,53 @@ void datapath_close(struct datapath *dp)
 
 /* ---- flush -------------------------------------------------------------- */
 
-int datapath_flush(const char *pin_dir)
+int datapath_flush(const char *pin_dir, const char (*ifaces)[IF_NAMESIZE], int n_ifaces)
 {
-	struct if_nameindex *ifs, *it;
+	struct if_nameindex *ifs = NULL, *it;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), map_id = 0;
 	struct mip6lb *skel;
 	struct bpf_map *map;
 	char path[PATH_MAX];
-	int lock_fd = -1, err = 0, n = 0, ret;
+	int lock_fd = -1, fd, err = 0, n = 0, ret, i;
 	struct stat st;
 
-	ifs = if_nameindex();
-	if (!ifs) {
-		err = -errno;
-		pr_err("listing interfaces: %s", strerror(-err));
-		return err;
-	}
 	if (!stat(pin_dir, &st)) {
 		err = lock_pin_dir(pin_dir, &lock_fd);
 		if (err)
-			goto out;
+			return err;
 	}
-	for (it = ifs; it->if_index; it++) {
-		ret = datapath_detach_stale(it->if_index, it->if_name, 0);
+	/* Programs that use this pin dir's maps are ours, wherever they are
+	 * attached; another pin dir's daemon is left alone. */
+	snprintf(path, sizeof(path), "%s/services", pin_dir);
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			map_id = info.id;
+		close(fd);
+	}
+	if (map_id) {
+		ifs = if_nameindex();
+		if (!ifs) {
+			err = -errno;
+			pr_err("listing interfaces: %s", strerror(-err));
+			goto out;
+		}
+		for (it = ifs; it->if_index; it++) {
+			ret = datapath_detach_stale(it->if_index, it->if_name, 0, map_id);
+			if (ret < 0 && !err)
+				err = ret;
+		}
+	}
+	/* Named interfaces: any mip6lb_xdp, even one whose maps are gone. */
+	for (i = 0; i < n_ifaces; i++) {
+		int ifindex = if_nametoindex(ifaces[i]);
+
+		if (!ifindex) {
+			pr_warn("interface %s: %s", ifaces[i], strerror(errno));
+			continue;
+		}
+		ret = datapath_detach_stale(ifindex, ifaces[i], 0, 0);
 		if (ret < 0 && !err)
 			err = ret;
 	}
@@ -532,16 +579,15 @@ int datapath_flush(const char *pin_dir)
 		n++;
 	}
 	mip6lb__destroy(skel);
-	if (rmdir(pin_dir) && errno != ENOENT) {
-		ret = -errno;
-		pr_warn("pin dir %s: %s (left in place)", pin_dir, strerror(-ret));
-	}
+	if (rmdir(pin_dir) && errno != ENOENT)
+		pr_warn("pin dir %s: %s (left in place)", pin_dir, strerror(errno));
 	if (!err)
 		pr_info("removed %d pinned maps and %s", n, pin_dir);
 out:
 	if (lock_fd >= 0)
 		close(lock_fd);
-	if_freenameindex(ifs);
+	if (ifs)
+		if_freenameindex(ifs);
 	return err;
 }
 

@@ -93,14 +93,16 @@ void datapath_detach(struct datapath *dp);
 /* Free everything; the maps stay pinned. */
 void datapath_close(struct datapath *dp);
 
-/* Detach every program named mip6lb_xdp from ifindex except keep_id (0 =
- * none).  Returns how many were detached, or a negative errno. */
-int datapath_detach_stale(int ifindex, const char *ifname, __u32 keep_id);
+/* Detach from ifindex every program named mip6lb_xdp except keep_id (0 =
+ * none) and, when map_id is not 0, only those that use that map.  Returns
+ * how many were detached, or a negative errno. */
+int datapath_detach_stale(int ifindex, const char *ifname, __u32 keep_id, __u32 map_id);
 
-/* --flush: detach mip6lb_xdp from every interface of this network
- * namespace and remove the pins and the pin dir.  Refuses (-EBUSY) while
- * a daemon holds the pin dir. */
-int datapath_flush(const char *pin_dir);
+/* --flush: detach every mip6lb_xdp that uses this pin dir's maps (on any
+ * interface of this network namespace) or sits on one of ifaces, then
+ * remove the pins and the pin dir.  Refuses (-EBUSY) while a daemon holds
+ * the pin dir. */
+int datapath_flush(const char *pin_dir, const char (*ifaces)[IF_NAMESIZE], int n_ifaces);
 
 /* The events ring buffer: open it, poll its fd in the event loop, and call
  * every subscriber for each record. */

@@ -64,7 +64,8 @@ static void usage(FILE *f)
 		"  -p, --pin-dir DIR     where the maps are pinned (default %s)\n"
 		"  -s, --socket PATH     control socket (default %s)\n"
 		"  -n, --check-config    validate the config and exit (0 valid, 2 invalid)\n"
-		"      --flush           detach mip6lb from every interface, remove the pins, exit\n"
+		"      --flush           detach the program that uses these pins (and any on -i\n"
+		"                        interfaces), remove the pins, exit\n"
 		"  -v, --verbose         debug logging (libbpf and libxdp included)\n"
 		"  -h, --help            this help\n",
 		MIP6LBD_DEFAULT_CONFIG, MIP6LBD_DEFAULT_PIN_DIR, MIP6LBD_DEFAULT_SOCKET);
@@ -491,7 +492,8 @@ int main(int argc, char **argv)
 	log_hook_libraries();
 
 	if (o.flush)
-		return datapath_flush(o.pin_dir) ? MIP6LBD_EXIT_ERROR : MIP6LBD_EXIT_OK;
+		return datapath_flush(o.pin_dir, (const char (*)[IF_NAMESIZE])o.ifaces, o.n_ifaces) ?
+		       MIP6LBD_EXIT_ERROR : MIP6LBD_EXIT_OK;
 
 	if (config_load(o.config, &cfg, err, sizeof(err))) {
 		if (o.check_config)

@@ -971,7 +971,7 @@ static int append_kv(char **text, size_t *len, const struct st_kv *kv, char *err
 	char *nt;
 	int n;
 
-	if (!kv->key || !*kv->key || strspn(kv->key, "abcdefghijklmnopqrstuvwxyz_") !=
+	if (!kv->key || !*kv->key || strspn(kv->key, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
 	    strlen(kv->key)) {
 		snprintf(err, errlen, "bad argument name '%s'", kv->key ? kv->key : "");
 		return -EINVAL;

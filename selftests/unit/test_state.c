@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The daemon's state over real, pinned maps: config to maps, adoption
+ * after a restart (ids stable, sessions kept), reload diffs (drain, remove,
+ * add) against live sessions and live packets, runtime changes, next hops
+ * and incompatible pins.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <check.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include "harness.h"
+#include "daemonfix.h"
+#include "config.h"
+#include "maglev.h"
+
+#define VIP_WEB "2001:db8::80"
+#define VIP_DNS "2001:db8::53"
+
+#define DAEMON_SEC "[daemon]\nevents_per_sec = 77\n"
+#define WEB_SEC    "[service web]\nvip = " VIP_WEB "\nproto = udp\nport = 80\nlifetime = 120\n"
+#define DNS_SEC    "[service dns]\nvip = " VIP_DNS "\n"
+#define BE(svc, name, addr, mac) \
+	"[backend " svc " " name "]\naddr = " addr "\nmac = " mac "\ndev = lo\n"
+#define S1 BE("web", "s1", "2001:db8:1::1", "02:be:00:00:00:01")
+#define S2 BE("web", "s2", "2001:db8:1::2", "02:be:00:00:00:02")
+#define S3 BE("web", "s3", "2001:db8:1::3", "02:be:00:00:00:03") "weight = 2\n"
+#define S4 BE("web", "s4", "2001:db8:1::4", "02:be:00:00:00:04")
+#define S5 BE("web", "s5", "2001:db8:1::5", "02:be:00:00:00:05")
+#define S6 BE("web", "s6", "2001:db8:1::6", "02:be:00:00:00:06")
+#define D1 BE("dns", "d1", "2001:db8:2::1", "02:be:00:00:00:11")
+
+#define BASE DAEMON_SEC WEB_SEC DNS_SEC S1 S2 S3 D1
+
+static struct dfx fx;
+
+static void setup(void)
+{
+	dfx_open(&fx);
+}
+
+static void teardown(void)
+{
+	dfx_close(&fx);
+}
+
+static void assert_backend(__u32 id, __u32 sid, const char *addr, __u32 flags, __u8 mac_last)
+{
+	struct mip6lb_backend be;
+	struct in6_addr a;
+
+	dfx_backend(&fx, id, &be);
+	ck_assert_int_eq(inet_pton(AF_INET6, addr, &a), 1);
+	ck_assert_mem_eq(&be.addr, &a, 16);
+	ck_assert_uint_eq(be.service_id, sid);
+	ck_assert_uint_eq(be.flags, flags);
+	ck_assert_uint_eq(be.ifindex, 1);        /* dev = lo */
+	ck_assert_uint_eq(be.dmac[0], 0x02);
+	ck_assert_uint_eq(be.dmac[5], mac_last);
+}
+
+static void assert_cleared(__u32 id)
+{
+	static const struct mip6lb_backend zero;
+	struct mip6lb_backend be;
+
+	dfx_backend(&fx, id, &be);
+	ck_assert_mem_eq(&be, &zero, sizeof(be));
+}
+
+START_TEST(test_apply_writes_maps)
+{
+	const __u32 ok = MIP6LB_BE_ACTIVE | MIP6LB_BE_NH_VALID;
+	struct mip6lb_settings set;
+	struct mip6lb_service svc;
+	__u32 web, dns, s1, s2, s3, d1, zero = 0;
+	__u32 n1, n2, n3;
+
+	dfx_apply(&fx, BASE);
+	web = dfx_svc(&fx, "web");
+	dns = dfx_svc(&fx, "dns");
+	s1 = dfx_be(&fx, "web", "s1");
+	s2 = dfx_be(&fx, "web", "s2");
+	s3 = dfx_be(&fx, "web", "s3");
+	d1 = dfx_be(&fx, "dns", "d1");
+	/* Fresh maps: ids in config order from 0. */
+	ck_assert_uint_eq(web, 0);
+	ck_assert_uint_eq(dns, 1);
+	ck_assert_uint_eq(s1, 0);
+	ck_assert_uint_eq(s2, 1);
+	ck_assert_uint_eq(s3, 2);
+	ck_assert_uint_eq(d1, 3);
+
+	ck_assert_int_eq(dfx_service_key(&fx, VIP_WEB, IPPROTO_UDP, 80), (int)web);
+	ck_assert_int_eq(dfx_service_key(&fx, VIP_DNS, 0, 0), (int)dns);
+	ck_assert_int_eq(dfx_service_key(&fx, VIP_WEB, 0, 0), -ENOENT);
+	ck_assert_int_eq(dfx_vip(&fx, VIP_WEB), (int)web);
+	ck_assert_int_eq(dfx_vip(&fx, VIP_DNS), (int)dns);
+
+	dfx_service_conf(&fx, web, &svc);
+	ck_assert_uint_eq(svc.id, web);
+	ck_assert_uint_eq(svc.flags, MIP6LB_SVC_ACTIVE | MIP6LB_SVC_EUI64_ONLY);
+	ck_assert_uint_eq(svc.lifetime_s, 120);
+	ck_assert_uint_eq(svc.n_backends, 3);
+	ck_assert_uint_eq(svc.n_ids, 4);
+	ck_assert_uint_eq(svc.id_order[0], MIP6LB_KIND_HOA);
+	ck_assert_uint_eq(svc.forward, MIP6LB_FWD_L2_DSR);
+	dfx_service_conf(&fx, dns, &svc);
+	ck_assert_uint_eq(svc.n_backends, 1);
+	ck_assert_uint_eq(svc.lifetime_s, MIP6LB_DEFAULT_LIFETIME);
+
+	assert_backend(s1, web, "2001:db8:1::1", ok, 0x01);
+	assert_backend(s2, web, "2001:db8:1::2", ok, 0x02);
+	assert_backend(s3, web, "2001:db8:1::3", ok, 0x03);
+	assert_backend(d1, dns, "2001:db8:2::1", ok, 0x11);
+
+	/* Weighted ring over exactly the three web backends. */
+	n1 = dfx_ring_count(&fx, web, s1);
+	n2 = dfx_ring_count(&fx, web, s2);
+	n3 = dfx_ring_count(&fx, web, s3);
+	ck_assert_uint_eq(n1 + n2 + n3, MIP6LB_RING_SIZE);
+	ck_assert_uint_gt(n3, n1 * 19 / 10);
+	ck_assert_uint_gt(n3, n2 * 19 / 10);
+	ck_assert_uint_eq(dfx_ring_count(&fx, dns, d1), MIP6LB_RING_SIZE);
+
+	ck_assert_int_eq(bpf_map_lookup_elem(fx.dp.maps.settings, &zero, &set), 0);
+	ck_assert_uint_eq(set.events_per_sec, 77);
+}
+END_TEST
+
+START_TEST(test_vip_default_least_specific)
+{
+	int a, b;
+
+	dfx_apply(&fx, "[service a]\nvip = 2001:db8::1\nproto = tcp\nport = 80\n"
+		       "[service b]\nvip = 2001:db8::1\n"
+		       "[service c]\nvip = 2001:db8::1\nproto = udp\n");
+	a = dfx_svc(&fx, "a");
+	b = dfx_svc(&fx, "b");
+	ck_assert_int_eq(dfx_vip(&fx, "2001:db8::1"), b);
+	/* Without the catch-all, the first of the next most general. */
+	dfx_apply(&fx, "[service a]\nvip = 2001:db8::1\nproto = tcp\nport = 80\n"
+		       "[service c]\nvip = 2001:db8::1\nproto = udp\n");
+	ck_assert_int_eq(dfx_vip(&fx, "2001:db8::1"), (int)dfx_svc(&fx, "c"));
+	ck_assert_int_eq(dfx_svc(&fx, "a"), a);
+	dfx_apply(&fx, "[service x]\nvip = 2001:db8::2\n");
+	ck_assert_int_eq(dfx_vip(&fx, "2001:db8::1"), -ENOENT);
+	ck_assert_int_eq(dfx_service_key(&fx, "2001:db8::1", IPPROTO_TCP, 80), -ENOENT);
+}
+END_TEST
+
+START_TEST(test_restart_adopts_ids_and_sessions)
+{
+	__u32 web, dns, s1, s2, s3, d1, s4;
+	struct mip6lb_session v;
+
+	dfx_apply(&fx, BASE);
+	web = dfx_svc(&fx, "web");
+	dns = dfx_svc(&fx, "dns");
+	s1 = dfx_be(&fx, "web", "s1");
+	s2 = dfx_be(&fx, "web", "s2");
+	s3 = dfx_be(&fx, "web", "s3");
+	d1 = dfx_be(&fx, "dns", "d1");
+	dfx_session_put(&fx, web, "2001:db8:100::1", s1, 300, 1);
+	dfx_session_put(&fx, web, "2001:db8:100::2", s2, 300, 2);
+	dfx_session_put(&fx, web, "2001:db8:100::3", s3, 300, 3);
+	dfx_session_put(&fx, dns, "2001:db8:100::4", d1, 300, 4);
+
+	/* "kill -9": nothing is cleaned up; a new process finds the pins. */
+	dfx_restart(&fx);
+	ck_assert_int_eq(fx.dp.n_adopted, 14);
+	ck_assert_uint_eq(fx.st->adopted_services, 2);
+	ck_assert_uint_eq(fx.st->adopted_backends, 4);
+
+	/* The same services in another order, plus a new backend. */
+	dfx_apply(&fx, DAEMON_SEC D1 DNS_SEC S4 S3 S2 S1 WEB_SEC);
+	ck_assert_uint_eq(dfx_svc(&fx, "web"), web);
+	ck_assert_uint_eq(dfx_svc(&fx, "dns"), dns);
+	ck_assert_uint_eq(dfx_be(&fx, "web", "s1"), s1);
+	ck_assert_uint_eq(dfx_be(&fx, "web", "s2"), s2);
+	ck_assert_uint_eq(dfx_be(&fx, "web", "s3"), s3);
+	ck_assert_uint_eq(dfx_be(&fx, "dns", "d1"), d1);
+	s4 = dfx_be(&fx, "web", "s4");
+	ck_assert_uint_eq(s4, 4);
+
+	ck_assert_int_eq(dfx_session_get(&fx, web, "2001:db8:100::1", &v), 0);
+	ck_assert_uint_eq(v.backend_id, s1);
+	ck_assert_uint_eq(v.last_used_ns, 1);
+	ck_assert_int_eq(dfx_session_get(&fx, web, "2001:db8:100::2", &v), 0);
+	ck_assert_uint_eq(v.backend_id, s2);
+	ck_assert_int_eq(dfx_session_get(&fx, web, "2001:db8:100::3", &v), 0);
+	ck_assert_uint_eq(v.backend_id, s3);
+	ck_assert_int_eq(dfx_session_get(&fx, dns, "2001:db8:100::4", &v), 0);
+	ck_assert_uint_eq(v.backend_id, d1);
+	ck_assert_int_eq(dfx_service_key(&fx, VIP_WEB, IPPROTO_UDP, 80), (int)web);
+
+	/* Restart with a config that lost a service: its ids, key, VIP,
+	 * backend and sessions are cleared; the rest stays. */
+	dfx_restart(&fx);
+	dfx_apply(&fx, DAEMON_SEC WEB_SEC S1 S2 S3 S4);
+	ck_assert_uint_eq(dfx_svc(&fx, "web"), web);
+	ck_assert_uint_eq(dfx_be(&fx, "web", "s4"), s4);
+	ck_assert_int_eq(dfx_service_key(&fx, VIP_DNS, 0, 0), -ENOENT);
+	ck_assert_int_eq(dfx_vip(&fx, VIP_DNS), -ENOENT);
+	assert_cleared(d1);
+	ck_assert_int_eq(dfx_session_get(&fx, dns, "2001:db8:100::4", &v), -ENOENT);
+	ck_assert_int_eq(dfx_session_get(&fx, web, "2001:db8:100::3", &v), 0);
+	ck_assert_uint_eq(v.backend_id, s3);
+	ck_assert_int_eq(dfx_session_count(&fx), 3);
+}
+END_TEST
+
+START_TEST(test_reload_diff)
+{
+	const __u32 ok = MIP6LB_BE_ACTIVE | MIP6LB_BE_NH_VALID;
+	__u32 web, s1, s2, s3, s4, s5, s6, d1;
+	struct mip6lb_service svc;
+	struct mip6lb_session v;
+
+	dfx_apply(&fx, BASE);
+	web = dfx_svc(&fx, "web");
+	s1 = dfx_be(&fx, "web", "s1");
+	s2 = dfx_be(&fx, "web", "s2");
+	s3 = dfx_be(&fx, "web", "s3");
+	d1 = dfx_be(&fx, "dns", "d1");
+	dfx_session_put(&fx, web, "2001:db8:100::1", s1, 300, 11);
+	dfx_session_put(&fx, web, "2001:db8:100::2", s2, 300, 22);
+	dfx_session_put(&fx, web, "2001:db8:100::3", s3, 300, 33);
+
+	/* Drain s2, remove s3, add s4. */
+	dfx_apply(&fx, DAEMON_SEC WEB_SEC DNS_SEC S1 S2 "state = drained\n" S4 D1);
+	ck_assert_uint_eq(dfx_be(&fx, "web", "s1"), s1);
+	ck_assert_uint_eq(dfx_be(&fx, "web", "s2"), s2);
+	ck_assert_uint_eq(dfx_be(&fx, "dns", "d1"), d1);
+	ck_assert_int_eq(state_backend_id(fx.st, "web", "s3"), -ENOENT);
+	s4 = dfx_be(&fx, "web", "s4");
+	ck_assert_uint_ne(s4, s3);               /* a freed id is not handed out again */
+
+	assert_backend(s1, web, "2001:db8:1::1", ok, 0x01);
+	assert_backend(s2, web, "2001:db8:1::2", ok | MIP6LB_BE_DRAINED, 0x02);
+	assert_backend(s4, web, "2001:db8:1::4", ok, 0x04);
+	assert_cleared(s3);
+
+	ck_assert_uint_eq(dfx_ring_count(&fx, web, s2), 0);
+	ck_assert_uint_eq(dfx_ring_count(&fx, web, s3), 0);
+	ck_assert_uint_eq(dfx_ring_count(&fx, web, s1) + dfx_ring_count(&fx, web, s4),
+			  MIP6LB_RING_SIZE);
+	dfx_service_conf(&fx, web, &svc);
+	ck_assert_uint_eq(svc.n_backends, 2);
+
+	/* Sessions are the datapath's: the drained and the removed
+	 * backend's sessions stay as they were (the removed one's re-hash
+	 * on their next packet). */
+	ck_assert_int_eq(dfx_session_get(&fx, web, "2001:db8:100::1", &v), 0);
+	ck_assert_uint_eq(v.backend_id, s1);
+	ck_assert_uint_eq(v.last_used_ns, 11);
+	ck_assert_int_eq(dfx_session_get(&fx, web, "2001:db8:100::2", &v), 0);
+	ck_assert_uint_eq(v.backend_id, s2);
+	ck_assert_uint_eq(v.last_used_ns, 22);
+	ck_assert_int_eq(dfx_session_get(&fx, web, "2001:db8:100::3", &v), 0);
+	ck_assert_uint_eq(v.backend_id, s3);
+
+	/* Undrain s2, drop s4, add s5 and s6: both get ids never used
+	 * before, not s3's or s4's. */
+	dfx_apply(&fx, DAEMON_SEC WEB_SEC DNS_SEC S1 S2 S5 S6 D1);
+	s5 = dfx_be(&fx, "web", "s5");
+	s6 = dfx_be(&fx, "web", "s6");
+	ck_assert_uint_ne(s5, s3);
+	ck_assert_uint_ne(s5, s4);
+	ck_assert_uint_ne(s6, s3);
+	ck_assert_uint_ne(s6, s4);
+	assert_backend(s2, web, "2001:db8:1::2", ok, 0x02);
+	assert_cleared(s4);
+	ck_assert_uint_gt(dfx_ring_count(&fx, web, s2), 0);
+	ck_assert_uint_eq(dfx_ring_count(&fx, web, s1) + dfx_ring_count(&fx, web, s2) +
+			  dfx_ring_count(&fx, web, s5) + dfx_ring_count(&fx, web, s6),
+			  MIP6LB_RING_SIZE);
+
+	/* Weight 0: configured, keeps its sessions, not on the ring. */
+	dfx_apply(&fx, DAEMON_SEC WEB_SEC DNS_SEC S1 "weight = 0\n" S2 S5 S6 D1);
+	ck_assert_uint_eq(dfx_be(&fx, "web", "s1"), s1);
+	ck_assert_uint_eq(dfx_ring_count(&fx, web, s1), 0);
+	assert_backend(s1, web, "2001:db8:1::1", ok, 0x01);
+}
+END_TEST
+
+static __u32 mac_to_be(const __u8 *mac)
+{
+	ck_assert_uint_eq(mac[0], 0x02);
+	ck_assert_uint_eq(mac[1], 0xbe);
+	return mac[5];
+}
+
+START_TEST(test_reload_live_packets)
+{
+	enum { N = 200 };
+	__u8 before[N], after[N], mac[6];
+	char src[64];
+	int i, moved = 0, per[8] = { 0 };
+
+	dfx_apply(&fx, BASE);
+	dfx_load_prog(&fx);
+	for (i = 0; i < N; i++) {
+		snprintf(src, sizeof(src), "2001:db8:100::%x", i + 1);
+		ck_assert_int_eq(dfx_run_udp(&fx, src, VIP_WEB, 80, mac), XDP_TX);
+		before[i] = mac_to_be(mac);
+		ck_assert(before[i] >= 1 && before[i] <= 3);
+		per[before[i]]++;
+	}
+	ck_assert_int_gt(per[1], 0);
+	ck_assert_int_gt(per[2], 0);
+	ck_assert_int_gt(per[3], per[1]);       /* weight 2 */
+
+	/* Remove s1, drain s2, add s4. */
+	dfx_apply(&fx, DAEMON_SEC WEB_SEC DNS_SEC S2 "state = drained\n" S3 S4 D1);
+	for (i = 0; i < N; i++) {
+		snprintf(src, sizeof(src), "2001:db8:100::%x", i + 1);
+		ck_assert_int_eq(dfx_run_udp(&fx, src, VIP_WEB, 80, mac), XDP_TX);
+		after[i] = mac_to_be(mac);
+		if (before[i] == 1) {
+			/* s1's sessions re-hash, never onto the drained s2. */
+			ck_assert(after[i] == 3 || after[i] == 4);
+			moved++;
+		} else {
+			/* Sessions on surviving backends, drained included,
+			 * are untouched. */
+			ck_assert_uint_eq(after[i], before[i]);
+		}
+	}
+	ck_assert_int_eq(moved, per[1]);
+	/* New identities never land on the drained or removed backend. */
+	for (i = 0; i < N; i++) {
+		snprintf(src, sizeof(src), "2001:db8:200::%x", i + 1);
+		ck_assert_int_eq(dfx_run_udp(&fx, src, VIP_WEB, 80, mac), XDP_TX);
+		ck_assert(mac_to_be(mac) == 3 || mac_to_be(mac) == 4);
+	}
+}
+END_TEST
+
+START_TEST(test_service_rename_rekey_remove)
+{
+	__u32 web, dns, d1, dns2;
+	struct mip6lb_service svc;
+	struct mip6lb_session v;
+
+	dfx_apply(&fx, BASE);
+	web = dfx_svc(&fx, "web");
+	dns = dfx_svc(&fx, "dns");
+	d1 = dfx_be(&fx, "dns", "d1");
+	dfx_session_put(&fx, web, "2001:db8:100::1", dfx_be(&fx, "web", "s1"), 300, 5);
+	dfx_session_put(&fx, dns, "2001:db8:100::2", d1, 300, 5);
+
+	/* A new port: same name, same id, the key moves. */
+	dfx_apply(&fx, DAEMON_SEC "[service web]\nvip = " VIP_WEB "\nproto = udp\nport = 8080\n"
+		  DNS_SEC S1 S2 S3 D1);
+	ck_assert_uint_eq(dfx_svc(&fx, "web"), web);
+	ck_assert_int_eq(dfx_service_key(&fx, VIP_WEB, IPPROTO_UDP, 8080), (int)web);
+	ck_assert_int_eq(dfx_service_key(&fx, VIP_WEB, IPPROTO_UDP, 80), -ENOENT);
+	dfx_service_conf(&fx, web, &svc);
+	ck_assert_uint_eq(svc.lifetime_s, MIP6LB_DEFAULT_LIFETIME);
+
+	/* A new name on the same key: the same id too. */
+	dfx_apply(&fx, DAEMON_SEC WEB_SEC "[service resolver]\nvip = " VIP_DNS "\n"
+		  S1 S2 S3 BE("resolver", "d1", "2001:db8:2::1", "02:be:00:00:00:11"));
+	ck_assert_uint_eq(dfx_svc(&fx, "resolver"), dns);
+	ck_assert_uint_eq(dfx_be(&fx, "resolver", "d1"), d1);
+	ck_assert_int_eq(dfx_session_get(&fx, dns, "2001:db8:100::2", &v), 0);
+	ck_assert_uint_eq(v.backend_id, d1);
+
+	/* Removed: unreachable, its sessions and backends gone. */
+	dfx_apply(&fx, DAEMON_SEC WEB_SEC S1 S2 S3);
+	ck_assert_int_eq(dfx_service_key(&fx, VIP_DNS, 0, 0), -ENOENT);
+	ck_assert_int_eq(dfx_vip(&fx, VIP_DNS), -ENOENT);
+	dfx_service_conf(&fx, dns, &svc);
+	ck_assert_uint_eq(svc.flags & MIP6LB_SVC_ACTIVE, 0);
+	assert_cleared(d1);
+	ck_assert_uint_eq(dfx_ring_count(&fx, dns, MAGLEV_EMPTY), MIP6LB_RING_SIZE);
+	ck_assert_int_eq(dfx_session_get(&fx, dns, "2001:db8:100::2", &v), -ENOENT);
+	ck_assert_int_eq(dfx_session_get(&fx, web, "2001:db8:100::1", &v), 0);
+
+	/* Back again: a fresh id, not the one just freed. */
+	dfx_apply(&fx, BASE);
+	dns2 = dfx_svc(&fx, "dns");
+	ck_assert_uint_ne(dns2, dns);
+	ck_assert_int_eq(dfx_vip(&fx, VIP_DNS), (int)dns2);
+}
+END_TEST
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_reload_file_rejects_bad_config)
+{
+	char path[] = "/tmp/mip6lb-state-XXXXXX", err[512], want[600];
+	struct mip6lb_backend before, after;
+	__u32 s1;
+	int fd;
+
+	dfx_apply(&fx, BASE);
+	s1 = dfx_be(&fx, "web", "s1");
+	dfx_backend(&fx, s1, &before);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+
+	write_file(path, DAEMON_SEC WEB_SEC "[backend web s1]\naddr = 2001:db8:1::1\nweight = lots\n");
+	ck_assert_int_eq(state_reload_file(fx.st, path, NULL, NULL, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:10: weight = 'lots'", path);
+	ck_assert_msg(!strncmp(err, want, strlen(want)), "error '%s'", err);
+	/* Nothing moved. */
+	ck_assert_int_eq(state_count_services(fx.st), 2);
+	ck_assert_int_eq(state_count_backends(fx.st), 4);
+	dfx_backend(&fx, s1, &after);
+	ck_assert_mem_eq(&before, &after, sizeof(before));
+	ck_assert_int_eq(dfx_service_key(&fx, VIP_DNS, 0, 0), (int)dfx_svc(&fx, "dns"));
+
+	write_file(path, DAEMON_SEC WEB_SEC S1);
+	ck_assert_int_eq(state_reload_file(fx.st, path, NULL, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(state_count_services(fx.st), 1);
+	ck_assert_int_eq(state_count_backends(fx.st), 1);
+	ck_assert_uint_eq(dfx_be(&fx, "web", "s1"), s1);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_runtime_changes)
+{
+	const struct st_kv api[] = {
+		{ "vip", "2001:db8::443" }, { "proto", "tcp" }, { "port", "443" },
+		{ "identity", "hoa,src" }, { "eui64_only", "no" },
+	};
+	const struct st_kv bad_vip[] = { { "vip", "nope" } };
+	const struct st_kv inject[] = { { "vip", "2001:db8::9\nport = 5" } };
+	const struct st_kv same_key[] = { { "vip", VIP_WEB }, { "proto", "udp" }, { "port", "80" } };
+	const struct st_kv b1[] = {
+		{ "addr", "2001:db8:3::1" }, { "mac", "02:be:00:00:00:21" }, { "dev", "lo" },
+	};
+	const struct st_kv b_dup[] = { { "addr", "2001:db8:3::1" } };
+	const struct st_kv b_badw[] = { { "addr", "2001:db8:3::2" }, { "weight", "x" } };
+	struct mip6lb_service svc;
+	char err[512];
+	__u32 sid, bid;
+
+	dfx_apply(&fx, BASE);
+	ck_assert_msg(state_service_add(fx.st, "api", api, 5, err, sizeof(err)) == 0, "%s", err);
+	sid = dfx_svc(&fx, "api");
+	ck_assert_int_eq(dfx_service_key(&fx, "2001:db8::443", IPPROTO_TCP, 443), (int)sid);
+	dfx_service_conf(&fx, sid, &svc);
+	ck_assert_uint_eq(svc.n_ids, 2);
+	ck_assert_uint_eq(svc.flags, MIP6LB_SVC_ACTIVE);
+	ck_assert_uint_eq(svc.n_backends, 0);
+
+	ck_assert_int_eq(state_service_add(fx.st, "bad", bad_vip, 1, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "service bad: vip = 'nope': not an IPv6 address");
+	ck_assert_int_eq(state_service_add(fx.st, "bad", inject, 1, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "invalid character"));
+	ck_assert_int_eq(state_service_add(fx.st, "bad", NULL, 0, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "has no vip"));
+	ck_assert_int_eq(state_service_add(fx.st, "api", api, 5, err, sizeof(err)), -EEXIST);
+	ck_assert_int_eq(state_service_add(fx.st, "web2", same_key, 3, err, sizeof(err)), -EEXIST);
+	ck_assert_str_eq(err, "service web2: same vip, proto and port as service web");
+	ck_assert_int_eq(state_service_id(fx.st, "bad"), -ENOENT);
+
+	ck_assert_int_eq(state_backend_add(fx.st, "api", "b1", b1, 3, err, sizeof(err)), 0);
+	bid = dfx_be(&fx, "api", "b1");
+	ck_assert_uint_eq(bid, 4);
+	assert_backend(bid, sid, "2001:db8:3::1", MIP6LB_BE_ACTIVE | MIP6LB_BE_NH_VALID, 0x21);
+	ck_assert_uint_eq(dfx_ring_count(&fx, sid, bid), MIP6LB_RING_SIZE);
+	ck_assert_int_eq(state_backend_add(fx.st, "api", "b2", b_dup, 1, err, sizeof(err)), -EEXIST);
+	ck_assert_str_eq(err, "backend api/b2: same addr as backend api/b1");
+	ck_assert_int_eq(state_backend_add(fx.st, "api", "b2", b_badw, 2, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "backend api/b2: weight = 'x': expected an integer in 0..65535");
+	ck_assert_int_eq(state_backend_add(fx.st, "nope", "b2", b1, 3, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "service nope: no such service");
+
+	ck_assert_int_eq(state_backend_drain(fx.st, "api", "b1", true, err, sizeof(err)), 0);
+	ck_assert_uint_eq(dfx_ring_count(&fx, sid, MAGLEV_EMPTY), MIP6LB_RING_SIZE);
+	dfx_service_conf(&fx, sid, &svc);
+	ck_assert_uint_eq(svc.n_backends, 0);
+	ck_assert_int_eq(state_backend_drain(fx.st, "api", "b1", false, err, sizeof(err)), 0);
+	ck_assert_uint_eq(dfx_ring_count(&fx, sid, bid), MIP6LB_RING_SIZE);
+	ck_assert_int_eq(state_backend_del(fx.st, "api", "b1", err, sizeof(err)), 0);
+	assert_cleared(bid);
+	ck_assert_int_eq(state_backend_del(fx.st, "api", "b1", err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "backend api/b1: no such backend");
+
+	/* Deleting a service takes its backends along. */
+	ck_assert_int_eq(state_backend_add(fx.st, "api", "b1", b1, 3, err, sizeof(err)), 0);
+	bid = dfx_be(&fx, "api", "b1");
+	ck_assert_int_eq(state_service_del(fx.st, "api", err, sizeof(err)), 0);
+	ck_assert_int_eq(dfx_service_key(&fx, "2001:db8::443", IPPROTO_TCP, 443), -ENOENT);
+	assert_cleared(bid);
+	ck_assert_int_eq(state_count_services(fx.st), 2);
+	ck_assert_int_eq(state_count_backends(fx.st), 4);
+	ck_assert_uint_eq(dfx_be(&fx, "dns", "d1"), 3);
+}
+END_TEST
+
+START_TEST(test_nexthop_invalid_without_resolution)
+{
+	struct mip6lb_backend be;
+	struct dfx f2;
+	__u32 id;
+
+	/* No resolver: only mac + dev resolve. */
+	dfx_apply(&fx, WEB_SEC "[backend web n1]\naddr = 2001:db8:1::1\n"
+		  "[backend web n2]\naddr = 2001:db8:1::2\nmac = 02:be:00:00:00:02\ndev = nosuchdev0\n");
+	dfx_backend(&fx, dfx_be(&fx, "web", "n1"), &be);
+	ck_assert_uint_eq(be.flags, MIP6LB_BE_ACTIVE);
+	dfx_backend(&fx, dfx_be(&fx, "web", "n2"), &be);
+	ck_assert_uint_eq(be.flags, MIP6LB_BE_ACTIVE);
+	/* Still on the ring: the datapath counts drop_no_nexthop. */
+	ck_assert_uint_gt(dfx_ring_count(&fx, dfx_svc(&fx, "web"), dfx_be(&fx, "web", "n1")), 0);
+
+	/* The real resolver: a link-local address needs a dev, a missing
+	 * dev is missing. */
+	dfx_open_nh(&f2);
+	{
+		struct mip6lb_config cfg;
+		char err[256];
+
+		ck_assert_int_eq(config_parse_string(WEB_SEC
+			"[backend web ll]\naddr = fe80::1\n"
+			"[backend web nd]\naddr = 2001:db8:1::2\ndev = nosuchdev0\n",
+			"t", &cfg, err, sizeof(err)), 0);
+		ck_assert_int_eq(state_apply(f2.st, &cfg), 0);
+		config_free(&cfg);
+	}
+	id = state_backend_id(f2.st, "web", "ll");
+	ck_assert_int_ge((int)id, 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(f2.dp.maps.backends, &id, &be), 0);
+	ck_assert_uint_eq(be.flags, MIP6LB_BE_ACTIVE);
+	ck_assert(!f2.st->bes[id].nh.valid);
+	ck_assert_int_eq(f2.st->bes[id].nh.err, -EINVAL);
+	id = state_backend_id(f2.st, "web", "nd");
+	ck_assert_int_eq(bpf_map_lookup_elem(f2.dp.maps.backends, &id, &be), 0);
+	ck_assert_uint_eq(be.flags, MIP6LB_BE_ACTIVE);
+	ck_assert_int_eq(f2.st->bes[id].nh.err, -ENODEV);
+	/* A refresh changes nothing that is still unresolvable. */
+	ck_assert_int_eq(state_nh_refresh(f2.st, true), 0);
+	dfx_close(&f2);
+}
+END_TEST
+
+START_TEST(test_pins_locked_and_incompatible)
+{
+	struct datapath dp2;
+
+	dfx_apply(&fx, BASE);
+	/* One daemon per pin dir. */
+	ck_assert_int_eq(datapath_open(&dp2, fx.pin_dir, DFX_SESSIONS), -EBUSY);
+
+	state_free(fx.st);
+	fx.st = NULL;
+	datapath_close(&fx.dp);
+	/* Another max_sessions cannot reuse the pinned sessions map. */
+	ck_assert_int_eq(datapath_open(&dp2, fx.pin_dir, DFX_SESSIONS * 2), -EINVAL);
+	/* The failed open released the lock and left the pins alone. */
+	dfx_restart(&fx);
+	ck_assert_int_eq(fx.dp.n_adopted, 14);
+	ck_assert_uint_eq(fx.st->adopted_backends, 4);
+}
+END_TEST
+
+MIP6LB_SUITE(state, SUITE_NEEDS_ROOT)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("state");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_apply_writes_maps);
+	tcase_add_test(tc, test_vip_default_least_specific);
+	tcase_add_test(tc, test_restart_adopts_ids_and_sessions);
+	tcase_add_test(tc, test_reload_diff);
+	tcase_add_test(tc, test_reload_live_packets);
+	tcase_add_test(tc, test_service_rename_rekey_remove);
+	tcase_add_test(tc, test_reload_file_rejects_bad_config);
+	tcase_add_test(tc, test_runtime_changes);
+	tcase_add_test(tc, test_nexthop_invalid_without_resolution);
+	tcase_add_test(tc, test_pins_locked_and_incompatible);
+	suite_add_tcase(s, tc);
+	return s;
+}
