@@ -368,6 +368,15 @@ mn_send() {
 		die "mn.py send $*"
 }
 
+# mn_batch FILE: send every spec in FILE (one per line), then print one
+# "TOKEN BACKEND" line per packet, in order (tokens.py: "none" if no
+# backend got it, "s1,s2" if several did).
+mn_batch() {
+	ip netns exec "$NS_MN" "$PY" "$NETNS_DIR/mn.py" send --gw "$MN_GW" - <"$1" ||
+		die "mn.py send < $1"
+	"$PY" "$NETNS_DIR/tokens.py" --dir "$TMP" --backends "${BACKENDS// /,}" "$1"
+}
+
 # mn_request ARGS...: a real-socket request; prints the reply.
 mn_request() {
 	ip netns exec "$NS_MN" "$PY" "$NETNS_DIR/mn.py" request "$@"
@@ -394,6 +403,16 @@ write_conf() {
 	EOF
 }
 
+# conf_service NAME KEY=VALUE...: a [service NAME] section.
+conf_service() {
+	local kv
+	printf '[service %s]\n' "$1" >>"$CONF"
+	shift
+	for kv in "$@"; do
+		printf '%s = %s\n' "${kv%%=*}" "${kv#*=}" >>"$CONF"
+	done
+}
+
 # conf_backends SERVICE [W1 W2 W3] [decap]: s1..s3 with weights; "decap" uses
 # the ip6ip6 outer destinations.
 conf_backends() {
@@ -410,7 +429,7 @@ daemon_start() {
 	require_build "$MIP6LBD" "$MIP6LBCTL"
 	require_bpffs
 	nsenter --net="/run/netns/$NS_LB" "$MIP6LBD" -c "$CONF" --pin-dir "$PIN_DIR" \
-		--socket "$SOCK" -v "$@" >>"$TMP/mip6lbd.log" 2>&1 &
+		--socket "$SOCK" ${MIP6LB_DEBUG:+-v} "$@" >>"$TMP/mip6lbd.log" 2>&1 &
 	DAEMON_PID=$!
 	wait_for 100 daemon_ready || die "mip6lbd did not come up"
 	# Backends' next hops come from ND; wait until every one is usable.
