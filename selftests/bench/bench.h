@@ -31,6 +31,7 @@ struct bench_opts {
 	int cpu;               /* every test_run and the veth traffic run here */
 	const char *build_dir; /* where build/selftests/bench_*.bpf.o live */
 	const char *only;      /* phase filter: dp, veth, scale, maglev */
+	const char *only_case; /* datapath case filter: NAME or NAME/MODE (profiling) */
 	bool verbose;
 };
 
@@ -83,6 +84,8 @@ int bench_datapath(void);
 int bench_veth(void);
 int bench_scale(void);
 int bench_maglev(void);
+/* --lineinfo FILE: JIT offset -> source line of the datapath (lineinfo.c). */
+int bench_lineinfo(const char *path);
 
 /* Print "mip6lb-bench: <msg>" and exit 1: an assertion about what was
  * measured failed, so no figure of this run can be trusted. */

@@ -602,8 +602,18 @@ int bench_datapath(void)
 	__u32 slot, fd;
 
 	floor_repeat = bopt.quick ? 50000 : 4000000;
-	max_sessions = 2 * churn_n[2] + 2ULL * (bopt.runs + 1) * miss_repeat;
-	max_sessions = max_sessions * 5 / 4 + 65536;
+	/* Room for every churn client and every new session of every run, so
+	 * the LRU never evicts: a hit must stay a hit.  --case sizes for the
+	 * one case, so a profile is not all table allocation. */
+	{
+		const char *oc = bopt.only_case;
+		__u64 churn = !oc || strstr(oc, "churn-1m") ? churn_n[2] :
+			      strstr(oc, "churn-10k") ? churn_n[1] : 1;
+		__u64 miss = !oc || strstr(oc, "miss") ? miss_repeat : 0;
+
+		max_sessions = 2 * churn + 2ULL * (bopt.runs + 1) * miss;
+		max_sessions = max_sessions * 5 / 4 + 65536;
+	}
 
 	err = bench_dp_open(&dp, (__u32)max_sessions);
 	if (err)
@@ -733,7 +743,28 @@ int bench_datapath(void)
 			c->target = i == 2 ? 15 : 0;
 		}
 #undef NEW_CASE
-		populate_churn(svc, churn_n[2]);
+	}
+
+	if (bopt.only_case) {
+		int k = 0;
+
+		for (i = 0; i < n_cases; i++) {
+			char full[sizeof(cases[i].name) + 16];
+
+			snprintf(full, sizeof(full), "%.23s/%s", cases[i].name, mode_name(cases[i].mode));
+			if (!strcmp(bopt.only_case, cases[i].name) || !strcmp(bopt.only_case, full))
+				cases[k++] = cases[i];
+		}
+		n_cases = k;
+	}
+	for (m = 0; m < 2; m++) {
+		__u64 need = 0;
+
+		for (i = 0; i < n_cases; i++)
+			if (cases[i].mode == modes[m] && cases[i].clients > need)
+				need = cases[i].clients;
+		if (need)
+			populate_churn(modes[m] == MIP6LB_FWD_IP6IP6 ? SVC_IP6 : SVC_DSR, need);
 	}
 	bench_log("%d datapath cases, %llu session slots", n_cases,
 		  (unsigned long long)max_sessions);

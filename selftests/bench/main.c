@@ -366,6 +366,8 @@ static void usage(FILE *f)
 		"  --runs N      timed runs per figure, median reported (default 5)\n"
 		"  --cpu N       CPU to run on (default: the last one)\n"
 		"  --only PHASE  dp | veth | scale | maglev\n"
+		"  --case NAME[/MODE]  one datapath case only (for profiling)\n"
+		"  --lineinfo FILE     write the datapath's JIT offset -> source line map\n"
 		"  -v            verbose\n");
 }
 
@@ -402,11 +404,13 @@ int main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "case", required_argument, NULL, 'C' },
+		{ "lineinfo", required_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *json_path = NULL;
+	const char *json_path = NULL, *lineinfo = NULL;
 	double t0 = bench_now_ns();
 	int c, err;
 
@@ -417,6 +421,8 @@ int main(int argc, char **argv)
 		case 'r': bopt.runs = atoi(optarg); break;
 		case 'c': bopt.cpu = atoi(optarg); break;
 		case 'o': bopt.only = optarg; break;
+		case 'C': bopt.only_case = optarg; bopt.only = "dp"; break;
+		case 'L': lineinfo = optarg; break;
 		case 'v': bopt.verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -436,6 +442,8 @@ int main(int argc, char **argv)
 		bopt.cpu = 0;
 	bopt.build_dir = default_build_dir();
 	libbpf_set_print(libbpf_print);
+	if (lineinfo)
+		return bench_lineinfo(lineinfo) ? 1 : 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	err = bench_pin_cpu(bopt.cpu);

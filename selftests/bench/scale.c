@@ -9,12 +9,11 @@
  * prints).  The map is an LRU hash, which preallocates every entry, so this
  * is the cost of each configured session slot, used or not.
  *
- * Sweep: walk the whole table with bpf_map_lookup_batch and delete the
- * expired entries of each batch with bpf_map_delete_batch as the walk goes
- * (the batch cursor is a bucket index, so deleting from buckets already
- * walked is safe).  That is the daemon's aging loop; loader/aging.h does not
- * exist yet, so the loop is here.  Reported per 1M entries, with every entry
- * expired (the most deletes) and with none (the walk alone).
+ * Sweep: the daemon's own aging pass, aging_sweep() (loader/aging.h): a
+ * bpf_map_lookup_batch walk of the whole table that deletes each batch's
+ * expired entries with bpf_map_delete_batch as it goes.  Reported per 1M
+ * entries, with every entry expired (the most deletes) and with none (the
+ * walk alone).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,8 +22,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bench.h"
+#include "aging.h"
 
-#define BATCH 4096
+#define BATCH 4096     /* fill batch */
 
 static long long fdinfo_memlock(int fd)
 {
@@ -81,52 +81,19 @@ static double fill(int fd, __u64 n, bool expired)
 	return (bench_now_ns() - t0) / 1e6;
 }
 
-/* One aging pass; returns ms, the entries walked and deleted. */
+/* One aging pass of the daemon's (loader/aging.h); returns ms, the entries
+ * walked and deleted. */
 static double sweep(int fd, __u64 *walked, __u64 *deleted)
 {
-	struct mip6lb_session_key *keys = calloc(BATCH, sizeof(*keys));
-	struct mip6lb_session_key *dead = calloc(BATCH, sizeof(*dead));
-	struct mip6lb_session *vals = calloc(BATCH, sizeof(*vals));
-	struct mip6lb_session_key in, out;
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	void *inp = NULL;
-	double t0;
-	__u64 now;
+	struct aging_result res;
+	double t0 = bench_now_ns();
+	int err;
 
-	if (!keys || !vals || !dead)
-		bench_fail("out of memory");
-	*walked = *deleted = 0;
-	t0 = bench_now_ns();
-	now = dp_now_ns();
-	for (;;) {
-		__u32 n = BATCH, i, nd = 0;
-		int ret = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &n, &opts);
-
-		if (ret && errno != ENOENT)
-			bench_fail("lookup_batch: %s", strerror(errno));
-		for (i = 0; i < n; i++) {
-			const struct mip6lb_session *s = &vals[i];
-
-			if (s->lifetime_s &&
-			    now - s->last_used_ns > (__u64)s->lifetime_s * 1000000000ULL)
-				dead[nd++] = keys[i];
-		}
-		*walked += n;
-		if (nd) {
-			__u32 cnt = nd;
-
-			if (bpf_map_delete_batch(fd, dead, &cnt, &opts) && errno != ENOENT)
-				bench_fail("delete_batch: %s", strerror(errno));
-			*deleted += cnt;
-		}
-		if (ret)
-			break;
-		in = out;
-		inp = &in;
-	}
-	free(keys);
-	free(vals);
-	free(dead);
+	err = aging_sweep(fd, dp_now_ns(), &res);
+	if (err)
+		bench_fail("aging_sweep: %s", strerror(-err));
+	*walked = res.scanned;
+	*deleted = res.deleted;
 	return (bench_now_ns() - t0) / 1e6;
 }
 
