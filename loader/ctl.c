@@ -242,9 +242,15 @@ static int count_cb(const struct mip6lb_session_key *k, const struct mip6lb_sess
 static int cmd_status(struct daemon *d, struct json_object *args, struct json_object **data,
 		      char *err, size_t errlen)
 {
-	struct json_object *o = json_object_new_object(), *ifs = json_object_new_array();
-	long sessions = dp_sessions_foreach(d->st->maps, count_cb, NULL);
-	int i;
+	struct json_object *o, *ifs;
+	long sessions;
+	int i, ret;
+
+	if ((ret = check_args(args, NULL, err, errlen)))
+		return ret;
+	o = json_object_new_object();
+	ifs = json_object_new_array();
+	sessions = dp_sessions_foreach(d->st->maps, count_cb, NULL);
 
 	add(o, "version", json_object_new_string(MIP6LBD_VERSION));
 	add(o, "pid", json_object_new_int(getpid()));
@@ -704,6 +710,10 @@ char *ctlsrv_handle(struct daemon *d, const char *req, size_t len)
 	name = json_object_get_string(cmd);
 	if (json_object_object_get_ex(r, "args", &args) && json_object_is_type(args, json_type_null))
 		args = NULL;
+	if (args && !json_object_is_type(args, json_type_object)) {
+		snprintf(err, sizeof(err), "'args' must be an object");
+		goto respond;
+	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(commands[i].cmd, name))
 			break;

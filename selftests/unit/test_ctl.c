@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The control socket (docs/control.md): every command through the same
+ * handler the server runs, against real maps; then the server itself on a
+ * temporary socket (mode, parent dir, one request per connection, slow
+ * peers, a second daemon, stale socket files).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <check.h>
+#include <json-c/json.h>
+#include <linux/bpf.h>
+#include "harness.h"
+#include "daemonfix.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "evloop.h"
+#include "dpmaps.h"
+
+#define CFG \
+	"[daemon]\n" \
+	"[service web]\nvip = 2001:db8::80\nproto = udp\nport = 80\nlifetime = 300\n" \
+	"[service dns]\nvip = 2001:db8::53\nforward = ip6ip6\nlb_addr = 2001:db8:ff::1\n" \
+	"[backend web s1]\naddr = 2001:db8:1::1\nmac = 02:be:00:00:00:01\ndev = lo\n" \
+	"[backend web s2]\naddr = 2001:db8:1::2\nmac = 02:be:00:00:00:02\ndev = lo\nweight = 2\n" \
+	"[backend web s3]\naddr = 2001:db8:1::3\nmac = 02:be:00:00:00:03\ndev = lo\n" \
+	"[backend dns d1]\naddr = 2001:db8:2::1\nmac = 02:be:00:00:00:11\ndev = lo\n"
+
+static struct dfx fx;
+static struct daemon d;
+static char cfg_path[64];
+static struct json_object *last;     /* the last response, freed by the next call */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int test_reload(struct daemon *dd, char *err, size_t len)
+{
+	return state_reload_file(dd->st, dd->config_path, NULL, NULL, err, len);
+}
+
+static void setup(void)
+{
+	int fd;
+
+	dfx_open(&fx);
+	dfx_apply(&fx, CFG);
+	snprintf(cfg_path, sizeof(cfg_path), "/tmp/mip6lb-ctl-XXXXXX");
+	fd = mkstemp(cfg_path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	write_file(cfg_path, CFG);
+	memset(&d, 0, sizeof(d));
+	d.config_path = cfg_path;
+	d.pin_dir = fx.pin_dir;
+	d.socket_path = "/nonexistent";
+	d.dp = &fx.dp;
+	d.st = fx.st;
+	d.start_ns = dp_now_ns();
+	d.reload = test_reload;
+	last = NULL;
+}
+
+static void teardown(void)
+{
+	json_object_put(last);
+	last = NULL;
+	unlink(cfg_path);
+	dfx_close(&fx);
+}
+
+/* One request through the handler; the response is checked for shape. */
+static struct json_object *call(const char *req)
+{
+	struct json_object *r, *ok;
+	char *resp = ctlsrv_handle(&d, req, strlen(req));
+	size_t n;
+
+	ck_assert_ptr_nonnull(resp);
+	n = strlen(resp);
+	ck_assert_uint_gt(n, 1);
+	ck_assert_int_eq(resp[n - 1], '\n');
+	ck_assert_ptr_null(memchr(resp, '\n', n - 1));    /* one line */
+	r = json_tokener_parse(resp);
+	ck_assert_msg(r != NULL, "response is not JSON: %s", resp);
+	free(resp);
+	ck_assert(json_object_object_get_ex(r, "ok", &ok));
+	ck_assert(json_object_is_type(ok, json_type_boolean));
+	json_object_put(last);
+	last = r;
+	return r;
+}
+
+static struct json_object *ok(const char *req)
+{
+	struct json_object *r = call(req), *v, *data;
+
+	json_object_object_get_ex(r, "ok", &v);
+	ck_assert_msg(json_object_get_boolean(v), "%s -> %s", req, json_object_to_json_string(r));
+	ck_assert(json_object_object_get_ex(r, "data", &data));
+	ck_assert(json_object_is_type(data, json_type_object));
+	return data;
+}
+
+static void fails(const char *req, const char *msg)
+{
+	struct json_object *r = call(req), *v, *e;
+
+	json_object_object_get_ex(r, "ok", &v);
+	ck_assert_msg(!json_object_get_boolean(v), "%s succeeded", req);
+	ck_assert(json_object_object_get_ex(r, "error", &e));
+	ck_assert_msg(strstr(json_object_get_string(e), msg), "%s -> error '%s', want '%s'", req,
+		      json_object_get_string(e), msg);
+	ck_assert(!json_object_object_get_ex(r, "data", &v));
+}
+
+static struct json_object *get(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+
+	ck_assert_msg(json_object_object_get_ex(o, k, &v), "no '%s' in %s", k,
+		      json_object_to_json_string(o));
+	return v;
+}
+
+static const char *gstr(struct json_object *o, const char *k)
+{
+	struct json_object *v = get(o, k);
+
+	ck_assert_msg(json_object_is_type(v, json_type_string), "'%s' is not a string", k);
+	return json_object_get_string(v);
+}
+
+static long long gint(struct json_object *o, const char *k)
+{
+	struct json_object *v = get(o, k);
+
+	ck_assert_msg(json_object_is_type(v, json_type_int), "'%s' is not an integer", k);
+	return json_object_get_int64(v);
+}
+
+static bool gbool(struct json_object *o, const char *k)
+{
+	struct json_object *v = get(o, k);
+
+	ck_assert_msg(json_object_is_type(v, json_type_boolean), "'%s' is not a boolean", k);
+	return json_object_get_boolean(v);
+}
+
+static bool gnull(struct json_object *o, const char *k)
+{
+	return json_object_is_type(get(o, k), json_type_null);
+}
+
+static struct json_object *garr(struct json_object *o, const char *k, size_t n)
+{
+	struct json_object *v = get(o, k);
+
+	ck_assert(json_object_is_type(v, json_type_array));
+	ck_assert_uint_eq(json_object_array_length(v), n);
+	return v;
+}
+
+static struct json_object *find(struct json_object *arr, const char *k, const char *val)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *x = json_object_array_get_idx(arr, i);
+
+		if (!strcmp(gstr(x, k), val))
+			return x;
+	}
+	ck_abort_msg("no %s = %s", k, val);
+	return NULL;
+}
+
+START_TEST(test_ctl_status)
+{
+	struct json_object *s;
+
+	s = ok("{\"cmd\":\"status\"}");
+	ck_assert_str_eq(gstr(s, "version"), MIP6LBD_VERSION);
+	ck_assert_int_eq(gint(s, "pid"), getpid());
+	ck_assert_int_ge(gint(s, "uptime_s"), 0);
+	ck_assert_str_eq(gstr(s, "config"), cfg_path);
+	ck_assert_str_eq(gstr(s, "pin_dir"), fx.pin_dir);
+	garr(s, "interfaces", 0);                /* maps only: nothing attached */
+	ck_assert_int_eq(gint(s, "services"), 2);
+	ck_assert_int_eq(gint(s, "backends"), 4);
+	ck_assert_int_eq(gint(s, "sessions"), 0);
+	dfx_session_put(&fx, 0, "2001:db8:100::1", 0, 300, dp_now_ns());
+	dfx_session_put(&fx, 0, "2001:db8:100::2", 1, 300, dp_now_ns());
+	s = ok("{\"cmd\":\"status\",\"args\":{}}");
+	ck_assert_int_eq(gint(s, "sessions"), 2);
+}
+END_TEST
+
+START_TEST(test_ctl_services_and_backends)
+{
+	struct json_object *s, *arr, *b, *nh;
+
+	s = ok("{\"cmd\":\"service add\",\"args\":{\"name\":\"api\",\"vip\":\"2001:db8::443\","
+	       "\"proto\":\"tcp\",\"port\":443,\"identity\":\"hoa,src\",\"eui64_only\":\"no\","
+	       "\"lifetime\":60}}");
+	ck_assert_str_eq(gstr(s, "name"), "api");
+	ck_assert_int_eq(gint(s, "id"), 2);
+	ck_assert_str_eq(gstr(s, "vip"), "2001:db8::443");
+	ck_assert_str_eq(gstr(s, "proto"), "tcp");
+	ck_assert_int_eq(gint(s, "port"), 443);
+	ck_assert_str_eq(gstr(s, "identity"), "hoa,src");
+	ck_assert(!gbool(s, "eui64_only"));
+	ck_assert_str_eq(gstr(s, "forward"), "l2-dsr");
+	ck_assert(gnull(s, "lb_addr"));
+	ck_assert_int_eq(gint(s, "lifetime"), 60);
+	ck_assert_str_eq(gstr(s, "chain_policy"), "src");
+	ck_assert_str_eq(gstr(s, "notify"), "off");
+	ck_assert_int_eq(gint(s, "backends"), 0);
+
+	s = ok("{\"cmd\":\"service list\"}");
+	arr = garr(s, "services", 3);
+	ck_assert_str_eq(gstr(json_object_array_get_idx(arr, 0), "name"), "web");
+	ck_assert_int_eq(gint(find(arr, "name", "web"), "backends"), 3);
+	s = find(arr, "name", "dns");
+	ck_assert_str_eq(gstr(s, "forward"), "ip6ip6");
+	ck_assert_str_eq(gstr(s, "lb_addr"), "2001:db8:ff::1");
+	ck_assert_str_eq(gstr(s, "proto"), "any");
+	ck_assert_int_eq(gint(s, "port"), 0);
+	ck_assert(gbool(s, "eui64_only"));
+	ck_assert_str_eq(gstr(s, "identity"), "hoa,spi,iid,src");
+
+	b = ok("{\"cmd\":\"backend add\",\"args\":{\"service\":\"api\",\"name\":\"b1\","
+	       "\"addr\":\"2001:db8:3::1\",\"weight\":3,\"mac\":\"02:be:00:00:00:21\","
+	       "\"dev\":\"lo\"}}");
+	ck_assert_str_eq(gstr(b, "service"), "api");
+	ck_assert_str_eq(gstr(b, "name"), "b1");
+	ck_assert_int_eq(gint(b, "id"), 4);
+	ck_assert_str_eq(gstr(b, "addr"), "2001:db8:3::1");
+	ck_assert_int_eq(gint(b, "weight"), 3);
+	ck_assert_str_eq(gstr(b, "state"), "active");
+	nh = get(b, "nexthop");
+	ck_assert_str_eq(gstr(nh, "dev"), "lo");
+	ck_assert_int_eq(gint(nh, "ifindex"), 1);
+	ck_assert_str_eq(gstr(nh, "mac"), "02:be:00:00:00:21");
+	ck_assert(gbool(nh, "valid"));
+	ck_assert_str_eq(gstr(nh, "source"), "config");
+	ck_assert_int_eq(gint(b, "packets"), 0);
+	ck_assert_int_eq(gint(b, "bytes"), 0);
+
+	ok("{\"cmd\":\"backend drain\",\"args\":{\"service\":\"api\",\"name\":\"b1\"}}");
+	s = ok("{\"cmd\":\"backend list\",\"args\":{\"service\":\"api\"}}");
+	ck_assert_str_eq(gstr(json_object_array_get_idx(garr(s, "backends", 1), 0), "state"),
+			 "drained");
+	ok("{\"cmd\":\"backend undrain\",\"args\":{\"service\":\"api\",\"name\":\"b1\"}}");
+	s = ok("{\"cmd\":\"backend list\",\"args\":{\"service\":\"api\"}}");
+	ck_assert_str_eq(gstr(json_object_array_get_idx(garr(s, "backends", 1), 0), "state"),
+			 "active");
+	s = ok("{\"cmd\":\"backend list\"}");
+	garr(s, "backends", 5);
+	s = ok("{\"cmd\":\"backend list\",\"args\":{\"service\":\"web\"}}");
+	arr = garr(s, "backends", 3);
+	ck_assert_int_eq(gint(find(arr, "name", "s2"), "weight"), 2);
+
+	ok("{\"cmd\":\"backend del\",\"args\":{\"service\":\"api\",\"name\":\"b1\"}}");
+	fails("{\"cmd\":\"backend del\",\"args\":{\"service\":\"api\",\"name\":\"b1\"}}",
+	      "backend api/b1: no such backend");
+	fails("{\"cmd\":\"backend drain\",\"args\":{\"service\":\"web\",\"name\":\"s9\"}}",
+	      "backend web/s9: no such backend");
+	ok("{\"cmd\":\"service del\",\"args\":{\"name\":\"api\"}}");
+	garr(ok("{\"cmd\":\"service list\"}"), "services", 2);
+	fails("{\"cmd\":\"service del\",\"args\":{\"name\":\"api\"}}", "service api: no such service");
+	fails("{\"cmd\":\"backend list\",\"args\":{\"service\":\"api\"}}", "no such service");
+
+	/* Arguments are checked by the config file's own parser. */
+	fails("{\"cmd\":\"service add\",\"args\":{\"name\":\"x\",\"vip\":\"zz\"}}",
+	      "service x: vip = 'zz': not an IPv6 address");
+	fails("{\"cmd\":\"service add\",\"args\":{\"name\":\"x\",\"vip\":\"2001:db8::9\","
+	      "\"forward\":\"ip6ip6\"}}", "needs lb_addr");
+	fails("{\"cmd\":\"service add\",\"args\":{\"name\":\"x y\",\"vip\":\"2001:db8::9\"}}",
+	      "malformed [service");
+	fails("{\"cmd\":\"service add\",\"args\":{\"name\":\"x\",\"vip\":\"2001:db8::9\","
+	      "\"port\":1.5}}", "argument 'port' must be a string or an integer");
+	fails("{\"cmd\":\"service add\",\"args\":{\"name\":\"x\",\"vip\":\"2001:db8::9\","
+	      "\"colour\":\"blue\"}}", "unknown argument 'colour'");
+	fails("{\"cmd\":\"service add\",\"args\":{\"vip\":\"2001:db8::9\"}}",
+	      "missing argument 'name'");
+	fails("{\"cmd\":\"service add\",\"args\":{\"name\":7,\"vip\":\"2001:db8::9\"}}",
+	      "argument 'name' must be a string");
+	fails("{\"cmd\":\"service add\",\"args\":{\"name\":\"web\",\"vip\":\"2001:db8::9\"}}",
+	      "service web: already exists");
+	fails("{\"cmd\":\"backend add\",\"args\":{\"service\":\"web\",\"name\":\"s4\","
+	      "\"addr\":\"2001:db8:1::4\",\"mac\":\"01:00:5e:00:00:01\"}}",
+	      "backend web/s4: mac = '01:00:5e:00:00:01': not a unicast MAC address");
+	fails("{\"cmd\":\"backend add\",\"args\":{\"service\":\"web\",\"name\":\"s4\","
+	      "\"addr\":\"2001:db8:1::1\"}}", "same addr as backend web/s1");
+	fails("{\"cmd\":\"backend add\",\"args\":{\"service\":\"web\",\"name\":\"s4\","
+	      "\"addr\":\"2001:db8:1::4\",\"weight\":70000}}", "weight = '70000'");
+	/* Nothing of that reached the model. */
+	ck_assert_int_eq(state_count_services(fx.st), 2);
+	ck_assert_int_eq(state_count_backends(fx.st), 4);
+}
+END_TEST
+
+START_TEST(test_ctl_sessions)
+{
+	struct json_object *s, *arr, *x;
+	__u64 now = dp_now_ns();
+
+	dfx_session_put(&fx, 0, "2001:db8:100::1", dfx_be(&fx, "web", "s1"), 300,
+			now - 5000000000ULL);
+	dfx_session_put(&fx, 1, "2001:db8:100::2", dfx_be(&fx, "dns", "d1"), 0, now);
+	dfx_session_put(&fx, 0, "2001:db8:100::3", 99, 300, now);     /* backend gone */
+
+	s = ok("{\"cmd\":\"session list\"}");
+	arr = garr(s, "sessions", 3);
+	x = find(arr, "identity", "2001:db8:100::1");
+	ck_assert_str_eq(gstr(x, "service"), "web");
+	ck_assert_str_eq(gstr(x, "kind"), "src");
+	ck_assert_str_eq(gstr(x, "backend"), "s1");
+	ck_assert_int_ge(gint(x, "idle_s"), 5);
+	ck_assert_int_le(gint(x, "idle_s"), 7);
+	ck_assert_int_eq(gint(x, "lifetime_s"), 300);
+	ck_assert_int_eq(gint(x, "lifetime_left_s"), 300 - gint(x, "idle_s"));
+	x = find(arr, "identity", "2001:db8:100::2");
+	ck_assert_str_eq(gstr(x, "service"), "dns");
+	ck_assert_int_eq(gint(x, "lifetime_s"), 0);
+	ck_assert(gnull(x, "lifetime_left_s"));  /* never ages */
+	x = find(arr, "identity", "2001:db8:100::3");
+	ck_assert(gnull(x, "backend"));          /* re-hashes on its next packet */
+
+	garr(ok("{\"cmd\":\"session list\",\"args\":{\"service\":\"dns\"}}"), "sessions", 1);
+	garr(ok("{\"cmd\":\"session list\",\"args\":{\"kind\":\"hoa\"}}"), "sessions", 0);
+	garr(ok("{\"cmd\":\"session list\",\"args\":{\"service\":\"web\",\"kind\":\"src\"}}"),
+	     "sessions", 2);
+	fails("{\"cmd\":\"session list\",\"args\":{\"service\":\"nope\"}}",
+	      "service nope: no such service");
+	fails("{\"cmd\":\"session list\",\"args\":{\"kind\":\"bogus\"}}", "kind 'bogus'");
+
+	ok("{\"cmd\":\"session del\",\"args\":{\"service\":\"web\",\"kind\":\"src\","
+	   "\"identity\":\"2001:db8:100::1\"}}");
+	garr(ok("{\"cmd\":\"session list\"}"), "sessions", 2);
+	fails("{\"cmd\":\"session del\",\"args\":{\"service\":\"web\",\"kind\":\"hoa\","
+	      "\"identity\":\"2001:db8:100::1\"}}", "no such session");
+	fails("{\"cmd\":\"session del\",\"args\":{\"service\":\"web\",\"kind\":\"spi\","
+	      "\"identity\":\"xyz\"}}", "not a valid spi identity");
+	fails("{\"cmd\":\"session del\",\"args\":{\"service\":\"web\",\"kind\":\"src\"}}",
+	      "missing argument 'identity'");
+}
+END_TEST
+
+START_TEST(test_ctl_stats)
+{
+	struct json_object *s, *c, *arr;
+	__u8 mac[6];
+	char src[64];
+	long long sum = 0;
+	size_t i;
+	int n;
+
+	dfx_load_prog(&fx);
+	for (n = 0; n < 30; n++) {
+		snprintf(src, sizeof(src), "2001:db8:100::%x", n + 1);
+		ck_assert_int_eq(dfx_run_udp(&fx, src, "2001:db8::80", 80, mac), XDP_TX);
+	}
+	ck_assert_int_eq(dfx_run_udp(&fx, src, "2001:db8::99", 80, mac), XDP_PASS);
+
+	s = ok("{\"cmd\":\"stats\"}");
+	c = get(s, "counters");
+	ck_assert_int_eq(gint(get(c, "rx"), "packets"), 31);
+	ck_assert_int_gt(gint(get(c, "rx"), "bytes"), 0);
+	ck_assert_int_eq(gint(get(c, "session_new"), "packets"), 30);
+	ck_assert_int_eq(gint(get(c, "tx"), "packets"), 30);
+	ck_assert_int_eq(gint(get(get(s, "kinds"), "src"), "packets"), 30);
+	ck_assert_int_eq(gint(get(get(s, "kinds"), "hoa"), "packets"), 0);
+	ck_assert_int_eq(gint(get(s, "reasons"), "pass_not_service"), 1);
+	ck_assert_int_eq(gint(get(s, "reasons"), "drop_no_nexthop"), 0);
+	ck_assert_int_eq(gint(get(s, "reasons"), "chain_too_long"), 0);
+	ck_assert(!json_object_object_get_ex(get(s, "reasons"), "rx", NULL));
+	arr = garr(s, "backends", 4);
+	for (i = 0; i < 4; i++) {
+		struct json_object *b = json_object_array_get_idx(arr, i);
+
+		gstr(b, "service");
+		gstr(b, "name");
+		sum += gint(b, "packets");
+		gint(b, "bytes");
+	}
+	ck_assert_int_eq(sum, 30);
+	ck_assert_int_eq(gint(find(arr, "name", "d1"), "packets"), 0);
+}
+END_TEST
+
+START_TEST(test_ctl_misc_and_reload)
+{
+	struct json_object *s;
+	char err_line[128];
+
+	fails("{\"cmd\":\"frobnicate\"}", "unknown command 'frobnicate'");
+	fails("{\"cmd\":\"status\"", "request is not JSON");
+	fails("[1,2]", "no \"cmd\"");
+	fails("{\"args\":{}}", "no \"cmd\"");
+	fails("{\"cmd\":\"status\",\"args\":[1]}", "'args' must be an object");
+	fails("{\"cmd\":\"status\",\"args\":{\"x\":1}}", "unknown argument 'x'");
+	garr(ok("{\"cmd\":\"binding list\"}"), "bindings", 0);
+	garr(ok("{\"cmd\":\"peer list\"}"), "peers", 0);
+
+	/* reload: back to the file; a bad file changes nothing. */
+	ok("{\"cmd\":\"service del\",\"args\":{\"name\":\"dns\"}}");
+	ck_assert_int_eq(state_count_services(fx.st), 1);
+	s = ok("{\"cmd\":\"reload\"}");
+	ck_assert_int_eq(json_object_object_length(s), 0);
+	ck_assert_int_eq(state_count_services(fx.st), 2);
+	write_file(cfg_path, CFG "[backend web s4]\naddr = 2001:db8:1::4\nbogus = 1\n");
+	snprintf(err_line, sizeof(err_line), "%s:30: unknown key 'bogus' in [backend]", cfg_path);
+	fails("{\"cmd\":\"reload\"}", err_line);
+	ck_assert_int_eq(state_count_backends(fx.st), 4);
+	d.reload = NULL;
+	fails("{\"cmd\":\"reload\"}", "not available");
+}
+END_TEST
+
+/* ---- the server on a real socket ---------------------------------------- */
+
+struct client {
+	const char *path;
+	const char *req;
+	bool shut_wr;
+	char resp[65536];
+	volatile int done;
+};
+
+static int client_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void *client_thread(void *arg)
+{
+	struct client *c = arg;
+	size_t len = 0;
+	ssize_t n;
+	int fd = client_connect(c->path);
+
+	send(fd, c->req, strlen(c->req), MSG_NOSIGNAL);
+	if (c->shut_wr)
+		shutdown(fd, SHUT_WR);
+	while (len < sizeof(c->resp) - 1 &&
+	       (n = recv(fd, c->resp + len, sizeof(c->resp) - 1 - len, 0)) > 0)
+		len += n;
+	c->resp[len] = '\0';
+	close(fd);
+	c->done = 1;
+	return NULL;
+}
+
+static void round_trip(struct evloop *loop, struct client *c)
+{
+	pthread_t t;
+	int i;
+
+	c->done = 0;
+	ck_assert_int_eq(pthread_create(&t, NULL, client_thread, c), 0);
+	for (i = 0; i < 200 && !c->done; i++)
+		ck_assert_int_ge(evloop_run_once(loop, 20), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert(c->done);
+}
+
+START_TEST(test_ctl_socket_server)
+{
+	char dir[] = "/tmp/mip6lb-sock-XXXXXX", path[100], sub[64];
+	struct ctl_server *srv = NULL, *srv2 = NULL;
+	struct client c = { 0 };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct evloop *loop;
+	struct stat st;
+	struct json_object *r;
+	char buf[64];
+	int fd, i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/mip6lbd.sock", sub);
+	ck_assert_int_eq(evloop_new(&loop), 0);
+	d.loop = loop;
+	ck_assert_int_eq(ctlsrv_open(&srv, path, &d), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(stat(sub, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0755);
+	/* A second daemon on a live socket is refused. */
+	ck_assert_int_eq(ctlsrv_open(&srv2, path, &d), -EADDRINUSE);
+
+	c.path = path;
+	c.req = "{\"cmd\":\"status\"}\n";
+	round_trip(loop, &c);
+	r = json_tokener_parse(c.resp);
+	ck_assert_msg(r != NULL, "'%s'", c.resp);
+	ck_assert(json_object_get_boolean(get(r, "ok")));
+	ck_assert_int_eq(gint(get(r, "data"), "services"), 2);
+	json_object_put(r);
+
+	/* EOF ends a request as well as a newline does. */
+	c.req = "{\"cmd\":\"peer list\"}";
+	c.shut_wr = true;
+	round_trip(loop, &c);
+	ck_assert_str_eq(c.resp, "{\"ok\":true,\"data\":{\"peers\":[]}}\n");
+
+	/* A request in pieces: the server waits for the rest. */
+	c.req = "{\"cmd\":\"service list\"";
+	c.shut_wr = false;
+	fd = client_connect(path);
+	ck_assert_int_eq(send(fd, c.req, strlen(c.req), 0), (ssize_t)strlen(c.req));
+	for (i = 0; i < 5; i++)
+		ck_assert_int_ge(evloop_run_once(loop, 10), 0);
+	ck_assert_int_eq(send(fd, "}\n", 2, 0), 2);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_ge(evloop_run_once(loop, 10), 0);
+	ck_assert_int_gt(recv(fd, c.resp, sizeof(c.resp) - 1, 0), 0);
+	ck_assert_ptr_nonnull(strstr(c.resp, "\"services\":["));
+	close(fd);
+
+	/* A peer that never finishes its request is dropped. */
+	fd = client_connect(path);
+	ck_assert_int_eq(send(fd, "{\"cmd\"", 6, 0), 6);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_ge(evloop_run_once(loop, 10), 0);
+	ctlsrv_expire(srv, dp_now_ns() + (CTL_CONN_TIMEOUT_S + 1) * 1000000000ULL);
+	ck_assert_int_eq(recv(fd, buf, sizeof(buf), 0), 0);
+	close(fd);
+
+	ctlsrv_close(srv);
+	ck_assert_int_ne(access(path, F_OK), 0);
+
+	/* A socket file nobody listens on (kill -9) is replaced. */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_int_eq(ctlsrv_open(&srv, path, &d), 0);
+	c.req = "{\"cmd\":\"binding list\"}\n";
+	round_trip(loop, &c);
+	ck_assert_str_eq(c.resp, "{\"ok\":true,\"data\":{\"bindings\":[]}}\n");
+	ctlsrv_close(srv);
+
+	evloop_free(loop);
+	d.loop = NULL;
+	ck_assert_int_eq(rmdir(sub), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+MIP6LB_SUITE(ctl, SUITE_NEEDS_ROOT)
+{
+	Suite *s = suite_create("ctl");
+	TCase *tc = tcase_create("ctl");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_ctl_status);
+	tcase_add_test(tc, test_ctl_services_and_backends);
+	tcase_add_test(tc, test_ctl_sessions);
+	tcase_add_test(tc, test_ctl_stats);
+	tcase_add_test(tc, test_ctl_misc_and_reload);
+	tcase_add_test(tc, test_ctl_socket_server);
+	suite_add_tcase(s, tc);
+	return s;
+}
