@@ -155,8 +155,15 @@ setup_common() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	# Whatever hangs, the trap still runs before the Check wrapper's timeout.
-	( sleep "$TEST_TIMEOUT"; echo "$TEST_NAME: watchdog: over ${TEST_TIMEOUT}s" >&2
-	  kill -TERM $$ ) 2>/dev/null &
+	# Its sleep dies with it, so no stray process holds our stdout open.
+	(
+		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+		sleep "$TEST_TIMEOUT" &
+		sp=$!
+		wait "$sp" || exit 0
+		echo "$TEST_NAME: watchdog: still running after ${TEST_TIMEOUT}s" >&2
+		kill -TERM $$
+	) &
 	WATCHDOG_PID=$!
 }
 
@@ -377,6 +384,19 @@ mn_batch() {
 	"$PY" "$NETNS_DIR/tokens.py" --dir "$TMP" --backends "${BACKENDS// /,}" "$1"
 }
 
+# load_got FILE: mn_batch's output into the associative array GOT[TOKEN].
+declare -A GOT
+load_got() {
+	local t b
+	GOT=()
+	while read -r t b; do GOT[$t]=$b; done <"$1"
+}
+
+# kind_count KIND: the datapath's packet counter for that identity kind.
+kind_count() {
+	ctl -j stats | pyq "d['kinds']['$1']['packets']"
+}
+
 # mn_request ARGS...: a real-socket request; prints the reply.
 mn_request() {
 	ip netns exec "$NS_MN" "$PY" "$NETNS_DIR/mn.py" request "$@"
@@ -474,7 +494,24 @@ r = eval(sys.argv[1])
 print(" ".join(map(str, r)) if isinstance(r, (list, tuple)) else r)' "$1"
 }
 
-# session_backend SERVICE KIND IDENTITY: the backend of that session, or none.
+# session_backend SERVICE KIND IDENTITY: the backend of that session, or
+# none.  Addresses compare as addresses, so any spelling matches the CLI's
+# RFC 5952 form; SPIs compare as numbers.
 session_backend() {
-	ctl -j session list | pyq "next((s['backend'] for s in d['sessions'] if s['service'] == '$1' and s['kind'] == '$2' and s['identity'] == '$3'), 'none')"
+	ctl -j session list | "$PY" -c '
+import ipaddress, json, sys
+svc, kind, ident = sys.argv[1:]
+def norm(k, v):
+    if k in ("hoa", "src", "coa"):
+        return ipaddress.ip_address(v)
+    if k == "spi":
+        return int(v, 0)
+    return v.lower()
+want = norm(kind, ident)
+for s in json.load(sys.stdin)["sessions"]:
+    if s["service"] == svc and s["kind"] == kind and norm(kind, s["identity"]) == want:
+        print(s["backend"])
+        break
+else:
+    print("none")' "$1" "$2" "$3"
 }
