@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ftw.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,48 @@ static void parse_addr(const char *text, struct in6_addr *a)
 	ck_assert_msg(inet_pton(AF_INET6, text, a) == 1, "bad address %s", text);
 }
 
+/* The runner's pid: Check forks every test unless CK_FORK=no. */
+static long run_id(void)
+{
+	const char *fork_mode = getenv("CK_FORK");
+
+	return fork_mode && !strcmp(fork_mode, "no") ? (long)getpid() : (long)getppid();
+}
+
+void dfx_tmpname(char *buf, size_t len, const char *base)
+{
+	ck_assert_int_lt(snprintf(buf, len, "%s/mip6lb-ut-%ld-XXXXXX", base, run_id()), (int)len);
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+void dfx_sweep(void)
+{
+	enum log_level old = log_get_level();
+	char pat[128];
+	glob_t g;
+	size_t i;
+
+	log_set_level(LOG_LVL_ERROR);
+	/* In the runner itself, getpid() is the children's getppid(). */
+	snprintf(pat, sizeof(pat), "/sys/fs/bpf/mip6lb-ut-%ld-*", (long)getpid());
+	if (!glob(pat, 0, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc; i++)
+			datapath_flush(g.gl_pathv[i], NULL, 0);
+		globfree(&g);
+	}
+	snprintf(pat, sizeof(pat), "/tmp/mip6lb-ut-%ld-*", (long)getpid());
+	if (!glob(pat, 0, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc; i++)
+			nftw(g.gl_pathv[i], rm_one, 8, FTW_DEPTH | FTW_PHYS);
+		globfree(&g);
+	}
+	log_set_level(old);
+}
+
 static void open_parts(struct dfx *f)
 {
 	ck_assert_int_eq(datapath_open(&f->dp, f->pin_dir, DFX_SESSIONS), 0);
@@ -32,7 +76,7 @@ static void open_common(struct dfx *f, bool nh)
 	f->prog_fd = -1;
 	log_set_level(LOG_LVL_ERROR);
 	ck_assert_int_eq(bpffs_ensure("/sys/fs/bpf"), 0);
-	snprintf(f->pin_dir, sizeof(f->pin_dir), "/sys/fs/bpf/mip6lb-test-XXXXXX");
+	dfx_tmpname(f->pin_dir, sizeof(f->pin_dir), "/sys/fs/bpf");
 	ck_assert_ptr_nonnull(mkdtemp(f->pin_dir));
 	if (nh)
 		ck_assert_int_eq(nh_open(&f->nh), 0);

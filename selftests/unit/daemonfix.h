@@ -24,6 +24,14 @@ struct dfx {
 	struct mip6lb *prog_skel;
 };
 
+/* Temporary names of this test run: BASE/mip6lb-ut-RUN-XXXXXX (for mkdtemp
+ * or mkstemp), RUN being the Check runner's pid, so a failed test's
+ * leftovers can be swept without touching a concurrent run's. */
+void dfx_tmpname(char *buf, size_t len, const char *base);
+/* Unchecked teardown (runs in the runner): flush this run's pin dirs and
+ * remove its temporary files, whatever failed tests left behind. */
+void dfx_sweep(void);
+
 void dfx_open(struct dfx *f);
 /* The same with the real next-hop resolver. */
 void dfx_open_nh(struct dfx *f);

@@ -58,7 +58,7 @@ static void setup(void)
 
 	dfx_open(&fx);
 	dfx_apply(&fx, CFG);
-	snprintf(cfg_path, sizeof(cfg_path), "/tmp/mip6lb-ctl-XXXXXX");
+	dfx_tmpname(cfg_path, sizeof(cfg_path), "/tmp");
 	fd = mkstemp(cfg_path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
@@ -487,7 +487,7 @@ static void round_trip(struct evloop *loop, struct client *c)
 
 START_TEST(test_ctl_socket_server)
 {
-	char dir[] = "/tmp/mip6lb-sock-XXXXXX", path[100], sub[64];
+	char dir[48], path[100], sub[64];
 	struct ctl_server *srv = NULL, *srv2 = NULL;
 	struct client c = { 0 };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -497,6 +497,7 @@ START_TEST(test_ctl_socket_server)
 	char buf[64];
 	int fd, i;
 
+	dfx_tmpname(dir, sizeof(dir), "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(sub, sizeof(sub), "%s/run", dir);
 	snprintf(path, sizeof(path), "%s/mip6lbd.sock", sub);
@@ -577,6 +578,7 @@ MIP6LB_SUITE(ctl, SUITE_NEEDS_ROOT)
 	TCase *tc = tcase_create("ctl");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, dfx_sweep);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ctl_status);
 	tcase_add_test(tc, test_ctl_services_and_backends);

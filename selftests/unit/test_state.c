@@ -402,7 +402,7 @@ static void write_file(const char *path, const char *text)
 
 START_TEST(test_reload_file_rejects_bad_config)
 {
-	char path[] = "/tmp/mip6lb-state-XXXXXX", err[512], want[600];
+	char path[64], err[512], want[600];
 	struct mip6lb_backend before, after;
 	__u32 s1;
 	int fd;
@@ -410,6 +410,7 @@ START_TEST(test_reload_file_rejects_bad_config)
 	dfx_apply(&fx, BASE);
 	s1 = dfx_be(&fx, "web", "s1");
 	dfx_backend(&fx, s1, &before);
+	dfx_tmpname(path, sizeof(path), "/tmp");
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
@@ -580,6 +581,7 @@ MIP6LB_SUITE(state, SUITE_NEEDS_ROOT)
 	TCase *tc = tcase_create("state");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, dfx_sweep);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_apply_writes_maps);
 	tcase_add_test(tc, test_vip_default_least_specific);

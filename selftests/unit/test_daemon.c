@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The built binary, build/mip6lbd: --check-config and usage exit codes,
+ * then whole lifecycles on a temporary pin dir and socket: start, SIGHUP
+ * (good and bad config), SIGTERM (pins kept), restart (maps adopted,
+ * sessions kept), kill -9 and restart, incompatible pins, --flush; and an
+ * attach in a private network namespace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <check.h>
+#include <json-c/json.h>
+#include <bpf/bpf.h>
+#include "harness.h"
+#include <netinet/in.h>
+#include "mip6lb.h"
+#include "daemonfix.h"
+
+#define SVC_CFG \
+	"[service web]\nvip = 2001:db8::80\nproto = udp\nport = 80\n" \
+	"[backend web s1]\naddr = 2001:db8:1::1\nmac = 02:be:00:00:00:01\ndev = lo\n"
+#define S2_CFG "[backend web s2]\naddr = 2001:db8:1::2\nmac = 02:be:00:00:00:02\ndev = lo\n"
+
+static char bin[512];
+static char tmp_dir[64];
+static char cfg[128], log_path[128], sock[100];
+static char pin_dir[64];
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static char *read_file(const char *path)
+{
+	static char buf[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	close(fd);
+	return buf;
+}
+
+static void setup(void)
+{
+	snprintf(bin, sizeof(bin), "%s/mip6lbd", harness_build_dir());
+	ck_assert_msg(!access(bin, X_OK), "%s: %s", bin, strerror(errno));
+	dfx_tmpname(tmp_dir, sizeof(tmp_dir), "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
+	snprintf(cfg, sizeof(cfg), "%s/mip6lb.conf", tmp_dir);
+	snprintf(log_path, sizeof(log_path), "%s/log", tmp_dir);
+	snprintf(sock, sizeof(sock), "%s/run/mip6lbd.sock", tmp_dir);
+	dfx_tmpname(pin_dir, sizeof(pin_dir), "/sys/fs/bpf");
+	ck_assert_ptr_nonnull(mkdtemp(pin_dir));
+}
+
+static void teardown(void)
+{
+	char cmd[1024];
+
+	/* Whatever a failed test left: pins (via the binary), then files. */
+	snprintf(cmd, sizeof(cmd), "'%s' --flush --pin-dir %s >/dev/null 2>&1; rm -rf '%s'", bin,
+		 pin_dir, tmp_dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_ne(access(pin_dir, F_OK), 0);
+}
+
+/* Run bin with args to completion; its stderr (and stdout) into log. */
+static int run(const char *const *args, char **out)
+{
+	const char *argv[32];
+	int i, status, fd;
+	pid_t pid;
+
+	argv[0] = bin;
+	for (i = 0; args[i]; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	if (out)
+		*out = read_file(log_path);
+	return WEXITSTATUS(status);
+}
+
+START_TEST(test_check_config_and_usage)
+{
+	const char *check[] = { "--check-config", "-c", cfg, NULL };
+	const char *bad_mode[] = { "--xdp-mode", "turbo", NULL };
+	const char *extra[] = { "-c", cfg, "stray", NULL };
+	const char *help[] = { "-h", NULL };
+	char want[256], *out;
+
+	write_file(cfg, "[daemon]\ninterface = eth0\n" SVC_CFG);
+	ck_assert_int_eq(run(check, &out), 0);
+	ck_assert_str_eq(out, "");
+
+	write_file(cfg, "[daemon]\n[service web]\nvip = 2001:db8::80\ncolour = blue\n");
+	ck_assert_int_eq(run(check, &out), 2);
+	snprintf(want, sizeof(want), "%s:4: unknown key 'colour' in [service]\n", cfg);
+	ck_assert_str_eq(out, want);
+
+	write_file(cfg, SVC_CFG "[backend web s2]\naddr = 2001:db8:1::1\n");
+	ck_assert_int_eq(run(check, &out), 2);
+	snprintf(want, sizeof(want), "%s:9: backend 'web s2' has the same addr as 's1' (line 5)\n",
+		 cfg);
+	ck_assert_str_eq(out, want);
+
+	unlink(cfg);
+	ck_assert_int_eq(run(check, &out), 2);
+	snprintf(want, sizeof(want), "%s: No such file or directory\n", cfg);
+	ck_assert_str_eq(out, want);
+
+	ck_assert_int_eq(run(bad_mode, &out), 2);
+	ck_assert_ptr_nonnull(strstr(out, "--xdp-mode turbo"));
+	ck_assert_int_eq(run(extra, &out), 2);
+	ck_assert_ptr_nonnull(strstr(out, "unexpected argument 'stray'"));
+	ck_assert_int_eq(run(help, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Usage: mip6lbd"));
+}
+END_TEST
+
+/* ---- a running daemon ---------------------------------------------------- */
+
+static pid_t start(const char *const *extra)
+{
+	const char *argv[32] = { bin, "-c", cfg, "--pin-dir", pin_dir, "--socket", sock };
+	int i, n = 7, fd;
+	pid_t pid;
+
+	for (i = 0; extra && extra[i]; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int try_request(const char *req, char *resp, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	ck_assert_int_eq(send(fd, "\n", 1, MSG_NOSIGNAL), 1);
+	while (got < len - 1 && (n = recv(fd, resp + got, len - 1 - got, 0)) > 0)
+		got += n;
+	resp[got] = '\0';
+	close(fd);
+	return 0;
+}
+
+/* The daemon's "data" for req; waits (up to 10 s) for the socket. */
+static struct json_object *request(const char *req)
+{
+	static struct json_object *last;
+	struct json_object *r, *v;
+	char resp[65536];
+	int i;
+
+	for (i = 0; i < 200 && try_request(req, resp, sizeof(resp)); i++)
+		usleep(50000);
+	ck_assert_msg(i < 200, "no daemon on %s; log:\n%s", sock, read_file(log_path));
+	r = json_tokener_parse(resp);
+	ck_assert_msg(r != NULL, "'%s'", resp);
+	ck_assert_msg(json_object_object_get_ex(r, "ok", &v) && json_object_get_boolean(v),
+		      "%s -> %s", req, resp);
+	ck_assert(json_object_object_get_ex(r, "data", &v));
+	json_object_put(last);
+	last = r;
+	return v;
+}
+
+static int jint(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	ck_assert_msg(json_object_object_get_ex(o, k, &v), "no %s", k);
+	return json_object_get_int(v);
+}
+
+static int wait_exit(pid_t pid)
+{
+	int status, i;
+
+	for (i = 0; i < 200; i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		ck_assert_int_ge(r, 0);
+		if (r == pid) {
+			ck_assert(WIFEXITED(status) || WIFSIGNALED(status));
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		usleep(50000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ck_abort_msg("mip6lbd did not exit; log:\n%s", read_file(log_path));
+	return -1;
+}
+
+static bool alive(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+static void wait_backends(int n)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (jint(request("{\"cmd\":\"status\"}"), "backends") == n)
+			return;
+		usleep(20000);
+	}
+	ck_abort_msg("never %d backends; log:\n%s", n, read_file(log_path));
+}
+
+static int pinned_fd(const char *map)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, map);
+	fd = bpf_obj_get(path);
+	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void session_key(struct mip6lb_session_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->service_id = 0;
+	k->space = MIP6LB_SPACE_ADDR;
+	k->id.addr.s6_addr[0] = 0x20;
+	k->id.addr.s6_addr[15] = 0x42;
+}
+
+START_TEST(test_daemon_lifecycle)
+{
+	const char *flush[] = { "--flush", "--pin-dir", pin_dir, NULL };
+	struct mip6lb_session_key k;
+	struct mip6lb_session v = { .backend_id = 0, .kind = MIP6LB_KIND_SRC,
+				    .lifetime_s = 0, .last_used_ns = 7 };
+	struct json_object *st;
+	char *out, want[256];
+	pid_t pid;
+	int fd;
+
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n" SVC_CFG);
+	pid = start(NULL);
+	st = request("{\"cmd\":\"status\"}");
+	ck_assert_int_eq(jint(st, "pid"), pid);
+	ck_assert_int_eq(jint(st, "services"), 1);
+	ck_assert_int_eq(jint(st, "backends"), 1);
+	{
+		struct stat sb;
+
+		ck_assert_int_eq(stat(sock, &sb), 0);
+		ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+	}
+	/* A live session, as the datapath would have made it. */
+	session_key(&k);
+	fd = pinned_fd("sessions");
+	ck_assert_int_eq(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
+	close(fd);
+
+	/* SIGHUP: a good file applies, a bad one is refused. */
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n" SVC_CFG S2_CFG);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	wait_backends(2);
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n" SVC_CFG S2_CFG "weight = heavy\n");
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	usleep(300000);
+	ck_assert(alive(pid));
+	wait_backends(2);
+	out = read_file(log_path);
+	snprintf(want, sizeof(want), "%s:15: weight = 'heavy'", cfg);
+	ck_assert_msg(strstr(out, want), "log:\n%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "keeping the running config"));
+
+	/* SIGTERM: exit 0, socket gone, pins kept. */
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n" SVC_CFG S2_CFG);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(wait_exit(pid), 0);
+	ck_assert_int_ne(access(sock, F_OK), 0);
+	close(pinned_fd("services"));
+
+	/* Restart: the maps are adopted and the session is still there. */
+	pid = start(NULL);
+	ck_assert_int_eq(jint(request("{\"cmd\":\"status\"}"), "sessions"), 1);
+	out = read_file(log_path);
+	ck_assert_ptr_nonnull(strstr(out, "adopted 14 pinned maps"));
+	fd = pinned_fd("sessions");
+	ck_assert_int_eq(bpf_map_lookup_elem(fd, &k, &v), 0);
+	ck_assert_uint_eq(v.last_used_ns, 7);
+	close(fd);
+
+	/* kill -9 leaves the socket file and the lock's dir behind; the next
+	 * start takes over both. */
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(wait_exit(pid), 128 + SIGKILL);
+	ck_assert_int_eq(access(sock, F_OK), 0);
+	pid = start(NULL);
+	ck_assert_int_eq(jint(request("{\"cmd\":\"status\"}"), "sessions"), 1);
+	ck_assert_int_eq(jint(request("{\"cmd\":\"status\"}"), "backends"), 2);
+	/* A second daemon on the same pins is refused. */
+	{
+		pid_t p2 = start(NULL);
+
+		ck_assert_int_eq(wait_exit(p2), 1);
+		ck_assert_ptr_nonnull(strstr(read_file(log_path), "in use by another mip6lbd"));
+	}
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(wait_exit(pid), 0);
+
+	/* Start with a rejected config: exit 2, FILE:LINE. */
+	write_file(cfg, "[daemon]\nmax_sessions = lots\n");
+	pid = start(NULL);
+	ck_assert_int_eq(wait_exit(pid), 2);
+	snprintf(want, sizeof(want), "%s:2: max_sessions = 'lots'", cfg);
+	ck_assert_ptr_nonnull(strstr(read_file(log_path), want));
+
+	/* Another max_sessions does not fit the pinned sessions map. */
+	write_file(cfg, "[daemon]\nmax_sessions = 8192\n" SVC_CFG);
+	pid = start(NULL);
+	ck_assert_int_eq(wait_exit(pid), 1);
+	ck_assert_ptr_nonnull(strstr(read_file(log_path), "run 'mip6lbd --flush'"));
+
+	ck_assert_int_eq(run(flush, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "removed 14 pinned maps"));
+	ck_assert_int_ne(access(pin_dir, F_OK), 0);
+}
+END_TEST
+
+/* The daemon in a network namespace of its own, attached to a veth. */
+START_TEST(test_daemon_attach_in_netns)
+{
+	struct json_object *st, *ifs, *ifc, *v;
+	pid_t pid;
+	int fd, status;
+
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\nxdp_mode = native\n" SVC_CFG);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		const char *argv[] = { bin, "-c", cfg, "--pin-dir", pin_dir, "--socket", sock,
+				       "-i", "mtv0", NULL };
+
+		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (unshare(CLONE_NEWNET))
+			_exit(120);
+		if (system("ip link add mtv0 type veth peer name mtv1 && ip link set mtv0 up && "
+			   "ip link set mtv1 up"))
+			_exit(121);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	st = request("{\"cmd\":\"status\"}");
+	ck_assert(json_object_object_get_ex(st, "interfaces", &ifs));
+	ck_assert_uint_eq(json_object_array_length(ifs), 1);
+	ifc = json_object_array_get_idx(ifs, 0);
+	ck_assert(json_object_object_get_ex(ifc, "name", &v));
+	ck_assert_str_eq(json_object_get_string(v), "mtv0");
+	ck_assert(json_object_object_get_ex(ifc, "mode", &v));
+	ck_assert_str_eq(json_object_get_string(v), "native");
+	ck_assert_int_gt(jint(ifc, "ifindex"), 0);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	status = wait_exit(pid);
+	ck_assert_msg(status == 0, "exit %d; log:\n%s", status, read_file(log_path));
+	ck_assert_ptr_nonnull(strstr(read_file(log_path), "interface mtv0: mip6lb_xdp detached"));
+	close(pinned_fd("services"));
+}
+END_TEST
+
+MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
+{
+	Suite *s = suite_create("daemon");
+	TCase *tc = tcase_create("daemon");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, dfx_sweep);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_check_config_and_usage);
+	tcase_add_test(tc, test_daemon_lifecycle);
+	tcase_add_test(tc, test_daemon_attach_in_netns);
+	suite_add_tcase(s, tc);
+	return s;
+}
