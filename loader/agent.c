@@ -1,0 +1,746 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * agent.c - mip6lb-agent's protocol end: SUBSCRIBE / SUBSCRIBE_ACK /
+ * UNSUBSCRIBE from and to the configured balancers, the binding table, a
+ * BINDING_NOTIFY to every subscriber of a home address when its care-of
+ * address changes, and periodic BINDING_SNAPSHOTs.  Where bindings come
+ * from is agent_ha.c's and agent_mn.c's business.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include "agent_priv.h"
+#include "log.h"
+
+#define AGENT_RX_BUDGET 256
+
+bool agent_node_addr(const struct in6_addr *a)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_LOOPBACK(a);
+}
+
+const char *agent_fmt(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN) ? buf : "?";
+}
+
+static bool addr_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* ---- peers -------------------------------------------------------------- */
+
+static void peers_free(struct agent_peer *peers, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		proto_sender_clear(&peers[i].tx);
+		notify_rx_clear(&peers[i].rx);
+	}
+	if (peers)
+		explicit_bzero(peers, n * sizeof(*peers));
+	free(peers);
+}
+
+static int peers_build(const struct agent_config *cfg, struct agent_peer **out)
+{
+	struct agent_peer *peers;
+	int i, err;
+
+	peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*peers));
+	if (!peers) {
+		pr_err("agent: peers: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->n_peers; i++) {
+		const struct agent_peer_cfg *c = &cfg->peers[i];
+		struct agent_peer *p = &peers[i];
+
+		snprintf(p->name, sizeof(p->name), "%s", c->name);
+		p->addr = c->addr;
+		err = proto_sender_init(&p->tx, cfg->sender_id, c->key_id, c->key, c->key_len,
+					proto_now_us());
+		if (!err)
+			err = notify_rx_init(&p->rx, c->key_id, c->key, c->key_len);
+		if (err) {
+			pr_err("agent: peer %s: key of %u bytes: %s", c->name, c->key_len,
+			       strerror(-err));
+			peers_free(peers, cfg->n_peers);
+			return err;
+		}
+	}
+	*out = peers;
+	return 0;
+}
+
+static int copy_config(struct agent_config *dst, const struct agent_config *src)
+{
+	*dst = *src;
+	dst->peers = calloc(src->n_peers ? src->n_peers : 1, sizeof(*dst->peers));
+	if (!dst->peers)
+		return -ENOMEM;
+	memcpy(dst->peers, src->peers, src->n_peers * sizeof(*dst->peers));
+	return 0;
+}
+
+static int agent_send(struct agent *a, int pi, struct proto_msg *m,
+		      const struct sockaddr_in6 *to)
+{
+	struct agent_peer *p = &a->peers[pi];
+	__u8 buf[PROTO_MAX_MSG];
+	char t[INET6_ADDRSTRLEN];
+	int len, err;
+
+	len = proto_sender_encode(&p->tx, m, proto_now_ms(), buf, sizeof(buf));
+	if (len < 0) {
+		pr_err("agent: encoding %s for %s: %s", proto_type_name(m->type), p->name,
+		       strerror(-len));
+		return len;
+	}
+	if (sendto(a->udp_fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to)) < 0) {
+		err = -errno;
+		p->send_errors++;
+		a->st.send_errors++;
+		if (!p->send_failing)
+			pr_warn("agent: sending %s to %s [%s]:%u: %s", proto_type_name(m->type),
+				p->name, agent_fmt(&to->sin6_addr, t), ntohs(to->sin6_port),
+				strerror(-err));
+		p->send_failing = true;
+		return err;
+	}
+	p->send_failing = false;
+	p->sent++;
+	return 0;
+}
+
+/* ---- bindings: sorted by home address, so snapshots can look them up ---- */
+
+static int binding_index(const struct agent *a, const struct in6_addr *home, int *ins)
+{
+	int lo = 0, hi = a->n_bindings - 1, mid, c;
+
+	while (lo <= hi) {
+		mid = lo + (hi - lo) / 2;
+		c = memcmp(home, &a->bindings[mid].home, sizeof(*home));
+		if (!c)
+			return mid;
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	if (ins)
+		*ins = lo;
+	return -1;
+}
+
+const struct agent_binding *agent_binding_find(const struct agent *a,
+					       const struct in6_addr *home)
+{
+	int i = binding_index(a, home, NULL);
+
+	return i < 0 ? NULL : &a->bindings[i];
+}
+
+int agent_binding_count(const struct agent *a)
+{
+	return a->n_bindings;
+}
+
+int agent_subscription_count(const struct agent *a)
+{
+	return a->n_subs;
+}
+
+static void binding_remove(struct agent *a, int i)
+{
+	memmove(&a->bindings[i], &a->bindings[i + 1],
+		(a->n_bindings - i - 1) * sizeof(a->bindings[0]));
+	a->n_bindings--;
+}
+
+static void notify_subscribers(struct agent *a, const struct in6_addr *home,
+			       const struct in6_addr *coa, const struct in6_addr *old,
+			       __u32 lifetime_s, __u16 seq)
+{
+	struct proto_msg m = { .type = PROTO_BINDING_NOTIFY };
+	int i;
+
+	m.notify.home = *home;
+	m.notify.coa = *coa;
+	if (old && !addr_eq(old, coa)) {
+		m.notify.old_coa = *old;
+		m.notify.flags = PROTO_NOTIFY_F_OLD_COA;
+	}
+	m.notify.binding_seq = seq;
+	m.notify.lifetime_s = lifetime_s > PROTO_MAX_LIFETIME_S ? PROTO_MAX_LIFETIME_S : lifetime_s;
+	for (i = 0; i < a->n_subs; i++) {
+		if (!addr_eq(&a->subs[i].home, home))
+			continue;
+		if (!agent_send(a, a->subs[i].peer, &m, &a->subs[i].reply))
+			a->st.notifies_sent++;
+	}
+}
+
+int agent_binding_set(struct agent *a, const struct in6_addr *home, const struct in6_addr *coa,
+		      __u32 lifetime_s, __u16 seq, bool persistent, __u64 now_ms)
+{
+	char h[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN], o[INET6_ADDRSTRLEN];
+	struct agent_binding *b, *nb;
+	struct in6_addr old;
+	bool changed, had_old = false;
+	int i, ins = 0;
+
+	if (!agent_node_addr(home) || !agent_node_addr(coa))
+		return -EINVAL;
+	i = binding_index(a, home, &ins);
+	if (!lifetime_s) {
+		/* Deregistration (RFC 6275 §6.1.7): tell, then forget. */
+		if (i < 0)
+			return 0;
+		old = a->bindings[i].coa;
+		pr_debug("agent: %s deregistered (was at %s)", agent_fmt(home, h), agent_fmt(&old, o));
+		notify_subscribers(a, home, coa, &old, 0, seq);
+		binding_remove(a, i);
+		a->st.binding_changes++;
+		return 0;
+	}
+	if (i < 0) {
+		if ((__u32)a->n_bindings >= a->cfg.max_bindings) {
+			a->st.table_full++;
+			return -ENOSPC;
+		}
+		if (a->n_bindings == a->cap_bindings) {
+			int ncap = a->cap_bindings ? a->cap_bindings * 2 : 64;
+
+			nb = realloc(a->bindings, ncap * sizeof(*nb));
+			if (!nb) {
+				pr_err("agent: binding for %s: %s", agent_fmt(home, h), strerror(ENOMEM));
+				return -ENOMEM;
+			}
+			a->bindings = nb;
+			a->cap_bindings = ncap;
+		}
+		memmove(&a->bindings[ins + 1], &a->bindings[ins],
+			(a->n_bindings - ins) * sizeof(a->bindings[0]));
+		a->n_bindings++;
+		b = &a->bindings[ins];
+		memset(b, 0, sizeof(*b));
+		b->home = *home;
+		b->coa = *coa;
+		changed = true;
+	} else {
+		b = &a->bindings[i];
+		old = b->coa;
+		had_old = true;
+		changed = !addr_eq(&old, coa);
+	}
+	b->coa = *coa;
+	b->lifetime_s = lifetime_s;
+	b->seq = seq;
+	b->expires_ms = persistent ? 0 : now_ms + (__u64)lifetime_s * 1000;
+	if (!changed)
+		return 0;
+	a->st.binding_changes++;
+	pr_debug("agent: %s is at %s%s%s (seq %u, %u s)", agent_fmt(home, h), agent_fmt(coa, c),
+		 had_old ? ", was at " : "", had_old ? agent_fmt(&old, o) : "", seq, lifetime_s);
+	notify_subscribers(a, home, coa, had_old ? &old : NULL, lifetime_s, seq);
+	return 0;
+}
+
+int agent_binding_update(struct agent *a, const struct in6_addr *home,
+			 const struct in6_addr *coa, __u32 lifetime_s, __u16 seq,
+			 __u64 now_ms)
+{
+	return agent_binding_set(a, home, coa, lifetime_s, seq, false, now_ms);
+}
+
+/* ---- subscriptions ------------------------------------------------------ */
+
+static int sub_index(const struct agent *a, int pi, const struct in6_addr *home)
+{
+	int i;
+
+	for (i = 0; i < a->n_subs; i++)
+		if (a->subs[i].peer == pi && addr_eq(&a->subs[i].home, home))
+			return i;
+	return -1;
+}
+
+static void sub_remove(struct agent *a, int i)
+{
+	a->subs[i] = a->subs[--a->n_subs];
+}
+
+static struct agent_sub *sub_add(struct agent *a)
+{
+	struct agent_sub *ns;
+
+	if ((__u32)a->n_subs >= a->cfg.max_subscriptions)
+		return NULL;
+	if (a->n_subs == a->cap_subs) {
+		int ncap = a->cap_subs ? a->cap_subs * 2 : 16;
+
+		ns = realloc(a->subs, ncap * sizeof(*ns));
+		if (!ns)
+			return NULL;
+		a->subs = ns;
+		a->cap_subs = ncap;
+	}
+	ns = &a->subs[a->n_subs++];
+	memset(ns, 0, sizeof(*ns));
+	return ns;
+}
+
+static void send_binding(struct agent *a, const struct agent_sub *s, const struct agent_binding *b)
+{
+	struct proto_msg m = { .type = PROTO_BINDING_NOTIFY };
+
+	m.notify.home = b->home;
+	m.notify.coa = b->coa;
+	m.notify.binding_seq = b->seq;
+	m.notify.lifetime_s = b->lifetime_s;
+	if (!agent_send(a, s->peer, &m, &s->reply))
+		a->st.notifies_sent++;
+}
+
+/* A SUBSCRIBE accepted by the protocol: always answered (with a refusal
+ * when policy or room says no), so this never rejects. */
+static void on_subscribe(struct agent *a, int pi, const struct proto_msg *req,
+			 const struct sockaddr_in6 *from, __u64 now_ms)
+{
+	const struct proto_subscribe *sr = &req->subscribe;
+	struct proto_msg m = { .type = PROTO_SUBSCRIBE_ACK };
+	const struct agent_binding *b = agent_binding_find(a, &sr->home);
+	struct sockaddr_in6 reply = { .sin6_family = AF_INET6 };
+	char h[INET6_ADDRSTRLEN];
+	struct agent_sub *s = NULL;
+	int i;
+
+	reply.sin6_addr = IN6_IS_ADDR_UNSPECIFIED(&sr->reply_addr) ? from->sin6_addr : sr->reply_addr;
+	reply.sin6_port = sr->reply_port ? htons(sr->reply_port) : from->sin6_port;
+	if (IN6_IS_ADDR_LINKLOCAL(&reply.sin6_addr))
+		reply.sin6_scope_id = from->sin6_scope_id;
+
+	m.subscribe_ack.home = sr->home;
+	m.subscribe_ack.ack_seq = req->seq;
+	if (a->cfg.role == AGENT_ROLE_MN && !addr_eq(&sr->home, &a->cfg.home_addr)) {
+		/* A node speaks for its own home address only. */
+		m.subscribe_ack.status = PROTO_SUB_REFUSED;
+	} else {
+		i = sub_index(a, pi, &sr->home);
+		s = i >= 0 ? &a->subs[i] : sub_add(a);
+		if (!s)
+			m.subscribe_ack.status = PROTO_SUB_NO_RESOURCES;
+	}
+	if (s) {
+		s->peer = pi;
+		s->home = sr->home;
+		s->reply = reply;
+		s->expires_ms = now_ms + (__u64)sr->lifetime_s * 1000;
+		s->snapshots = sr->snapshot_interval_s && a->cfg.snapshot_interval_s;
+		m.subscribe_ack.status = b ? PROTO_SUB_OK : PROTO_SUB_UNKNOWN;
+		m.subscribe_ack.lifetime_s = sr->lifetime_s;
+		m.subscribe_ack.snapshot_interval_s = s->snapshots ? a->cfg.snapshot_interval_s : 0;
+	} else {
+		a->st.subs_refused++;
+	}
+	pr_debug("agent: %s subscribes to %s: %s", a->peers[pi].name, agent_fmt(&sr->home, h),
+		 proto_sub_status_name(m.subscribe_ack.status));
+	agent_send(a, pi, &m, &reply);
+	/* What it subscribed to, at once: it may already be away. */
+	if (s && b)
+		send_binding(a, s, b);
+}
+
+static void note_reject(struct agent_peer *p, int reason, const struct in6_addr *src)
+{
+	char t[INET6_ADDRSTRLEN];
+
+	pr_debug("agent: %s: rejected a datagram from %s: %s", p->name, agent_fmt(src, t),
+		 notify_reason_name(reason));
+	if (!p->warned[reason]) {
+		p->warned[reason] = true;
+		pr_warn("agent: %s: rejected a datagram from %s (%s); later ones are only counted",
+			p->name, agent_fmt(src, t), notify_reason_name(reason));
+	}
+}
+
+static void handle_datagram(struct agent *a, const struct sockaddr_in6 *from, const __u8 *buf,
+			    size_t len, __u64 now_ms)
+{
+	struct notify_rx_pending pend;
+	char t[INET6_ADDRSTRLEN];
+	struct proto_msg m;
+	struct agent_peer *p;
+	int pi, rc, i;
+
+	for (pi = 0; pi < a->n_peers; pi++)
+		if (addr_eq(&a->peers[pi].addr, &from->sin6_addr))
+			break;
+	if (pi == a->n_peers) {
+		a->st.unknown_peer++;
+		pr_debug("agent: datagram from %s: no peer has that address",
+			 agent_fmt(&from->sin6_addr, t));
+		return;
+	}
+	p = &a->peers[pi];
+	rc = notify_rx_accept(&p->rx, buf, len, proto_now_ms(), &m, &pend);
+	if (rc) {
+		note_reject(p, -rc, &from->sin6_addr);
+		return;
+	}
+	switch (m.type) {
+	case PROTO_SUBSCRIBE:
+		notify_rx_commit(&p->rx, &pend, now_ms);
+		on_subscribe(a, pi, &m, from, now_ms);
+		return;
+	case PROTO_UNSUBSCRIBE:
+		notify_rx_commit(&p->rx, &pend, now_ms);
+		i = sub_index(a, pi, &m.unsubscribe.home);
+		if (i >= 0)
+			sub_remove(a, i);
+		return;
+	default:        /* agents do not take ACKs, notifies or snapshots */
+		notify_rx_reject(&p->rx, &pend, NOTIFY_R_UNEXPECTED);
+		note_reject(p, NOTIFY_R_UNEXPECTED, &from->sin6_addr);
+		return;
+	}
+}
+
+int agent_on_udp(struct agent *a, __u64 now_ms)
+{
+	__u8 buf[PROTO_MAX_MSG + 1];
+	struct sockaddr_in6 from;
+	socklen_t fl;
+	ssize_t r;
+	int i, err;
+
+	for (i = 0; i < AGENT_RX_BUDGET; ) {
+		fl = sizeof(from);
+		r = recvfrom(a->udp_fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from, &fl);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR || errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+			    errno == ENETUNREACH)
+				continue;
+			err = -errno;
+			pr_err("agent: recvfrom: %s", strerror(-err));
+			return err;
+		}
+		i++;
+		if (fl < sizeof(from) || from.sin6_family != AF_INET6) {
+			a->st.unknown_peer++;
+			continue;
+		}
+		handle_datagram(a, &from, buf, (size_t)r > sizeof(buf) ? sizeof(buf) : (size_t)r,
+				now_ms);
+	}
+	return i;
+}
+
+/* ---- snapshots and expiry ------------------------------------------------- */
+
+static int reply_cmp(const struct agent_sub *x, const struct agent_sub *y)
+{
+	int c;
+
+	if (x->peer != y->peer)
+		return x->peer < y->peer ? -1 : 1;
+	c = memcmp(&x->reply.sin6_addr, &y->reply.sin6_addr, 16);
+	if (c)
+		return c;
+	return (int)ntohs(x->reply.sin6_port) - (int)ntohs(y->reply.sin6_port);
+}
+
+static int sub_sort_cmp(const void *x, const void *y)
+{
+	return reply_cmp(*(const struct agent_sub *const *)x, *(const struct agent_sub *const *)y);
+}
+
+/* One snapshot per (balancer, reply address): the bindings of the home
+ * addresses it subscribed to, in parts of PROTO_SNAPSHOT_MAX, and an empty
+ * one when it has none, so it still hears from us. */
+static void send_snapshots(struct agent *a, __u64 now_ms)
+{
+	struct agent_sub **order;
+	struct proto_binding *ent;
+	struct proto_msg m;
+	int i, j, k, n, sent, count;
+
+	if (!a->n_subs)
+		return;
+	order = calloc(a->n_subs, sizeof(*order));
+	ent = calloc(a->n_subs, sizeof(*ent));
+	if (!order || !ent) {
+		pr_err("agent: snapshot: %s", strerror(ENOMEM));
+		goto out;
+	}
+	for (i = 0, n = 0; i < a->n_subs; i++)
+		if (a->subs[i].snapshots)
+			order[n++] = &a->subs[i];
+	qsort(order, n, sizeof(*order), sub_sort_cmp);
+	for (i = 0; i < n; i = j) {
+		count = 0;
+		for (j = i; j < n && !reply_cmp(order[i], order[j]); j++) {
+			const struct agent_binding *b = agent_binding_find(a, &order[j]->home);
+			__u32 left;
+
+			if (!b)
+				continue;
+			left = !b->expires_ms ? b->lifetime_s :
+			       b->expires_ms > now_ms ? (__u32)((b->expires_ms - now_ms + 999) / 1000) : 0;
+			if (!left)
+				continue;
+			ent[count].home = b->home;
+			ent[count].coa = b->coa;
+			ent[count].lifetime_s = left > PROTO_MAX_LIFETIME_S ? PROTO_MAX_LIFETIME_S : left;
+			ent[count].binding_seq = b->seq;
+			count++;
+		}
+		a->snapshot_id++;
+		for (k = 0, sent = 0; k == 0 || sent < count; k++) {
+			int part = count - sent > PROTO_SNAPSHOT_MAX ? PROTO_SNAPSHOT_MAX : count - sent;
+
+			memset(&m, 0, sizeof(m));
+			m.type = PROTO_BINDING_SNAPSHOT;
+			m.snapshot.snapshot_id = a->snapshot_id;
+			m.snapshot.part = (__u8)k;
+			m.snapshot.count = part;
+			if (sent + part < count)
+				m.snapshot.flags = PROTO_SNAPSHOT_F_MORE;
+			memcpy(m.snapshot.entries, &ent[sent], part * sizeof(ent[0]));
+			if (!agent_send(a, order[i]->peer, &m, &order[i]->reply))
+				a->st.snapshots_sent++;
+			sent += part;
+		}
+	}
+out:
+	free(order);
+	free(ent);
+}
+
+void agent_tick(struct agent *a, __u64 now_ms)
+{
+	char h[INET6_ADDRSTRLEN];
+	int i;
+
+	for (i = a->n_subs - 1; i >= 0; i--) {
+		if (now_ms >= a->subs[i].expires_ms) {
+			pr_debug("agent: subscription of %s to %s expired",
+				 a->peers[a->subs[i].peer].name, agent_fmt(&a->subs[i].home, h));
+			sub_remove(a, i);
+		}
+	}
+	for (i = a->n_bindings - 1; i >= 0; i--) {
+		if (a->bindings[i].expires_ms && now_ms >= a->bindings[i].expires_ms) {
+			pr_debug("agent: binding of %s expired", agent_fmt(&a->bindings[i].home, h));
+			binding_remove(a, i);
+		}
+	}
+	for (i = a->n_pending - 1; i >= 0; i--) {
+		if (now_ms - a->pending[i].at_ms < AGENT_BA_TIMEOUT_MS)
+			continue;
+		a->st.bu_unconfirmed++;
+		if (!a->warned_unconfirmed) {
+			a->warned_unconfirmed = true;
+			pr_warn("agent: Binding Update for %s (seq %u) saw no Binding Acknowledgement "
+				"within %d ms; if this Home Agent's acknowledgements leave through "
+				"another interface, set confirm = bu",
+				agent_fmt(&a->pending[i].home, h), a->pending[i].seq,
+				AGENT_BA_TIMEOUT_MS);
+		}
+		a->pending[i] = a->pending[--a->n_pending];
+	}
+	if (!a->cfg.snapshot_interval_s)
+		return;
+	if (!a->next_snapshot_ms)
+		a->next_snapshot_ms = now_ms + (__u64)a->cfg.snapshot_interval_s * 1000;
+	if (now_ms >= a->next_snapshot_ms) {
+		a->next_snapshot_ms = now_ms + (__u64)a->cfg.snapshot_interval_s * 1000;
+		send_snapshots(a, now_ms);
+	}
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+int agent_open(struct agent **out, const struct agent_config *cfg)
+{
+	char t[INET6_ADDRSTRLEN];
+	struct sockaddr_in6 sa;
+	socklen_t sl = sizeof(sa);
+	struct agent *a;
+	int err;
+
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		pr_err("agent: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	a->udp_fd = a->cap_fd = a->feed_fd = -1;
+	err = copy_config(&a->cfg, cfg);
+	if (err) {
+		pr_err("agent: %s", strerror(-err));
+		free(a);
+		return err;
+	}
+	err = proto_init();
+	if (err) {
+		pr_err("agent: libsodium: %s", strerror(-err));
+		goto fail;
+	}
+	err = peers_build(&a->cfg, &a->peers);
+	if (err)
+		goto fail;
+	a->n_peers = a->cfg.n_peers;
+	a->udp_fd = notify_udp_socket(&cfg->listen_addr, cfg->listen_port);
+	if (a->udp_fd < 0) {
+		err = a->udp_fd;
+		pr_err("agent: binding [%s]:%u: %s", agent_fmt(&cfg->listen_addr, t),
+		       cfg->listen_port, strerror(-err));
+		goto fail;
+	}
+	if (getsockname(a->udp_fd, (struct sockaddr *)&sa, &sl)) {
+		err = -errno;
+		pr_err("agent: getsockname: %s", strerror(-err));
+		goto fail;
+	}
+	a->port = ntohs(sa.sin6_port);
+	*out = a;
+	return 0;
+fail:
+	agent_close(a);
+	return err;
+}
+
+int agent_reload(struct agent *a, const struct agent_config *cfg)
+{
+	struct agent_config nc;
+	struct agent_peer *np;
+	int *remap = NULL, i, j, err;
+
+	err = copy_config(&nc, cfg);
+	if (err) {
+		pr_err("agent: reload: %s", strerror(-err));
+		return err;
+	}
+	err = peers_build(&nc, &np);
+	if (err) {
+		agent_config_free(&nc);
+		return err;
+	}
+	remap = calloc(a->n_peers ? a->n_peers : 1, sizeof(*remap));
+	if (!remap) {
+		pr_err("agent: reload: %s", strerror(ENOMEM));
+		peers_free(np, nc.n_peers);
+		agent_config_free(&nc);
+		return -ENOMEM;
+	}
+	for (i = 0; i < a->n_peers; i++) {
+		remap[i] = -1;
+		for (j = 0; j < nc.n_peers; j++) {
+			struct agent_peer *o = &a->peers[i], *f = &np[j];
+			struct notify_rx rx;
+
+			if (strcmp(o->name, f->name) || !addr_eq(&o->addr, &f->addr))
+				continue;
+			/* Same balancer: its replay windows and counters stay,
+			 * under whichever key is configured now. */
+			rx = o->rx;
+			notify_rx_set_key(&rx, f->rx.key_id, f->rx.key, f->rx.keylen);
+			notify_rx_clear(&f->rx);
+			f->rx = rx;
+			explicit_bzero(&rx, sizeof(rx));
+			if (f->tx.next_seq < o->tx.next_seq)
+				f->tx.next_seq = o->tx.next_seq;
+			f->sent = o->sent;
+			f->send_errors = o->send_errors;
+			memcpy(f->warned, o->warned, sizeof(f->warned));
+			remap[i] = j;
+			break;
+		}
+	}
+	for (i = a->n_subs - 1; i >= 0; i--) {
+		if (remap[a->subs[i].peer] < 0)
+			sub_remove(a, i);
+		else
+			a->subs[i].peer = remap[a->subs[i].peer];
+	}
+	if (cfg->role != a->cfg.role || !addr_eq(&cfg->listen_addr, &a->cfg.listen_addr) ||
+	    cfg->listen_port != a->cfg.listen_port || strcmp(cfg->iface, a->cfg.iface) ||
+	    cfg->has_home != a->cfg.has_home || !addr_eq(&cfg->home_addr, &a->cfg.home_addr) ||
+	    strcmp(cfg->feed_socket, a->cfg.feed_socket))
+		pr_warn("agent: listen, interface, home_address and feed_socket changes take effect at the next restart");
+	/* Keep what the open sockets were made from. */
+	nc.role = a->cfg.role;
+	nc.listen_addr = a->cfg.listen_addr;
+	nc.listen_port = a->cfg.listen_port;
+	memcpy(nc.iface, a->cfg.iface, sizeof(nc.iface));
+	nc.has_home = a->cfg.has_home;
+	nc.home_addr = a->cfg.home_addr;
+	memcpy(nc.feed_socket, a->cfg.feed_socket, sizeof(nc.feed_socket));
+	if (nc.snapshot_interval_s != a->cfg.snapshot_interval_s)
+		a->next_snapshot_ms = 0;
+	peers_free(a->peers, a->n_peers);
+	agent_config_free(&a->cfg);
+	a->cfg = nc;
+	a->peers = np;
+	a->n_peers = nc.n_peers;
+	free(remap);
+	return 0;
+}
+
+void agent_close(struct agent *a)
+{
+	struct proto_msg m;
+	int i;
+
+	if (!a)
+		return;
+	/* Tell each balancer we are gone, so it retries rather than waits. */
+	for (i = 0; a->udp_fd >= 0 && i < a->n_subs; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = PROTO_UNSUBSCRIBE;
+		m.unsubscribe.home = a->subs[i].home;
+		agent_send(a, a->subs[i].peer, &m, &a->subs[i].reply);
+	}
+	if (a->udp_fd >= 0)
+		close(a->udp_fd);
+	if (a->cap_fd >= 0)
+		close(a->cap_fd);
+	if (a->feed_fd >= 0)
+		close(a->feed_fd);
+	if (a->feed_bound)
+		unlink(a->cfg.feed_socket);
+	if (a->nl)
+		mnl_socket_close(a->nl);
+	peers_free(a->peers, a->n_peers);
+	agent_config_free(&a->cfg);
+	free(a->subs);
+	free(a->bindings);
+	free(a->pending);
+	free(a);
+}
+
+int agent_udp_fd(const struct agent *a)
+{
+	return a->udp_fd;
+}
+
+__u16 agent_port(const struct agent *a)
+{
+	return a->port;
+}
+
+void agent_get_stats(const struct agent *a, struct agent_stats *out)
+{
+	*out = a->st;
+}

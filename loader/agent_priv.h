@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* agent_priv.h - the agent's state, shared by agent.c (protocol and
+ * tables), agent_ha.c (capture and feed) and agent_mn.c (rtnetlink).
+ * Not for other users: agent.h is the interface. */
+#ifndef MIP6LB_AGENT_PRIV_H
+#define MIP6LB_AGENT_PRIV_H
+
+#include "agent.h"
+#include "notify.h"
+#include "proto.h"
+
+struct mnl_socket;
+
+struct agent_peer {
+	char name[AGENT_NAME_LEN];
+	struct in6_addr addr;
+	struct proto_sender tx;
+	struct notify_rx rx;
+	__u64 sent, send_errors;
+	bool send_failing;
+	bool warned[NOTIFY_R_MAX];
+};
+
+struct agent_sub {
+	int peer;
+	struct in6_addr home;
+	struct sockaddr_in6 reply;
+	__u64 expires_ms;
+	bool snapshots;
+};
+
+/* A BU that asked for an acknowledgement, until the HA's BA decides. */
+struct agent_pending {
+	struct in6_addr home;
+	struct in6_addr coa;
+	__u16 seq;
+	__u32 lifetime_s;
+	__u64 at_ms;
+};
+
+#define AGENT_MN_MAX_ADDRS 64
+
+struct agent_mn_addr {
+	struct in6_addr addr;
+	__u32 flags;                    /* IFA_F_* */
+	__u8 scope;
+	__u32 valid_s;                  /* 0xffffffff = forever */
+	__u64 order;                    /* when it first appeared */
+};
+
+struct agent {
+	struct agent_config cfg;        /* peers[] owned */
+	int udp_fd, cap_fd, feed_fd;
+	__u16 port;
+	bool feed_bound;                /* we created cfg.feed_socket */
+	struct agent_peer *peers;
+	int n_peers;
+	struct agent_sub *subs;
+	int n_subs, cap_subs;
+	struct agent_binding *bindings;
+	int n_bindings, cap_bindings;
+	struct agent_pending *pending;
+	int n_pending, cap_pending;
+	bool warned_unconfirmed;
+	__u64 next_snapshot_ms;
+	__u32 snapshot_id;
+	struct agent_stats st;
+
+	/* role mn */
+	struct mnl_socket *nl;
+	unsigned int nl_portid;
+	int ifindex;
+	struct agent_mn_addr addrs[AGENT_MN_MAX_ADDRS];
+	int n_addrs;
+	__u64 addr_order;
+	bool has_coa;
+	struct in6_addr coa;
+	__u16 mn_seq;
+};
+
+/* agent.c */
+bool agent_node_addr(const struct in6_addr *a);
+/* agent_binding_update() for the node's own binding: never expires on
+ * its own. */
+int agent_binding_set(struct agent *a, const struct in6_addr *home, const struct in6_addr *coa,
+		      __u32 lifetime_s, __u16 seq, bool persistent, __u64 now_ms);
+const char *agent_fmt(const struct in6_addr *a, char *buf);
+
+#endif /* MIP6LB_AGENT_PRIV_H */
