@@ -84,6 +84,8 @@ int bench_datapath(void);
 int bench_veth(void);
 int bench_scale(void);
 int bench_maglev(void);
+int bench_notify(void);
+int bench_adopt(void);
 /* --lineinfo FILE: JIT offset -> source line of the datapath (lineinfo.c). */
 int bench_lineinfo(const char *path);
 

@@ -271,7 +271,7 @@ static void fmt_num(char *buf, size_t len, bool has, double v)
 {
 	if (!has)
 		snprintf(buf, len, "-");
-	else if (v != 0 && fabs(v) < 1)
+	else if (fabs(v) < 10)
 		snprintf(buf, len, "%.4f", v);
 	else if (fabs(v) < 100)
 		snprintf(buf, len, "%.2f", v);
@@ -365,7 +365,7 @@ static void usage(FILE *f)
 		"  --json FILE   write the rows to FILE (bench.json format)\n"
 		"  --runs N      timed runs per figure, median reported (default 5)\n"
 		"  --cpu N       CPU to run on (default: the last one)\n"
-		"  --only PHASE  dp | veth | scale | maglev\n"
+		"  --only PHASE  dp | veth | scale | maglev | notify | adopt\n"
 		"  --case NAME[/MODE]  one datapath case only (for profiling)\n"
 		"  --lineinfo FILE     write the datapath's JIT offset -> source line map\n"
 		"  -v            verbose\n");
@@ -430,7 +430,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || bopt.runs < 1 || bopt.runs > BENCH_RUNS_MAX ||
 	    (bopt.only && strcmp(bopt.only, "dp") && strcmp(bopt.only, "veth") &&
-	     strcmp(bopt.only, "scale") && strcmp(bopt.only, "maglev"))) {
+	     strcmp(bopt.only, "scale") && strcmp(bopt.only, "maglev") &&
+	     strcmp(bopt.only, "notify") && strcmp(bopt.only, "adopt"))) {
 		usage(stderr);
 		return 2;
 	}
@@ -462,18 +463,10 @@ int main(int argc, char **argv)
 		bench_scale();
 	if (want("maglev"))
 		bench_maglev();
-
-	/* The control-plane rows wait for code that does not exist yet. */
-	if (!bopt.only) {
-		row_null("notify-rate", NULL, "msg/s",
-			 "needs the daemon's notification receiver (issue 4): nothing applies BINDING_NOTIFY to the maps yet");
-		row_null("notify-p50-us", NULL, "us",
-			 "needs the daemon's notification receiver (issue 4)");
-		row_null("notify-p99-us", NULL, "us",
-			 "needs the daemon's notification receiver (issue 4)");
-		row_null("adopt-1m-ms", NULL, "ms",
-			 "needs the daemon (mip6lbd) to adopt pinned sessions");
-	}
+	if (want("notify"))
+		bench_notify();
+	if (want("adopt"))
+		bench_adopt();
 
 	print_table();
 	printf("\nmip6lb-bench: %.1f s\n", (bench_now_ns() - t0) / 1e9);
