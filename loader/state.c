@@ -279,6 +279,25 @@ static void resolve_nh(struct lb_state *st, const struct cfg_backend *c, struct 
 	out->err = err ? err : -EAGAIN;
 }
 
+static void nh_schedule(struct st_backend *b, __u64 now)
+{
+	/* A little early, so the one-second timer does not skip a tick. */
+	const __u64 slack = 100000000ULL;
+
+	if (b->nh.valid) {
+		b->nh_backoff_s = 0;
+		b->nh_retry_ns = 0;
+		return;
+	}
+	if (b->nh.err == -EAGAIN)
+		b->nh_backoff_s = 1;
+	else if (!b->nh_backoff_s)
+		b->nh_backoff_s = 1;
+	else if (b->nh_backoff_s < NH_MAX_BACKOFF_S)
+		b->nh_backoff_s *= 2;
+	b->nh_retry_ns = now + b->nh_backoff_s * 1000000000ULL - slack;
+}
+
 static bool nh_eq(const struct st_nh *a, const struct st_nh *b)
 {
 	return a->valid == b->valid && a->from_config == b->from_config && a->err == b->err &&
@@ -753,7 +772,9 @@ int state_apply(struct lb_state *st, struct mip6lb_config *cfg)
 		b->service_id = p.svc_id[c->service_idx];
 		b->cfg = *c;
 		if (resolve) {
+			b->nh_backoff_s = 0;
 			resolve_nh(st, c, &b->nh);
+			nh_schedule(b, dp_now_ns());
 			log_nh(b, NULL);
 		}
 		nsv[b->service_id].n_backends++;
@@ -905,17 +926,24 @@ int state_reload_file(struct lb_state *st, const char *path,
 
 int state_nh_refresh(struct lb_state *st, bool all)
 {
+	__u64 now = dp_now_ns();
 	struct st_nh old;
 	int n = 0;
 	__u32 id;
 
 	for (id = 0; id < NBE; id++) {
 		struct st_backend *b = &st->bes[id];
+		bool failing = !b->nh.valid && b->nh.err != -EAGAIN;
 
-		if (!b->used || !b->cfg.name[0] || (!all && b->nh.valid))
+		if (!b->used || !b->cfg.name[0])
+			continue;
+		/* nexthop.c logs every failure: a backend that cannot
+		 * resolve must not log at the rate neighbours change. */
+		if (all ? failing && now < b->nh_retry_ns : b->nh.valid || now < b->nh_retry_ns)
 			continue;
 		old = b->nh;
 		resolve_nh(st, &b->cfg, &b->nh);
+		nh_schedule(b, now);
 		if (nh_eq(&old, &b->nh))
 			continue;
 		log_nh(b, &old);

@@ -54,6 +54,8 @@ struct st_backend {
 	__u32 service_id;
 	struct cfg_backend cfg;      /* cfg.name[0] == 0: found in the maps, not configured */
 	struct st_nh nh;
+	__u64 nh_retry_ns;           /* when an unresolved next hop is tried again */
+	__u32 nh_backoff_s;
 	struct mip6lb_backend written; /* what the backends map holds */
 	__u64 freed_seq;
 };
@@ -95,8 +97,13 @@ int state_reload_file(struct lb_state *st, const char *path,
 		      void (*fixup)(struct mip6lb_config *cfg, void *arg), void *arg,
 		      char *err, size_t errlen);
 
-/* Re-resolve next hops: every backend (all) or only those without a valid
- * one.  Rewrites the entries that changed; returns how many did. */
+/* Re-resolve next hops and rewrite the entries that changed; returns how
+ * many did.  all (a neighbour, link or route changed): every backend, except
+ * those failing with an error other than -EAGAIN, which keep their backoff;
+ * else (the one-second timer): the unresolved ones that are due.  A pending
+ * neighbour is retried every second, other failures after 1, 2, 4, 8, then
+ * every NH_MAX_BACKOFF_S seconds. */
+#define NH_MAX_BACKOFF_S 16
 int state_nh_refresh(struct lb_state *st, bool all);
 
 /* Deep copy of a config (peers' keys included); dst must be empty. */

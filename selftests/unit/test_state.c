@@ -551,6 +551,24 @@ START_TEST(test_nexthop_invalid_without_resolution)
 	ck_assert_int_eq(f2.st->bes[id].nh.err, -ENODEV);
 	/* A refresh changes nothing that is still unresolvable. */
 	ck_assert_int_eq(state_nh_refresh(f2.st, true), 0);
+	/* Failures back off: not retried before they are due (not even on
+	 * a neighbour change), then after 2, 4, 8, 16, 16 seconds. */
+	ck_assert_uint_eq(f2.st->bes[id].nh_backoff_s, 1);
+	ck_assert_uint_gt(f2.st->bes[id].nh_retry_ns, dp_now_ns());
+	ck_assert_int_eq(state_nh_refresh(f2.st, false), 0);
+	ck_assert_int_eq(state_nh_refresh(f2.st, true), 0);
+	ck_assert_uint_eq(f2.st->bes[id].nh_backoff_s, 1);
+	{
+		static const __u32 want[] = { 2, 4, 8, 16, 16 };
+		int i;
+
+		for (i = 0; i < 5; i++) {
+			f2.st->bes[id].nh_retry_ns = 0;
+			ck_assert_int_eq(state_nh_refresh(f2.st, false), 0);
+			ck_assert_uint_eq(f2.st->bes[id].nh_backoff_s, want[i]);
+			ck_assert_int_eq(f2.st->bes[id].nh.err, -ENODEV);
+		}
+	}
 	dfx_close(&f2);
 }
 END_TEST
