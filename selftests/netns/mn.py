@@ -19,6 +19,9 @@
         sport=N dport=N   ports (default 40000, 80)
         tok=WORD      payload "tok=WORD;", which the backends' sniffers log
         n=N           send the frame N times (default 1)
+      --repeat R --interval S sends the whole list R times, S seconds apart,
+      appending "-rK" (K = 1..R) to every token, for traffic that goes on
+      while a test does something else.
 
   mn.py request --src ADDR --dst ADDR [--port N] [--proto udp|tcp]
                 [--tok WORD] [--timeout S]
@@ -39,6 +42,7 @@ Run with the system python (/usr/bin/python3), which has scapy.
 import argparse
 import socket
 import sys
+import time
 
 
 def parse_spec(text):
@@ -103,15 +107,21 @@ def cmd_send(args):
     lines = args.spec
     if lines == ["-"]:
         lines = [l for l in sys.stdin.read().splitlines() if l.strip() and not l.startswith("#")]
+    specs = [parse_spec(line) for line in lines]
     socks = {}
     try:
-        for line in lines:
-            ifname, frame, n = build(parse_spec(line), gw)
-            if ifname not in socks:
-                socks[ifname] = conf.L2socket(iface=ifname)
-            raw = bytes(frame)
-            for _ in range(n):
-                socks[ifname].send(raw)
+        for r in range(1, args.repeat + 1):
+            if r > 1:
+                time.sleep(args.interval)
+            for spec in specs:
+                if args.repeat > 1 and "tok" in spec:
+                    spec = dict(spec, tok="%s-r%d" % (spec["tok"], r))
+                ifname, frame, n = build(spec, gw)
+                if ifname not in socks:
+                    socks[ifname] = conf.L2socket(iface=ifname)
+                raw = bytes(frame)
+                for _ in range(n):
+                    socks[ifname].send(raw)
     finally:
         for s in socks.values():
             s.close()
@@ -200,6 +210,8 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("send", help="crafted frames")
     p.add_argument("--gw", required=True, help="IF=MAC,... gateway MAC per link")
+    p.add_argument("--repeat", type=int, default=1, help="send the list R times")
+    p.add_argument("--interval", type=float, default=0.0, help="seconds between rounds")
     p.add_argument("spec", nargs="+")
     p.set_defaults(func=cmd_send)
     p = sub.add_parser("request", help="a real-socket request")
