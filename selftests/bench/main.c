@@ -283,7 +283,7 @@ static void print_table(void)
 {
 	int i;
 
-	printf("\n%-18s %-12s %12s %-9s %10s %8s %8s %s\n",
+	printf("\n%-18s %-16s %12s %-9s %10s %8s %8s %s\n",
 	       "name", "mode", "value", "unit", "floor", "ratio", "target", "met");
 	for (i = 0; i < n_rows; i++) {
 		const struct bench_row *r = &rows[i];
@@ -297,7 +297,7 @@ static void print_table(void)
 			snprintf(t, sizeof(t), "%s%g", r->target_min ? ">=" : "<=", r->target);
 		else
 			snprintf(t, sizeof(t), "-");
-		printf("%-18s %-12s %12s %-9s %10s %8s %8s %s", r->name,
+		printf("%-18s %-16s %12s %-9s %10s %8s %8s %s", r->name,
 		       r->mode[0] ? r->mode : "-", v, r->unit, f, ra, t,
 		       met < 0 ? "-" : met ? "yes" : "NO");
 		if (!r->has_value)
@@ -365,7 +365,7 @@ static void usage(FILE *f)
 		"  --json FILE   write the rows to FILE (bench.json format)\n"
 		"  --runs N      timed runs per figure, median reported (default 5)\n"
 		"  --cpu N       CPU to run on (default: the last one)\n"
-		"  --only PHASE  dp | veth | scale | maglev | notify | adopt\n"
+		"  --only PHASE  memlat | dp | veth | scale | maglev | notify | adopt\n"
 		"  --case NAME[/MODE]  one datapath case only (for profiling)\n"
 		"  --lineinfo FILE     write the datapath's JIT offset -> source line map\n"
 		"  -v            verbose\n");
@@ -431,7 +431,8 @@ int main(int argc, char **argv)
 	if (optind != argc || bopt.runs < 1 || bopt.runs > BENCH_RUNS_MAX ||
 	    (bopt.only && strcmp(bopt.only, "dp") && strcmp(bopt.only, "veth") &&
 	     strcmp(bopt.only, "scale") && strcmp(bopt.only, "maglev") &&
-	     strcmp(bopt.only, "notify") && strcmp(bopt.only, "adopt"))) {
+	     strcmp(bopt.only, "notify") && strcmp(bopt.only, "adopt") &&
+	     strcmp(bopt.only, "memlat"))) {
 		usage(stderr);
 		return 2;
 	}
@@ -455,6 +456,8 @@ int main(int argc, char **argv)
 	printf("mip6lb-bench%s: CPU %d, %d runs per figure, median reported\n",
 	       bopt.quick ? " --quick" : "", bopt.cpu, bopt.runs);
 
+	if (want("memlat"))
+		bench_memlat();
 	if (want("dp"))
 		bench_datapath();
 	if (want("veth"))

@@ -204,7 +204,7 @@ int bench_notify(void)
 	struct bench_dp dp = {};
 	struct shared *sh = MAP_FAILED;
 	size_t sh_len = sizeof(*sh) + lat_n * sizeof(__u64);
-	double *lat = NULL, t_first = 0, t_last = 0, rate;
+	double *lat = NULL, t_first = 0, t_last = 0, rate, deadline;
 	__u64 got = 0, done = 0, before_written;
 	__s64 accepted;
 	pid_t pid = -1;
@@ -306,6 +306,7 @@ int bench_notify(void)
 	notify_get_stats(nt, &st);
 	before_written = st.sessions_written;
 	sh->phase = 1;
+	deadline = bench_now_ns() + 120e9;
 	for (;;) {
 		struct pollfd p = { .fd = notify_fd(nt), .events = POLLIN };
 		int n;
@@ -313,6 +314,9 @@ int bench_notify(void)
 		if (poll(&p, 1, 200) <= 0) {
 			if (sh->sender_done)
 				break;
+			if (bench_now_ns() > deadline || waitpid(pid, &status, WNOHANG) == pid)
+				bench_fail("notify: the sender stopped after %llu messages",
+					   (unsigned long long)sh->sent);
 			continue;
 		}
 		if (!got)

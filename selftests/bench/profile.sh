@@ -22,7 +22,10 @@ trap 'rm -rf "$tmp"' EXIT
 
 command -v perf >/dev/null || { echo "profile.sh: perf is not installed" >&2; exit 2; }
 "$bench" --lineinfo "$tmp/lines.tsv"
-perf record -q -C "$cpu" -o "$tmp/perf.data" -- \
+# Sampling starts disabled; the bench enables it around its timed runs.
+mkfifo "$tmp/ctl" "$tmp/ack"
+MIP6LB_BENCH_PERF_CTL=$tmp/ctl perf record -q -D -1 --control "fifo:$tmp/ctl,$tmp/ack" \
+	-C "$cpu" -o "$tmp/perf.data" -- \
 	"$bench" --cpu "$cpu" --case "$case_name" --runs "$runs" >"$tmp/bench.out" 2>&1
 perf script -i "$tmp/perf.data" -F ip,sym,symoff 2>/dev/null >"$tmp/samples.txt"
 grep -E "^(src|hao|iid|spi|coa|miss|chain|non|churn)" "$tmp/bench.out" || true
@@ -42,6 +45,8 @@ for sym in lines:
 dp_kernel = re.compile(r"htab|lookup_nulls|memcmp|jhash|bpf_lru|ktime|timespec|"
                        r"ringbuf|redirect|adjust_head|pvm_irq|raw_spin|percpu|"
                        r"__pi_memcpy|__pi_memset|bpf_map_|xdp_do")
+# Creating and filling the tables (sampling is off then; belt and braces).
+setup = re.compile(r"bpf_lru_populate|htab_map_alloc|clear_page|bpf_map_area")
 by_sym, by_line, total_dp = collections.Counter(), collections.Counter(), 0
 for s in open(sys.argv[2]):
     s = s.strip()
@@ -56,6 +61,8 @@ for s in open(sys.argv[2]):
         by_line[(where, text)] += 1
         by_sym[sym.split("_", 3)[-1] + " (BPF)"] += 1
         total_dp += 1
+    elif setup.search(sym):
+        continue
     elif dp_kernel.search(sym):
         by_sym[sym] += 1
         total_dp += 1
