@@ -3,17 +3,19 @@
  * mip6lb-agent - tells mip6lbd when a mobile node's care-of address
  * changes (docs/agent.md, docs/protocol.md).
  *
- *   mip6lb-agent --role ha -c FILE [-v]    on a Home Agent
- *   mip6lb-agent --role mn -c FILE [-v]    on a mobile node
+ *   mip6lb-agent --role ha -c FILE [-n] [-v]    on a Home Agent
+ *   mip6lb-agent --role mn -c FILE [-n] [-v]    on a mobile node
  *   mip6lb-agent feed [-s SOCKET] HOA COA LIFETIME [SEQ]
  *
  * One epoll loop over the agent's sockets and a signalfd: SIGHUP reloads
  * the config (peers and keys), SIGINT/SIGTERM stop it.  Exit status 0,
- * 1 on error, 2 on a usage error.
+ * 1 on error, 2 on a usage or config error (as mip6lbd: systemd's
+ * RestartPreventExitStatus=2 does not retry what a restart cannot fix).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,7 @@ enum { FD_UDP, FD_CAPTURE, FD_FEED, FD_NETLINK, FD_SIGNAL };
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mip6lb-agent --role ha|mn -c FILE [-v]\n"
+		"usage: mip6lb-agent --role ha|mn -c FILE [-n] [-v]\n"
 		"       mip6lb-agent feed [-s SOCKET] HOA COA LIFETIME [SEQ]\n"
 		"\n"
 		"  --role ha       on a Home Agent: bindings from the Mobility Headers on\n"
@@ -38,6 +40,8 @@ static void usage(FILE *f)
 		"  --role mn       on a mobile node: the care-of address is the global\n"
 		"                  address of [agent] interface\n"
 		"  -c, --config    the agent's INI file (docs/agent.md)\n"
+		"  -n, --check-config  validate the config, print nothing if it is\n"
+		"                  valid, FILE:LINE: message and exit 2 if not\n"
 		"  -v, --verbose   debug messages\n"
 		"  feed            hand a binding to a running Home Agent agent\n"
 		"                  (LIFETIME in seconds, 0 deregisters; -s defaults to\n"
@@ -120,7 +124,7 @@ static void reload(struct agent *a, const char *path, int role)
 	agent_config_free(&cfg);
 }
 
-static int run_agent(int role, const char *path)
+static int run_agent(int role, const char *path, bool check_only)
 {
 	struct epoll_event evs[8];
 	struct signalfd_siginfo si;
@@ -133,7 +137,11 @@ static int run_agent(int role, const char *path)
 
 	if (agent_config_load(path, role, &cfg, err, sizeof(err))) {
 		pr_err("%s", err);
-		return 1;
+		return 2;
+	}
+	if (check_only) {
+		agent_config_free(&cfg);
+		return 0;
 	}
 	if (agent_open(&a, &cfg))
 		goto out;
@@ -236,16 +244,18 @@ int main(int argc, char **argv)
 		{ "role", required_argument, NULL, 'r' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "check-config", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	const char *path = NULL;
+	bool check_only = false;
 	int role = 0, c;
 
 	log_set_ident("mip6lb-agent");
 	if (argc > 1 && !strcmp(argv[1], "feed"))
 		return run_feed(argc - 1, argv + 1);
-	while ((c = getopt_long(argc, argv, "r:c:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:c:vnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (!strcmp(optarg, "ha")) {
@@ -263,6 +273,9 @@ int main(int argc, char **argv)
 		case 'v':
 			log_set_level(LOG_LVL_DEBUG);
 			break;
+		case 'n':
+			check_only = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -275,5 +288,5 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	return run_agent(role, path);
+	return run_agent(role, path, check_only);
 }
