@@ -9,7 +9,8 @@ it.  They bind the VIP itself, not ::, so a UDP reply leaves from the VIP
 
 --sniff IF opens a packet socket on IF and appends every payload token
 (tok=WORD;) found in a frame addressed to this host (PACKET_HOST) to --log,
-one per line.  Packets with a Home Address option never reach a socket here
+one per line, and "WORD HEX" (the whole frame) to the .frames file beside
+it, for tests that check the bytes on the wire.  Packets with a Home Address option never reach a socket here
 (no MIP6 in the kernel: ICMP Parameter Problem), so the sniffer is how the
 tests learn which backend an HAO packet went to.  Frames the bridge floods
 to every port before it has learnt a MAC are PACKET_OTHERHOST and ignored.
@@ -55,13 +56,15 @@ def tcp_server(sock, name):
         threading.Thread(target=tcp_conn, args=(conn, name), daemon=True).start()
 
 
-def sniffer(sock, log):
-    with open(log, "ab", buffering=0) as out:
+def sniffer(sock, log, frames):
+    with open(log, "ab", buffering=0) as out, open(frames, "ab", buffering=0) as raw:
         while True:
             frame, addr = sock.recvfrom(65535)
             if addr[2] != PACKET_HOST:
                 continue
             for m in TOKEN.finditer(frame):
+                # The frame first, so a token in the log always has its frame.
+                raw.write(m.group(1) + b" " + frame.hex().encode() + b"\n")
                 out.write(m.group(1) + b"\n")
 
 
@@ -77,11 +80,12 @@ def main():
 
     threads = []
     for addr in args.bind:
+        fam = socket.AF_INET if "." in addr else socket.AF_INET6
         for port in args.port or [80]:
-            u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            u = socket.socket(fam, socket.SOCK_DGRAM)
             u.bind((addr, port))
             threads.append(threading.Thread(target=udp_server, args=(u, args.name)))
-            t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            t = socket.socket(fam, socket.SOCK_STREAM)
             t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             t.bind((addr, port))
             t.listen(64)
@@ -92,7 +96,8 @@ def main():
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
         s.bind((args.sniff, 0))
         open(args.log, "ab").close()
-        threads.append(threading.Thread(target=sniffer, args=(s, args.log)))
+        frames = os.path.splitext(args.log)[0] + ".frames"
+        threads.append(threading.Thread(target=sniffer, args=(s, args.log, frames)))
     for t in threads:
         t.daemon = True
         t.start()

@@ -26,7 +26,8 @@
   mn.py request --src ADDR --dst ADDR [--port N] [--proto udp|tcp]
                 [--tok WORD] [--timeout S]
       A request through a real socket bound to ADDR (the node's source
-      routing picks the link); prints the server's reply line.  Exit 1 on
+      routing picks the link); prints the server's reply line.  An IPv4
+      --dst makes it an IPv4 request.  Exit 1 on
       timeout.
 
   mn.py listen --bind ADDR --port N [--timeout S]
@@ -130,7 +131,8 @@ def cmd_send(args):
 
 def cmd_request(args):
     kind = socket.SOCK_DGRAM if args.proto == "udp" else socket.SOCK_STREAM
-    s = socket.socket(socket.AF_INET6, kind)
+    fam = socket.AF_INET if "." in args.dst else socket.AF_INET6
+    s = socket.socket(fam, kind)
     s.settimeout(args.timeout)
     s.bind((args.src, 0))
     msg = b"tok=%s;\n" % args.tok.encode() if args.tok else b"hello\n"
