@@ -13,7 +13,8 @@
  * bpf_map_lookup_batch walk of the whole table that deletes each batch's
  * expired entries with bpf_map_delete_batch as it goes.  Reported per 1M
  * entries, with every entry expired (the most deletes) and with none (the
- * walk alone).
+ * walk alone).  For comparison, the same pass in the kernel: one
+ * bpf_prog_test_run of bench_sweep.bpf.c, bpf_for_each_map_elem + delete.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -97,10 +98,74 @@ static double sweep(int fd, __u64 *walked, __u64 *deleted)
 	return (bench_now_ns() - t0) / 1e6;
 }
 
+/* The same pass done in the kernel (bench_sweep.bpf.c): for comparison. */
+struct sweep_state {
+	__u64 now_ns;
+	__u64 scanned;
+	__u64 deleted;
+};
+
+static struct bpf_object *ksweep_obj;
+static int ksweep_prog = -1, ksweep_state = -1;
+
+static int ksweep_open(int sessions_fd)
+{
+	char path[1024];
+	struct bpf_map *m;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/selftests/bench_sweep.bpf.o", bopt.build_dir);
+	ksweep_obj = bpf_object__open_file(path, NULL);
+	if (!ksweep_obj)
+		return -errno;
+	m = bpf_object__find_map_by_name(ksweep_obj, "sessions");
+	err = m ? bpf_map__reuse_fd(m, sessions_fd) : -ENOENT;
+	if (!err)
+		err = bpf_object__load(ksweep_obj);
+	if (err) {
+		bpf_object__close(ksweep_obj);
+		ksweep_obj = NULL;
+		return err;
+	}
+	ksweep_prog = bpf_program__fd(bpf_object__find_program_by_name(ksweep_obj, "bench_sweep"));
+	ksweep_state = bpf_object__find_map_fd_by_name(ksweep_obj, "sweep_state");
+	return 0;
+}
+
+static void ksweep_close(void)
+{
+	bpf_object__close(ksweep_obj);
+	ksweep_obj = NULL;
+}
+
+static double ksweep(__u64 *walked, __u64 *deleted)
+{
+	struct sweep_state st = { .now_ns = dp_now_ns() };
+	__u8 frame[64] = {};
+	__u32 zero = 0;
+	double t0;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = sizeof(frame),
+		    .repeat = 1);
+
+	if (bpf_map_update_elem(ksweep_state, &zero, &st, BPF_ANY))
+		bench_fail("sweep_state: %s", strerror(errno));
+	t0 = bench_now_ns();
+	if (bpf_prog_test_run_opts(ksweep_prog, &o) || o.retval != 2 /* XDP_PASS */)
+		bench_fail("bench_sweep: %s (verdict %u)", strerror(errno), o.retval);
+	t0 = (bench_now_ns() - t0) / 1e6;
+	if (bpf_map_lookup_elem(ksweep_state, &zero, &st))
+		bench_fail("sweep_state: %s", strerror(errno));
+	*walked = st.scanned;
+	*deleted = st.deleted;
+	return t0;
+}
+
 static void scale_at(__u64 n, const char *label, int runs, bool primary)
 {
 	struct bench_dp dp;
 	double all[BENCH_RUNS_MAX], none[BENCH_RUNS_MAX], fill_ms = 0;
+	double kall[BENCH_RUNS_MAX], knone[BENCH_RUNS_MAX];
+	bool kernel = primary;
 	__u64 walked = 0, deleted = 0, present = 0;
 	long long memlock;
 	char mode[24];
@@ -148,13 +213,35 @@ static void scale_at(__u64 n, const char *label, int runs, bool primary)
 				   (unsigned long long)n);
 		bench_log("sweep %s: fresh %.1f ms, expired %.1f ms (%llu entries)", label,
 			  none[r], all[r], (unsigned long long)walked);
+
+		if (kernel && !r && (err = ksweep_open(dp.maps.sessions))) {
+			fprintf(stderr, "mip6lb-bench: bench_sweep: %s\n", strerror(-err));
+			kernel = false;
+		}
+		if (!kernel)
+			continue;
+		fill(dp.maps.sessions, n, false);
+		knone[r] = ksweep(&walked, &deleted);
+		if (deleted || walked < n - n / 1000)
+			bench_fail("kernel sweep of fresh sessions: walked %llu, deleted %llu",
+				   (unsigned long long)walked, (unsigned long long)deleted);
+		fill(dp.maps.sessions, n, true);
+		kall[r] = ksweep(&walked, &deleted);
+		if (deleted != walked || walked < n - n / 1000)
+			bench_fail("kernel sweep of expired sessions: walked %llu, deleted %llu",
+				   (unsigned long long)walked, (unsigned long long)deleted);
+		bench_log("kernel sweep %s: fresh %.1f ms, expired %.1f ms", label, knone[r], kall[r]);
 	}
+	if (kernel)
+		ksweep_close();
 	bench_dp_close(&dp);
 
 	/* Per 1M entries. */
 	for (r = 0; r < runs; r++) {
 		all[r] *= 1e6 / n;
 		none[r] *= 1e6 / n;
+		kall[r] *= 1e6 / n;
+		knone[r] *= 1e6 / n;
 	}
 	{
 		struct bench_row *row;
@@ -171,6 +258,19 @@ static void scale_at(__u64 n, const char *label, int runs, bool primary)
 		row_set_value(row, bench_median(none, runs), "ms");
 		row_set_target(row, 250, false);
 		row_extra_int(row, "table", n);
+		if (!kernel)
+			return;
+		/* Not what the daemon does: the same pass in one BPF program. */
+		row = row_add("sweep-1m-ms", "bpf-all-expired");
+		row_extra_doubles(row, "runs", kall, runs);
+		row_set_value(row, bench_median(kall, runs), "ms");
+		row_set_target(row, 250, false);
+		row_extra_str(row, "how", "bench_sweep.bpf.c: bpf_for_each_map_elem + delete");
+		row = row_add("sweep-1m-ms", "bpf-none-expired");
+		row_extra_doubles(row, "runs", knone, runs);
+		row_set_value(row, bench_median(knone, runs), "ms");
+		row_set_target(row, 250, false);
+		row_extra_str(row, "how", "bench_sweep.bpf.c: bpf_for_each_map_elem + delete");
 	}
 }
 
