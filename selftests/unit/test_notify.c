@@ -853,6 +853,39 @@ static void expect_addr_str(struct json_object *v, const char *want)
 	ck_assert_mem_eq(&a, &b, 16);
 }
 
+START_TEST(test_resync_and_deregistration)
+{
+	struct proto_msg m;
+	long count;
+	__u32 be;
+
+	/* Sessions from before a restart: no event reached this instance. */
+	be = hao_packet(COA_A, HOA, VIP);
+	plain_packet(COA_A, VIP_OFF);                 /* notify = off: not asked */
+	ck_assert_int_eq(notify_resync(nt, notify_now_ms()), 1);
+	peer_expect(ha_fd, &ha_rx, PROTO_SUBSCRIBE, &m);
+	ck_assert_str_eq(sub_state(HOA), "pending");
+	peer_expect_nothing(ha_fd);
+	ck_assert_int_eq(notify_resync(nt, notify_now_ms()), 0);   /* deduplicated */
+
+	notify_msg(&m, HOA, COA_B, COA_A, 1, LIFETIME);
+	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+	ck_assert_int_eq(pump(notify_now_ms()), 1);
+	expect_session(0, MIP6LB_KIND_COA, COA_B, MIP6LB_KIND_COA, be, LIFETIME);
+	count = dpf_session_count(&fx);
+
+	/* Home again: lifetime 0, CoA = home.  The binding goes, nothing is
+	 * written (a lifetime-0 session would never age), B's entry stays. */
+	notify_msg(&m, HOA, HOA, COA_B, 2, 0);
+	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+	ck_assert_int_eq(pump(notify_now_ms()), 1);
+	ck_assert_int_eq(notify_binding_coa(nt, &m.notify.home, &m.notify.coa), -ENOENT);
+	ck_assert_int_eq(dpf_session_count(&fx), count);
+	expect_session(0, MIP6LB_KIND_HOA, HOA, MIP6LB_KIND_HOA, be, 0);
+	expect_session(0, MIP6LB_KIND_COA, COA_B, MIP6LB_KIND_COA, be, LIFETIME);
+}
+END_TEST
+
 static void expect_keys(struct json_object *o, const char *const *keys)
 {
 	for (; *keys; keys++)
@@ -955,6 +988,7 @@ MIP6LB_SUITE(notify, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_mobile_node_peer_from_its_coa);
 	tcase_add_test(tc, test_reload_keeps_state_and_takes_new_keys);
 	tcase_add_test(tc, test_json_fields);
+	tcase_add_test(tc, test_resync_and_deregistration);
 	suite_add_tcase(s, tc);
 	return s;
 }
