@@ -124,7 +124,7 @@ require_root_tools() {
 		command -v "$t" >/dev/null || skip "needs $t"
 	done
 	[ -x "$PY" ] || skip "needs $PY"
-	"$PY" -c 'import scapy.layers.inet6' 2>/dev/null ||
+	"$PY" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("scapy") is None)' 2>/dev/null ||
 		skip "needs scapy for $PY (apt-get install python3-scapy)"
 	ip netns add "mip6lb-probe-$SUFFIX" 2>/dev/null || skip "cannot create network namespaces"
 	ip netns del "mip6lb-probe-$SUFFIX"
