@@ -52,3 +52,24 @@ done
 cnt=$(ctl -j session list | pyq "len(d['sessions'])")
 [ "$cnt" = 6 ] || die "expected 6 sessions (one per home address, none per CoA), found $cnt"
 ok "session list: one hoa session per home address, each on the backend that got its packets"
+
+# A node that spoke from its CoA before it used its home address (IKE, or
+# traffic before its binding) has a src session for that CoA.  Its first HAO
+# packet from there must still make the hoa session (hoa comes first in
+# identity = hoa,...), so the next handover keeps its backend.
+: >"$TMP/specs"
+for n in 2:1 2:2 2:3 2:4 2:5 2:6; do
+	echo "if=a0 src=$A_PFX::$n dst=$VIP tok=$(new_token "plain-$n")"
+	echo "if=a0 src=$A_PFX::$n dst=$VIP hoa=$HOME_PFX::$n tok=$(new_token "haoA-$n")"
+	echo "if=b0 src=$B_PFX::$n dst=$VIP hoa=$HOME_PFX::$n tok=$(new_token "haoB-$n")"
+done >"$TMP/specs"
+mn_batch "$TMP/specs" >"$TMP/got"
+mapfile -t rows <"$TMP/got"
+i=0
+for n in 2:1 2:2 2:3 2:4 2:5 2:6; do
+	p=${rows[$i]#* }; a=${rows[$((i + 1))]#* }; b=${rows[$((i + 2))]#* }
+	i=$((i + 3))
+	say "home $HOME_PFX::$n: plain from $A_PFX::$n -> $p, HAO from $A_PFX::$n -> $a, HAO from $B_PFX::$n -> $b"
+	[ "$a" = "$b" ] || die "home address $HOME_PFX::$n moved from $a to $b on its handover to CoA B (its CoA A had a src session from an earlier plain packet); sessions: $(ctl -j session list | pyq "[(s['kind'], s['identity'], s['backend']) for s in d['sessions'] if '$n' in s['identity']]")"
+done
+ok "HAO after plain traffic from the same CoA: the home address still keeps its backend across the handover"
