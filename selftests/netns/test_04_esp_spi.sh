@@ -71,6 +71,6 @@ for n in 1 2 3 4 5 6; do
 	spi=$(printf '0x%x' $((0xbeef0000 + n)))
 	a=${rows[$((n - 1))]#* }; b=${rows[$((n + 5))]#* }
 	say "rekeyed SPI $spi: from $A_PFX::1:1 -> $a, then from $B_PFX::1:1 -> $b"
-	[ "$a" = "$b" ] || die "SPI $spi (new SA of a node already known on its CoA) moved from $a to $b when the node moved; session list: $(ctl -j session list ipsec kind spi)"
+	[ "$a" = "$b" ] || die "SPI $spi (new SA of a node already known on its CoA) moved from $a to $b when the node moved; its sessions: $(ctl -j session list | pyq "[(s['kind'], s['identity'], s['backend']) for s in d['sessions'] if s['identity'] in ('$spi', '0x%08x' % $spi, '$A_PFX::1:1', '$B_PFX::1:1')]")"
 done
 ok "new SPIs from an already-known CoA keep their backend when the node moves"
