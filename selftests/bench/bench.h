@@ -138,6 +138,8 @@ int bench_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double bench_now_ns(void);
 double bench_cpu_ns(void);
 int bench_pin_cpu(int cpu);
+/* "enable" / "disable" perf sampling when run under profile.sh. */
+void bench_perf_ctl(const char *cmd);
 double bench_median(double *v, int n);   /* sorts v */
 
 #endif

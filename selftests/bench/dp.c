@@ -547,24 +547,6 @@ static void populate_churn(__u32 svc, __u64 n)
 	free(vals);
 }
 
-/* profile.sh runs us under `perf record -D -1 --control fifo:PATH`: sample
- * the timed runs only, not the loading and filling of the tables. */
-static void perf_ctl(const char *cmd)
-{
-	const char *path = getenv("MIP6LB_BENCH_PERF_CTL");
-	FILE *f;
-
-	if (!path || !*path)
-		return;
-	f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "mip6lb-bench: %s: %s\n", path, strerror(errno));
-		return;
-	}
-	fprintf(f, "%s\n", cmd);
-	fclose(f);
-}
-
 static int events_cb(void *ctx, void *data, size_t len)
 {
 	return 0;
@@ -792,11 +774,11 @@ int bench_datapath(void)
 			warm(&cases[i]);
 		validate(&cases[i]);
 	}
-	perf_ctl("enable");
+	bench_perf_ctl("enable");
 	for (r = 0; r < bopt.runs; r++)
 		for (i = 0; i < n_cases; i++)
 			measure(&cases[i]);
-	perf_ctl("disable");
+	bench_perf_ctl("disable");
 	for (i = 0; i < n_cases; i++)
 		report(&cases[i]);
 

@@ -210,6 +210,24 @@ int bench_sh(const char *fmt, ...)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -ECHILD;
 }
 
+/* profile.sh runs us under `perf record -D -1 --control fifo:PATH`: the
+ * phases enable sampling around their timed part only. */
+void bench_perf_ctl(const char *cmd)
+{
+	const char *path = getenv("MIP6LB_BENCH_PERF_CTL");
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "mip6lb-bench: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%s\n", cmd);
+	fclose(f);
+}
+
 int bench_pin_cpu(int cpu)
 {
 	cpu_set_t set;

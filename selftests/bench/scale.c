@@ -90,7 +90,9 @@ static double sweep(int fd, __u64 *walked, __u64 *deleted)
 	double t0 = bench_now_ns();
 	int err;
 
+	bench_perf_ctl("enable");
 	err = aging_sweep(fd, dp_now_ns(), &res);
+	bench_perf_ctl("disable");
 	if (err)
 		bench_fail("aging_sweep: %s", strerror(-err));
 	*walked = res.scanned;
