@@ -12,9 +12,12 @@
  * report the N sessions.  The fresh start is reported for comparison.
  *
  * Cleanup: the pin dir is flushed with `mip6lbd --flush` (and removed),
- * the temporary dir removed, any daemon killed, at the end or at exit.
+ * the temporary dir removed, any daemon killed, at the end or at exit; the
+ * daemon gets SIGTERM if the bench dies, and pin dirs of dead benches are
+ * removed on the next run.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -53,6 +57,25 @@ static void cleanup(void)
 		bench_sh("rm -rf '%s'", tmp_dir);
 		tmp_dir[0] = 0;
 	}
+}
+
+/* Pin dirs of benches that were killed before their cleanup ran. */
+static void remove_stale_pins(void)
+{
+	DIR *d = opendir("/sys/fs/bpf");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		int pid;
+
+		if (sscanf(e->d_name, "mip6lb-bench-%d", &pid) != 1 || pid == getpid() ||
+		    !kill(pid, 0) || errno != ESRCH)
+			continue;
+		bench_sh("'%s' --flush --pin-dir '/sys/fs/bpf/%s' >/dev/null 2>&1; "
+			 "rm -rf '/sys/fs/bpf/%s'", daemon_bin, e->d_name, e->d_name);
+	}
+	if (d)
+		closedir(d);
 }
 
 static int ctl_connect(void)
@@ -89,6 +112,8 @@ static double daemon_start(void)
 			dup2(out, 1);
 			dup2(out, 2);
 		}
+		/* Stops with the bench, however the bench ends (kept across exec). */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execl(daemon_bin, daemon_bin, "-c", conf, "--pin-dir", pin_dir, "--socket", sock,
 		      (char *)NULL);
 		_exit(127);
@@ -256,6 +281,7 @@ int bench_adopt(void)
 		return err;
 	}
 	atexit(cleanup);
+	remove_stale_pins();
 	snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/mip6lb-bench.XXXXXX");
 	if (!mkdtemp(tmp_dir)) {
 		err = -errno;

@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -409,6 +410,12 @@ static const char *default_build_dir(void)
 	return dir;
 }
 
+/* Ctrl-C or a kill: exit() so the atexit cleanups (daemon, pins) run. */
+static void on_signal(int sig)
+{
+	exit(128 + sig);
+}
+
 static bool want(const char *phase)
 {
 	return !bopt.only || !strcmp(bopt.only, phase);
@@ -466,6 +473,9 @@ int main(int argc, char **argv)
 		return bench_lineinfo(lineinfo) ? 1 : 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	err = bench_pin_cpu(bopt.cpu);
 	if (err) {
 		fprintf(stderr, "mip6lb-bench: pin to CPU %d: %s\n", bopt.cpu, strerror(-err));
