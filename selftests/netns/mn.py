@@ -222,7 +222,8 @@ def main():
     p.add_argument("--port", type=int, default=80)
     p.add_argument("--proto", choices=("udp", "tcp"), default="udp")
     p.add_argument("--tok")
-    p.add_argument("--timeout", type=float, default=2.0)
+    # Generous: the reply path may need neighbour discovery on a busy host.
+    p.add_argument("--timeout", type=float, default=5.0)
     p.set_defaults(func=cmd_request)
     p = sub.add_parser("ping", help="ICMPv6 echo")
     p.add_argument("--dst", required=True)

@@ -10,11 +10,16 @@ export MIP6LB_SRC=${MIP6LB_SRC:-$(cd "$DIR/../.." && pwd)}
 export MIP6LB_BUILD=${MIP6LB_BUILD:-$MIP6LB_SRC/build}
 JOBS=1
 if [ "${1:-}" = -j ]; then JOBS=$2; shift 2; fi
-if [ $# -gt 0 ]; then
-	TESTS=("$@")
-else
-	TESTS=("$DIR"/test_*.sh)
-fi
+[ $# -gt 0 ] || set -- "$DIR"/test_*.sh
+TESTS=()
+for t in "$@"; do
+	found=
+	for c in "$t" "$DIR/$t" "$DIR/$t.sh"; do
+		[ -f "$c" ] && { found=$c; break; }
+	done
+	[ -n "$found" ] || { echo "no such test: $t" >&2; exit 2; }
+	TESTS+=("$found")
+done
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/mip6lb-run.XXXXXX")
 trap 'rm -rf "$OUT"' EXIT
 
@@ -30,9 +35,6 @@ run_one() {
 t0=${EPOCHREALTIME/./}
 running=0
 for t in "${TESTS[@]}"; do
-	[ -f "$t" ] || t=$DIR/$t
-	[ -f "$t" ] || t=$DIR/$t.sh
-	[ -f "$t" ] || { echo "no such test: $t" >&2; exit 2; }
 	run_one "$t" &
 	running=$((running + 1))
 	if [ $running -ge "$JOBS" ]; then wait -n; running=$((running - 1)); fi
