@@ -64,7 +64,7 @@ if ip.src != src or ip.dst != dst or ip.nh != 17 or UDP not in ip:
     problems.append("IPv6 %s -> %s nh %d, want the client's packet unchanged" % (ip.src, ip.dst, ip.nh))
 if problems:
     sys.exit("l2-dsr frame: " + "; ".join(problems))
-print("l2-dsr frame: %s -> %s, IPv6 %s -> %s untouched" % (f.src, f.dst, ip.src, ip.dst))
+print("test_08_forwarding: l2-dsr frame: %s -> %s, IPv6 %s -> %s untouched" % (f.src, f.dst, ip.src, ip.dst))
 PYEOF
 	die "the l2-dsr frame on $be_dsr is not what the balancer should send"
 "$PY" - "$TMP/$be_tun.frames" "$tok_tun" "$(be_mac "$be_tun")" "$MAC_LB" "$LB_ADDR" \
@@ -92,7 +92,7 @@ if not isinstance(inner, IPv6) or inner.src != src or inner.dst != dst or UDP no
     problems.append("inner packet is not the client's %s -> %s UDP" % (src, dst))
 if problems:
     sys.exit("ip6ip6 frame: " + "; ".join(problems))
-print("ip6ip6 frame: %s -> %s, outer %s -> %s nh 41 plen %d hlim %d, inner %s -> %s" %
+print("test_08_forwarding: ip6ip6 frame: %s -> %s, outer %s -> %s nh 41 plen %d hlim %d, inner %s -> %s" %
       (f.src, f.dst, outer.src, outer.dst, outer.plen, outer.hlim, inner.src, inner.dst))
 PYEOF
 	die "the ip6ip6 frame on $be_tun is not what the balancer should send"
