@@ -10,6 +10,7 @@
 
 #include "maps.h"
 #include "parse.h"
+#include "session.h"
 
 #define MIP6LB_ENCAP_HOP_LIMIT 64
 
@@ -62,13 +63,13 @@ static __always_inline int mip6lb_encap_ip6ip6(struct xdp_md *ctx,
 static __always_inline int mip6lb_forward(struct xdp_md *ctx,
 					  const struct mip6lb_service *svc,
 					  const struct mip6lb_backend *be,
-					  __u16 l3_len, __u32 flow_hash)
+					  __u16 l3_len, struct mip6lb_choice *ch)
 {
 	if (!(be->flags & MIP6LB_BE_NH_VALID))
 		return MIP6LB_FWD_NO_NEXTHOP;
 
 	if (svc->forward == MIP6LB_FWD_IP6IP6) {
-		int err = mip6lb_encap_ip6ip6(ctx, svc, be, l3_len, flow_hash);
+		int err = mip6lb_encap_ip6ip6(ctx, svc, be, l3_len, mip6lb_choice_hash(ch));
 
 		if (err)
 			return err;

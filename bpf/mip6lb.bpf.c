@@ -53,7 +53,9 @@ static __always_inline int mip6lb_later_fragment(const struct mip6lb_pkt *pkt,
 			if (ch->be) {
 				ch->backend_id = fr->backend_id;
 				ch->kind = fr->kind;
+				/* No identity at hand: flow label 0 (RFC 6437). */
 				ch->hash = 0;
+				ch->has_hash = 1;
 				ch->is_new = 0;
 				mip6lb_count(MIP6LB_CNT_FRAG_TRACKED, bytes);
 				return 0;
@@ -142,7 +144,7 @@ int mip6lb_xdp(struct xdp_md *ctx)
 	}
 
 forward:
-	ret = mip6lb_forward(ctx, svc, ch.be, pkt->l3_len, ch.hash);
+	ret = mip6lb_forward(ctx, svc, ch.be, pkt->l3_len, &ch);
 	if (ret == MIP6LB_FWD_NO_NEXTHOP)
 		return mip6lb_drop(MIP6LB_CNT_DROP_NO_NEXTHOP, bytes);
 	if (ret < 0 || ret == XDP_ABORTED)

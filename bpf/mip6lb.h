@@ -151,9 +151,16 @@ struct mip6lb_service {
 };
 
 /* vips: vip -> the service used for packets that carry no port (later
- * fragments nobody tracked, chains too long to reach the upper layer). */
+ * fragments nobody tracked, chains too long to reach the upper layer), and
+ * fast_id: the VIP's only service when that service is (vip, any, any), so
+ * the common case costs one hash lookup instead of three.  userspace keeps
+ * fast_id current (dp_vips_refresh); MIP6LB_NO_SERVICE when it does not
+ * apply. */
+#define MIP6LB_NO_SERVICE 0xffffffffU
+
 struct mip6lb_vip {
 	__u32 service_id;
+	__u32 fast_id;
 };
 
 /* backends: array indexed by backend id. */

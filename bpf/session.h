@@ -16,11 +16,23 @@
 
 struct mip6lb_choice {
 	struct mip6lb_backend *be;
+	struct mip6lb_session_key key; /* the session the packet used */
 	__u32 backend_id;
-	__u32 hash;                    /* identity hash: ECMP entropy for ip6ip6 */
+	__u32 hash;                    /* identity hash, when has_hash */
+	__u8  has_hash;                /* computed only on a miss or for ip6ip6 */
 	__u8  kind;                    /* the kind the packet was matched by */
 	__u8  is_new;
 };
+
+/* The identity hash: the ring slot on a miss, the flow label for ip6ip6. */
+static __always_inline __u32 mip6lb_choice_hash(struct mip6lb_choice *ch)
+{
+	if (!ch->has_hash) {
+		ch->hash = mip6lb_session_hash(&ch->key);
+		ch->has_hash = 1;
+	}
+	return ch->hash;
+}
 
 static __always_inline void mip6lb_count(__u32 idx, __u64 bytes)
 {
@@ -39,12 +51,23 @@ static __always_inline struct mip6lb_service *mip6lb_service_by_id(__u32 id)
 	return svc && (svc->flags & MIP6LB_SVC_ACTIVE) ? svc : NULL;
 }
 
-/* Exact (vip, proto, port), then (vip, proto, any), then (vip, any, any). */
+/* A VIP whose only service is (vip, any, any) answers in one lookup;
+ * otherwise exact (vip, proto, port), then (vip, proto, any), then
+ * (vip, any, any). */
 static __always_inline struct mip6lb_service *
 mip6lb_service_lookup(const struct mip6lb_pkt *pkt)
 {
 	struct mip6lb_service_key key = {};
 	struct mip6lb_service_ref *ref;
+	struct mip6lb_vip *vip;
+
+	vip = bpf_map_lookup_elem(&vips, &pkt->dst);
+	if (vip && vip->fast_id != MIP6LB_NO_SERVICE) {
+		struct mip6lb_service *svc = mip6lb_service_by_id(vip->fast_id);
+
+		if (svc)
+			return svc;
+	}
 
 	__builtin_memcpy(&key.vip, &pkt->dst, sizeof(key.vip));
 	key.proto = pkt->proto;
@@ -156,7 +179,8 @@ static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *k
 
 	if (!sess)
 		return 1;
-	out->hash = mip6lb_session_hash(key);
+	out->key = *key;
+	out->has_hash = 0;
 	out->kind = sess->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : kind;
 	out->is_new = 0;
 	out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
@@ -166,7 +190,7 @@ static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *k
 		mip6lb_count(MIP6LB_CNT_SESSION_HIT, 0);
 		return 0;
 	}
-	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
+	out->be = mip6lb_ring_pick(svc->id, mip6lb_choice_hash(out), &out->backend_id);
 	if (!out->be)
 		return -1;
 	sess->backend_id = out->backend_id;
@@ -224,10 +248,11 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 			return ret;
 	}
 
-	out->hash = mip6lb_session_hash(&first);
+	out->key = first;
+	out->has_hash = 0;
 	out->kind = first_kind;
 	out->is_new = 1;
-	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
+	out->be = mip6lb_ring_pick(svc->id, mip6lb_choice_hash(out), &out->backend_id);
 	if (!out->be)
 		return -1;
 	val.backend_id = out->backend_id;

@@ -88,12 +88,56 @@ static int update(int fd, const void *key, const void *val, __u64 flags)
 	return bpf_map_update_elem(fd, key, val, flags) ? -errno : 0;
 }
 
+int dp_vips_refresh(const struct dp_maps *m)
+{
+	struct mip6lb_service_key key, next;
+	struct mip6lb_service_ref ref;
+	struct in6_addr vkey, vnext;
+	struct mip6lb_vip vip;
+	void *prev = NULL;
+	int err = 0;
+
+	/* At most MIP6LB_MAX_VIPS VIPs and MIP6LB_MAX_SERVICES * 4 keys: a
+	 * full scan per VIP is cheap, and always agrees with the services map
+	 * however it was changed. */
+	while (!bpf_map_get_next_key(m->vips, prev, &vnext)) {
+		__u32 fast = MIP6LB_NO_SERVICE;
+		int n_keys = 0;
+		void *kprev = NULL;
+
+		vkey = vnext;
+		prev = &vkey;
+		if (bpf_map_lookup_elem(m->vips, &vkey, &vip))
+			continue;
+		while (!bpf_map_get_next_key(m->services, kprev, &next)) {
+			key = next;
+			kprev = &key;
+			if (memcmp(&key.vip, &vkey, sizeof(vkey)) ||
+			    bpf_map_lookup_elem(m->services, &key, &ref))
+				continue;
+			n_keys++;
+			if (!key.proto && !key.port)
+				fast = ref.id;
+		}
+		if (n_keys != 1)
+			fast = MIP6LB_NO_SERVICE;
+		if (vip.fast_id != fast) {
+			vip.fast_id = fast;
+			err = update(m->vips, &vkey, &vip, BPF_EXIST);
+			if (err && err != -ENOENT)
+				return err;
+			err = 0;
+		}
+	}
+	return err;
+}
+
 int dp_service_write(const struct dp_maps *m, const struct mip6lb_service_key *key,
 		     const struct mip6lb_service *svc, bool vip_default)
 {
 	struct mip6lb_service_ref ref = { .id = svc->id };
 	struct mip6lb_service val = *svc;
-	struct mip6lb_vip vip = { .service_id = svc->id };
+	struct mip6lb_vip vip = { .service_id = svc->id, .fast_id = MIP6LB_NO_SERVICE };
 	struct mip6lb_vip old;
 	int err;
 
@@ -105,6 +149,8 @@ int dp_service_write(const struct dp_maps *m, const struct mip6lb_service_key *k
 		err = update(m->services, key, &ref, BPF_ANY);
 	if (!err && (vip_default || bpf_map_lookup_elem(m->vips, &key->vip, &old)))
 		err = update(m->vips, &key->vip, &vip, BPF_ANY);
+	if (!err)
+		err = dp_vips_refresh(m);
 	return err;
 }
 
@@ -114,10 +160,13 @@ int dp_service_delete(const struct dp_maps *m, const struct mip6lb_service_key *
 	struct mip6lb_service empty = {};
 	struct mip6lb_vip vip;
 
+	int err;
+
 	bpf_map_delete_elem(m->services, key);
 	if (!bpf_map_lookup_elem(m->vips, &key->vip, &vip) && vip.service_id == id)
 		bpf_map_delete_elem(m->vips, &key->vip);
-	return update(m->service_conf, &id, &empty, BPF_ANY);
+	err = update(m->service_conf, &id, &empty, BPF_ANY);
+	return err ? err : dp_vips_refresh(m);
 }
 
 int dp_backend_write(const struct dp_maps *m, __u32 id, const struct mip6lb_backend *be)

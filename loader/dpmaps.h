@@ -47,6 +47,10 @@ void dp_maps_close(struct dp_maps *m);
  * default service when vip_default is set or the VIP has none yet. */
 int dp_service_write(const struct dp_maps *m, const struct mip6lb_service_key *key,
 		     const struct mip6lb_service *svc, bool vip_default);
+/* Recompute every VIP's fast_id from the services map: the VIP's only
+ * service if it is (vip, any, any), else MIP6LB_NO_SERVICE.  The writers
+ * below call it; call it after changing services or vips by hand. */
+int dp_vips_refresh(const struct dp_maps *m);
 /* Remove the key; clear the conf slot; drop the VIP default if it was it. */
 int dp_service_delete(const struct dp_maps *m, const struct mip6lb_service_key *key,
 		      __u32 id);

@@ -522,6 +522,36 @@ START_TEST(test_port_narrowed_service)
 }
 END_TEST
 
+/* A VIP with only (vip, any, any) takes the one-lookup fast path; adding a
+ * port-specific service beside it turns the fast path off, and each packet
+ * then finds the most specific service. */
+START_TEST(test_vip_fast_path_and_specific_services)
+{
+	struct dpf_service s2 = { .id = 2, .vip = VIP, .proto = 6, .port = 443, .eui64_only = -1 };
+	static const __u32 ids[] = { 6 };
+	struct mip6lb_vip v;
+	struct in6_addr a;
+	struct pb b;
+
+	inet_pton(AF_INET6, VIP, &a);
+	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.vips, &a, &v), 0);
+	ck_assert_uint_eq(v.fast_id, 0);
+	pb_init(&b, COA_A, VIP); pb_tcp(&b, 5555, 443); pb_finish(&b);
+	ck_assert_uint_lt(forwarded(&b), 3);
+
+	dpf_add_service(&fx, &s2);
+	dpf_add_backend(&fx, 6, 2, "2001:db8:3::1");
+	dpf_ring(&fx, 2, ids, NULL, 1);
+	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.vips, &a, &v), 0);
+	ck_assert_uint_eq(v.fast_id, MIP6LB_NO_SERVICE);
+	ck_assert_uint_eq(v.service_id, 0);
+	pb_init(&b, COA_B, VIP); pb_tcp(&b, 5555, 443); pb_finish(&b);
+	ck_assert_uint_eq(forwarded(&b), 6);
+	pb_init(&b, COA_B, VIP); pb_tcp(&b, 5555, 80); pb_finish(&b);
+	ck_assert_uint_lt(forwarded(&b), 3);
+}
+END_TEST
+
 /* ---- malformed ---- */
 
 START_TEST(test_malformed_to_vip_dropped_and_counted)
@@ -714,6 +744,7 @@ MIP6LB_SUITE(datapath, SUITE_NEEDS_ROOT)
 	tcase_add_test(fw, test_ip6ip6_output_bytes);
 	tcase_add_test(fw, test_non_service_and_ipv4_pass_untouched);
 	tcase_add_test(fw, test_port_narrowed_service);
+	tcase_add_test(fw, test_vip_fast_path_and_specific_services);
 	tcase_add_test(bad, test_malformed_to_vip_dropped_and_counted);
 	tcase_add_test(bad, test_bad_hao_counted_and_ignored);
 	tcase_add_test(bad, test_chain_too_long_balances_by_src);
