@@ -51,12 +51,12 @@ struct {
 } rings SEC(".maps");
 
 /* (service, keyspace, identity) -> backend, kind, lifetime, last use.
- * LRU so a flood of new identities evicts the coldest, never fails.  Per-CPU
- * LRU lists (BPF_F_NO_COMMON_LRU): an insert takes only its own CPU's list
- * lock; each CPU evicts within its share of max_entries. */
+ * LRU so a flood of new identities evicts the coldest, never fails.  One
+ * common LRU list: per-CPU lists (BPF_F_NO_COMMON_LRU) split the capacity
+ * by CPU, so sessions the daemon writes (coa) would crowd one CPU's share,
+ * and they measured no faster here (docs/PERFORMANCE.md). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, MIP6LB_MAX_SESSIONS);
 	__type(key, struct mip6lb_session_key);
 	__type(value, struct mip6lb_session);
@@ -65,7 +65,6 @@ struct {
 /* (src, dst, fragment id) -> the first fragment's service and backend. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, MIP6LB_MAX_FRAGS);
 	__type(key, struct mip6lb_frag_key);
 	__type(value, struct mip6lb_frag);
