@@ -99,6 +99,7 @@ enum mip6lb_counter {
 	MIP6LB_CNT_SESSION_NEW,        /* miss: backend picked on the ring */
 	MIP6LB_CNT_SESSION_HIT,
 	MIP6LB_CNT_SESSION_REHASH,     /* session's backend was gone */
+	MIP6LB_CNT_SESSION_PROMOTED,   /* found by a lower identity, copied up */
 	MIP6LB_CNT_FRAG_TRACKED,       /* later fragment followed its first */
 	MIP6LB_CNT_TX,                 /* XDP_TX */
 	MIP6LB_CNT_REDIRECT,           /* XDP_REDIRECT via tx_ports */

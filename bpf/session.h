@@ -199,10 +199,28 @@ static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *k
 	return 0;
 }
 
+static __always_inline void mip6lb_session_promote(const struct mip6lb_session_key *key,
+						   __u8 kind,
+						   const struct mip6lb_service *svc,
+						   __u64 now,
+						   const struct mip6lb_choice *ch)
+{
+	struct mip6lb_session val = {
+		.backend_id = ch->backend_id,
+		.kind = kind,
+		.lifetime_s = svc->lifetime_s,
+		.last_used_ns = now,
+	};
+
+	if (!bpf_map_update_elem(&sessions, key, &val, BPF_NOEXIST))
+		mip6lb_count(MIP6LB_CNT_SESSION_PROMOTED, 0);
+}
+
 /*
  * Choose the backend for a packet of service svc.  Each identity the
  * service enables is looked up in priority order and the first live
- * session wins; a session whose backend is gone is re-hashed in place.  On a
+ * session wins (and is copied to the packet's highest-priority identity
+ * if that had none); a session whose backend is gone is re-hashed in place.  On a
  * miss, the first identity present picks a backend on the ring and becomes
  * the session; the node's address (HAO, else source) is added as an alias
  * when the session is keyed otherwise, so that the same node later seen in
@@ -235,8 +253,18 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 			first_kind = kind;
 		}
 		ret = mip6lb_session_use(&key, kind, svc, now, out);
-		if (ret <= 0)
+		if (ret < 0)
 			return ret;
+		if (ret == 0) {
+			/* Found under a lower-priority identity while a higher
+			 * one went unmatched (a node that sent from its CoA
+			 * before naming its home address, an IKE rekey's new
+			 * SPI): give the higher identity the same backend, so
+			 * the node's next move still finds it. */
+			if (kind != first_kind)
+				mip6lb_session_promote(&first, first_kind, svc, now, out);
+			return 0;
+		}
 	}
 
 	/* "else the source address": the last resort for every service. */

@@ -19,6 +19,7 @@ const char *const mip6lb_counter_names[MIP6LB_CNT_MAX] = {
 	[MIP6LB_CNT_SESSION_NEW]        = "session_new",
 	[MIP6LB_CNT_SESSION_HIT]        = "session_hit",
 	[MIP6LB_CNT_SESSION_REHASH]     = "session_rehash",
+	[MIP6LB_CNT_SESSION_PROMOTED]   = "session_promoted",
 	[MIP6LB_CNT_FRAG_TRACKED]       = "frag_tracked",
 	[MIP6LB_CNT_TX]                 = "tx",
 	[MIP6LB_CNT_REDIRECT]           = "redirect",

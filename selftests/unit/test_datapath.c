@@ -142,6 +142,34 @@ START_TEST(test_home_link_then_roam)
 }
 END_TEST
 
+/* A node that sent plainly from its CoA before naming its home address
+ * keeps that backend, and the home address gets it too, so the next move
+ * (to CoA B) still lands there.  Likewise an IKE rekey's new SPI from a
+ * known CoA. */
+START_TEST(test_higher_identity_promoted)
+{
+	struct pb b;
+	__u32 be;
+
+	udp_from(&b, COA_A, VIP);
+	be = forwarded(&b);
+	hao_from(&b, COA_A, HOA, VIP);
+	ck_assert_uint_eq(forwarded(&b), be);
+	assert_session(0, MIP6LB_KIND_HOA, HOA, MIP6LB_KIND_HOA, be);
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_PROMOTED), 1);
+	hao_from(&b, COA_B, HOA, VIP);
+	ck_assert_uint_eq(forwarded(&b), be);
+
+	esp_from(&b, COA_B, VIP, 0x51);
+	be = forwarded(&b);
+	esp_from(&b, COA_B, VIP, 0x52);            /* rekey: new SPI, same CoA */
+	ck_assert_uint_eq(forwarded(&b), be);
+	assert_session(0, MIP6LB_KIND_SPI, "0x52", MIP6LB_KIND_SPI, be);
+	esp_from(&b, COA_A, VIP, 0x52);            /* and it roams */
+	ck_assert_uint_eq(forwarded(&b), be);
+}
+END_TEST
+
 START_TEST(test_iid_eui64_two_prefixes)
 {
 	struct pb b;
@@ -728,6 +756,7 @@ MIP6LB_SUITE(datapath, SUITE_NEEDS_ROOT)
 	tcase_add_test(id, test_hao_miss_then_hit_while_roaming);
 	tcase_add_test(id, test_home_link_then_roam);
 	tcase_add_test(id, test_iid_eui64_two_prefixes);
+	tcase_add_test(id, test_higher_identity_promoted);
 	tcase_add_test(id, test_iid_random_with_eui64_filter);
 	tcase_add_test(id, test_iid_random_without_eui64_filter);
 	tcase_add_test(id, test_spi_two_coas_and_two_vips);
