@@ -19,6 +19,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -367,17 +368,91 @@ int datapath_detach_stale(int ifindex, const char *ifname, __u32 keep_id, __u32 
 	return err ? err : done;
 }
 
+/* Have libxdp load our program now, without attaching it: its test_run
+ * loads a program that is not loaded yet, and an empty packet is refused
+ * by the kernel before the program runs (so no counter moves). */
+static int preload(struct datapath *dp)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	if (xdp_program__id(dp->xprog))
+		return 0;
+	xdp_program__test_run(dp->xprog, &opts, 0);
+	if (!xdp_program__id(dp->xprog)) {
+		pr_err("loading %s: %s", DP_PROG_NAME, strerror(EINVAL));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Without libxdp's dispatcher an interface holds one program, so an earlier
+ * daemon's mip6lb_xdp cannot be joined, only replaced.  Detach-then-attach
+ * would leave the interface without a balancer for as long as loading and
+ * verifying the program takes (tens of milliseconds of lost traffic on a
+ * restart); instead load ours first and swap it in with XDP_FLAGS_REPLACE,
+ * which the kernel does atomically.  The replacement is a plain XDP
+ * program, as the old one was; libxdp detaches it like any legacy program.
+ * Returns -ENOENT when this does not apply (no earlier program, a
+ * dispatcher, or another attach mode).
+ */
+static int replace_legacy(struct datapath *dp, struct dp_iface *ifc, enum xdp_attach_mode mode)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifc->ifindex);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	enum xdp_attach_mode old_mode;
+	struct xdp_program *old;
+	__u32 old_id, flags;
+	int err = -ENOENT;
+
+	if (libxdp_get_error(mp) || !mp)
+		return -ENOENT;
+	old = xdp_multiprog__main_prog(mp);
+	old_mode = xdp_multiprog__attach_mode(mp);
+	if (!xdp_multiprog__is_legacy(mp) || !is_stale(old, 0, 0) ||
+	    (old_mode != XDP_MODE_NATIVE && old_mode != XDP_MODE_SKB) ||
+	    (mode != XDP_MODE_UNSPEC && mode != old_mode))
+		goto out;
+	err = preload(dp);
+	if (err)
+		goto out;
+	old_id = xdp_program__id(old);
+	opts.old_prog_fd = xdp_program__fd(old);
+	flags = XDP_FLAGS_REPLACE |
+		(old_mode == XDP_MODE_NATIVE ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE);
+	err = bpf_xdp_attach(ifc->ifindex, xdp_program__fd(dp->xprog), flags, &opts);
+	if (err) {
+		err = -errno;
+		pr_warn("interface %s: replacing the earlier %s (id %u) in place: %s", ifc->name,
+			DP_PROG_NAME, old_id, strerror(-err));
+		goto out;
+	}
+	ifc->attached = true;
+	ifc->mode = old_mode;
+	pr_info("interface %s: replaced the earlier %s (id %u) in place", ifc->name,
+		DP_PROG_NAME, old_id);
+out:
+	xdp_multiprog__close(mp);
+	return err;
+}
+
 static int attach_one(struct datapath *dp, struct dp_iface *ifc, enum xdp_attach_mode mode)
 {
 	int err, stale;
 
+	err = replace_legacy(dp, ifc, mode);
+	if (!err)
+		goto attached;
 	err = xdp_program__attach(dp->xprog, ifc->ifindex, mode, 0);
 	if (err) {
-		/* The earlier program blocks us (one program per interface
-		 * without the dispatcher): break before make. */
-		stale = datapath_detach_stale(ifc->ifindex, ifc->name, xdp_program__id(dp->xprog), 0);
-		if (stale > 0)
-			err = xdp_program__attach(dp->xprog, ifc->ifindex, mode, 0);
+		/* The earlier program blocks us and could not be swapped
+		 * (another mode): break before make, with our program
+		 * loaded already so the gap is only the two syscalls. */
+		if (!preload(dp)) {
+			stale = datapath_detach_stale(ifc->ifindex, ifc->name, xdp_program__id(dp->xprog), 0);
+			if (stale > 0)
+				err = xdp_program__attach(dp->xprog, ifc->ifindex, mode, 0);
+		}
 	}
 	if (err) {
 		pr_err("interface %s: attaching %s (mode %s): %s", ifc->name, DP_PROG_NAME,
@@ -386,14 +461,14 @@ static int attach_one(struct datapath *dp, struct dp_iface *ifc, enum xdp_attach
 	}
 	ifc->attached = true;
 	ifc->mode = attached_mode(ifc->ifindex, mode == XDP_MODE_UNSPEC ? XDP_MODE_NATIVE : mode);
-	if (is_legacy(ifc->ifindex))
-		pr_info("interface %s: libxdp could not use its dispatcher here (the kernel "
-			"refused its freplace program), so %s is the interface's only XDP program",
-			ifc->name, DP_PROG_NAME);
 	/* Make before break: the earlier program ran beside ours until now. */
 	stale = datapath_detach_stale(ifc->ifindex, ifc->name, xdp_program__id(dp->xprog), 0);
 	if (stale < 0)
 		return stale;
+attached:
+	if (is_legacy(ifc->ifindex))
+		pr_info("interface %s: %s is the interface's only XDP program (libxdp's "
+			"dispatcher is not in use here)", ifc->name, DP_PROG_NAME);
 	pr_info("interface %s (ifindex %d): %s attached in %s mode (program id %u)", ifc->name,
 		ifc->ifindex, DP_PROG_NAME, xdp_attach_mode_name(ifc->mode),
 		xdp_program__id(dp->xprog));

@@ -81,10 +81,11 @@ int datapath_open(struct datapath *dp, const char *pin_dir, __u32 max_sessions);
 /*
  * Attach the program to each interface with libxdp (mode: XDP_MODE_NATIVE,
  * XDP_MODE_SKB or XDP_MODE_UNSPEC) and add each one to tx_ports.  A
- * mip6lb_xdp left attached by an earlier daemon is replaced: the new program
- * is attached next to it when libxdp's dispatcher allows, then the old one
- * detached; otherwise the old one is detached first.  On error, whatever
- * this call attached is detached again.
+ * mip6lb_xdp left attached by an earlier daemon is replaced without a gap:
+ * the new program is attached next to it when libxdp's dispatcher is in
+ * use, then the old one detached; without the dispatcher it is swapped in
+ * atomically (XDP_FLAGS_REPLACE); only for a change of mode is the old one
+ * detached first.  On error, whatever this call attached is detached again.
  */
 int datapath_attach(struct datapath *dp, const char (*ifaces)[IF_NAMESIZE], int n,
 		    enum xdp_attach_mode mode);
