@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <ftw.h>
 #include <glob.h>
 #include <stdio.h>
@@ -40,14 +41,57 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 	return remove(path);
 }
 
+/* Daemons a failed test left running: their pids are in RUN_DIR/pids. */
+static void kill_leftover_daemons(const char *dir)
+{
+	char path[PATH_MAX], comm[32];
+	long pid;
+	FILE *f, *c;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/pids", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fscanf(f, "%ld", &pid) == 1) {
+		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+		c = fopen(path, "r");
+		if (!c)
+			continue;
+		if (fgets(comm, sizeof(comm), c) && !strcmp(comm, "mip6lbd\n")) {
+			kill(pid, SIGKILL);
+			for (i = 0; i < 100 && !kill(pid, 0); i++)
+				usleep(10000);
+		}
+		fclose(c);
+	}
+	fclose(f);
+}
+
 void dfx_sweep(void)
 {
 	enum log_level old = log_get_level();
-	char pat[128];
+	char pat[128], cmd[256];
 	glob_t g;
 	size_t i;
 
 	log_set_level(LOG_LVL_ERROR);
+	snprintf(pat, sizeof(pat), "/tmp/mip6lb-ut-%ld-*", (long)getpid());
+	if (!glob(pat, 0, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc; i++)
+			kill_leftover_daemons(g.gl_pathv[i]);
+		globfree(&g);
+	}
+	snprintf(pat, sizeof(pat), "/run/netns/mip6lb-ut-%ld-*", (long)getpid());
+	if (!glob(pat, 0, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc; i++) {
+			snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null",
+				 strrchr(g.gl_pathv[i], '/') + 1);
+			if (system(cmd))
+				continue;
+		}
+		globfree(&g);
+	}
 	/* In the runner itself, getpid() is the children's getppid(). */
 	snprintf(pat, sizeof(pat), "/sys/fs/bpf/mip6lb-ut-%ld-*", (long)getpid());
 	if (!glob(pat, 0, NULL, &g)) {

@@ -150,6 +150,22 @@ END_TEST
 
 /* ---- a running daemon ---------------------------------------------------- */
 
+/* A daemon started in netns_fd's namespace when it is set. */
+static int netns_fd = -1;
+
+/* dfx_sweep() kills what a failed test leaves running. */
+static void record_pid(pid_t pid)
+{
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pids", tmp_dir);
+	f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%d\n", (int)pid);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
 static pid_t start(const char *const *extra)
 {
 	const char *argv[32] = { bin, "-c", cfg, "--pin-dir", pin_dir, "--socket", sock };
@@ -165,9 +181,12 @@ static pid_t start(const char *const *extra)
 		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		dup2(fd, 1);
 		dup2(fd, 2);
+		if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET))
+			_exit(126);
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
+	record_pid(pid);
 	return pid;
 }
 
@@ -402,6 +421,7 @@ START_TEST(test_daemon_attach_in_netns)
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
+	record_pid(pid);
 	st = request("{\"cmd\":\"status\"}");
 	ck_assert(json_object_object_get_ex(st, "interfaces", &ifs));
 	ck_assert_uint_eq(json_object_array_length(ifs), 1);
@@ -419,6 +439,58 @@ START_TEST(test_daemon_attach_in_netns)
 }
 END_TEST
 
+static struct json_object *iface0(void)
+{
+	struct json_object *ifs;
+
+	ck_assert(json_object_object_get_ex(request("{\"cmd\":\"status\"}"), "interfaces", &ifs));
+	ck_assert_uint_eq(json_object_array_length(ifs), 1);
+	return json_object_array_get_idx(ifs, 0);
+}
+
+/* kill -9 leaves the program attached and balancing; the next daemon takes
+ * the interface over in place (atomically, without the dispatcher). */
+START_TEST(test_daemon_restart_takes_over_program)
+{
+	char name[64], cmd[512], path[128];
+	int id1, id2;
+	pid_t pid;
+
+	/* mip6lb-ut-RUN-XXXXXX, like the temp dir: dfx_sweep() finds it. */
+	snprintf(name, sizeof(name), "%s", strrchr(tmp_dir, '/') + 1);
+	snprintf(cmd, sizeof(cmd), "ip netns add %s && ip -n %s link add mtv0 type veth peer name "
+		 "mtv1 && ip -n %s link set mtv0 up && ip -n %s link set mtv1 up", name, name,
+		 name, name);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(netns_fd, 0);
+	write_file(cfg, "[daemon]\ninterface = mtv0\nxdp_mode = native\nmax_sessions = 4096\n"
+		   SVC_CFG);
+
+	pid = start(NULL);
+	id1 = jint(iface0(), "ifindex");
+	ck_assert_int_gt(id1, 0);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(wait_exit(pid), 128 + SIGKILL);
+
+	pid = start(NULL);
+	id2 = jint(iface0(), "ifindex");
+	ck_assert_int_eq(id2, id1);
+	ck_assert_msg(strstr(read_file(log_path), "replaced the earlier mip6lb_xdp") ||
+		      strstr(read_file(log_path), "detached the earlier mip6lb_xdp"),
+		      "log:\n%s", read_file(log_path));
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(wait_exit(pid), 0);
+	ck_assert_ptr_nonnull(strstr(read_file(log_path), "interface mtv0: mip6lb_xdp detached"));
+
+	close(netns_fd);
+	netns_fd = -1;
+	snprintf(cmd, sizeof(cmd), "ip netns del %s", name);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
 {
 	Suite *s = suite_create("daemon");
@@ -430,6 +502,7 @@ MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_check_config_and_usage);
 	tcase_add_test(tc, test_daemon_lifecycle);
 	tcase_add_test(tc, test_daemon_attach_in_netns);
+	tcase_add_test(tc, test_daemon_restart_takes_over_program);
 	suite_add_tcase(s, tc);
 	return s;
 }
