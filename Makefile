@@ -181,6 +181,20 @@ fuzz: $(FUZZ_BINS) $(FUZZ_SEEDS)
 			$(OUTPUT)/fuzz/corpus-$${f##*/} 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || exit 1; \
 	done
 
+# Install the programs, units and man pages (DESTDIR and PREFIX honoured).
+PREFIX  ?= /usr/local
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)/etc/systemd/system $(DESTDIR)/etc/mip6lb
+	$(Q)install -m 0755 $(OUTPUT)/mip6lbd $(OUTPUT)/mip6lb-agent $(OUTPUT)/mip6lbctl \
+		$(DESTDIR)$(PREFIX)/sbin/
+	$(Q)install -m 0644 $(wildcard packaging/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)install -m 0644 packaging/mip6lbd.service packaging/mip6lb-agent.service \
+		$(DESTDIR)/etc/systemd/system/
+	$(Q)test -e $(DESTDIR)/etc/mip6lb/mip6lb.conf || \
+		install -m 0644 packaging/mip6lb.conf.example $(DESTDIR)/etc/mip6lb/mip6lb.conf
+
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)

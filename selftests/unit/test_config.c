@@ -290,7 +290,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.daemon.xdp_mode, CFG_XDP_AUTO);
 	assert_addr(&cfg.daemon.notify_addr, "::");
 	ck_assert_uint_eq(cfg.daemon.notify_port, 5400);
-	ck_assert_uint_eq(cfg.daemon.sweep_interval_s, 1);
+	ck_assert_uint_eq(cfg.daemon.sweep_interval_s, 5);
 	ck_assert_uint_eq(cfg.daemon.max_sessions, 1048576);
 	ck_assert_uint_eq(cfg.daemon.events_per_sec, 1000);
 
