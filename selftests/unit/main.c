@@ -65,6 +65,24 @@ static int cmp_reg(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Check prints its summary before the per-test lines; repeat it, in
+ * Check's own format, as the run's last line so logs and CI end on it. */
+static void print_summary(SRunner *sr)
+{
+	int run = srunner_ntests_run(sr), failures = 0, errors = 0, i;
+	TestResult **res = srunner_results(sr);
+
+	for (i = 0; i < run; i++) {
+		if (tr_rtype(res[i]) == CK_FAILURE)
+			failures++;
+		else if (tr_rtype(res[i]) == CK_ERROR)
+			errors++;
+	}
+	free(res);
+	printf("%d%%: Checks: %d, Failures: %d, Errors: %d\n",
+	       run ? (run - failures - errors) * 100 / run : 0, run, failures, errors);
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = argc > 1 ? argv[1] : getenv("MIP6LB_SUITE");
@@ -98,6 +116,7 @@ int main(int argc, char **argv)
 	}
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
+	print_summary(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
