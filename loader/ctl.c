@@ -566,6 +566,7 @@ static bool is_reason(int i)
 
 	return !strncmp(n, "pass_", 5) || !strncmp(n, "drop_", 5) ||
 	       i == MIP6LB_CNT_CHAIN_TOO_LONG || i == MIP6LB_CNT_HAO_MALFORMED ||
+	       i == MIP6LB_CNT_OPT_MALFORMED ||
 	       i == MIP6LB_CNT_FRAG_UNTRACKED || i == MIP6LB_CNT_EVENT_DROPPED;
 }
 
