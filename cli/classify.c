@@ -2,8 +2,12 @@
 /*
  * classify.c - `classify -c CONFIG FILE.pcap`: run every packet of a
  * capture through the real XDP program (bpf_prog_test_run_opts), with the
- * config's services, backends and Maglev rings written into its maps by the
- * same code the daemon uses, and say for each packet what the datapath did.
+ * config's services, backends, VIP defaults and Maglev rings written into
+ * its maps by the daemon's own state_apply() (loader/state.c), and say for
+ * each packet what the datapath did.  Only the next hops differ: offline,
+ * every backend's is a fixed one on loopback, so a forwarded packet comes
+ * back as XDP_TX; ids and ring placement are the daemon's, so a new session
+ * lands on the backend the live daemon would pick for the same config.
  *
  * What is printed is read back from the datapath, not re-derived:
  *   verdict   the program's return code;
@@ -36,10 +40,10 @@
 #include "config.h"
 #include "dpmaps.h"
 #include "log.h"
-#include "maglev.h"
 #include "names.h"
 #include "parse_user.h"
 #include "pcapsrc.h"
+#include "state.h"
 #include "table.h"
 
 /* Sessions table size for a classification: far more identities than any
@@ -51,7 +55,12 @@
 #define CLF_IFINDEX    1
 #define CLF_FRAG_BUCKETS 4096
 
-static const __u8 clf_lb_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xaa };
+/* The offline next hop of every backend (a backend's mac replaces dmac). */
+static const struct st_fixed_nh clf_nh = {
+	.ifindex = CLF_IFINDEX,
+	.dmac = { 0x02, 0xbe, 0x00, 0x00, 0x00, 0x01 },
+	.smac = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xaa },
+};
 
 /* Identity of a first fragment, for its later fragments (which carry
  * neither ports nor SPI: the datapath follows the frags map). */
@@ -68,9 +77,11 @@ struct clf {
 	int prog_fd;
 	int scratch_fd;                /* -1: no parse cross-check (see pin_cpu0) */
 	int ncpu;
-	struct mip6lb_config cfg;
+	struct lb_state *st;           /* the daemon's model; owns the config */
+	__u32 *be_ids;                 /* the configured backends' ids */
+	int n_be;
 	struct mip6lb_counter_val cnt[MIP6LB_CNT_MAX];  /* totals so far */
-	__u64 *be_pkts;                /* backend_stats totals so far */
+	__u64 *be_pkts;                /* backend_stats totals so far, by id */
 	struct frag_rec *frags[CLF_FRAG_BUCKETS];
 	int disagreements;
 };
@@ -78,10 +89,10 @@ struct clf {
 struct clf_row {
 	long index;
 	const char *verdict;
-	int service;                   /* config index, -1 = none */
+	int service;                   /* service id, -1 = none */
 	int kind;                      /* MIP6LB_KIND_*, NONE = null */
 	char identity[INET6_ADDRSTRLEN];
-	int backend;                   /* config index, -1 = none */
+	int backend;                   /* backend id, -1 = none */
 	int reason;                    /* counter index, -1 = null */
 	int more[4];                   /* further anomaly counters, -1 ends */
 	const char *session;           /* new, hit, rehash, frag, or NULL */
@@ -118,99 +129,51 @@ static bool pin_cpu0(void)
 
 /* ---- the datapath, set up from the config ------------------------------ */
 
-static int ring_for_service(struct clf *c, int s, __u32 *ring, __u32 *n_on_ring)
+static const char *svc_name(const struct clf *c, int id)
 {
-	struct maglev_backend *mb;
-	int j, n = 0, err;
-
-	mb = calloc(c->cfg.n_backends ? c->cfg.n_backends : 1, sizeof(*mb));
-	if (!mb)
-		return -ENOMEM;
-	/* Drained backends keep their sessions but are left off the ring. */
-	for (j = 0; j < c->cfg.n_backends; j++) {
-		const struct cfg_backend *b = &c->cfg.backends[j];
-
-		if (b->service_idx != s || b->drained)
-			continue;
-		mb[n].id = j;
-		mb[n].name = b->name;
-		mb[n].weight = b->weight;
-		n++;
-	}
-	*n_on_ring = 0;
-	for (j = 0; j < n; j++)
-		*n_on_ring += mb[j].weight > 0;
-	err = maglev_build(mb, n, ring, MIP6LB_RING_SIZE);
-	free(mb);
-	return err;
+	return c->st->svcs[id].cfg.name;
 }
 
-static int write_config(struct clf *c)
+static const char *be_name(const struct clf *c, int id)
 {
-	struct mip6lb_settings set = { .events_per_sec = 0 };
-	__u32 *ring, n_on_ring;
-	int s, j, err;
+	return c->st->bes[id].cfg.name;
+}
 
-	/* No reader drains the events ring buffer here. */
-	err = dp_settings_write(&c->maps, &set);
+/* The config goes in as the daemon applies it: state_apply() over fresh
+ * maps, with offline next hops. */
+static int apply_config(struct clf *c, struct mip6lb_config *cfg)
+{
+	__u32 id;
+	int err;
+
+	/* No reader drains the events ring buffer here: an event_dropped per
+	 * packet would only hide the reasons that matter. */
+	cfg->daemon.events_per_sec = 0;
+	err = state_new_offline(&c->st, &c->maps, &clf_nh);
 	if (err)
-		return cli_error("classify: writing settings: %s", strerror(-err));
-	for (j = 0; j < c->cfg.n_backends; j++) {
-		const struct cfg_backend *b = &c->cfg.backends[j];
-		struct mip6lb_backend be = {
-			.addr = b->addr,
-			.service_id = b->service_idx,
-			.flags = MIP6LB_BE_ACTIVE | MIP6LB_BE_NH_VALID |
-				 (b->drained ? MIP6LB_BE_DRAINED : 0),
-			.ifindex = CLF_IFINDEX,
-			.dmac = { 0x02, 0xbe, 0, 0, (__u8)(j >> 8), (__u8)j },
-		};
-
-		if (b->has_mac)
-			memcpy(be.dmac, b->mac, 6);
-		memcpy(be.smac, clf_lb_mac, 6);
-		err = dp_backend_write(&c->maps, j, &be);
-		if (err)
-			return cli_error("classify: writing backend %s/%s: %s", b->service,
-					 b->name, strerror(-err));
-	}
-	ring = malloc(sizeof(*ring) * MIP6LB_RING_SIZE);
-	if (!ring)
+		return cli_error("classify: %s", strerror(-err));
+	err = state_apply(c->st, cfg);
+	if (err)
+		return cli_error("classify: applying the config: %s", strerror(-err));
+	c->be_ids = calloc(MIP6LB_MAX_BACKENDS, sizeof(*c->be_ids));
+	c->be_pkts = calloc(MIP6LB_MAX_BACKENDS, sizeof(*c->be_pkts));
+	if (!c->be_ids || !c->be_pkts)
 		return cli_error("classify: out of memory");
-	for (s = 0; s < c->cfg.n_services; s++) {
-		const struct cfg_service *svc = &c->cfg.services[s];
-		struct mip6lb_service_key key;
-		struct mip6lb_service val;
-
-		err = ring_for_service(c, s, ring, &n_on_ring);
-		if (!err)
-			err = dp_ring_write(&c->maps, s, ring);
-		if (err) {
-			free(ring);
-			return cli_error("classify: ring of service %s: %s", svc->name, strerror(-err));
-		}
-		config_service_to_map(svc, s, &val);
-		val.n_backends = n_on_ring;
-		config_service_key(svc, &key);
-		/* The first service of a VIP is its default, as in the config. */
-		err = dp_service_write(&c->maps, &key, &val, false);
-		if (err) {
-			free(ring);
-			return cli_error("classify: writing service %s: %s", svc->name, strerror(-err));
-		}
-	}
-	free(ring);
+	for (id = 0; id < MIP6LB_MAX_BACKENDS; id++)
+		if (c->st->bes[id].used && c->st->bes[id].cfg.name[0])
+			c->be_ids[c->n_be++] = id;
 	return CLI_OK;
 }
 
 static int clf_open(struct clf *c, const char *config, int verbose)
 {
+	struct mip6lb_config cfg;
 	struct bpf_map *scratch;
 	char err_text[512];
 	bool pinned;
 	int err, n_svc;
 
-	err = config_load(config, &c->cfg, err_text, sizeof(err_text));
+	err = config_load(config, &cfg, err_text, sizeof(err_text));
 	if (err)
 		return cli_error("%s", err_text);
 	pinned = pin_cpu0();
@@ -221,30 +184,40 @@ static int clf_open(struct clf *c, const char *config, int verbose)
 	log_hook_libraries();
 
 	c->skel = mip6lb__open();
-	if (!c->skel)
-		return cli_error("classify: opening the datapath object: %s", strerror(errno));
-	n_svc = c->cfg.n_services ? c->cfg.n_services : 1;
+	if (!c->skel) {
+		err = cli_error("classify: opening the datapath object: %s", strerror(errno));
+		goto out;
+	}
+	/* Fresh maps: state_apply() numbers services from 0 in config order,
+	 * so rings for n_services are enough. */
+	n_svc = cfg.n_services ? cfg.n_services : 1;
 	bpf_map__set_max_entries(c->skel->maps.rings, n_svc * MIP6LB_RING_SIZE);
 	bpf_map__set_max_entries(c->skel->maps.sessions, CLF_SESSIONS);
 	err = mip6lb__load(c->skel);
-	if (err)
-		return cli_error("classify: loading the datapath: %s (classify runs the real XDP program and needs root, or CAP_BPF with CAP_NET_ADMIN%s)",
-				 strerror(-err), verbose ? "" : "; -v shows libbpf's messages");
+	if (err) {
+		err = cli_error("classify: loading the datapath: %s (classify runs the real XDP program and needs root, or CAP_BPF with CAP_NET_ADMIN%s)",
+				strerror(-err), verbose ? "" : "; -v shows libbpf's messages");
+		goto out;
+	}
 	err = dp_maps_from_object(&c->maps, c->skel->obj);
-	if (err)
-		return cli_error("classify: datapath maps: %s", strerror(-err));
+	if (err) {
+		err = cli_error("classify: datapath maps: %s", strerror(-err));
+		goto out;
+	}
 	c->prog_fd = bpf_program__fd(c->skel->progs.mip6lb_xdp);
 	c->ncpu = libbpf_num_possible_cpus();
-	if (c->ncpu < 0)
-		return cli_error("classify: counting CPUs: %s", strerror(-c->ncpu));
+	if (c->ncpu < 0) {
+		err = cli_error("classify: counting CPUs: %s", strerror(-c->ncpu));
+		goto out;
+	}
 	scratch = bpf_object__find_map_by_name(c->skel->obj, "scratch");
 	c->scratch_fd = pinned && scratch &&
 			bpf_map__value_size(scratch) == sizeof(struct mip6lb_pkt) ?
 			bpf_map__fd(scratch) : -1;
-	c->be_pkts = calloc(c->cfg.n_backends ? c->cfg.n_backends : 1, sizeof(*c->be_pkts));
-	if (!c->be_pkts)
-		return cli_error("classify: out of memory");
-	return write_config(c);
+	err = apply_config(c, &cfg);
+out:
+	config_free(&cfg);      /* empty when state_apply() took it */
+	return err;
 }
 
 static void clf_close(struct clf *c)
@@ -260,8 +233,9 @@ static void clf_close(struct clf *c)
 		}
 	}
 	free(c->be_pkts);
+	free(c->be_ids);
+	state_free(c->st);
 	mip6lb__destroy(c->skel);
-	config_free(&c->cfg);
 }
 
 /* ---- reading what the datapath did ------------------------------------- */
@@ -300,27 +274,32 @@ static int moved_backend(struct clf *c, int expect)
 {
 	__u64 v;
 	int j, found = -1;
+	__u32 id;
 
-	if (expect >= 0 && expect < c->cfg.n_backends) {
+	if (expect >= 0 && expect < MIP6LB_MAX_BACKENDS && c->st->bes[expect].used &&
+	    c->st->bes[expect].cfg.name[0]) {
 		v = be_stats(c, expect);
 		if (v != c->be_pkts[expect]) {
 			c->be_pkts[expect] = v;
 			return expect;
 		}
 	}
-	for (j = 0; j < c->cfg.n_backends; j++) {
-		v = be_stats(c, j);
-		if (v != c->be_pkts[j]) {
-			c->be_pkts[j] = v;
-			found = j;
+	for (j = 0; j < c->n_be; j++) {
+		id = c->be_ids[j];
+		v = be_stats(c, id);
+		if (v != c->be_pkts[id]) {
+			c->be_pkts[id] = v;
+			found = id;
 		}
 	}
 	return found;
 }
 
+/* A configured service's id, else -1. */
 static int svc_active(struct clf *c, __u32 id)
 {
-	return id < (__u32)c->cfg.n_services ? (int)id : -1;
+	return id < MIP6LB_MAX_SERVICES && c->st->svcs[id].used && c->st->svcs[id].cfg.name[0] ?
+	       (int)id : -1;
 }
 
 /* mip6lb_service_lookup(): (vip, proto, port), (vip, proto, 0), (vip, 0, 0). */
@@ -588,12 +567,12 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 		disagree(c, idx, "forwarded to backend %d, but the session points at %d",
 			 row->backend, expect);
 	if (row->backend >= 0) {
-		int bs = c->cfg.backends[row->backend].service_idx;
+		int bs = svc_active(c, c->st->bes[row->backend].service_id);
 
 		if (row->service >= 0 && row->service != bs)
 			disagree(c, idx, "service %s, but backend %s belongs to %s",
-				 c->cfg.services[row->service].name,
-				 c->cfg.backends[row->backend].name, c->cfg.services[bs].name);
+				 svc_name(c, row->service), be_name(c, row->backend),
+				 bs >= 0 ? svc_name(c, bs) : "no service");
 		row->service = bs;
 	}
 	if ((pkt.flags & MIP6LB_PKT_FRAG) && !(pkt.flags & MIP6LB_PKT_FRAG_LATER))
@@ -615,12 +594,12 @@ static struct json_object *row_json(const struct clf *c, const struct clf_row *r
 	json_object_object_add(o, "index", json_object_new_int64(r->index));
 	json_object_object_add(o, "verdict", json_object_new_string(r->verdict));
 	json_object_object_add(o, "service",
-			       jstr_or_null(r->service >= 0 ? c->cfg.services[r->service].name : NULL));
+			       jstr_or_null(r->service >= 0 ? svc_name(c, r->service) : NULL));
 	json_object_object_add(o, "kind",
 			       jstr_or_null(r->kind != MIP6LB_KIND_NONE ? kind_name(r->kind) : NULL));
 	json_object_object_add(o, "identity", jstr_or_null(r->identity));
 	json_object_object_add(o, "backend",
-			       jstr_or_null(r->backend >= 0 ? c->cfg.backends[r->backend].name : NULL));
+			       jstr_or_null(r->backend >= 0 ? be_name(c, r->backend) : NULL));
 	json_object_object_add(o, "reason",
 			       jstr_or_null(r->reason >= 0 ? mip6lb_counter_names[r->reason] : NULL));
 	return o;
@@ -644,10 +623,10 @@ static void row_table(const struct clf *c, const struct clf_row *r, struct table
 	table_cell(t, "%ld", r->index);
 	table_cell(t, "%s", r->source);
 	table_cell(t, "%s", r->verdict);
-	table_cell(t, "%s", r->service >= 0 ? c->cfg.services[r->service].name : "-");
+	table_cell(t, "%s", r->service >= 0 ? svc_name(c, r->service) : "-");
 	table_cell(t, "%s", r->kind != MIP6LB_KIND_NONE ? kind_name(r->kind) : "-");
 	table_cell(t, "%s", r->identity[0] ? r->identity : "-");
-	table_cell(t, "%s", r->backend >= 0 ? c->cfg.backends[r->backend].name : "-");
+	table_cell(t, "%s", r->backend >= 0 ? be_name(c, r->backend) : "-");
 	table_cell(t, "%s", r->session ? r->session : "-");
 	table_cell(t, "%s", reason);
 }

@@ -146,6 +146,21 @@ err:
 	return err;
 }
 
+int state_new_offline(struct lb_state **out, const struct dp_maps *maps,
+		      const struct st_fixed_nh *nh)
+{
+	int err;
+
+	if (!nh)
+		return -EINVAL;
+	err = state_new(out, maps, NULL);
+	if (err)
+		return err;
+	(*out)->offline = true;
+	(*out)->fixed_nh = *nh;
+	return 0;
+}
+
 void state_free(struct lb_state *st)
 {
 	if (!st)
@@ -238,6 +253,13 @@ static void resolve_nh(struct lb_state *st, const struct cfg_backend *c, struct 
 
 	memset(out, 0, sizeof(*out));
 	out->from_config = c->has_mac;
+	if (st->offline) {
+		out->ifindex = st->fixed_nh.ifindex;
+		memcpy(out->smac, st->fixed_nh.smac, 6);
+		memcpy(out->dmac, c->has_mac ? c->mac : st->fixed_nh.dmac, 6);
+		out->valid = true;
+		return;
+	}
 	if (c->has_mac && c->dev[0]) {
 		memcpy(out->dmac, c->mac, 6);
 		out->ifindex = if_nametoindex(c->dev);
@@ -305,14 +327,19 @@ static bool nh_eq(const struct st_nh *a, const struct st_nh *b)
 	       !memcmp(a->smac, b->smac, 6);
 }
 
-static void log_nh(const struct st_backend *b, const struct st_nh *old)
+static void log_nh(const struct lb_state *st, const struct st_backend *b,
+		   const struct st_nh *old)
 {
 	char ifname[IF_NAMESIZE] = "?", mac[18];
 	const struct st_nh *nh = &b->nh;
 
 	if (old && nh_eq(old, nh))
 		return;
-	if (nh->valid) {
+	if (nh->valid && st->offline) {
+		fmt_mac(nh->dmac, mac, sizeof(mac));
+		pr_info("backend %s/%s: next hop %s on ifindex %u (offline)", b->cfg.service,
+			b->cfg.name, mac, nh->ifindex);
+	} else if (nh->valid) {
 		if_indextoname(nh->ifindex, ifname);
 		fmt_mac(nh->dmac, mac, sizeof(mac));
 		pr_info("backend %s/%s: next hop %s on %s (ifindex %u)%s", b->cfg.service,
@@ -775,7 +802,7 @@ int state_apply(struct lb_state *st, struct mip6lb_config *cfg)
 			b->nh_backoff_s = 0;
 			resolve_nh(st, c, &b->nh);
 			nh_schedule(b, dp_now_ns());
-			log_nh(b, NULL);
+			log_nh(st, b, NULL);
 		}
 		nsv[b->service_id].n_backends++;
 	}
@@ -946,7 +973,7 @@ int state_nh_refresh(struct lb_state *st, bool all)
 		nh_schedule(b, now);
 		if (nh_eq(&old, &b->nh))
 			continue;
-		log_nh(b, &old);
+		log_nh(st, b, &old);
 		write_backend(st, id, b);
 		n++;
 	}

@@ -60,9 +60,20 @@ struct st_backend {
 	__u64 freed_seq;
 };
 
+/* Offline next hop (state_new_offline): what every backend gets instead
+ * of a resolved one; a backend's mac override still replaces dmac, as it
+ * would on the daemon. */
+struct st_fixed_nh {
+	__u32 ifindex;
+	__u8 dmac[6];
+	__u8 smac[6];
+};
+
 struct lb_state {
 	const struct dp_maps *maps;
 	struct nh_resolver *nh;      /* NULL: only mac + dev overrides resolve */
+	bool offline;                /* next hops are fixed_nh, never resolved */
+	struct st_fixed_nh fixed_nh;
 	struct mip6lb_config cfg;    /* the applied config (owned) */
 	struct st_service svcs[MIP6LB_MAX_SERVICES];
 	struct st_backend *bes;      /* [MIP6LB_MAX_BACKENDS] */
@@ -76,6 +87,17 @@ struct lb_state {
 
 /* Read the maps (adoption) into a new state.  nh may be NULL. */
 int state_new(struct lb_state **out, const struct dp_maps *maps, struct nh_resolver *nh);
+/*
+ * The same for maps that no interface uses (mip6lbctl classify runs
+ * packets through the program with bpf_prog_test_run): every backend's
+ * next hop is *nh (its dmac replaced by the backend's mac, if configured),
+ * valid, whatever its addr and dev say.  Nothing touches the network: no
+ * netlink, no interface lookups.  Ids, rings, VIP defaults and everything
+ * else state_apply() writes are exactly the daemon's: on fresh maps,
+ * services and backends get ids 0, 1, ... in config order.
+ */
+int state_new_offline(struct lb_state **out, const struct dp_maps *maps,
+		      const struct st_fixed_nh *nh);
 void state_free(struct lb_state *st);
 
 /*

@@ -3,7 +3,8 @@
  * The daemon's state over real, pinned maps: config to maps, adoption
  * after a restart (ids stable, sessions kept), reload diffs (drain, remove,
  * add) against live sessions and live packets, runtime changes, next hops
- * and incompatible pins.
+ * and incompatible pins; offline next hops, and mip6lbctl classify (the
+ * built binary) picking the backends the daemon's maps pick.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,13 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <check.h>
+#include <json-c/json.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "harness.h"
 #include "daemonfix.h"
 #include "config.h"
 #include "maglev.h"
+#include "pktbuild.h"
 
 #define VIP_WEB "2001:db8::80"
 #define VIP_DNS "2001:db8::53"
@@ -593,6 +598,288 @@ START_TEST(test_pins_locked_and_incompatible)
 }
 END_TEST
 
+START_TEST(test_offline_next_hops)
+{
+	static const struct st_fixed_nh nh = {
+		.ifindex = 1,
+		.dmac = { 0x02, 0xdd, 0, 0, 0, 0x01 },
+		.smac = { 0x02, 0x55, 0, 0, 0, 0x02 },
+	};
+	const __u32 ok = MIP6LB_BE_ACTIVE | MIP6LB_BE_NH_VALID;
+	struct lb_state *st;
+	struct mip6lb_backend be;
+	__u32 id;
+
+	ck_assert_int_eq(state_new_offline(&st, &fx.dp.maps, NULL), -EINVAL);
+	ck_assert_int_eq(state_new_offline(&st, &fx.dp.maps, &nh), 0);
+	state_free(fx.st);
+	fx.st = st;
+	/* Online, none of these would resolve without a resolver, and ll and
+	 * nd not even with one (see the next test). */
+	dfx_apply(&fx, WEB_SEC "[backend web plain]\naddr = 2001:db8:1::1\n"
+		  "[backend web mac]\naddr = 2001:db8:1::2\nmac = 02:be:00:00:00:02\n"
+		  "[backend web nd]\naddr = 2001:db8:1::3\nmac = 02:be:00:00:00:03\n"
+		  "dev = nosuchdev0\nstate = drained\n"
+		  "[backend web ll]\naddr = fe80::1\n");
+	for (id = 0; id < 4; id++) {
+		dfx_backend(&fx, id, &be);
+		ck_assert_uint_eq(be.flags, ok | (id == 2 ? MIP6LB_BE_DRAINED : 0));
+		ck_assert_uint_eq(be.ifindex, 1);
+		ck_assert_mem_eq(be.smac, nh.smac, 6);
+		ck_assert(fx.st->bes[id].nh.valid);
+		ck_assert_int_eq(fx.st->bes[id].nh.err, 0);
+	}
+	dfx_backend(&fx, dfx_be(&fx, "web", "plain"), &be);
+	ck_assert_mem_eq(be.dmac, nh.dmac, 6);
+	ck_assert(!fx.st->bes[0].nh.from_config);
+	/* A mac override is the backend's dmac, as on the daemon. */
+	dfx_backend(&fx, dfx_be(&fx, "web", "mac"), &be);
+	ck_assert_uint_eq(be.dmac[0], 0x02);
+	ck_assert_uint_eq(be.dmac[1], 0xbe);
+	ck_assert_uint_eq(be.dmac[5], 0x02);
+	ck_assert(fx.st->bes[1].nh.from_config);
+	/* Nothing to re-resolve; the rest is the daemon's own apply. */
+	ck_assert_int_eq(state_nh_refresh(fx.st, true), 0);
+	ck_assert_int_eq(state_nh_refresh(fx.st, false), 0);
+	ck_assert_uint_eq(dfx_ring_count(&fx, 0, 2), 0);
+	ck_assert_uint_eq(dfx_ring_count(&fx, 0, 0) + dfx_ring_count(&fx, 0, 1) +
+			  dfx_ring_count(&fx, 0, 3), MIP6LB_RING_SIZE);
+}
+END_TEST
+
+/* ---- classify picks the daemon's backends --------------------------------- */
+
+/*
+ * Ring placement hashes each backend's name, and the VIP default is the
+ * least specific service: a classifier laying out the maps by itself (ring
+ * names without the service, the first service as the VIP's default)
+ * sends some of these packets elsewhere.  Every backend has its own mac, so
+ * the frame the daemon's maps forward names the backend.
+ */
+#define AG_VIP  "2001:db8::80"
+#define AG_DNS  "2001:db8::53"
+#define AG_BE(svc, name, n) \
+	"[backend " svc " " name "]\naddr = 2001:db8:9::" #n "\n" \
+	"mac = 02:be:00:00:00:" #n "\ndev = lo\n"
+
+static const char agree_conf[] =
+	"[daemon]\nevents_per_sec = 77\n"
+	"[service web]\nvip = " AG_VIP "\nproto = udp\nport = 80\n"
+	/* Configured second, but the VIP's default: the least specific. */
+	"[service any]\nvip = " AG_VIP "\n"
+	"[service dns]\nvip = " AG_DNS "\n"
+	AG_BE("web", "w1", 11) AG_BE("web", "w2", 12) AG_BE("web", "w3", 13) "weight = 3\n"
+	AG_BE("web", "w4", 14) AG_BE("web", "w5", 15) "state = drained\n"
+	AG_BE("any", "a1", 21) AG_BE("any", "a2", 22) "weight = 2\n" AG_BE("any", "a3", 23)
+	AG_BE("dns", "d1", 31) AG_BE("dns", "d2", 32) AG_BE("dns", "d3", 33)
+	AG_BE("dns", "d4", 34);
+
+static const char *const agree_be[] = {
+	"w1", "w2", "w3", "w4", "w5", "a1", "a2", "a3", "d1", "d2", "d3", "d4",
+};
+static const __u8 agree_mac[] = {
+	0x11, 0x12, 0x13, 0x14, 0x15, 0x21, 0x22, 0x23, 0x31, 0x32, 0x33, 0x34,
+};
+#define N_AG_BE ((int)(sizeof(agree_be) / sizeof(agree_be[0])))
+
+#define AG_N 200
+
+/* Packet i: its own source (prefix and IID), so its own identity. */
+static void agree_packet(struct pb *b, int i)
+{
+	char src[64];
+
+	snprintf(src, sizeof(src), "2001:db8:c:%x::%x:%x", i, i * 7 + 1, i + 1);
+	switch (i % 8) {
+	case 0: case 1: case 4: case 5:                 /* web */
+		pb_init(b, src, AG_VIP);
+		pb_udp(b, 40000 + i, 80, 16);
+		break;
+	case 2: case 6:                                 /* any, by (vip, 0, 0) */
+		pb_init(b, src, AG_VIP);
+		pb_tcp(b, 40000 + i, 443);
+		break;
+	case 3:                                         /* dns */
+		pb_init(b, src, AG_DNS);
+		pb_udp(b, 40000 + i, 53, 16);
+		break;
+	default:                                        /* any, by the VIP default */
+		pb_init(b, src, AG_VIP);
+		pb_frag(b, 5, 0, 1000 + i);             /* a later fragment, first unseen */
+		pb_raw(b, 17, 24);
+		break;
+	}
+	pb_finish(b);
+}
+
+static void put32(FILE *f, __u32 v)
+{
+	ck_assert_int_eq(fwrite(&v, 4, 1, f), 1);
+}
+
+/* A classic pcap, Ethernet, host byte order (what readers expect of
+ * magic 0xa1b2c3d4 written natively). */
+static void agree_pcap(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	struct pb b;
+	int i;
+
+	ck_assert_ptr_nonnull(f);
+	put32(f, 0xa1b2c3d4);
+	put32(f, 2 | 4 << 16);          /* version 2.4, little or big alike */
+	put32(f, 0);
+	put32(f, 0);
+	put32(f, 65535);
+	put32(f, 1);                    /* LINKTYPE_ETHERNET */
+	for (i = 0; i < AG_N; i++) {
+		agree_packet(&b, i);
+		put32(f, 1700000000 + i);
+		put32(f, 0);
+		put32(f, b.len);
+		put32(f, b.len);
+		ck_assert_int_eq(fwrite(b.data, b.len, 1, f), 1);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* mip6lbctl -j classify -c conf pcap: the "packets" array; exit 0 and
+ * nothing on stderr (no disagreement with the datapath). */
+static struct json_object *agree_classify(const char *dir, const char *conf, const char *pcap)
+{
+	char bin[PATH_MAX], out[PATH_MAX + 16], err[PATH_MAX + 16], *text;
+	struct json_object *doc, *list;
+	FILE *f;
+	long n;
+	pid_t pid;
+	int st;
+
+	snprintf(bin, sizeof(bin), "%s/mip6lbctl", harness_build_dir());
+	ck_assert_msg(access(bin, X_OK) == 0, "%s: %s (run make first)", bin, strerror(errno));
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(err, sizeof(err), "%s/err", dir);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr))
+			_exit(127);
+		execl(bin, bin, "-j", "classify", "-c", conf, pcap, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	f = fopen(err, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	fclose(f);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0 && n == 0,
+		      "classify: status %d, %ld bytes on stderr (%s)", st, n, err);
+	f = fopen(out, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, n + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(fread(text, 1, n, f), (size_t)n);
+	fclose(f);
+	doc = json_tokener_parse(text);
+	ck_assert_msg(doc, "not JSON: %.200s", text);
+	free(text);
+	ck_assert(json_object_object_get_ex(doc, "packets", &list));
+	ck_assert_int_eq(json_object_array_length(list), AG_N);
+	json_object_get(list);
+	json_object_put(doc);
+	return list;
+}
+
+static const char *row_str(struct json_object *row, const char *key)
+{
+	struct json_object *v;
+
+	ck_assert(json_object_object_get_ex(row, key, &v));
+	return v ? json_object_get_string(v) : NULL;
+}
+
+START_TEST(test_classify_agrees_with_daemon)
+{
+	char dir[PATH_MAX], conf[PATH_MAX + 16], pcap[PATH_MAX + 16];
+	int hits[N_AG_BE] = { 0 }, n_diff = 0;
+	char first[128] = "";
+	__u8 frame[PB_MAX + 64];
+	struct json_object *list;
+	struct pb b;
+	FILE *f;
+	int i, k;
+
+	/* The daemon: its config, next hops resolved by mac + dev. */
+	dfx_apply(&fx, agree_conf);
+	dfx_load_prog(&fx);
+	ck_assert_int_eq(dfx_vip(&fx, AG_VIP), (int)dfx_svc(&fx, "any"));
+
+	/* classify: the same config, the same packets, in the same order. */
+	dfx_tmpname(dir, sizeof(dir), "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/mip6lb.conf", dir);
+	snprintf(pcap, sizeof(pcap), "%s/agree.pcap", dir);
+	f = fopen(conf, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(agree_conf, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	agree_pcap(pcap);
+	list = agree_classify(dir, conf, pcap);
+
+	for (i = 0; i < AG_N; i++) {
+		struct json_object *row = json_object_array_get_idx(list, i);
+		const char *want = NULL, *got = row_str(row, "backend");
+		LIBBPF_OPTS(bpf_test_run_opts, opts,
+			.data_out = frame,
+			.data_size_out = sizeof(frame),
+			.repeat = 1,
+		);
+
+		agree_packet(&b, i);
+		opts.data_in = b.data;
+		opts.data_size_in = b.len;
+		ck_assert_int_eq(bpf_prog_test_run_opts(fx.prog_fd, &opts), 0);
+		ck_assert_msg(opts.retval == XDP_TX, "packet %d: daemon verdict %u", i + 1,
+			      opts.retval);
+		for (k = 0; k < N_AG_BE; k++)
+			if (frame[0] == 0x02 && frame[1] == 0xbe && frame[5] == agree_mac[k])
+				want = agree_be[k];
+		ck_assert_msg(want, "packet %d: dmac %02x:..:%02x is no backend's", i + 1,
+			      frame[0], frame[5]);
+		for (k = 0; k < N_AG_BE; k++)
+			if (!strcmp(agree_be[k], want))
+				hits[k]++;
+		ck_assert_str_eq(row_str(row, "verdict"), "tx");
+		if (got && !strcmp(got, want))
+			continue;
+		if (!n_diff++)
+			snprintf(first, sizeof(first), "packet %d: classify says backend %s, the daemon's maps %s",
+				 i + 1, got ? got : "null", want);
+	}
+	json_object_put(list);
+	ck_assert_msg(!n_diff, "%d of %d packets on another backend; %s", n_diff, AG_N, first);
+	/* Every backend on a ring took packets; the drained one none. */
+	for (k = 0; k < N_AG_BE; k++) {
+		if (!strcmp(agree_be[k], "w5"))
+			ck_assert_int_eq(hits[k], 0);
+		else
+			ck_assert_msg(hits[k] > 0, "backend %s: no packets", agree_be[k]);
+	}
+	for (i = 0; i < 4; i++) {
+		char path[PATH_MAX + 16];
+
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 (const char *[]){ "mip6lb.conf", "agree.pcap", "out", "err" }[i]);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 MIP6LB_SUITE(state, SUITE_NEEDS_ROOT)
 {
 	Suite *s = suite_create("state");
@@ -611,6 +898,8 @@ MIP6LB_SUITE(state, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_runtime_changes);
 	tcase_add_test(tc, test_nexthop_invalid_without_resolution);
 	tcase_add_test(tc, test_pins_locked_and_incompatible);
+	tcase_add_test(tc, test_offline_next_hops);
+	tcase_add_test(tc, test_classify_agrees_with_daemon);
 	suite_add_tcase(s, tc);
 	return s;
 }
