@@ -69,7 +69,7 @@ static __always_inline int mip6lb_forward(struct xdp_md *ctx,
 		return MIP6LB_FWD_NO_NEXTHOP;
 
 	if (svc->forward == MIP6LB_FWD_IP6IP6) {
-		int err = mip6lb_encap_ip6ip6(ctx, svc, be, l3_len, mip6lb_choice_hash(ch));
+		int err = mip6lb_encap_ip6ip6(ctx, svc, be, l3_len, ch->hash);
 
 		if (err)
 			return err;

@@ -55,7 +55,6 @@ static __always_inline int mip6lb_later_fragment(const struct mip6lb_pkt *pkt,
 				ch->kind = fr->kind;
 				/* No identity at hand: flow label 0 (RFC 6437). */
 				ch->hash = 0;
-				ch->has_hash = 1;
 				ch->is_new = 0;
 				mip6lb_count(MIP6LB_CNT_FRAG_TRACKED, bytes);
 				return 0;

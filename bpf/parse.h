@@ -280,8 +280,24 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 			if (cur + len > data_end || off + len > limit)
 				return MIP6LB_PARSE_MALFORMED;
 			if (nexthdr == MIP6LB_NH_DSTOPTS) {
-				if (MIP6LB_PARSE_DSTOPTS(ctx, data, off, len, data_end, pkt) < 0)
+				__u8 *o = cur;
+
+				/* Fast path for the layout RFC 6275 §6.3's 8n+6
+				 * alignment gives a lone HAO: PadN(2), then the
+				 * option at offset 6 filling the 24-byte header.
+				 * Anything else takes the full option walk. */
+				if (len == 24 && (void *)(o + 24) <= data_end &&
+				    o[2] == MIP6LB_OPT_PADN && o[3] == 2 &&
+				    o[6] == MIP6LB_OPT_HAO && o[7] == MIP6LB_HAO_LEN) {
+					if (pkt->flags & MIP6LB_PKT_HAS_HAO) {
+						pkt->flags |= MIP6LB_PKT_HAO_BAD;
+					} else {
+						__builtin_memcpy(&pkt->hoa, o + 8, MIP6LB_HAO_LEN);
+						pkt->flags |= MIP6LB_PKT_HAS_HAO;
+					}
+				} else if (MIP6LB_PARSE_DSTOPTS(ctx, data, off, len, data_end, pkt) < 0) {
 					return MIP6LB_PARSE_MALFORMED;
+				}
 			} else if (nexthdr == MIP6LB_NH_ROUTING) {
 				struct mip6lb_rt_hdr *rt = cur;
 

@@ -16,23 +16,13 @@
 
 struct mip6lb_choice {
 	struct mip6lb_backend *be;
-	struct mip6lb_session_key key; /* the session the packet used */
 	__u32 backend_id;
-	__u32 hash;                    /* identity hash, when has_hash */
-	__u8  has_hash;                /* computed only on a miss or for ip6ip6 */
+	__u32 hash;                    /* identity hash: set on a miss or a
+					* re-hash, and for ip6ip6 (flow label);
+					* a plain l2-dsr hit never computes it */
 	__u8  kind;                    /* the kind the packet was matched by */
 	__u8  is_new;
 };
-
-/* The identity hash: the ring slot on a miss, the flow label for ip6ip6. */
-static __always_inline __u32 mip6lb_choice_hash(struct mip6lb_choice *ch)
-{
-	if (!ch->has_hash) {
-		ch->hash = mip6lb_session_hash(&ch->key);
-		ch->has_hash = 1;
-	}
-	return ch->hash;
-}
 
 static __always_inline void mip6lb_count(__u32 idx, __u64 bytes)
 {
@@ -179,8 +169,9 @@ static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *k
 
 	if (!sess)
 		return 1;
-	out->key = *key;
-	out->has_hash = 0;
+	out->hash = 0;
+	if (svc->forward == MIP6LB_FWD_IP6IP6)
+		out->hash = mip6lb_session_hash(key);
 	out->kind = sess->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : kind;
 	out->is_new = 0;
 	out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
@@ -190,7 +181,8 @@ static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *k
 		mip6lb_count(MIP6LB_CNT_SESSION_HIT, 0);
 		return 0;
 	}
-	out->be = mip6lb_ring_pick(svc->id, mip6lb_choice_hash(out), &out->backend_id);
+	out->hash = mip6lb_session_hash(key);
+	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
 	if (!out->be)
 		return -1;
 	sess->backend_id = out->backend_id;
@@ -232,7 +224,7 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 					 struct mip6lb_service *svc, int src_only,
 					 __u64 now, struct mip6lb_choice *out)
 {
-	struct mip6lb_session_key key, first;
+	struct mip6lb_session_key key;
 	struct mip6lb_session val = {};
 	__u8 first_kind = MIP6LB_KIND_NONE;
 	__u32 i;
@@ -248,10 +240,8 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 			continue;
 		if (!mip6lb_identity_key(pkt, svc->id, svc->flags, kind, &key))
 			continue;
-		if (first_kind == MIP6LB_KIND_NONE) {
-			first = key;
+		if (first_kind == MIP6LB_KIND_NONE)
 			first_kind = kind;
-		}
 		ret = mip6lb_session_use(&key, kind, svc, now, out);
 		if (ret < 0)
 			return ret;
@@ -261,34 +251,39 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 			 * before naming its home address, an IKE rekey's new
 			 * SPI): give the higher identity the same backend, so
 			 * the node's next move still finds it. */
-			if (kind != first_kind)
-				mip6lb_session_promote(&first, first_kind, svc, now, out);
+			if (kind != first_kind) {
+				mip6lb_identity_key(pkt, svc->id, svc->flags, first_kind, &key);
+				mip6lb_session_promote(&key, first_kind, svc, now, out);
+			}
 			return 0;
 		}
 	}
 
 	/* "else the source address": the last resort for every service. */
 	if (first_kind == MIP6LB_KIND_NONE) {
-		mip6lb_identity_key(pkt, svc->id, svc->flags, MIP6LB_KIND_SRC, &first);
 		first_kind = MIP6LB_KIND_SRC;
-		ret = mip6lb_session_use(&first, first_kind, svc, now, out);
+		mip6lb_identity_key(pkt, svc->id, svc->flags, first_kind, &key);
+		ret = mip6lb_session_use(&key, first_kind, svc, now, out);
 		if (ret <= 0)
 			return ret;
+	} else {
+		/* The loop left key at the last identity tried. */
+		mip6lb_identity_key(pkt, svc->id, svc->flags, first_kind, &key);
 	}
 
-	out->key = first;
-	out->has_hash = 0;
+	out->hash = mip6lb_session_hash(&key);
 	out->kind = first_kind;
 	out->is_new = 1;
-	out->be = mip6lb_ring_pick(svc->id, mip6lb_choice_hash(out), &out->backend_id);
+	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
 	if (!out->be)
 		return -1;
 	val.backend_id = out->backend_id;
 	val.kind = first_kind;
 	val.lifetime_s = svc->lifetime_s;
 	val.last_used_ns = now;
-	bpf_map_update_elem(&sessions, &first, &val, BPF_ANY);
-	if (first.space != MIP6LB_SPACE_ADDR) {
+	bpf_map_update_elem(&sessions, &key, &val, BPF_ANY);
+	mip6lb_event_new(pkt, &key, first_kind, out->backend_id, now);
+	if (key.space != MIP6LB_SPACE_ADDR) {
 		/* Alias in the address keyspace; never overwrite a live one. */
 		__u8 alias_kind = (pkt->flags & MIP6LB_PKT_HAS_HAO) ?
 				  MIP6LB_KIND_HOA : MIP6LB_KIND_SRC;
@@ -298,7 +293,6 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 		bpf_map_update_elem(&sessions, &key, &val, BPF_NOEXIST);
 	}
 	mip6lb_count(MIP6LB_CNT_SESSION_NEW, 0);
-	mip6lb_event_new(pkt, &first, first_kind, out->backend_id, now);
 	return 0;
 }
 
