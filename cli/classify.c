@@ -430,7 +430,7 @@ static void check_parse(struct clf *c, long idx, int ret, const struct mip6lb_pk
 	if (!vals)
 		return;
 	if (!bpf_map_lookup_elem(c->scratch_fd, &zero, vals) && cpu == 0 &&
-	    memcmp(&vals[cpu], pkt, sizeof(*pkt)))
+	    !mip6lb_pkt_same(&vals[cpu], pkt))
 		disagree(c, idx, "the userspace parser's result differs from the datapath's");
 	free(vals);
 }
