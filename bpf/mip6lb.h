@@ -16,9 +16,12 @@
 #ifndef MIP6LB_MAX_EXT_HDRS
 #define MIP6LB_MAX_EXT_HDRS 8
 #endif
-/* TLV options walked inside one Destination Options header. */
+/* TLV options (Pad1 included) walked inside one Destination Options
+ * header; beyond it the rest is counted (opt_malformed), not read.  Linux
+ * accepts at most 8 non-padding options and 7 bytes of padding in a row
+ * (net.ipv6.max_dst_opts_number), which 16 steps cover in practice. */
 #ifndef MIP6LB_MAX_DST_OPTS
-#define MIP6LB_MAX_DST_OPTS 8
+#define MIP6LB_MAX_DST_OPTS 16
 #endif
 
 #define MIP6LB_MAX_SERVICES   64
@@ -109,7 +112,7 @@ enum mip6lb_counter {
 	MIP6LB_CNT_CHAIN_TOO_LONG,     /* counted, then per-service policy */
 	MIP6LB_CNT_DROP_CHAIN_POLICY,
 	MIP6LB_CNT_HAO_MALFORMED,      /* bad HAO ignored, packet still balanced */
-	MIP6LB_CNT_OPT_MALFORMED,      /* a Destination Option overran its header */
+	MIP6LB_CNT_OPT_MALFORMED,      /* an option overran its header, or too many */
 	MIP6LB_CNT_FRAG_UNTRACKED,     /* balanced by source address */
 	MIP6LB_CNT_DROP_NO_BACKEND,
 	MIP6LB_CNT_DROP_NO_NEXTHOP,

@@ -112,7 +112,8 @@ enum mip6lb_parse_status {
 #define MIP6LB_PKT_HAO_BAD      (1U << 6)  /* a malformed HAO was ignored */
 #define MIP6LB_PKT_RT_TYPE2     (1U << 7)  /* type 2 routing header seen */
 #define MIP6LB_PKT_ADDRS        (1U << 8)  /* src and dst were readable */
-#define MIP6LB_PKT_OPT_BAD      (1U << 9)  /* an option overran its header */
+#define MIP6LB_PKT_OPT_BAD      (1U << 9)  /* an option overran its header,
+                                              * or too many to walk */
 
 struct mip6lb_pkt {
 	struct in6_addr src;
@@ -178,6 +179,10 @@ static __always_inline int mip6lb_parse_dstopts(void *data, __u32 hdr_off,
 		}
 		off += 2 + len;
 	}
+	/* More options than MIP6LB_MAX_DST_OPTS: the rest go unread, and an HAO
+	 * among them unseen; count it rather than pass it silently. */
+	if (off < hdr_len)
+		pkt->flags |= MIP6LB_PKT_OPT_BAD;
 	return MIP6LB_PARSE_OK;
 }
 

@@ -83,6 +83,16 @@ static void b_two_hao(struct pb *b)
 	inet_pton(AF_INET6, "2001:db8:666::1", o + 28);
 	pb_init(b, SRC, VIP); pb_dstopt_raw(b, o, 44, -1); pb_udp(b, 1, 53, 4); pb_finish(b);
 }
+static void b_many_opts(struct pb *b)
+{
+	/* MIP6LB_MAX_DST_OPTS Pad1s, then an HAO the walk never reaches. */
+	__u8 o[64] = { 0 };
+	size_t n = MIP6LB_MAX_DST_OPTS;
+
+	o[n++] = 201; o[n++] = 16;
+	inet_pton(AF_INET6, HOA, o + n); n += 16;
+	pb_init(b, SRC, VIP); pb_dstopt_raw(b, o, n, -1); pb_udp(b, 1, 53, 4); pb_finish(b);
+}
 static void b_ah(struct pb *b) { pb_init(b, SRC, VIP); pb_ah(b, 0x0000beef); pb_udp(b, 4000, 53, 8); pb_finish(b); }
 static void b_esp(struct pb *b) { pb_init(b, SRC, VIP); pb_esp(b, 0x01020304, 40); pb_finish(b); }
 static void b_ah_esp(struct pb *b) { pb_init(b, SRC, VIP); pb_ah(b, 0x11); pb_esp(b, 0x22, 16); pb_finish(b); }
@@ -122,6 +132,7 @@ static const struct parse_case cases[] = {
 	{ "pad1/padn around hao", b_pads, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_HAO), 17, 1, HOA, 0, 0, 53 },
 	{ "hao wrong length", b_hao_badlen, 0, F(ADDRS) | F(HAS_PORTS) | F(HAO_BAD), 17, 1, NULL, 0, 0, 53 },
 	{ "hao overruns header", b_hao_overrun, 0, F(ADDRS) | F(HAS_PORTS) | F(HAO_BAD) | F(OPT_BAD), 17, 1, NULL, 0, 0, 53 },
+	{ "options past the walk limit", b_many_opts, 0, F(ADDRS) | F(HAS_PORTS) | F(OPT_BAD), 17, 1, NULL, 0, 0, 53 },
 	{ "second hao ignored", b_two_hao, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_HAO) | F(HAO_BAD), 17, 1, HOA, 0, 0, 53 },
 	{ "ah", b_ah, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_SPI), 17, 1, NULL, 0xbeef, 51, 53 },
 	{ "esp", b_esp, 0, F(ADDRS) | F(HAS_SPI), 50, 0, NULL, 0x01020304, 50, 0 },
