@@ -28,6 +28,16 @@
 /* A refusal is policy, not loss: ask again much later, and only if the
  * node still has a session by then. */
 #define REFUSED_RETRY_MS      (15 * 60 * 1000)
+/* The services' notify modes change only when the daemon writes the
+ * config; re-read them at most this often on the timer in case a change
+ * came from elsewhere (notify_maps_changed() is the prompt way). */
+#define MODES_REFRESH_MS      1000
+/* A backend a binding found for a service is reused for its next
+ * notifications without looking the node's session up again, for at most
+ * this long and never across notify_maps_changed(): the datapath itself
+ * only moves a session when its backend goes away (a daemon change) or
+ * when the LRU evicts it, which this bounds. */
+#define ATTACH_TRUST_MS       1000
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -331,6 +341,8 @@ struct nsub {
 struct attach {
 	__u32 service_id;
 	__u32 backend_id;
+	__u32 gen;                      /* notify.gen when backend_id was seen */
+	__u64 seen_ms;                  /* ... and when */
 };
 
 struct nbinding {
@@ -362,6 +374,13 @@ struct npeer {
 	bool warned[NOTIFY_R_MAX];
 };
 
+/* One recvmmsg() slot. */
+struct rxslot {
+	__u8 buf[PROTO_MAX_MSG + 1];    /* one more: oversized is seen as such */
+	struct sockaddr_in6 from;
+	struct iovec iov;
+};
+
 struct notify {
 	int fd;
 	__u16 port;
@@ -374,6 +393,18 @@ struct notify {
 	struct htab subs;
 	struct htab bindings;
 	struct notify_stats st;
+	/* service_conf's notify modes, by service id (0: off or unused) */
+	__u8 modes[MIP6LB_MAX_SERVICES];
+	__u64 modes_ms;
+	__u32 gen;                      /* bumped by notify_maps_changed() */
+	/* coa sessions waiting for one bpf_map_update_batch() */
+	struct mip6lb_session_key wq_key[NOTIFY_WRITE_BATCH];
+	struct mip6lb_session wq_val[NOTIFY_WRITE_BATCH];
+	int wq_n;
+	bool no_update_batch;           /* the kernel refused it once */
+	bool no_lookup_batch;
+	struct rxslot *rx;              /* [NOTIFY_RX_BATCH] */
+	struct mmsghdr *mm;             /* [NOTIFY_RX_BATCH] */
 };
 
 /* ---- peers -------------------------------------------------------------- */
@@ -563,28 +594,46 @@ static int send_msg(struct notify *n, int pi, struct proto_msg *m,
 
 /* ---- sessions: where a notification writes the map ---------------------- */
 
-/* notify mode of each service id; 0 for unused slots. */
-static void load_modes(const struct notify *n, __u8 modes[MIP6LB_MAX_SERVICES])
+/*
+ * The notify mode of each service id, 0 for unused slots: one batched
+ * lookup of the whole service_conf array.  Every event and every
+ * notification needs it, and it only changes when the daemon writes the
+ * config, so it is cached (notify_maps_changed(), notify_reload(), and at
+ * most once a MODES_REFRESH_MS from notify_tick()).
+ */
+static void modes_refresh(struct notify *n, __u64 now_ms)
 {
-	struct mip6lb_service s;
-	__u32 id;
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	struct mip6lb_service svc[MIP6LB_MAX_SERVICES];
+	__u32 ids[MIP6LB_MAX_SERVICES], out_batch, count = 0, id;
+	bool have;
+	int err;
 
-	for (id = 0; id < MIP6LB_MAX_SERVICES; id++) {
-		modes[id] = 0;
-		if (!bpf_map_lookup_elem(n->maps.service_conf, &id, &s) &&
-		    (s.flags & MIP6LB_SVC_ACTIVE))
-			modes[id] = s.notify;
+	if (!n->no_lookup_batch) {
+		count = MIP6LB_MAX_SERVICES;
+		err = bpf_map_lookup_batch(n->maps.service_conf, NULL, &out_batch, ids, svc,
+					   &count, &bo) ? -errno : 0;
+		/* ENOENT: the end of the array came within this one call. */
+		if (err && err != -ENOENT) {
+			if (err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUP)
+				n->no_lookup_batch = true;
+			count = 0;
+		}
 	}
+	for (id = 0; id < MIP6LB_MAX_SERVICES; id++) {
+		/* An array answers in index order; anything else, one by one. */
+		if (id < count && ids[id] == id)
+			have = true;
+		else
+			have = !bpf_map_lookup_elem(n->maps.service_conf, &id, &svc[id]);
+		n->modes[id] = have && (svc[id].flags & MIP6LB_SVC_ACTIVE) ? svc[id].notify : 0;
+	}
+	n->modes_ms = now_ms;
 }
 
 static __u8 service_mode(const struct notify *n, __u32 id)
 {
-	struct mip6lb_service s;
-
-	if (id >= MIP6LB_MAX_SERVICES || bpf_map_lookup_elem(n->maps.service_conf, &id, &s) ||
-	    !(s.flags & MIP6LB_SVC_ACTIVE))
-		return 0;
-	return s.notify;
+	return id < MIP6LB_MAX_SERVICES ? n->modes[id] : 0;
 }
 
 static void addr_key(struct mip6lb_session_key *k, __u32 service_id, const struct in6_addr *a)
@@ -595,13 +644,60 @@ static void addr_key(struct mip6lb_session_key *k, __u32 service_id, const struc
 	k->id.addr = *a;
 }
 
-static bool session_at(const struct notify *n, __u32 service_id, const struct in6_addr *a,
+static void wq_flush(struct notify *n);
+
+static bool session_at(struct notify *n, __u32 service_id, const struct in6_addr *a,
 		       struct mip6lb_session *val)
 {
 	struct mip6lb_session_key k;
 
+	/* Read what this module wrote, not what it is about to write. */
+	wq_flush(n);
 	addr_key(&k, service_id, a);
 	return !bpf_map_lookup_elem(n->maps.sessions, &k, val);
+}
+
+static void write_failed(struct notify *n, const struct mip6lb_session_key *k, int err)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	pr_warn("notify: writing the coa session %s of service %u: %s",
+		fmt_addr(&k->id.addr, a), k->service_id, strerror(-err));
+	/* The bindings' remembered backends may name a session that is not
+	 * there: look again next time. */
+	n->gen++;
+}
+
+/* Write the queued coa sessions: one bpf_map_update_batch() (the kernel
+ * applies them in order, so a later one for the same address wins), one
+ * update per entry where the kernel has no batch update. */
+static void wq_flush(struct notify *n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo, .elem_flags = BPF_ANY);
+	__u32 count = n->wq_n, i = 0;
+	int err;
+
+	if (!n->wq_n)
+		return;
+	if (!n->no_update_batch) {
+		err = bpf_map_update_batch(n->maps.sessions, n->wq_key, n->wq_val, &count, &bo) ?
+		      -errno : 0;
+		if (!err)
+			count = n->wq_n;
+		else if (err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUP)
+			n->no_update_batch = !count;
+		/* On an error, count says how many went in; the rest one by
+		 * one, so the failing entry is the one logged. */
+		i = count > (__u32)n->wq_n ? (__u32)n->wq_n : count;
+		n->st.sessions_written += i;
+	}
+	for (; i < (__u32)n->wq_n; i++) {
+		if (bpf_map_update_elem(n->maps.sessions, &n->wq_key[i], &n->wq_val[i], BPF_ANY))
+			write_failed(n, &n->wq_key[i], -errno);
+		else
+			n->st.sessions_written++;
+	}
+	n->wq_n = 0;
 }
 
 /*
@@ -609,49 +705,70 @@ static bool session_at(const struct notify *n, __u32 service_id, const struct in
  * its existing session, the notified lifetime, last used now on the
  * datapath's clock.  BPF_ANY on purpose: plain packets from the new
  * address may have raced the notification and picked another backend on
- * the ring; the node's original backend wins.
+ * the ring; the node's original backend wins.  Queued: the caller's
+ * wq_flush() (at the latest at the end of notify_on_readable() or
+ * notify_on_event()) writes it.
  */
-static int write_coa(struct notify *n, __u32 service_id, const struct in6_addr *coa,
-		     __u32 backend_id, __u32 lifetime_s)
+static void write_coa(struct notify *n, __u32 service_id, const struct in6_addr *coa,
+		      __u32 backend_id, __u32 lifetime_s)
 {
-	struct mip6lb_session val = {
+	if (n->wq_n == NOTIFY_WRITE_BATCH)
+		wq_flush(n);
+	addr_key(&n->wq_key[n->wq_n], service_id, coa);
+	n->wq_val[n->wq_n] = (struct mip6lb_session){
 		.backend_id = backend_id,
 		.kind = MIP6LB_KIND_COA,
 		.lifetime_s = lifetime_s,
 		.last_used_ns = dp_now_ns(),
 	};
-	struct mip6lb_session_key k;
-	char a[INET6_ADDRSTRLEN];
-	int err;
-
-	addr_key(&k, service_id, coa);
-	if (bpf_map_update_elem(n->maps.sessions, &k, &val, BPF_ANY)) {
-		err = -errno;
-		pr_warn("notify: writing the coa session %s of service %u: %s",
-			fmt_addr(coa, a), service_id, strerror(-err));
-		return err;
-	}
-	n->st.sessions_written++;
-	return 0;
+	n->wq_n++;
 }
 
-static void attach(struct nbinding *b, __u32 service_id, __u32 backend_id)
+static struct attach *attach_find(struct nbinding *b, __u32 service_id)
 {
 	int i;
 
-	for (i = 0; i < b->n_att; i++) {
-		if (b->att[i].service_id == service_id) {
-			b->att[i].backend_id = backend_id;
+	for (i = 0; i < b->n_att; i++)
+		if (b->att[i].service_id == service_id)
+			return &b->att[i];
+	return NULL;
+}
+
+/* Remember that the node's session in service_id is on backend_id, as
+ * seen at now_ms. */
+static void attach(struct notify *n, struct nbinding *b, __u32 service_id, __u32 backend_id,
+		   __u64 now_ms)
+{
+	struct attach *a = attach_find(b, service_id);
+
+	if (!a) {
+		if (b->n_att == NOTIFY_MAX_ATTACH)
 			return;
-		}
+		a = &b->att[b->n_att++];
+		a->service_id = service_id;
 	}
-	if (b->n_att < NOTIFY_MAX_ATTACH)
-		b->att[b->n_att++] = (struct attach){ service_id, backend_id };
+	a->backend_id = backend_id;
+	a->gen = n->gen;
+	a->seen_ms = now_ms;
+}
+
+/* The backend remembered for the node in service_id, if it can still be
+ * trusted without a lookup. */
+static bool attach_trusted(const struct notify *n, struct nbinding *b, __u32 service_id,
+			   __u64 now_ms, __u32 *backend_id)
+{
+	const struct attach *a = attach_find(b, service_id);
+
+	if (!a || a->gen != n->gen || now_ms < a->seen_ms ||
+	    now_ms - a->seen_ms >= ATTACH_TRUST_MS)
+		return false;
+	*backend_id = a->backend_id;
+	return true;
 }
 
 /* The node's existing session in one service: its home address first,
  * then the care-of addresses it was last known at. */
-static bool node_session(const struct notify *n, __u32 service_id, const struct in6_addr *home,
+static bool node_session(struct notify *n, __u32 service_id, const struct in6_addr *home,
 			 const struct in6_addr *old, const struct nbinding *b,
 			 struct mip6lb_session *val)
 {
@@ -670,34 +787,36 @@ static bool node_session(const struct notify *n, __u32 service_id, const struct 
 /* Write b->coa into every service whose notify mode is the peer's role and
  * that has a session for the node.  Returns how many were written. */
 static int carry_sessions(struct notify *n, struct nbinding *b, __u8 role,
-			  const struct in6_addr *old)
+			  const struct in6_addr *old, __u64 now_ms)
 {
-	__u8 modes[MIP6LB_MAX_SERVICES];
 	struct mip6lb_session val;
+	__u32 id, backend_id;
 	int written = 0;
-	__u32 id;
 
-	load_modes(n, modes);
 	for (id = 0; id < MIP6LB_MAX_SERVICES; id++) {
-		if (modes[id] != role || !node_session(n, id, &b->h.key, old, b, &val))
+		if (n->modes[id] != role)
 			continue;
-		if (!write_coa(n, id, &b->coa, val.backend_id, b->lifetime_s)) {
-			attach(b, id, val.backend_id);
-			written++;
+		if (!attach_trusted(n, b, id, now_ms, &backend_id)) {
+			if (!node_session(n, id, &b->h.key, old, b, &val))
+				continue;
+			backend_id = val.backend_id;
+			attach(n, b, id, backend_id, now_ms);
 		}
+		write_coa(n, id, &b->coa, backend_id, b->lifetime_s);
+		written++;
 	}
 	return written;
 }
 
 /* Does the node still have a session a notification could carry? */
-static bool node_alive(const struct notify *n, const struct nbinding *b,
-		       const struct in6_addr *home, __u8 mode, const __u8 *modes)
+static bool node_alive(struct notify *n, const struct nbinding *b,
+		       const struct in6_addr *home, __u8 mode)
 {
 	struct mip6lb_session val;
 	__u32 id;
 
 	for (id = 0; id < MIP6LB_MAX_SERVICES; id++) {
-		if (modes[id] != mode)
+		if (n->modes[id] != mode)
 			continue;
 		if (session_at(n, id, home, &val) || (b && session_at(n, id, &b->coa, &val)))
 			return true;
@@ -786,7 +905,7 @@ static void apply_binding(struct notify *n, int pi, const struct in6_addr *home,
 		 fmt_addr(coa, c), p->name, binding_seq, lifetime_s);
 	if (addr_eq(coa, home))
 		return;                 /* home again: the home session serves it */
-	if (!carry_sessions(n, b, p->role, old)) {
+	if (!carry_sessions(n, b, p->role, old, now_ms)) {
 		/* Before the node's first packet, or after its sessions aged
 		 * out: remembered; notify_on_event() applies it later. */
 		p->no_session++;
@@ -912,9 +1031,11 @@ void notify_on_event(struct notify *n, const struct mip6lb_event *ev, __u64 now_
 	/* A binding that arrived before this first packet. */
 	b = binding_find(n, home);
 	if (b && b->peer >= 0 && n->peers[b->peer].role == mode &&
-	    now_ms < b->expires_ms && !addr_eq(&b->coa, home) &&
-	    !write_coa(n, ev->key.service_id, &b->coa, ev->backend_id, b->lifetime_s))
-		attach(b, ev->key.service_id, ev->backend_id);
+	    now_ms < b->expires_ms && !addr_eq(&b->coa, home)) {
+		write_coa(n, ev->key.service_id, &b->coa, ev->backend_id, b->lifetime_s);
+		attach(n, b, ev->key.service_id, ev->backend_id, now_ms);
+		wq_flush(n);
+	}
 }
 
 int notify_ringbuf_cb(void *ctx, void *data, size_t len)
@@ -1035,7 +1156,7 @@ static void note_reject(struct npeer *p, int reason, const struct in6_addr *src)
 }
 
 static void handle_datagram(struct notify *n, const struct in6_addr *src, const __u8 *buf,
-			    size_t len, __u64 now_ms)
+			    size_t len, __u64 wall_ms, __u64 now_ms)
 {
 	struct notify_rx_pending pend;
 	char a[INET6_ADDRSTRLEN];
@@ -1050,7 +1171,7 @@ static void handle_datagram(struct notify *n, const struct in6_addr *src, const 
 		return;
 	}
 	p = &n->peers[pi];
-	rc = notify_rx_accept(&p->rx, buf, len, proto_now_ms(), &m, &pend);
+	rc = notify_rx_accept(&p->rx, buf, len, wall_ms, &m, &pend);
 	if (rc) {
 		note_reject(p, -rc, src);
 		return;
@@ -1084,35 +1205,54 @@ static void handle_datagram(struct notify *n, const struct in6_addr *src, const 
 	}
 }
 
+/*
+ * recvmmsg() in batches of NOTIFY_RX_BATCH: a notification costs its HMAC
+ * and a share of one receive and one map update (wq_flush() after each
+ * batch), not a system call or two of its own.
+ */
 int notify_on_readable(struct notify *n, __u64 now_ms)
 {
-	__u8 buf[PROTO_MAX_MSG + 1];   /* one more: oversized is seen as such */
-	struct sockaddr_in6 from;
-	socklen_t fl;
-	ssize_t r;
-	int i, err;
+	int i = 0, j, want, r, err, errs = 0;
+	__u64 wall_ms;
 
-	for (i = 0; i < NOTIFY_RX_BUDGET; ) {
-		fl = sizeof(from);
-		r = recvfrom(n->fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from, &fl);
+	while (i < NOTIFY_RX_BUDGET) {
+		want = NOTIFY_RX_BUDGET - i < NOTIFY_RX_BATCH ? NOTIFY_RX_BUDGET - i : NOTIFY_RX_BATCH;
+		for (j = 0; j < want; j++)
+			n->mm[j].msg_hdr.msg_namelen = sizeof(n->rx[j].from);
+		/* MSG_TRUNC: msg_len is the datagram's length, so an
+		 * oversized one is seen as such. */
+		r = recvmmsg(n->fd, n->mm, want, MSG_DONTWAIT | MSG_TRUNC, NULL);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 			/* ICMP errors for an earlier send: not this socket's fault. */
-			if (errno == EINTR || errno == ECONNREFUSED || errno == EHOSTUNREACH ||
-			    errno == ENETUNREACH)
+			if ((errno == EINTR || errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+			     errno == ENETUNREACH) && ++errs < NOTIFY_RX_BUDGET)
 				continue;
 			err = -errno;
-			pr_err("notify: recvfrom: %s", strerror(-err));
+			pr_err("notify: recvmmsg: %s", strerror(-err));
+			wq_flush(n);
 			return err;
 		}
-		i++;
-		if (fl < sizeof(from) || from.sin6_family != AF_INET6) {
-			n->st.unknown_peer++;
-			continue;
+		wall_ms = proto_now_ms();
+		for (j = 0; j < r; j++) {
+			struct rxslot *x = &n->rx[j];
+			size_t len = n->mm[j].msg_len;
+
+			if (n->mm[j].msg_hdr.msg_namelen < sizeof(x->from) ||
+			    x->from.sin6_family != AF_INET6) {
+				n->st.unknown_peer++;
+				continue;
+			}
+			handle_datagram(n, &x->from.sin6_addr, x->buf,
+					len > sizeof(x->buf) ? sizeof(x->buf) : len, wall_ms, now_ms);
 		}
-		handle_datagram(n, &from.sin6_addr, buf,
-				(size_t)r > sizeof(buf) ? sizeof(buf) : (size_t)r, now_ms);
+		wq_flush(n);
+		i += r;
+		/* Fewer than asked for: the queue is empty (epoll says so
+		 * again if not), no need for a call that only says EAGAIN. */
+		if (r < want)
+			break;
 	}
 	return i;
 }
@@ -1121,13 +1261,15 @@ int notify_on_readable(struct notify *n, __u64 now_ms)
 
 void notify_tick(struct notify *n, __u64 now_ms)
 {
-	__u8 modes[MIP6LB_MAX_SERVICES];
 	char h[INET6_ADDRSTRLEN];
 	struct hnode *hn, *tmp;
 	struct nbinding *b;
 	struct nsub *s;
-	bool loaded = false;
 	__u32 i;
+
+	wq_flush(n);
+	if (now_ms < n->modes_ms || now_ms - n->modes_ms >= MODES_REFRESH_MS)
+		modes_refresh(n, now_ms);
 
 	htab_for_each(&n->bindings, hn, tmp, i) {
 		b = (struct nbinding *)hn;
@@ -1143,12 +1285,8 @@ void notify_tick(struct notify *n, __u64 now_ms)
 			s->state = SUB_PENDING;           /* lost it */
 		if (now_ms < s->next_ms)
 			continue;
-		if (!loaded) {
-			load_modes(n, modes);
-			loaded = true;
-		}
 		/* Nobody left to keep on a backend: stop asking. */
-		if (!node_alive(n, binding_find(n, &s->h.key), &s->h.key, s->mode, modes)) {
+		if (!node_alive(n, binding_find(n, &s->h.key), &s->h.key, s->mode)) {
 			if (s->state == SUB_ACTIVE || s->state == SUB_RENEWING)
 				sub_unsubscribe(n, s);
 			pr_debug("notify: %s has no session left; subscription dropped",
@@ -1173,7 +1311,6 @@ void notify_tick(struct notify *n, __u64 now_ms)
 
 struct resync_ctx {
 	struct notify *n;
-	const __u8 *modes;
 	__u64 now_ms;
 	long started;
 };
@@ -1186,7 +1323,7 @@ static int resync_cb(const struct mip6lb_session_key *k, const struct mip6lb_ses
 	__u32 before = c->n->subs.count;
 
 	if (k->space != MIP6LB_SPACE_ADDR || k->service_id >= MIP6LB_MAX_SERVICES ||
-	    !c->modes[k->service_id] || (v->kind != MIP6LB_KIND_HOA && v->kind != MIP6LB_KIND_SRC))
+	    !c->n->modes[k->service_id] || (v->kind != MIP6LB_KIND_HOA && v->kind != MIP6LB_KIND_SRC))
 		return 0;
 	ev.backend_id = v->backend_id;
 	ev.key = *k;
@@ -1200,11 +1337,10 @@ static int resync_cb(const struct mip6lb_session_key *k, const struct mip6lb_ses
 
 long notify_resync(struct notify *n, __u64 now_ms)
 {
-	__u8 modes[MIP6LB_MAX_SERVICES];
-	struct resync_ctx c = { .n = n, .modes = modes, .now_ms = now_ms };
+	struct resync_ctx c = { .n = n, .now_ms = now_ms };
 	long rc;
 
-	load_modes(n, modes);
+	modes_refresh(n, now_ms);
 	rc = dp_sessions_foreach(&n->maps, resync_cb, &c);
 	if (rc < 0) {
 		pr_err("notify: reading the session table: %s", strerror(-rc));
@@ -1235,6 +1371,25 @@ static void opts_defaults(struct notify_opts *o)
 		o->max_subscriptions = DEF_MAX_ENTRIES;
 	if (!o->max_bindings)
 		o->max_bindings = DEF_MAX_ENTRIES;
+}
+
+static int rx_alloc(struct notify *n)
+{
+	int j;
+
+	n->rx = calloc(NOTIFY_RX_BATCH, sizeof(*n->rx));
+	n->mm = calloc(NOTIFY_RX_BATCH, sizeof(*n->mm));
+	if (!n->rx || !n->mm)
+		return -ENOMEM;
+	for (j = 0; j < NOTIFY_RX_BATCH; j++) {
+		n->rx[j].iov.iov_base = n->rx[j].buf;
+		n->rx[j].iov.iov_len = sizeof(n->rx[j].buf);
+		n->mm[j].msg_hdr.msg_name = &n->rx[j].from;
+		n->mm[j].msg_hdr.msg_namelen = sizeof(n->rx[j].from);
+		n->mm[j].msg_hdr.msg_iov = &n->rx[j].iov;
+		n->mm[j].msg_hdr.msg_iovlen = 1;
+	}
+	return 0;
 }
 
 int notify_open(struct notify **out, const struct mip6lb_config *cfg,
@@ -1275,6 +1430,11 @@ int notify_open(struct notify **out, const struct mip6lb_config *cfg,
 	err = peers_from_config(cfg, n->opts.sender_id, &n->peers, &n->n_peers);
 	if (err)
 		goto fail;
+	err = rx_alloc(n);
+	if (err) {
+		pr_err("notify: receive buffers: %s", strerror(-err));
+		goto fail;
+	}
 	n->fd = notify_udp_socket(&d->notify_addr, d->notify_port);
 	if (n->fd < 0) {
 		err = n->fd;
@@ -1288,6 +1448,7 @@ int notify_open(struct notify **out, const struct mip6lb_config *cfg,
 		goto fail;
 	}
 	n->port = ntohs(sa.sin6_port);
+	modes_refresh(n, notify_now_ms());
 	*out = n;
 	return 0;
 fail:
@@ -1397,7 +1558,15 @@ int notify_reload(struct notify *n, const struct mip6lb_config *cfg)
 	free(remap);
 	n->peers = np;
 	n->n_peers = nn;
+	notify_maps_changed(n, notify_now_ms());
 	return 0;
+}
+
+void notify_maps_changed(struct notify *n, __u64 now_ms)
+{
+	wq_flush(n);
+	modes_refresh(n, now_ms);
+	n->gen++;
 }
 
 void notify_close(struct notify *n)
@@ -1407,6 +1576,7 @@ void notify_close(struct notify *n)
 
 	if (!n)
 		return;
+	wq_flush(n);
 	if (n->fd >= 0 && n->subs.b) {
 		htab_for_each(&n->subs, hn, tmp, i) {
 			struct nsub *s = (struct nsub *)hn;
@@ -1420,6 +1590,8 @@ void notify_close(struct notify *n)
 	peers_free(n->peers, n->n_peers);
 	if (n->fd >= 0)
 		close(n->fd);
+	free(n->rx);
+	free(n->mm);
 	free(n);
 }
 

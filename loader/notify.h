@@ -21,6 +21,10 @@
  *   notify_resync()       once after a restart that kept pinned sessions:
  *                         subscribes for the nodes that already have one
  *   notify_reload()       on SIGHUP / `reload`, with the new config
+ *   notify_maps_changed() after any other change to services, backends
+ *                         or sessions the daemon made (mip6lbctl service
+ *                         and backend commands, session del, an aging
+ *                         sweep that deleted something)
  *   notify_*_json()       for `binding list` and `peer list`
  *   notify_close()        at exit (sends UNSUBSCRIBE for live subscriptions)
  *
@@ -88,6 +92,8 @@ struct json_object;
 #define NOTIFY_MAX_ATTACH         4       /* sessions listed per binding */
 #define NOTIFY_RX_SLOTS           4       /* sender ids remembered per peer */
 #define NOTIFY_RX_BUDGET          256     /* datagrams per notify_on_readable() */
+#define NOTIFY_RX_BATCH           64      /* datagrams per recvmmsg() */
+#define NOTIFY_WRITE_BATCH        256     /* coa sessions per map update syscall */
 
 /* ---- receive state shared by both ends (the agent uses it too) -------- */
 
@@ -196,6 +202,17 @@ void notify_tick(struct notify *n, __u64 now_ms);
 /* Subscribe for every hoa/src session of a notify service in the map.
  * Returns the number of subscriptions started or -errno. */
 long notify_resync(struct notify *n, __u64 now_ms);
+
+/*
+ * What the module caches from the maps, and why this call exists: the
+ * services' notify modes (one batched read of service_conf, refreshed by
+ * notify_tick() at most once a second otherwise), and, per binding and
+ * service, the backend of the node's session, reused for the node's next
+ * notifications for up to a second instead of looking the session up
+ * again.  This call re-reads the modes and forgets every remembered
+ * backend.  notify_reload() includes it.
+ */
+void notify_maps_changed(struct notify *n, __u64 now_ms);
 
 /* Peers, keys and prefixes changed.  A peer with the same name, address,
  * port, role and prefixes keeps its state (replay windows, counters,
