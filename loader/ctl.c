@@ -27,6 +27,7 @@
 #include "dpmaps.h"
 #include "evloop.h"
 #include "names.h"
+#include "notify.h"
 #include "state.h"
 #include "log.h"
 
@@ -632,17 +633,32 @@ static int cmd_empty_list(struct json_object *args, const char *name, struct jso
 	return 0;
 }
 
-/* Bindings and peers come with the notifications (issue 4). */
+/* Bindings and peers: the notification module's own JSON (notify.h has
+ * the fields); empty lists while the daemon runs without it. */
 static int cmd_binding_list(struct daemon *d, struct json_object *args,
 			    struct json_object **data, char *err, size_t errlen)
 {
-	return cmd_empty_list(args, "bindings", data, err, errlen);
+	int ret;
+
+	if (!d->notify)
+		return cmd_empty_list(args, "bindings", data, err, errlen);
+	if ((ret = check_args(args, NULL, err, errlen)))
+		return ret;
+	*data = notify_bindings_json(d->notify, notify_now_ms());
+	return *data ? 0 : -ENOMEM;
 }
 
 static int cmd_peer_list(struct daemon *d, struct json_object *args, struct json_object **data,
 			 char *err, size_t errlen)
 {
-	return cmd_empty_list(args, "peers", data, err, errlen);
+	int ret;
+
+	if (!d->notify)
+		return cmd_empty_list(args, "peers", data, err, errlen);
+	if ((ret = check_args(args, NULL, err, errlen)))
+		return ret;
+	*data = notify_peers_json(d->notify, notify_now_ms());
+	return *data ? 0 : -ENOMEM;
 }
 
 static int cmd_reload(struct daemon *d, struct json_object *args, struct json_object **data,
@@ -659,25 +675,28 @@ static int cmd_reload(struct daemon *d, struct json_object *args, struct json_ob
 	return d->reload(d, err, errlen);
 }
 
+/* changes: it writes services, backends or sessions, so d->changed()
+ * runs after it succeeds (reload has its own path through d->reload). */
 static const struct {
 	const char *cmd;
 	cmd_fn fn;
+	bool changes;
 } commands[] = {
-	{ "status",          cmd_status },
-	{ "service add",     cmd_service_add },
-	{ "service del",     cmd_service_del },
-	{ "service list",    cmd_service_list },
-	{ "backend add",     cmd_backend_add },
-	{ "backend del",     cmd_backend_del },
-	{ "backend drain",   cmd_backend_drain },
-	{ "backend undrain", cmd_backend_undrain },
-	{ "backend list",    cmd_backend_list },
-	{ "session list",    cmd_session_list },
-	{ "session del",     cmd_session_del },
-	{ "stats",           cmd_stats },
-	{ "binding list",    cmd_binding_list },
-	{ "peer list",       cmd_peer_list },
-	{ "reload",          cmd_reload },
+	{ "status",          cmd_status,          false },
+	{ "service add",     cmd_service_add,     true },
+	{ "service del",     cmd_service_del,     true },
+	{ "service list",    cmd_service_list,    false },
+	{ "backend add",     cmd_backend_add,     true },
+	{ "backend del",     cmd_backend_del,     true },
+	{ "backend drain",   cmd_backend_drain,   true },
+	{ "backend undrain", cmd_backend_undrain, true },
+	{ "backend list",    cmd_backend_list,    false },
+	{ "session list",    cmd_session_list,    false },
+	{ "session del",     cmd_session_del,     true },
+	{ "stats",           cmd_stats,           false },
+	{ "binding list",    cmd_binding_list,    false },
+	{ "peer list",       cmd_peer_list,       false },
+	{ "reload",          cmd_reload,          false },
 };
 
 char *ctlsrv_handle(struct daemon *d, const char *req, size_t len)
@@ -725,6 +744,8 @@ char *ctlsrv_handle(struct daemon *d, const char *req, size_t len)
 	ret = commands[i].fn(d, args, &data, err, sizeof(err));
 	if (ret && !err[0])
 		snprintf(err, sizeof(err), "%s: %s", name, strerror(-ret));
+	if (!ret && commands[i].changes && d->changed)
+		d->changed(d);
 
 respond:
 	resp = json_object_new_object();

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * daemon.h - what the parts of mip6lbd share: the paths it runs with and
- * the objects the control socket, the timers and (later) the notification
- * module reach through one struct daemon.
+ * the objects the control socket, the timers and the notification module
+ * (loader/notify.h) reach through one struct daemon.
  */
 #ifndef MIP6LB_DAEMON_H
 #define MIP6LB_DAEMON_H
@@ -23,10 +23,15 @@
 #define MIP6LBD_EXIT_ERROR  1
 #define MIP6LBD_EXIT_USAGE  2   /* bad usage or a rejected config */
 
+/* events_per_sec used when the config says 0 but a service has notify on:
+ * notifications learn of new nodes only from the datapath's events. */
+#define MIP6LBD_NOTIFY_EVENTS 1000
+
 struct datapath;
 struct lb_state;
 struct evloop;
 struct ctl_server;
+struct notify;
 
 struct daemon {
 	const char *config_path;
@@ -36,11 +41,18 @@ struct daemon {
 	struct lb_state *st;
 	struct evloop *loop;
 	struct ctl_server *ctl;
+	/* Binding notifications; NULL while no [peer] and no service with
+	 * notify != off has been configured (docs/mip6lbd.md). */
+	struct notify *notify;
 	__u64 start_ns;              /* CLOCK_MONOTONIC */
 	/* Re-read the config file and apply it (SIGHUP, `reload`).  Returns 0,
 	 * or a negative errno with err set ("FILE:LINE: message"); on error
 	 * the running state is left exactly as it was. */
 	int (*reload)(struct daemon *d, char *err, size_t errlen);
+	/* A runtime command changed services, backends or sessions (the
+	 * maps): the daemon tells its caches (notify_maps_changed()).  May
+	 * be NULL. */
+	void (*changed)(struct daemon *d);
 	void *priv;                  /* the main program's own state */
 };
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * mip6lbd.c - the daemon: options and config, then maps (created or
- * adopted), state, attach, and one event loop over signals, the control
- * socket, next-hop changes, a one-second timer (next-hop retries, session
- * aging) and the datapath's new-session events.
+ * adopted), state, binding notifications, attach, and one event loop over
+ * signals, the control socket, next-hop changes, a one-second timer
+ * (next-hop retries, session aging), the datapath's new-session events and,
+ * when notifications are configured, their UDP socket and 250 ms timer.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -24,6 +26,7 @@
 #include "log.h"
 #include "names.h"
 #include "nexthop.h"
+#include "notify.h"
 #include "state.h"
 
 struct opts {
@@ -47,6 +50,9 @@ struct run {
 	struct evloop *loop;
 	int sig_fd;
 	int timer_fd;
+	struct notify *notify;       /* NULL until notifications are configured */
+	int notify_timer_fd;
+	__u64 notify_sig;            /* notify_config_sig() of what it runs with */
 	bool stop;
 	bool nh_dirty;
 	__u64 last_sweep_ns;
@@ -181,6 +187,45 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return MIP6LBD_EXIT_OK;
 }
 
+/* Binding notifications are configured: a [peer], or a service that asks
+ * for them.  Only then is the notify socket opened (it binds a UDP port
+ * nobody else may then use, and a daemon without notifications has no
+ * business listening on the network). */
+static bool notify_configured(const struct mip6lb_config *cfg)
+{
+	int i;
+
+	if (cfg->n_peers)
+		return true;
+	for (i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].notify != MIP6LB_NOTIFY_OFF)
+			return true;
+	return false;
+}
+
+/*
+ * Notifications learn about nodes from the datapath's new-session events:
+ * with events_per_sec = 0 no subscription would ever be made.  config.c
+ * accepts that combination, so the daemon uses the default rate instead,
+ * and says so.
+ */
+static void events_fixup(struct mip6lb_config *cfg)
+{
+	int i;
+
+	if (cfg->daemon.events_per_sec)
+		return;
+	for (i = 0; i < cfg->n_services; i++) {
+		if (cfg->services[i].notify != MIP6LB_NOTIFY_OFF) {
+			pr_warn("events_per_sec = 0, but service %s has notify = %s and learns of "
+				"new nodes only from events: using %u", cfg->services[i].name,
+				notify_name(cfg->services[i].notify), MIP6LBD_NOTIFY_EVENTS);
+			cfg->daemon.events_per_sec = MIP6LBD_NOTIFY_EVENTS;
+			return;
+		}
+	}
+}
+
 /* Command-line overrides, applied to every load of the config. */
 static void apply_overrides(struct mip6lb_config *cfg, const struct opts *o)
 {
@@ -193,6 +238,7 @@ static void apply_overrides(struct mip6lb_config *cfg, const struct opts *o)
 	}
 	if (o->xdp_mode >= 0)
 		cfg->daemon.xdp_mode = o->xdp_mode;
+	events_fixup(cfg);
 }
 
 static bool same_ifaces(const struct cfg_daemon *a, const struct cfg_daemon *b)
@@ -233,17 +279,185 @@ static void reload_fixup(struct mip6lb_config *cfg, void *arg)
 	d->notify_port = cur->notify_port;
 }
 
+/* ---- binding notifications (loader/notify.h) ----------------------------- */
+
+static const char *service_name_cb(void *ctx, __u32 id)
+{
+	const struct run *r = ctx;
+
+	return id < MIP6LB_MAX_SERVICES && r->st->svcs[id].used && r->st->svcs[id].cfg.name[0] ?
+	       r->st->svcs[id].cfg.name : NULL;
+}
+
+static const char *backend_name_cb(void *ctx, __u32 id)
+{
+	const struct run *r = ctx;
+
+	return id < MIP6LB_MAX_BACKENDS && r->st->bes[id].used && r->st->bes[id].cfg.name[0] ?
+	       r->st->bes[id].cfg.name : NULL;
+}
+
+static void sig_mix(__u64 *h, const void *p, size_t len)
+{
+	const __u8 *b = p;
+
+	while (len--)
+		*h = (*h ^ *b++) * 0x100000001b3ULL;   /* FNV-1a */
+}
+
+/* What decides who gets subscribed: each service's notify mode, and the
+ * peers (name, address, role, prefixes).  A reload that changes it resyncs. */
+static __u64 notify_config_sig(const struct mip6lb_config *cfg)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	int i;
+
+	for (i = 0; i < cfg->n_services; i++) {
+		sig_mix(&h, cfg->services[i].name, strlen(cfg->services[i].name) + 1);
+		sig_mix(&h, &cfg->services[i].notify, 1);
+	}
+	for (i = 0; i < cfg->n_peers; i++) {
+		const struct cfg_peer *p = &cfg->peers[i];
+
+		sig_mix(&h, p->name, strlen(p->name) + 1);
+		sig_mix(&h, &p->addr, sizeof(p->addr));
+		sig_mix(&h, &p->port, sizeof(p->port));
+		sig_mix(&h, &p->role, sizeof(p->role));
+		sig_mix(&h, p->home_prefixes, p->n_home_prefixes * sizeof(*p->home_prefixes));
+	}
+	return h;
+}
+
+static void on_notify(void *arg, __u32 events)
+{
+	struct run *r = arg;
+
+	notify_on_readable(r->notify, notify_now_ms());
+}
+
+static void on_notify_timer(void *arg, __u32 events)
+{
+	struct run *r = arg;
+	__u64 ticks;
+
+	if (read(r->notify_timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	notify_tick(r->notify, notify_now_ms());
+}
+
+/* Subscribe for the nodes whose sessions no event will announce: those in
+ * adopted pins, or in services that just turned notify on. */
+static void notify_resync_log(struct run *r, const char *why)
+{
+	long n = notify_resync(r->notify, notify_now_ms());
+
+	if (n > 0)
+		pr_info("notify: %s: subscribing for %ld home addresses", why, n);
+}
+
+static void notify_stop(struct run *r)
+{
+	if (r->notify_timer_fd >= 0) {
+		evloop_del(r->loop, r->notify_timer_fd);
+		close(r->notify_timer_fd);
+		r->notify_timer_fd = -1;
+	}
+	if (r->notify) {
+		evloop_del(r->loop, notify_fd(r->notify));
+		notify_close(r->notify);       /* UNSUBSCRIBEs */
+		r->notify = NULL;
+		r->d.notify = NULL;
+	}
+}
+
+static int notify_start(struct run *r)
+{
+	struct notify_opts o = {
+		.names = { .service = service_name_cb, .backend = backend_name_cb, .ctx = r },
+	};
+	struct itimerspec its = {
+		.it_interval = { .tv_nsec = NOTIFY_TICK_MS * 1000000L },
+		.it_value = { .tv_nsec = NOTIFY_TICK_MS * 1000000L },
+	};
+	const struct cfg_daemon *d = &r->st->cfg.daemon;
+	char a[INET6_ADDRSTRLEN];
+	int err;
+
+	err = notify_open(&r->notify, &r->st->cfg, &r->dp.maps, &o);
+	if (err)
+		return err;                    /* logged, with the address */
+	r->d.notify = r->notify;
+	r->notify_sig = notify_config_sig(&r->st->cfg);
+	err = evloop_add(r->loop, notify_fd(r->notify), EPOLLIN, on_notify, r);
+	if (err)
+		goto fail;
+	r->notify_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (r->notify_timer_fd < 0 || timerfd_settime(r->notify_timer_fd, 0, &its, NULL)) {
+		err = -errno;
+		pr_err("notify: timer: %s", strerror(-err));
+		goto fail;
+	}
+	err = evloop_add(r->loop, r->notify_timer_fd, EPOLLIN, on_notify_timer, r);
+	if (err)
+		goto fail;
+	pr_info("notify: listening on [%s]:%u, %d peers",
+		inet_ntop(AF_INET6, &d->notify_addr, a, sizeof(a)) ? a : "?",
+		notify_port(r->notify), r->st->cfg.n_peers);
+	return 0;
+fail:
+	notify_stop(r);
+	return err;
+}
+
+/* After the services are written by a reload or a runtime change. */
+static void notify_follow(struct run *r, bool reloaded)
+{
+	__u64 sig;
+	int err;
+
+	if (!r->notify) {
+		if (!notify_configured(&r->st->cfg))
+			return;
+		/* First configured by this change: the sessions it should have
+		 * subscribed for already exist. */
+		if (!notify_start(r))
+			notify_resync_log(r, "notifications configured");
+		return;
+	}
+	if (!reloaded) {
+		notify_maps_changed(r->notify, notify_now_ms());
+		return;
+	}
+	err = notify_reload(r->notify, &r->st->cfg);
+	if (err) {
+		pr_err("notify: reload: %s; peers and keys unchanged", strerror(-err));
+		return;
+	}
+	sig = notify_config_sig(&r->st->cfg);
+	if (sig != r->notify_sig) {
+		r->notify_sig = sig;
+		notify_resync_log(r, "reload changed peers or notify modes");
+	}
+}
+
+static void on_changed(struct daemon *d)
+{
+	notify_follow(d->priv, false);
+}
+
 static int do_reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct run *r = d->priv;
 	int ret;
 
 	ret = state_reload_file(r->st, d->config_path, reload_fixup, r, err, errlen);
-	if (ret)
+	if (ret) {
 		pr_err("reload: %s; keeping the running config", err);
-	else
-		pr_info("reload: %s applied", d->config_path);
-	return ret;
+		return ret;
+	}
+	pr_info("reload: %s applied", d->config_path);
+	notify_follow(r, true);
+	return 0;
 }
 
 /* ---- event sources ------------------------------------------------------ */
@@ -287,8 +501,12 @@ static void on_timer(void *arg, __u32 events)
 		return;
 	r->last_sweep_ns = now;
 	err = aging_sweep(r->dp.maps.sessions, now, &res);
-	if (!err && res.deleted)
+	if (!err && res.deleted) {
 		pr_debug("aging: %ld of %ld sessions expired", res.deleted, res.scanned);
+		/* A binding's remembered backend may have been one of them. */
+		if (r->notify)
+			notify_maps_changed(r->notify, notify_now_ms());
+	}
 }
 
 static void on_nexthop(void *arg, __u32 events)
@@ -309,13 +527,15 @@ static void on_events(void *arg, __u32 events)
 	datapath_events_consume(&r->dp);
 }
 
-/* New sessions, for now only logged; the notification module (issue 4)
- * subscribes here too. */
-static void log_new_session(const struct mip6lb_event *ev, void *arg)
+/* New sessions: the notification module subscribes for the node (one
+ * ring buffer consumer, this one), and the debug log shows them. */
+static void on_new_session(const struct mip6lb_event *ev, void *arg)
 {
 	struct run *r = arg;
 	char ident[64];
 
+	if (r->notify)
+		notify_on_event(r->notify, ev, notify_now_ms());
 	if (log_get_level() < LOG_LVL_DEBUG)
 		return;
 	identity_format(&ev->key, ident, sizeof(ident));
@@ -373,7 +593,7 @@ static int setup_timer(struct run *r)
 
 static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 {
-	struct run r = { .o = o, .sig_fd = -1, .timer_fd = -1 };
+	struct run r = { .o = o, .sig_fd = -1, .timer_fd = -1, .notify_timer_fd = -1 };
 	sigset_t mask;
 	int err, n_ifaces = cfg->daemon.n_ifaces;
 
@@ -382,6 +602,7 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 	r.d.socket_path = o->socket;
 	r.d.start_ns = dp_now_ns();
 	r.d.reload = do_reload;
+	r.d.changed = on_changed;
 	r.d.priv = &r;
 	r.d.dp = &r.dp;
 	r.dp.lock_fd = -1;
@@ -412,6 +633,15 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 	err = state_apply(r.st, cfg);
 	if (err)
 		goto out_state;
+	/* Before attaching: a notify_listen that cannot be bound stops the
+	 * start while an earlier daemon's program still balances. */
+	if (notify_configured(&r.st->cfg)) {
+		err = notify_start(&r);
+		if (err)
+			goto out_state;
+		if (r.dp.n_adopted)
+			notify_resync_log(&r, "adopted pinned sessions");
+	}
 
 	if (n_ifaces) {
 		err = datapath_attach(&r.dp, (const char (*)[IF_NAMESIZE])r.st->cfg.daemon.ifaces,
@@ -426,7 +656,7 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 	err = datapath_events_open(&r.dp);
 	if (err)
 		goto out_detach;
-	datapath_events_subscribe(&r.dp, log_new_session, &r);
+	datapath_events_subscribe(&r.dp, on_new_session, &r);
 	if ((err = evloop_add(r.loop, datapath_events_fd(&r.dp), EPOLLIN, on_events, &r)) ||
 	    (err = evloop_add(r.loop, r.sig_fd, EPOLLIN, on_signal, &r)))
 		goto out_detach;
@@ -461,6 +691,7 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 out_detach:
 	datapath_detach(&r.dp);
 out_state:
+	notify_stop(&r);
 	state_free(r.st);
 out_nh:
 	nh_close(r.nh);
