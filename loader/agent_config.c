@@ -2,9 +2,10 @@
 /*
  * agent_config.c - mip6lb-agent's INI file: [agent] and [peer NAME].
  *
- * Same conventions as mip6lbd's config.c: libinih splits lines, our own
- * line reader counts them (Debian's libinih has no INI_HANDLER_LINENO) and
- * sees section headers as they pass, every error is "FILE:LINE: message"
+ * Same conventions as mip6lbd's config.c, and the same code for them
+ * (ini_lines.c): libinih splits lines, our own line reader counts them
+ * (Debian's libinih has no INI_HANDLER_LINENO) and sees section headers
+ * as they pass, every error is "FILE:LINE: message"
  * naming the key and the value, unknown keys and sections are errors, and
  * key files are read once, at load, refusing group- or world-accessible
  * ones.  [peer] takes the keys mip6lbd's [peer] takes for the same secret
@@ -14,14 +15,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <ini.h>
 #include "agent.h"
+#include "ini_lines.h"
 #include "parse_util.h"
 #include "proto.h"
 
@@ -29,6 +29,8 @@
 #define AGENT_MAX_FILE_BYTES (1 << 20)
 
 enum { SEC_NONE, SEC_AGENT, SEC_PEER };
+
+static const char *const sec_name[] = { [SEC_AGENT] = "agent", [SEC_PEER] = "peer" };
 
 enum {
 	K_LISTEN, K_INTERFACE, K_HOME, K_SNAPSHOT, K_FEED, K_SENDER, K_CONFIRM, K_LIFETIME,
@@ -38,14 +40,8 @@ enum {
 };
 
 struct ast {
+	struct ini_lines in;            /* file, line, the error */
 	struct agent_config *cfg;
-	const char *file;
-	const char *basedir;
-	char *err;
-	size_t errlen;
-	int rc, err_line;
-	const char *pos;
-	int lineno;
 	int sec;
 	int agent_line;
 	int key_line[K_MAX];            /* this section */
@@ -55,46 +51,10 @@ struct ast {
 
 typedef int (*setter_fn)(struct ast *st, const char *key, const char *val);
 
-static int __attribute__((format(printf, 4, 5)))
-fail(struct ast *st, int line, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	int off;
-
-	if (st->rc && st->err_line <= line)
-		return st->rc;
-	st->rc = rc;
-	st->err_line = line;
-	if (!st->err || !st->errlen)
-		return rc;
-	off = snprintf(st->err, st->errlen, "%s:%d: ", st->file, line);
-	if (off >= 0 && (size_t)off < st->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(st->err + off, st->errlen - off, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-static int __attribute__((format(printf, 4, 5)))
-bad(struct ast *st, const char *key, const char *val, const char *fmt, ...)
-{
-	char why[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return fail(st, st->lineno, -EINVAL, "%s = '%s': %s", key, val, why);
-}
-
-static int num(struct ast *st, const char *key, const char *val, __u32 min, __u32 max,
-	       __u32 *out)
-{
-	if (parse_u32(val, min, max, out))
-		return bad(st, key, val, "expected an integer in %u..%u", min, max);
-	return 0;
-}
+/* Errors go through ini_lines: "FILE:LINE: message", the earliest line kept. */
+#define fail(st, ...) ini_lines_fail(&(st)->in, __VA_ARGS__)
+#define bad(st, ...)  ini_lines_bad(&(st)->in, __VA_ARGS__)
+#define num(st, ...)  ini_lines_num(&(st)->in, __VA_ARGS__)
 
 #define CUR_PEER(st) (&(st)->cfg->peers[(st)->cfg->n_peers - 1])
 
@@ -204,74 +164,18 @@ static int set_peer_addr(struct ast *st, const char *key, const char *val)
 	return 0;
 }
 
-static int read_key(struct ast *st, struct agent_peer_cfg *p, const char *path)
-{
-	__u8 buf[sizeof(p->key) + 1];
-	size_t len = 0;
-	struct stat sb;
-	ssize_t r;
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return fail(st, st->lineno, -errno, "key_file %s: %s", path, strerror(errno));
-	if (fstat(fd, &sb)) {
-		rc = fail(st, st->lineno, -errno, "key_file %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		rc = fail(st, st->lineno, -EINVAL, "key_file %s: not a regular file", path);
-		goto out;
-	}
-	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
-		rc = fail(st, st->lineno, -EINVAL,
-			  "key_file %s: mode %04o lets group or others at the key; chmod 600 it",
-			  path, (unsigned int)(sb.st_mode & 07777));
-		goto out;
-	}
-	while (len < sizeof(buf)) {
-		r = read(fd, buf + len, sizeof(buf) - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = fail(st, st->lineno, -errno, "key_file %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (!r)
-			break;
-		len += r;
-	}
-	if (len < PROTO_KEY_MIN || len > PROTO_KEY_MAX) {
-		rc = fail(st, st->lineno, -EINVAL, "key_file %s: %s%zu bytes; a key is %d..%d bytes",
-			  path, len > PROTO_KEY_MAX ? "over " : "",
-			  len > PROTO_KEY_MAX ? (size_t)PROTO_KEY_MAX : len, PROTO_KEY_MIN,
-			  PROTO_KEY_MAX);
-		goto out;
-	}
-	memcpy(p->key, buf, len);
-	p->key_len = (__u32)len;
-out:
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
-	return rc;
-}
+_Static_assert(PROTO_KEY_MAX <= INI_LINES_KEY_MAX, "ini_lines_read_key() reads PROTO_KEY_MAX");
 
 static int set_key_file(struct ast *st, const char *key, const char *val)
 {
-	char *path = NULL;
+	struct agent_peer_cfg *p = CUR_PEER(st);
+	char *path;
 	int rc;
 
-	if (!*val)
-		return bad(st, key, val, "expected a file name");
-	if (val[0] != '/' && st->basedir) {
-		if (asprintf(&path, "%s/%s", st->basedir, val) < 0)
-			return fail(st, st->lineno, -ENOMEM, "out of memory");
-	} else {
-		path = strdup(val);
-		if (!path)
-			return fail(st, st->lineno, -ENOMEM, "out of memory");
-	}
-	rc = read_key(st, CUR_PEER(st), path);
+	path = ini_lines_path(&st->in, key, val);
+	if (!path)
+		return st->in.rc;
+	rc = ini_lines_read_key(&st->in, path, p->key, PROTO_KEY_MIN, PROTO_KEY_MAX, &p->key_len);
 	free(path);
 	return rc;
 }
@@ -316,14 +220,6 @@ static void section_end(struct ast *st)
 		fail(st, p->line, -EINVAL, "peer '%s' has no key_file", p->name);
 }
 
-static bool valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n && n < AGENT_NAME_LEN &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
-}
-
 static int begin_peer(struct ast *st, const char *name)
 {
 	struct agent_config *c = st->cfg;
@@ -332,108 +228,56 @@ static int begin_peer(struct ast *st, const char *name)
 
 	for (i = 0; i < c->n_peers; i++)
 		if (!strcmp(c->peers[i].name, name))
-			return fail(st, st->lineno, -EINVAL, "duplicate peer '%s' (first at line %d)",
+			return fail(st, st->in.lineno, -EINVAL, "duplicate peer '%s' (first at line %d)",
 				    name, c->peers[i].line);
 	if (c->n_peers == AGENT_MAX_PEERS)
-		return fail(st, st->lineno, -E2BIG, "more than %d peers", AGENT_MAX_PEERS);
-	if (c->n_peers == st->cap_peers) {
-		int ncap = st->cap_peers ? st->cap_peers * 2 : 8;
-
-		/* Copy and wipe, never realloc: the array holds keys. */
-		np = calloc(ncap, sizeof(*np));
-		if (!np)
-			return fail(st, st->lineno, -ENOMEM, "out of memory");
-		if (c->peers) {
-			memcpy(np, c->peers, c->n_peers * sizeof(*np));
-			explicit_bzero(c->peers, c->n_peers * sizeof(*np));
-			free(c->peers);
-		}
-		c->peers = np;
-		st->cap_peers = ncap;
-	}
+		return fail(st, st->in.lineno, -E2BIG, "more than %d peers", AGENT_MAX_PEERS);
+	if (ini_lines_grow(&st->in, (void **)&c->peers, c->n_peers, &st->cap_peers, sizeof(*np)))
+		return st->in.rc;
 	np = &c->peers[c->n_peers++];
 	memset(np, 0, sizeof(*np));
 	strcpy(np->name, name);
 	np->key_id = 1;
-	np->line = st->lineno;
+	np->line = st->in.lineno;
 	return 0;
 }
 
-static int section_begin(struct ast *st, const char *line)
+static int section_begin(void *user, const char *line)
 {
 	static const char *const usage = "expected [agent] or [peer NAME]";
-	char hdr[128], *tok[3], *t, *save = NULL;
-	const char *end = strchr(line, ']'), *rest;
-	int n = 0;
+	struct ast *st = user;
+	char hdr[128], *tok[3];
+	int n;
 
 	section_end(st);
-	if (st->rc)
-		return st->rc;
-	if (!end)
-		return fail(st, st->lineno, -EINVAL, "section header without ']'");
-	for (rest = end + 1; *rest == ' ' || *rest == '\t' || *rest == '\r'; rest++)
-		;
-	if (*rest && *rest != '\n' && *rest != ';' && *rest != '#')
-		return fail(st, st->lineno, -EINVAL, "text after the section header");
-	if ((size_t)(end - line) > sizeof(hdr))
-		return fail(st, st->lineno, -EINVAL, "section header too long");
-	memcpy(hdr, line + 1, end - line - 1);
-	hdr[end - line - 1] = '\0';
-	for (t = strtok_r(hdr, " \t", &save); t && n < 3; t = strtok_r(NULL, " \t", &save))
-		tok[n++] = t;
+	if (st->in.rc)
+		return st->in.rc;
+	n = ini_lines_header(&st->in, line, hdr, sizeof(hdr), tok, 3);
+	if (n < 0)
+		return st->in.rc;
 	memset(st->key_line, 0, sizeof(st->key_line));
 	st->sec = SEC_NONE;
 	if (n == 1 && !strcmp(tok[0], "agent")) {
 		if (st->agent_line)
-			return fail(st, st->lineno, -EINVAL, "duplicate [agent] (first at line %d)",
-				    st->agent_line);
-		st->agent_line = st->lineno;
+			return fail(st, st->in.lineno, -EINVAL,
+				    "duplicate [agent] (first at line %d)", st->agent_line);
+		st->agent_line = st->in.lineno;
 		st->sec = SEC_AGENT;
 		return 0;
 	}
 	if (n == 2 && !strcmp(tok[0], "peer")) {
-		if (!valid_name(tok[1]))
-			return fail(st, st->lineno, -EINVAL,
-				    "bad name '%s': 1..%d of A-Z a-z 0-9 . _ -", tok[1],
-				    AGENT_NAME_LEN - 1);
+		if (ini_lines_name(&st->in, tok[1], AGENT_NAME_LEN))
+			return st->in.rc;
 		if (begin_peer(st, tok[1]))
-			return st->rc;
+			return st->in.rc;
 		st->sec = SEC_PEER;
 		return 0;
 	}
 	if (n && (!strcmp(tok[0], "daemon") || !strcmp(tok[0], "service") ||
 		  !strcmp(tok[0], "backend")))
-		return fail(st, st->lineno, -EINVAL, "[%s] is mip6lbd's, not the agent's; %s",
+		return fail(st, st->in.lineno, -EINVAL, "[%s] is mip6lbd's, not the agent's; %s",
 			    tok[0], usage);
-	return fail(st, st->lineno, -EINVAL, "unknown or malformed section header; %s", usage);
-}
-
-static char *read_line(char *buf, int num, void *user)
-{
-	struct ast *st = user;
-	const char *p = st->pos, *nl;
-	size_t len;
-
-	if (st->rc || !*p)
-		return NULL;
-	nl = strchr(p, '\n');
-	len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-	st->pos += len;
-	st->lineno++;
-	if (st->lineno == 1 && len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-		p += 3, len -= 3;
-	/* No indented continuation lines (see config.c). */
-	while (len && (*p == ' ' || *p == '\t'))
-		p++, len--;
-	if (len + 1 > (size_t)num) {
-		fail(st, st->lineno, -EINVAL, "line too long (at most %d characters)", num - 3);
-		return NULL;
-	}
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	if (buf[0] == '[' && section_begin(st, buf))
-		return NULL;
-	return buf;
+	return fail(st, st->in.lineno, -EINVAL, "unknown or malformed section header; %s", usage);
 }
 
 static int on_key(void *user, const char *section, const char *name, const char *value)
@@ -441,28 +285,16 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	struct ast *st = user;
 	int i;
 
-	if (st->rc)
+	if (st->in.rc)
 		return 0;
-	if (st->sec == SEC_NONE) {
-		fail(st, st->lineno, -EINVAL, "'%s' is outside any section", name);
-		return 0;
-	}
 	for (i = 0; i < K_MAX; i++)
 		if (keys[i].sec == st->sec && !strcmp(keys[i].name, name))
 			break;
-	if (i == K_MAX) {
-		fail(st, st->lineno, -EINVAL, "unknown key '%s' in [%s]", name,
-		     st->sec == SEC_AGENT ? "agent" : "peer");
+	if (ini_lines_key(&st->in, st->sec == SEC_NONE ? NULL : sec_name[st->sec], name,
+			  i < K_MAX ? &st->key_line[i] : NULL, false))
 		return 0;
-	}
-	if (st->key_line[i]) {
-		fail(st, st->lineno, -EINVAL, "'%s' given twice in this section (first at line %d)",
-		     name, st->key_line[i]);
-		return 0;
-	}
-	st->key_line[i] = st->lineno;
 	if (st->sec == SEC_AGENT)
-		st->seen_line[i] = st->lineno;
+		st->seen_line[i] = st->in.lineno;
 	return keys[i].set(st, name, value) ? 0 : 1;
 }
 
@@ -497,15 +329,10 @@ static void validate(struct ast *st, int role)
 static int parse_text(const char *text, const char *file, const char *basedir, int role,
 		      struct agent_config *cfg, char *err, size_t errlen)
 {
-	struct ast st = {
-		.cfg = cfg, .file = file, .basedir = basedir, .err = err, .errlen = errlen,
-		.pos = text,
-	};
-	int ret;
+	struct ast st = { .cfg = cfg };
 
+	ini_lines_init(&st.in, text, file, basedir, err, errlen);
 	memset(cfg, 0, sizeof(*cfg));
-	if (err && errlen)
-		err[0] = '\0';
 	cfg->role = role;
 	cfg->listen_addr = in6addr_any;
 	cfg->listen_port = AGENT_DEFAULT_PORT;
@@ -521,19 +348,14 @@ static int parse_text(const char *text, const char *file, const char *basedir, i
 		fail(&st, 0, -EINVAL, "role must be ha or mn");
 		goto out;
 	}
-	ret = ini_parse_stream(read_line, &st, on_key, &st);
-	if (ret > 0)
-		fail(&st, ret, -EINVAL, "expected '[section]' or 'key = value'");
-	else if (ret < 0)
-		fail(&st, st.lineno, -ENOMEM, "inih failed (%d)", ret);
-	if (!st.rc)
+	if (!ini_lines_parse(&st.in, section_begin, on_key, &st))
 		section_end(&st);
-	if (!st.rc)
+	if (!st.in.rc)
 		validate(&st, role);
 out:
-	if (st.rc)
+	if (st.in.rc)
 		agent_config_free(cfg);
-	return st.rc;
+	return st.in.rc;
 }
 
 int agent_config_parse_string(const char *text, const char *name, int role,

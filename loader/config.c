@@ -1,29 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * config.c - the INI config: libinih splits lines into sections and
- * key = value pairs; everything else (line numbers, section headers, per-key
- * checks, cross-section validation) is here.
- *
- * Line numbers: Debian's libinih is built without INI_HANDLER_LINENO, and
- * compile-time options of a shared library cannot be changed, so inih reads
- * through our own line reader (ini_parse_stream), which counts lines.  The
- * reader also sees each section header as it passes: inih only reports a
- * section once a key in it arrives, and an empty [service x] or a
- * misspelled [servcie x] must still be caught, at its own line.
+ * key = value pairs, ini_lines.c counts lines and holds what this file
+ * shares with the agent's (the reader, errors, header and key checks, key
+ * files); the sections, the per-key checks and cross-section validation
+ * are here.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <sys/stat.h>
-#include <ini.h>
 #include "config.h"
+#include "ini_lines.h"
 #include "names.h"
 
 /* A config with 4096 backends is well under 1 MiB; anything near this is
@@ -56,15 +49,8 @@ enum key_id {
 };
 
 struct pstate {
+	struct ini_lines in;         /* file, line, the error */
 	struct mip6lb_config *cfg;
-	const char *file;            /* for messages */
-	const char *basedir;         /* for a relative key_file; NULL = cwd */
-	char *err;
-	size_t errlen;
-	int rc;                      /* the reported error, 0 = none yet */
-	int err_line;
-	const char *pos;             /* reader cursor in the text */
-	int lineno;                  /* of the line inih is working on */
 	enum sec_kind sec;
 	int idx;                     /* current object in its array */
 	int daemon_line;             /* of [daemon], 0 = not seen */
@@ -81,52 +67,12 @@ struct key_def {
 	setter_fn set;
 };
 
-/* ---- errors ------------------------------------------------------------ */
-
-/* Keep the error at the earliest line: validation runs every check, and
- * the first line a user has to fix is the useful one. */
-static int __attribute__((format(printf, 4, 5)))
-fail(struct pstate *st, int line, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	int off;
-
-	if (st->rc && st->err_line <= line)
-		return st->rc;
-	st->rc = rc;
-	st->err_line = line;
-	if (!st->err || !st->errlen)
-		return rc;
-	off = snprintf(st->err, st->errlen, "%s:%d: ", st->file, line);
-	if (off >= 0 && (size_t)off < st->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(st->err + off, st->errlen - off, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-static int __attribute__((format(printf, 4, 5)))
-bad(struct pstate *st, const char *key, const char *val, const char *fmt, ...)
-{
-	char why[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return fail(st, st->lineno, -EINVAL, "%s = '%s': %s", key, val, why);
-}
+/* Errors go through ini_lines: "FILE:LINE: message", the earliest line kept. */
+#define fail(st, ...) ini_lines_fail(&(st)->in, __VA_ARGS__)
+#define bad(st, ...)  ini_lines_bad(&(st)->in, __VA_ARGS__)
+#define num(st, ...)  ini_lines_num(&(st)->in, __VA_ARGS__)
 
 /* ---- value helpers ----------------------------------------------------- */
-
-static int num(struct pstate *st, const char *key, const char *val, __u32 min, __u32 max,
-	       __u32 *out)
-{
-	if (parse_u32(val, min, max, out))
-		return bad(st, key, val, "expected an integer in %u..%u", min, max);
-	return 0;
-}
 
 static int yesno(struct pstate *st, const char *key, const char *val, bool *out)
 {
@@ -157,18 +103,6 @@ static int unicast6(struct pstate *st, const char *key, const char *val, struct 
 	return 0;
 }
 
-static bool valid_name(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (!n || n >= CFG_NAME_LEN)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", s[i]))
-			return false;
-	return true;
-}
-
 /* The kernel's dev_valid_name(). */
 static bool valid_ifname(const char *s)
 {
@@ -176,29 +110,6 @@ static bool valid_ifname(const char *s)
 
 	return n && n < IF_NAMESIZE && strcmp(s, ".") && strcmp(s, "..") &&
 	       !strpbrk(s, "/: \t");
-}
-
-/* Grow an array by one zeroed element.  Always copy and wipe, never
- * realloc: peers hold keys, and realloc would leave copies in freed memory. */
-static int grow(struct pstate *st, void **arr, int n, int *cap, size_t size)
-{
-	int ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	p = calloc(ncap, size);
-	if (!p)
-		return fail(st, st->lineno, -ENOMEM, "out of memory");
-	if (*arr) {
-		memcpy(p, *arr, n * size);
-		explicit_bzero(*arr, n * size);
-		free(*arr);
-	}
-	*arr = p;
-	*cap = ncap;
-	return 0;
 }
 
 /* ---- [daemon] ---------------------------------------------------------- */
@@ -293,7 +204,7 @@ static int set_port(struct pstate *st, const char *key, const char *val)
 	__u32 v;
 
 	if (num(st, key, val, 1, 65535, &v))
-		return st->rc;
+		return st->in.rc;
 	CUR_SVC(st)->port = (__u16)v;
 	return 0;
 }
@@ -345,7 +256,7 @@ static int set_lb_addr(struct pstate *st, const char *key, const char *val)
 	struct cfg_service *s = CUR_SVC(st);
 
 	if (unicast6(st, key, val, &s->lb_addr))
-		return st->rc;
+		return st->in.rc;
 	s->has_lb_addr = true;
 	return 0;
 }
@@ -435,82 +346,19 @@ static int set_peer_addr(struct pstate *st, const char *key, const char *val)
 	return 0;
 }
 
-static int sys_fail(struct pstate *st, const char *path, int rc)
-{
-	return fail(st, st->lineno, rc, "key_file %s: %s", path, strerror(-rc));
-}
+_Static_assert(CFG_KEY_MAX <= INI_LINES_KEY_MAX, "ini_lines_read_key() reads CFG_KEY_MAX");
 
 /* The key is read now, once: the daemon may drop privileges later, and a
  * config that loads must not fail on its first notification. */
-static int read_key(struct pstate *st, struct cfg_peer *p)
-{
-	__u8 buf[CFG_KEY_MAX + 1];
-	size_t len = 0;
-	struct stat sb;
-	ssize_t r;
-	int fd, rc = 0;
-
-	fd = open(p->key_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return sys_fail(st, p->key_file, -errno);
-	if (fstat(fd, &sb)) {
-		rc = sys_fail(st, p->key_file, -errno);
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		rc = fail(st, st->lineno, -EINVAL, "key_file %s: not a regular file", p->key_file);
-		goto out;
-	}
-	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
-		rc = fail(st, st->lineno, -EINVAL,
-			  "key_file %s: mode %04o lets group or others at the key; chmod 600 it",
-			  p->key_file, (unsigned int)(sb.st_mode & 07777));
-		goto out;
-	}
-	/* Read one byte past the maximum instead of trusting st_size, so a
-	 * file that grows under us is still caught as too long. */
-	while (len < sizeof(buf)) {
-		r = read(fd, buf + len, sizeof(buf) - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = sys_fail(st, p->key_file, -errno);
-			goto out;
-		}
-		if (!r)
-			break;
-		len += r;
-	}
-	if (len < CFG_KEY_MIN || len > CFG_KEY_MAX) {
-		rc = fail(st, st->lineno, -EINVAL, "key_file %s: %s%zu bytes; a key is %d..%d bytes",
-			  p->key_file, len > CFG_KEY_MAX ? "over " : "", len > CFG_KEY_MAX ?
-			  (size_t)CFG_KEY_MAX : len, CFG_KEY_MIN, CFG_KEY_MAX);
-		goto out;
-	}
-	memcpy(p->key, buf, len);
-	p->key_len = (__u32)len;
-out:
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
-	return rc;
-}
-
 static int set_key_file(struct pstate *st, const char *key, const char *val)
 {
 	struct cfg_peer *p = CUR_PEER(st);
-	int n;
 
-	if (!*val)
-		return bad(st, key, val, "expected a file name");
-	if (val[0] != '/' && st->basedir)
-		n = asprintf(&p->key_file, "%s/%s", st->basedir, val);
-	else
-		n = (p->key_file = strdup(val)) ? 0 : -1;
-	if (n < 0) {
-		p->key_file = NULL;
-		return fail(st, st->lineno, -ENOMEM, "out of memory");
-	}
-	return read_key(st, p);
+	p->key_file = ini_lines_path(&st->in, key, val);
+	if (!p->key_file)
+		return st->in.rc;
+	return ini_lines_read_key(&st->in, p->key_file, p->key, CFG_KEY_MIN, CFG_KEY_MAX,
+				  &p->key_len);
 }
 
 static int set_key_id(struct pstate *st, const char *key, const char *val)
@@ -559,9 +407,9 @@ static int set_home_prefix(struct pstate *st, const char *key, const char *val)
 			return bad(st, key, val, "bits set past the prefix length");
 		if (p->n_home_prefixes == CFG_MAX_HOME_PREFIXES)
 			return bad(st, key, val, "more than %d home prefixes", CFG_MAX_HOME_PREFIXES);
-		if (grow(st, (void **)&p->home_prefixes, p->n_home_prefixes, &st->cap_prefixes,
-			 sizeof(pf)))
-			return st->rc;
+		if (ini_lines_grow(&st->in, (void **)&p->home_prefixes, p->n_home_prefixes,
+				   &st->cap_prefixes, sizeof(pf)))
+			return st->in.rc;
 		p->home_prefixes[p->n_home_prefixes++] = pf;
 	}
 	if (!n)
@@ -655,16 +503,18 @@ static int begin_service(struct pstate *st, const char *name)
 
 	for (i = 0; i < cfg->n_services; i++)
 		if (!strcmp(cfg->services[i].name, name))
-			return fail(st, st->lineno, -EINVAL, "duplicate service '%s' (first at line %d)",
+			return fail(st, st->in.lineno, -EINVAL, "duplicate service '%s' (first at line %d)",
 				    name, cfg->services[i].line);
 	if (cfg->n_services == MIP6LB_MAX_SERVICES)
-		return fail(st, st->lineno, -E2BIG, "more than %d services", MIP6LB_MAX_SERVICES);
-	if (grow(st, (void **)&cfg->services, cfg->n_services, &st->cap_services, sizeof(*s)))
-		return st->rc;
+		return fail(st, st->in.lineno, -E2BIG, "more than %d services",
+			    MIP6LB_MAX_SERVICES);
+	if (ini_lines_grow(&st->in, (void **)&cfg->services, cfg->n_services, &st->cap_services,
+			   sizeof(*s)))
+		return st->in.rc;
 	st->idx = cfg->n_services++;
 	s = &cfg->services[st->idx];
 	strcpy(s->name, name);
-	s->line = st->lineno;
+	s->line = st->in.lineno;
 	s->eui64_only = true;
 	s->forward = MIP6LB_FWD_L2_DSR;
 	s->chain_policy = MIP6LB_CHAIN_BALANCE_SRC;
@@ -683,20 +533,22 @@ static int begin_backend(struct pstate *st, const char *svc, const char *name)
 	for (i = 0; i < cfg->n_backends; i++) {
 		b = &cfg->backends[i];
 		if (!strcmp(b->service, svc) && !strcmp(b->name, name))
-			return fail(st, st->lineno, -EINVAL,
+			return fail(st, st->in.lineno, -EINVAL,
 				    "duplicate backend '%s %s' (first at line %d)", svc, name, b->line);
 	}
 	if (cfg->n_backends == MIP6LB_MAX_BACKENDS)
-		return fail(st, st->lineno, -E2BIG, "more than %d backends", MIP6LB_MAX_BACKENDS);
-	if (grow(st, (void **)&cfg->backends, cfg->n_backends, &st->cap_backends, sizeof(*b)))
-		return st->rc;
+		return fail(st, st->in.lineno, -E2BIG, "more than %d backends",
+			    MIP6LB_MAX_BACKENDS);
+	if (ini_lines_grow(&st->in, (void **)&cfg->backends, cfg->n_backends, &st->cap_backends,
+			   sizeof(*b)))
+		return st->in.rc;
 	st->idx = cfg->n_backends++;
 	b = &cfg->backends[st->idx];
 	strcpy(b->service, svc);
 	strcpy(b->name, name);
 	b->service_idx = -1;
 	b->weight = 1;
-	b->line = st->lineno;
+	b->line = st->in.lineno;
 	return 0;
 }
 
@@ -708,151 +560,92 @@ static int begin_peer(struct pstate *st, const char *name)
 
 	for (i = 0; i < cfg->n_peers; i++)
 		if (!strcmp(cfg->peers[i].name, name))
-			return fail(st, st->lineno, -EINVAL, "duplicate peer '%s' (first at line %d)",
+			return fail(st, st->in.lineno, -EINVAL, "duplicate peer '%s' (first at line %d)",
 				    name, cfg->peers[i].line);
 	if (cfg->n_peers == CFG_MAX_PEERS)
-		return fail(st, st->lineno, -E2BIG, "more than %d peers", CFG_MAX_PEERS);
-	if (grow(st, (void **)&cfg->peers, cfg->n_peers, &st->cap_peers, sizeof(*p)))
-		return st->rc;
+		return fail(st, st->in.lineno, -E2BIG, "more than %d peers", CFG_MAX_PEERS);
+	if (ini_lines_grow(&st->in, (void **)&cfg->peers, cfg->n_peers, &st->cap_peers, sizeof(*p)))
+		return st->in.rc;
 	st->idx = cfg->n_peers++;
 	p = &cfg->peers[st->idx];
 	strcpy(p->name, name);
 	p->port = CFG_NOTIFY_PORT;
 	p->key_id = 1;
-	p->line = st->lineno;
+	p->line = st->in.lineno;
 	st->cap_prefixes = 0;
 	return 0;
 }
 
 /* line starts with '['; inih will take the same text as the section. */
-static int section_begin(struct pstate *st, const char *line)
+static int section_begin(void *user, const char *line)
 {
 	static const char *const usage =
 		"expected [daemon], [service NAME], [backend SERVICE NAME] or [peer NAME]";
-	char hdr[128], *tok[3], *t, *save = NULL;
-	const char *end = strchr(line, ']'), *rest;
-	int n = 0, i;
+	struct pstate *st = user;
+	char hdr[128], *tok[3];
+	int n, i;
 
 	section_end(st);
-	if (st->rc)
-		return st->rc;
-	if (!end)
-		return fail(st, st->lineno, -EINVAL, "section header without ']'");
-	for (rest = end + 1; *rest == ' ' || *rest == '\t' || *rest == '\r'; rest++)
-		;
-	if (*rest && *rest != '\n' && *rest != ';' && *rest != '#')
-		return fail(st, st->lineno, -EINVAL, "text after the section header");
-	if ((size_t)(end - line) > sizeof(hdr))
-		return fail(st, st->lineno, -EINVAL, "section header too long");
-	memcpy(hdr, line + 1, end - line - 1);
-	hdr[end - line - 1] = '\0';
-	for (t = strtok_r(hdr, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-		if (n == 3) {
-			n = 4;	/* too many words: reported below */
-			break;
-		}
-		tok[n++] = t;
-	}
+	if (st->in.rc)
+		return st->in.rc;
+	/* More than 3 words come back as 4: reported below. */
+	n = ini_lines_header(&st->in, line, hdr, sizeof(hdr), tok, 3);
+	if (n < 0)
+		return st->in.rc;
 
 	memset(st->key_line, 0, sizeof(st->key_line));
 	st->sec = SEC_NONE;
 	if (!n)
-		return fail(st, st->lineno, -EINVAL, "empty section header; %s", usage);
+		return fail(st, st->in.lineno, -EINVAL, "empty section header; %s", usage);
 	for (i = SEC_DAEMON; i <= SEC_PEER; i++)
 		if (!strcmp(tok[0], sec_names[i]))
 			break;
 	if (i > SEC_PEER)
-		return fail(st, st->lineno, -EINVAL, "unknown section [%s]; %s", tok[0], usage);
+		return fail(st, st->in.lineno, -EINVAL, "unknown section [%s]; %s", tok[0], usage);
 	if (n != sec_words[i])
-		return fail(st, st->lineno, -EINVAL, "malformed [%s ...] header; %s", tok[0], usage);
+		return fail(st, st->in.lineno, -EINVAL, "malformed [%s ...] header; %s", tok[0], usage);
 	for (n = 1; n < sec_words[i]; n++)
-		if (!valid_name(tok[n]))
-			return fail(st, st->lineno, -EINVAL,
-				    "bad name '%s': 1..%d of A-Z a-z 0-9 . _ -", tok[n],
-				    CFG_NAME_LEN - 1);
+		if (ini_lines_name(&st->in, tok[n], CFG_NAME_LEN))
+			return st->in.rc;
 	switch (i) {
 	case SEC_DAEMON:
 		if (st->daemon_line)
-			return fail(st, st->lineno, -EINVAL, "duplicate [daemon] (first at line %d)",
+			return fail(st, st->in.lineno, -EINVAL, "duplicate [daemon] (first at line %d)",
 				    st->daemon_line);
-		st->daemon_line = st->lineno;
+		st->daemon_line = st->in.lineno;
 		break;
 	case SEC_SERVICE:
 		if (begin_service(st, tok[1]))
-			return st->rc;
+			return st->in.rc;
 		break;
 	case SEC_BACKEND:
 		if (begin_backend(st, tok[1], tok[2]))
-			return st->rc;
+			return st->in.rc;
 		break;
 	case SEC_PEER:
 		if (begin_peer(st, tok[1]))
-			return st->rc;
+			return st->in.rc;
 		break;
 	}
 	st->sec = i;
 	return 0;
 }
 
-/* ---- inih glue --------------------------------------------------------- */
-
-static char *read_line(char *buf, int num, void *user)
-{
-	struct pstate *st = user;
-	const char *p = st->pos, *nl;
-	size_t len;
-
-	/* Returning EOF on the first error stops inih there, so no later
-	 * line can report something that the first error caused. */
-	if (st->rc || !*p)
-		return NULL;
-	nl = strchr(p, '\n');
-	len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-	st->pos += len;
-	st->lineno++;
-	if (st->lineno == 1 && len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-		p += 3, len -= 3;
-	/* inih would take an indented line after a key as a continuation of
-	 * that key's value (the distro build has INI_ALLOW_MULTILINE on), so an
-	 * indented key would silently be appended to the previous value. */
-	while (len && (*p == ' ' || *p == '\t'))
-		p++, len--;
-	if (len + 1 > (size_t)num) {
-		fail(st, st->lineno, -EINVAL, "line too long (at most %d characters)", num - 3);
-		return NULL;
-	}
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	if (buf[0] == '[' && section_begin(st, buf))
-		return NULL;
-	return buf;
-}
+/* ---- keys -------------------------------------------------------------- */
 
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct pstate *st = user;
 	int i;
 
-	if (st->rc)
+	if (st->in.rc)
 		return 0;
-	if (st->sec == SEC_NONE) {
-		fail(st, st->lineno, -EINVAL, "'%s' is outside any section", name);
-		return 0;
-	}
 	for (i = 0; i < K_MAX; i++)
 		if (keys[i].sec == st->sec && !strcmp(keys[i].name, name))
 			break;
-	if (i == K_MAX) {
-		fail(st, st->lineno, -EINVAL, "unknown key '%s' in [%s]", name, sec_names[st->sec]);
+	if (ini_lines_key(&st->in, st->sec == SEC_NONE ? NULL : sec_names[st->sec], name,
+			  i < K_MAX ? &st->key_line[i] : NULL, i < K_MAX && keys[i].repeatable))
 		return 0;
-	}
-	if (st->key_line[i] && !keys[i].repeatable) {
-		fail(st, st->lineno, -EINVAL, "'%s' given twice in this section (first at line %d)",
-		     name, st->key_line[i]);
-		return 0;
-	}
-	if (!st->key_line[i])
-		st->key_line[i] = st->lineno;
 	return keys[i].set(st, name, value) ? 0 : 1;
 }
 
@@ -900,15 +693,10 @@ static void validate(struct pstate *st)
 static int parse_text(const char *text, const char *file, const char *basedir,
 		      struct mip6lb_config *cfg, char *err, size_t errlen)
 {
-	struct pstate st = {
-		.cfg = cfg, .file = file, .basedir = basedir, .err = err, .errlen = errlen,
-		.pos = text,
-	};
-	int ret;
+	struct pstate st = { .cfg = cfg };
 
+	ini_lines_init(&st.in, text, file, basedir, err, errlen);
 	memset(cfg, 0, sizeof(*cfg));
-	if (err && errlen)
-		err[0] = '\0';
 	cfg->daemon.xdp_mode = CFG_XDP_AUTO;
 	cfg->daemon.notify_addr = in6addr_any;
 	cfg->daemon.notify_port = CFG_NOTIFY_PORT;
@@ -916,18 +704,13 @@ static int parse_text(const char *text, const char *file, const char *basedir,
 	cfg->daemon.max_sessions = MIP6LB_MAX_SESSIONS;
 	cfg->daemon.events_per_sec = 1000;
 
-	ret = ini_parse_stream(read_line, &st, on_key, &st);
-	if (ret > 0)
-		fail(&st, ret, -EINVAL, "expected '[section]' or 'key = value'");
-	else if (ret < 0)
-		fail(&st, st.lineno, -ENOMEM, "inih failed (%d)", ret);
-	if (!st.rc)
+	if (!ini_lines_parse(&st.in, section_begin, on_key, &st))
 		section_end(&st);
-	if (!st.rc)
+	if (!st.in.rc)
 		validate(&st);
-	if (st.rc)
+	if (st.in.rc)
 		config_free(cfg);
-	return st.rc;
+	return st.in.rc;
 }
 
 /* ---- public ------------------------------------------------------------ */
