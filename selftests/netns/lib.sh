@@ -23,6 +23,11 @@
 #                           | ::ff  XDP  |   | ::1  | | ::2  | | ::3  |
 #                           +------------+   +------+ +------+ +------+
 #
+# Scenarios with binding notifications add a Home Agent (ha_create): its own
+# namespace on a link of its own to the router, 2001:db8:3::/64 (HA ::a,
+# router ::1), where mip6lb-agent --role ha watches the Mobility Headers and
+# answers the balancer's SUBSCRIBEs.
+#
 # The router sends the VIP prefix 2001:db8:80::/64 to the balancer; the
 # balancer's XDP program XDP_TXes every service packet back out of eth0,
 # through the bridge, to the chosen backend (l2-dsr: new destination MAC;
@@ -42,6 +47,7 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-100}   # the Check wrapper allows 120 s
 
 MIP6LBD=$BUILD_DIR/mip6lbd
 MIP6LBCTL=$BUILD_DIR/mip6lbctl
+MIP6LB_AGENT=$BUILD_DIR/mip6lb-agent
 XDP_PASS_OBJ=$BUILD_DIR/selftests/xdp_pass.bpf.o
 
 # ---- addresses (fixed inside the namespaces; only the ns names vary) ------
@@ -69,6 +75,12 @@ MAC_MN_B=02:00:00:00:0b:07;  MAC_R_B=02:00:00:00:0b:01
 MAC_MN_H=02:00:00:00:10:07;  MAC_R_H=02:00:00:00:10:01
 MAC_R_LAN=02:00:00:00:01:fe; MAC_LB=02:00:00:00:01:ff
 MN_GW="a0=$MAC_R_A,b0=$MAC_R_B,h0=$MAC_R_H"
+# The Home Agent's link (ha_create).
+HA_PFX=2001:db8:3
+HA_ADDR=$HA_PFX::a
+R_HA=$HA_PFX::1
+MAC_HA=02:00:00:00:03:0a;   MAC_R_HA=02:00:00:00:03:01
+NOTIFY_PORT=5400
 
 # ---- run state ------------------------------------------------------------
 SUFFIX=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
@@ -76,6 +88,7 @@ NS_MN=mip6lb-mn-$SUFFIX
 NS_R=mip6lb-r-$SUFFIX
 NS_SW=mip6lb-sw-$SUFFIX
 NS_LB=mip6lb-lb-$SUFFIX
+NS_HA=mip6lb-ha-$SUFFIX
 ns_be() { echo "mip6lb-$1-$SUFFIX"; }
 ALL_NS=()
 PIDS=()                     # background helpers we started, killed at teardown
@@ -109,10 +122,23 @@ dump_state() {
 		echo "---- mip6lbctl stats ----"
 		ctl stats 2>&1 | head -n 60
 	fi
-	local b
+	local b f
 	for b in $BACKENDS; do
 		[ -s "$TMP/$b.sniff" ] && { echo "---- tokens seen by $b ----"; tail -n 10 "$TMP/$b.sniff"; }
 	done
+	# Notification scenarios: both ends' view.
+	for f in "$TMP"/agent-*.log; do
+		[ -s "$f" ] || continue
+		echo "---- $(basename "$f" .log) (last 20 lines) ----"
+		tail -n 20 "$f"
+	done
+	if compgen -G "$TMP/agent-*.log" >/dev/null && [ -n "$DAEMON_PID" ] &&
+	   kill -0 "$DAEMON_PID" 2>/dev/null; then
+		echo "---- mip6lbctl -j binding list ----"
+		ctl -j binding list 2>&1 | head -c 4000; echo
+		echo "---- mip6lbctl -j peer list ----"
+		ctl -j peer list 2>&1 | head -c 4000; echo
+	fi
 	return 0
 }
 
@@ -514,4 +540,129 @@ for s in json.load(sys.stdin)["sessions"]:
         break
 else:
     print("none")' "$1" "$2" "$3"
+}
+
+# ---- binding notifications: the Home Agent, the agent, keys, peers -----------
+# ha_create: the Home Agent's namespace and link (after topo_create).  Its
+# eth0 is where mip6lb-agent --role ha captures; ha_bu puts Binding Updates
+# onto that link from the router's side, ha_ba sends the Home Agent's
+# Binding Acknowledgements out of it.
+ha_create() {
+	new_ns "$NS_HA"
+	veth "$NS_R" rha "$MAC_R_HA" "$NS_HA" eth0 "$MAC_HA"
+	addr "$NS_R" rha "$R_HA/64"
+	addr "$NS_HA" eth0 "$HA_ADDR/64"
+	ip -n "$NS_HA" -6 route add default via "$R_HA" dev eth0
+	# The router reaches the Home Agent and the balancer; check both ways
+	# before anything depends on it.
+	wait_for 50 ping6 "$NS_HA" "$HA_ADDR" "$LB_ADDR" || die "the Home Agent cannot reach the balancer"
+}
+
+# key_new FILE: a fresh 32-byte key, mode 0600 (both ends refuse others).
+key_new() {
+	(umask 077 && head -c 32 /dev/urandom >"$1") || die "key $1"
+}
+
+# conf_peer NAME KEY=VALUE...: a [peer NAME] section of mip6lbd's config
+# (home_prefix may be given several times).
+conf_peer() {
+	local kv
+	printf '[peer %s]\n' "$1" >>"$CONF"
+	shift
+	for kv in "$@"; do
+		printf '%s = %s\n' "${kv%%=*}" "${kv#*=}" >>"$CONF"
+	done
+}
+
+# agent_start NAME NS ROLE CONF: mip6lb-agent -v in NS, logging to
+# $TMP/agent-NAME.log; waits until it listens.  AGENT_PID[NAME] is its pid.
+declare -A AGENT_PID
+agent_start() {
+	local name=$1 ns=$2 role=$3 conf=$4 log=$TMP/agent-$1.log
+	require_build "$MIP6LB_AGENT"
+	"$MIP6LB_AGENT" --role "$role" -c "$conf" --check-config 2>"$TMP/agent-$name.check" ||
+		die "agent $name: config refused: $(cat "$TMP/agent-$name.check")"
+	ip netns exec "$ns" "$MIP6LB_AGENT" --role "$role" -c "$conf" -v >>"$log" 2>&1 &
+	AGENT_PID[$name]=$!
+	PIDS+=($!)
+	wait_for 100 grep -q "listening on" "$log" ||
+		die "agent $name did not come up: $(tail -n 5 "$log")"
+}
+
+# notifytool ARGS...: selftests/netns/notifytool.py in the namespace $NT_NS
+# (default the Home Agent's).
+notifytool() {
+	ip netns exec "${NT_NS:-$NS_HA}" "$PY" "$NETNS_DIR/notifytool.py" "$@"
+}
+
+# ha_bu HOA COA SEQ [LIFETIME] [FLAGS]: a Binding Update from the node at
+# COA for HOA (Home Address option, Alternate Care-of Address option),
+# received by the Home Agent: put on its link from the router's side.
+ha_bu() {
+	NT_NS=$NS_R notifytool bu --if rha --gw "$MAC_HA" --src "$2" --dst "$HA_ADDR" \
+		--hoa "$1" --alt-coa "$2" --seq "$3" --lifetime "${4:-600}" --flags "${5:-HA}" ||
+		die "Binding Update for $1 at $2"
+}
+
+# ha_ba HOA COA SEQ [LIFETIME] [STATUS]: the Home Agent's Binding
+# Acknowledgement, sent out of its own link (the agent sees outgoing frames).
+ha_ba() {
+	notifytool ba --if eth0 --gw "$MAC_R_HA" --src "$HA_ADDR" --dst "$2" --hoa "$1" \
+		--seq "$3" --lifetime "${4:-600}" --status "${5:-0}" ||
+		die "Binding Acknowledgement for $1 at $2"
+}
+
+# binding_q EXPR HOME: EXPR over the binding list row of HOME (b), "none"
+# without one.
+binding_q() {
+	ctl -j binding list | "$PY" -c '
+import ipaddress, json, sys
+expr, home = sys.argv[1], ipaddress.ip_address(sys.argv[2])
+for b in json.load(sys.stdin)["bindings"]:
+    if ipaddress.ip_address(b["home"]) == home:
+        print(eval(expr))
+        break
+else:
+    print("none")' "$1" "$2"
+}
+
+# binding_coa HOME: the care-of address the daemon knows for HOME, RFC 5952,
+# "None" before the first notification, "none" with no row.
+binding_coa() {
+	binding_q 'b["coa"] and str(ipaddress.ip_address(b["coa"]))' "$1"
+}
+
+# wait_binding HOME COA [TENTHS]: until the daemon's binding for HOME is COA.
+wait_binding() {
+	local want
+	want=$("$PY" -c 'import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1]))' "$2")
+	wait_for "${3:-50}" binding_is "$1" "$want"
+}
+binding_is() { [ "$(binding_coa "$1")" = "$2" ]; }
+
+# wait_subscribed HOME [TENTHS]: until the daemon's subscription for HOME is
+# active (the agent acknowledged it).
+wait_subscribed() {
+	wait_for "${2:-50}" subscribed "$1"
+}
+subscribed() { [ "$(binding_q 'b["subscription"]' "$1")" = active ]; }
+
+# peer_q NAME EXPR: EXPR over the peer list row of NAME (p), with d the whole
+# document.
+peer_q() {
+	ctl -j peer list | "$PY" -c '
+import json, sys
+name, expr = sys.argv[1:]
+d = json.load(sys.stdin)
+for p in d["peers"]:
+    if p["name"] == name:
+        print(eval(expr))
+        break
+else:
+    print("none")' "$1" "$2"
+}
+
+# session_q EXPR: EXPR over the session list (d), e.g. a count.
+session_q() {
+	ctl -j session list | pyq "$1"
 }

@@ -43,6 +43,11 @@ static const struct scenario scenarios[] = {
 	{ "s08_forwarding",  "test_08_forwarding.sh",     0 },
 	{ "s09_host",        "test_09_host_traffic.sh",   0 },
 	{ "s10_classify",    "test_10_classify.sh",       1 },
+	{ "s11_notify_ha",   "test_11_notify_ha.sh",      0 },
+	{ "s12_notify_mn",   "test_12_notify_mn.sh",      0 },
+	{ "s13_notify_rej",  "test_13_notify_reject.sh",  0 },
+	{ "s14_aging",       "test_14_aging.sh",          0 },
+	{ "s15_notify_edge", "test_15_notify_edges.sh",   0 },
 };
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
