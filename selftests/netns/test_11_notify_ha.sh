@@ -127,3 +127,25 @@ acc=$(peer_q ha1 'p["accepted"]')
 rej=$(peer_q ha1 'sum(p["rejected"].values())')
 [ "$acc" -ge 9 ] && [ "$rej" = 0 ] || die "peer ha1: accepted $acc (want >= 9: 3 ACKs, 6 notifications), rejected $rej"
 ok "binding list and peer list: home, CoA, old CoAs, peer, lifetime left, session; role, address, subscriptions, last heard, accepted ($acc), rejected per reason"
+
+# ---- a restart: UNSUBSCRIBE on the way out, resync from the pinned sessions -----
+daemon_stop
+daemon_start
+grep -q "notify: adopted pinned sessions: subscribing for 3 home addresses" "$TMP/mip6lbd.log" ||
+	die "the restarted daemon did not resubscribe for the adopted sessions"
+for n in $NODES; do
+	wait_subscribed "$HOME_PFX::$n" || die "no subscription for $HOME_PFX::$n after the restart"
+	# The agent knows the binding: its ACK says ok and the notification follows.
+	wait_binding "$HOME_PFX::$n" "$A_PFX::$n" || die "no binding for $HOME_PFX::$n after the restart"
+done
+ok "restart: the adopted sessions' home addresses subscribed again, the agent re-sent their bindings"
+seq=102
+for n in $NODES; do
+	ha_bu "$HOME_PFX::$n" "2001:db8:c::$n" $seq 600 HA
+	ha_ba "$HOME_PFX::$n" "2001:db8:c::$n" $seq 600 0
+done
+for n in $NODES; do
+	wait_binding "$HOME_PFX::$n" "2001:db8:c::$n" || die "no binding for $HOME_PFX::$n at 2001:db8:c::$n"
+done
+send_phase plain-C "if=b0 src=2001:db8:c::@ dst=$VIP"
+ok "after the restart, a move to CoA C (2001:db8:c::/64) keeps every node on its backend"

@@ -8,7 +8,9 @@
 # the balancer writes a coa session, and the next real requests from that
 # address, with no option of any kind, are answered by the original backend.
 # A second address on b0 (the newest is the CoA) moves it again, and
-# removing it moves it back.
+# removing it moves it back.  The daemon starts without notifications; the
+# reload that configures them opens the notify socket and subscribes for the
+# session that already exists.
 . "$(dirname "$0")/lib.sh"
 
 setup_common
@@ -30,9 +32,8 @@ EOF
 agent_start mn "$NS_MN" mn "$TMP/agent-mn.conf"
 
 write_conf
-conf_service web vip=$VIP proto=udp port=$PORT identity=hoa,spi,iid,src forward=l2-dsr notify=mn
+conf_service web vip=$VIP proto=udp port=$PORT identity=hoa,spi,iid,src forward=l2-dsr
 conf_backends web
-conf_peer mn1 addr=$HOA role=mn key_file=$TMP/mn.key
 daemon_start
 
 # request SRC TAG: a real UDP request from SRC; prints the backend that
@@ -52,8 +53,17 @@ request() {
 first=$(request "$HOA" home)
 say "[home] request from $HOA: answered by $first"
 [ "$(session_backend web src "$HOA")" = "$first" ] || die "no src session for $HOA on $first"
+[ "$(ctl -j peer list)" = '{"peers":[]}' ] || die "peer list without notifications: $(ctl -j peer list)"
+grep -q "notify:" "$TMP/mip6lbd.log" && die "notifications started with none configured"
+
+write_conf
+conf_service web vip=$VIP proto=udp port=$PORT identity=hoa,spi,iid,src forward=l2-dsr notify=mn
+conf_backends web
+conf_peer mn1 addr=$HOA role=mn key_file=$TMP/mn.key
+ctl reload || die "reload with notify = mn refused"
+grep -q "notify: listening on" "$TMP/mip6lbd.log" || die "the reload did not open the notify socket"
 wait_subscribed "$HOA" || die "the balancer's subscription to the node never became active"
-ok "at home: session src $HOA on $first, subscribed to the node's agent at its home address"
+ok "at home: session src $HOA on $first; the reload that configures notify = mn subscribes for it at the node's home address"
 
 # ---- a real address change ----------------------------------------------------------
 ip -n "$NS_MN" -6 addr add "$COA_B/64" dev b0 nodad || die "ip addr add $COA_B"
