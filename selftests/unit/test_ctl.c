@@ -5,6 +5,7 @@
  * temporary socket (mode, parent dir, one request per connection, slow
  * peers, a second daemon, stale socket files).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "daemon.h"
 #include "evloop.h"
 #include "dpmaps.h"
+#include "notify.h"
 
 #define CFG \
 	"[daemon]\n" \
@@ -485,6 +487,114 @@ static void round_trip(struct evloop *loop, struct client *c)
 	ck_assert(c->done);
 }
 
+/* What mip6lbd's d->changed does. */
+static int changed_calls;
+
+static void on_changed(struct daemon *dd)
+{
+	changed_calls++;
+	if (dd->notify)
+		notify_maps_changed(dd->notify, notify_now_ms());
+}
+
+/* binding list and peer list with the notification module in place, and
+ * d->changed after exactly the commands that write the maps. */
+START_TEST(test_ctl_notify)
+{
+	static const char *const pkeys[] = {
+		"name", "role", "addr", "port", "subscriptions", "pending", "last_heard_s",
+		"accepted", "rejected", "no_session", "sent", "send_errors", NULL,
+	};
+	struct mip6lb_config cfg = {};
+	struct cfg_peer peer = {};
+	struct cfg_prefix pfx = { .plen = 48 };
+	struct mip6lb_event ev = { .type = MIP6LB_EV_SESSION_NEW };
+	struct json_object *s, *p, *rej;
+	struct notify_stats st;
+	struct notify *nt;
+	const char *const *k;
+	int sid, r;
+
+	/* Loopback, discard port: the SUBSCRIBE goes nowhere. */
+	ck_assert_int_eq(inet_pton(AF_INET6, "::1", &peer.addr), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:100::", &pfx.addr), 1);
+	strcpy(peer.name, "ha1");
+	peer.port = 9;
+	memset(peer.key, 0x5a, 32);
+	peer.key_len = 32;
+	peer.key_id = 1;
+	peer.role = MIP6LB_NOTIFY_HA;
+	peer.home_prefixes = &pfx;
+	peer.n_home_prefixes = 1;
+	cfg.peers = &peer;
+	cfg.n_peers = 1;
+	cfg.daemon.notify_port = 0;                 /* [::]:ephemeral */
+	ck_assert_int_eq(notify_open(&nt, &cfg, &fx.dp.maps, NULL), 0);
+	d.notify = nt;
+	d.changed = on_changed;
+	changed_calls = 0;
+
+	garr(ok("{\"cmd\":\"binding list\"}"), "bindings", 0);
+	fails("{\"cmd\":\"binding list\",\"args\":{\"x\":1}}", "unknown argument 'x'");
+	s = ok("{\"cmd\":\"peer list\"}");
+	p = json_object_array_get_idx(garr(s, "peers", 1), 0);
+	for (k = pkeys; *k; k++)
+		get(p, *k);
+	ck_assert_str_eq(gstr(p, "name"), "ha1");
+	ck_assert_str_eq(gstr(p, "role"), "ha");
+	ck_assert_str_eq(gstr(p, "addr"), "::1");
+	ck_assert_int_eq(gint(p, "port"), 9);
+	ck_assert(gnull(p, "last_heard_s"));
+	rej = get(p, "rejected");
+	for (r = 1; r < NOTIFY_R_MAX; r++)
+		ck_assert_int_eq(gint(rej, notify_reason_name(r)), 0);
+	ck_assert_int_eq(gint(s, "unknown_peer"), 0);
+	ck_assert_int_eq(gint(s, "no_peer"), 0);
+	ck_assert_int_eq(changed_calls, 0);
+
+	/* A notify = ha service added at run time: its first event subscribes
+	 * at once, because d->changed refreshed the module's notify modes. */
+	ok("{\"cmd\":\"service add\",\"args\":{\"name\":\"m\",\"vip\":\"2001:db8::90\","
+	   "\"notify\":\"ha\"}}");
+	ck_assert_int_eq(changed_calls, 1);
+	sid = state_service_id(fx.st, "m");
+	ck_assert_int_ge(sid, 0);
+	ev.key.service_id = sid;
+	ev.key.space = MIP6LB_SPACE_ADDR;
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:100::7", &ev.home_addr), 1);
+	ev.key.id.addr = ev.home_addr;
+	ev.kind = MIP6LB_KIND_HOA;
+	notify_on_event(nt, &ev, notify_now_ms());
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.subscribes_sent, 1);
+	s = ok("{\"cmd\":\"binding list\"}");
+	p = json_object_array_get_idx(garr(s, "bindings", 1), 0);
+	ck_assert_str_eq(gstr(p, "home"), "2001:db8:100::7");
+	ck_assert(gnull(p, "coa"));
+	ck_assert_str_eq(gstr(p, "subscription"), "pending");
+	ck_assert_int_eq(gint(json_object_array_get_idx(garr(ok("{\"cmd\":\"peer list\"}"),
+								 "peers", 1), 0), "pending"), 1);
+
+	/* Only what writes the maps, and only when it worked. */
+	ok("{\"cmd\":\"backend drain\",\"args\":{\"service\":\"web\",\"name\":\"s1\"}}");
+	ok("{\"cmd\":\"backend undrain\",\"args\":{\"service\":\"web\",\"name\":\"s1\"}}");
+	ck_assert_int_eq(changed_calls, 3);
+	fails("{\"cmd\":\"service del\",\"args\":{\"name\":\"nope\"}}", "nope");
+	ok("{\"cmd\":\"session list\"}");
+	ok("{\"cmd\":\"stats\"}");
+	ck_assert_int_eq(changed_calls, 3);
+	dfx_session_put(&fx, 0, "2001:db8:100::1", 0, 300, dp_now_ns());
+	ok("{\"cmd\":\"session del\",\"args\":{\"service\":\"web\",\"kind\":\"src\","
+	   "\"identity\":\"2001:db8:100::1\"}}");
+	ok("{\"cmd\":\"service del\",\"args\":{\"name\":\"m\"}}");
+	ck_assert_int_eq(changed_calls, 5);
+
+	d.notify = NULL;
+	notify_close(nt);
+	garr(ok("{\"cmd\":\"binding list\"}"), "bindings", 0);
+}
+END_TEST
+
 START_TEST(test_ctl_socket_server)
 {
 	char dir[48], path[100], sub[64];
@@ -585,6 +695,7 @@ MIP6LB_SUITE(ctl, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_ctl_sessions);
 	tcase_add_test(tc, test_ctl_stats);
 	tcase_add_test(tc, test_ctl_misc_and_reload);
+	tcase_add_test(tc, test_ctl_notify);
 	tcase_add_test(tc, test_ctl_socket_server);
 	suite_add_tcase(s, tc);
 	return s;

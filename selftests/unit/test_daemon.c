@@ -491,6 +491,106 @@ START_TEST(test_daemon_restart_takes_over_program)
 }
 END_TEST
 
+/* The daemon in a private network namespace with lo up (so notify_listen
+ * can bind ::1 without touching the host's port space). */
+static pid_t start_private_netns(void)
+{
+	const char *argv[] = { bin, "-c", cfg, "--pin-dir", pin_dir, "--socket", sock, NULL };
+	pid_t pid = fork();
+	int fd;
+
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (unshare(CLONE_NEWNET) || system("ip link set lo up"))
+			_exit(120);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	record_pid(pid);
+	return pid;
+}
+
+static void write_notify_cfg(const char *listen, bool with_peer)
+{
+	char text[2048], key[160];
+	int fd;
+
+	snprintf(key, sizeof(key), "%s/ha.key", tmp_dir);
+	fd = open(key, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "0123456789abcdef0123456789abcdef", 32), 32);
+	close(fd);
+	snprintf(text, sizeof(text),
+		 "[daemon]\nmax_sessions = 4096\nevents_per_sec = 0\nnotify_listen = %s\n"
+		 "[service web]\nvip = 2001:db8::80\nproto = udp\nport = 80\nnotify = %s\n"
+		 "[backend web s1]\naddr = 2001:db8:1::1\nmac = 02:be:00:00:00:01\ndev = lo\n"
+		 "%s%s%s", listen, with_peer ? "ha" : "off",
+		 with_peer ? "[peer ha1]\naddr = ::1\nrole = ha\nhome_prefix = 2001:db8:100::/48\n"
+			     "key_file = " : "", with_peer ? key : "", with_peer ? "\n" : "");
+	write_file(cfg, text);
+}
+
+/* Notifications in the real daemon: opened when configured, events kept on
+ * for them, peer list through the socket, a reload that drops the peer, and
+ * a notify_listen that cannot be bound stopping the start. */
+START_TEST(test_daemon_notify)
+{
+	struct json_object *pl, *peers, *p, *v;
+	char *log;
+	pid_t pid;
+	int i;
+
+	/* Not a local address: exit 1 before anything is attached. */
+	write_notify_cfg("[2001:db8::dead]:5400", true);
+	pid = start_private_netns();
+	ck_assert_int_eq(wait_exit(pid), 1);
+	log = read_file(log_path);
+	ck_assert_msg(strstr(log, "notify: binding [2001:db8::dead]:5400: Cannot assign requested "
+			      "address"), "log:\n%s", log);
+
+	write_notify_cfg("[::1]:5400", true);
+	pid = start_private_netns();
+	pl = request("{\"cmd\":\"peer list\"}");
+	ck_assert(json_object_object_get_ex(pl, "peers", &peers));
+	ck_assert_uint_eq(json_object_array_length(peers), 1);
+	p = json_object_array_get_idx(peers, 0);
+	ck_assert(json_object_object_get_ex(p, "name", &v));
+	ck_assert_str_eq(json_object_get_string(v), "ha1");
+	ck_assert(json_object_object_get_ex(pl, "no_peer", NULL));
+	log = read_file(log_path);
+	ck_assert_msg(strstr(log, "notify: listening on [::1]:5400, 1 peers"), "log:\n%s", log);
+	ck_assert_msg(strstr(log, "events_per_sec = 0, but service web has notify = ha"),
+		      "log:\n%s", log);
+	{
+		struct mip6lb_settings set;
+		__u32 zero = 0;
+		int fd = pinned_fd("settings");
+
+		ck_assert_int_eq(bpf_map_lookup_elem(fd, &zero, &set), 0);
+		ck_assert_uint_eq(set.events_per_sec, 1000);
+		close(fd);
+	}
+
+	/* Reload without peer and notify: the module stays, empty. */
+	write_notify_cfg("[::1]:5400", false);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	for (i = 0; i < 100; i++) {
+		pl = request("{\"cmd\":\"peer list\"}");
+		ck_assert(json_object_object_get_ex(pl, "peers", &peers));
+		if (!json_object_array_length(peers))
+			break;
+		usleep(20000);
+	}
+	ck_assert_uint_eq(json_object_array_length(peers), 0);
+	ck_assert(json_object_object_get_ex(pl, "unknown_peer", NULL));
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(wait_exit(pid), 0);
+}
+END_TEST
+
 MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
 {
 	Suite *s = suite_create("daemon");
@@ -503,6 +603,7 @@ MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_daemon_lifecycle);
 	tcase_add_test(tc, test_daemon_attach_in_netns);
 	tcase_add_test(tc, test_daemon_restart_takes_over_program);
+	tcase_add_test(tc, test_daemon_notify);
 	suite_add_tcase(s, tc);
 	return s;
 }
