@@ -886,6 +886,87 @@ START_TEST(test_resync_and_deregistration)
 }
 END_TEST
 
+/* The remembered backend is trusted for a second at most and never across
+ * notify_maps_changed(): sessions that went away meanwhile (aging, session
+ * del) are looked for again, and not found. */
+START_TEST(test_remembered_backend_and_maps_changed)
+{
+	struct mip6lb_session_key k = {};
+	struct notify_stats st;
+	struct proto_msg m;
+	__u64 t;
+	__u32 be, be2;
+
+	be = subscribed_node();
+	t = notify_now_ms();
+	notify_msg(&m, HOA, COA_B, COA_A, 1, LIFETIME);
+	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+	ck_assert_int_eq(pump(t), 1);
+	expect_session(0, MIP6LB_KIND_COA, COA_B, MIP6LB_KIND_COA, be, LIFETIME);
+
+	/* The node's sessions go, as an aging sweep would delete them. */
+	ck_assert_int_eq(identity_parse(MIP6LB_KIND_HOA, HOA, &k), 0);
+	ck_assert_int_eq(bpf_map_delete_elem(fx.maps.sessions, &k), 0);
+	ck_assert_int_eq(identity_parse(MIP6LB_KIND_COA, COA_B, &k), 0);
+	ck_assert_int_eq(bpf_map_delete_elem(fx.maps.sessions, &k), 0);
+	notify_maps_changed(nt, t);
+	notify_msg(&m, HOA, COA_C, COA_B, 2, LIFETIME);
+	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+	ck_assert_int_eq(pump(t), 1);
+	expect_no_session(0, COA_C);
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.no_session, 1);
+	expect_binding(HOA, COA_C);
+
+	/* Back: its new first packet writes the remembered CoA at once. */
+	be2 = hao_packet(COA_A, HOA, VIP);
+	ck_assert_int_eq(drain_events(t), 1);
+	expect_session(0, MIP6LB_KIND_COA, COA_C, MIP6LB_KIND_COA, be2, LIFETIME);
+
+	/* Gone again, nobody says so: after a second the lookup runs anyway. */
+	ck_assert_int_eq(identity_parse(MIP6LB_KIND_HOA, HOA, &k), 0);
+	ck_assert_int_eq(bpf_map_delete_elem(fx.maps.sessions, &k), 0);
+	ck_assert_int_eq(identity_parse(MIP6LB_KIND_COA, COA_C, &k), 0);
+	ck_assert_int_eq(bpf_map_delete_elem(fx.maps.sessions, &k), 0);
+	notify_msg(&m, HOA, COA_B, COA_C, 3, LIFETIME);
+	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+	ck_assert_int_eq(pump(t + 1000), 1);
+	expect_no_session(0, COA_B);
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.no_session, 2);
+}
+END_TEST
+
+/* A burst larger than one recvmmsg() batch: every datagram read in one
+ * notify_on_readable() call, every coa session written, in order. */
+START_TEST(test_burst_of_notifications)
+{
+	struct notify_stats st0, st;
+	struct proto_msg m;
+	char coa[64], prev[64];
+	__u32 be, i, n = 100;
+
+	be = subscribed_node();
+	notify_get_stats(nt, &st0);
+	snprintf(prev, sizeof(prev), "%s", COA_A);
+	for (i = 1; i <= n; i++) {
+		snprintf(coa, sizeof(coa), "2001:db8:e::%x", i);
+		notify_msg(&m, HOA, coa, prev, (__u16)i, LIFETIME);
+		peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+		snprintf(prev, sizeof(prev), "%s", coa);
+	}
+	ck_assert_int_eq(pump(notify_now_ms()), (int)n);
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.sessions_written - st0.sessions_written, n);
+	expect_binding(HOA, "2001:db8:e::64");
+	for (i = 1; i <= n; i++) {
+		snprintf(coa, sizeof(coa), "2001:db8:e::%x", i);
+		expect_session(0, MIP6LB_KIND_COA, coa, MIP6LB_KIND_COA, be, LIFETIME);
+	}
+	ck_assert_int_eq(peer_field("ha1", "accepted"), (int)n + 1);
+}
+END_TEST
+
 static void expect_keys(struct json_object *o, const char *const *keys)
 {
 	for (; *keys; keys++)
@@ -989,6 +1070,8 @@ MIP6LB_SUITE(notify, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_reload_keeps_state_and_takes_new_keys);
 	tcase_add_test(tc, test_json_fields);
 	tcase_add_test(tc, test_resync_and_deregistration);
+	tcase_add_test(tc, test_remembered_backend_and_maps_changed);
+	tcase_add_test(tc, test_burst_of_notifications);
 	suite_add_tcase(s, tc);
 	return s;
 }
