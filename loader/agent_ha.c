@@ -33,12 +33,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/un.h>
 #include "agent_priv.h"
 #include "log.h"
@@ -437,6 +439,34 @@ int agent_on_feed(struct agent *a, __u64 now_ms)
 	return i;
 }
 
+/*
+ * The client binds a filesystem socket next to the feed socket for the
+ * answer, not an abstract one: abstract addresses belong to a network
+ * namespace, so an agent in another one (ip netns exec) could read the
+ * request but never answer it.  The name is the feed socket's plus the
+ * pid and a random number; it is unlinked once the answer is in, or on
+ * any failure after the bind.
+ */
+static int feed_client_bind(int fd, const char *path, struct sockaddr_un *me)
+{
+	unsigned int rnd;
+	int i, n;
+
+	for (i = 0; i < 8; i++) {
+		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+			rnd = (unsigned int)time(NULL) ^ ((unsigned int)i << 16);
+		n = snprintf(me->sun_path, sizeof(me->sun_path), "%s.%d.%08x", path,
+			     (int)getpid(), rnd);
+		if (n < 0 || (size_t)n >= sizeof(me->sun_path))
+			return -ENAMETOOLONG;
+		if (!bind(fd, (struct sockaddr *)me, sizeof(*me)))
+			return 0;
+		if (errno != EADDRINUSE)
+			return -errno;
+	}
+	return -EADDRINUSE;
+}
+
 int agent_feed_send(const char *path, const char *line, char *reply, size_t rlen, int timeout_ms)
 {
 	struct sockaddr_un to = { .sun_family = AF_UNIX }, me = { .sun_family = AF_UNIX };
@@ -450,23 +480,24 @@ int agent_feed_send(const char *path, const char *line, char *reply, size_t rlen
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	/* Autobind to an abstract address, so the agent can answer. */
-	if (bind(fd, (struct sockaddr *)&me, sizeof(sa_family_t)) ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
-		goto fail;
-	if (sendto(fd, line, strlen(line), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
-		goto fail;
-	r = recv(fd, reply, rlen - 1, 0);
-	if (r < 0) {
-		err = errno == EAGAIN ? -ETIMEDOUT : -errno;
+	err = feed_client_bind(fd, path, &me);
+	if (err) {
 		close(fd);
 		return err;
 	}
-	reply[r] = '\0';
-	close(fd);
-	return strcmp(reply, "ok") ? -EINVAL : 0;
-fail:
-	err = -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    sendto(fd, line, strlen(line), 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		err = -errno;
+	} else {
+		r = recv(fd, reply, rlen - 1, 0);
+		if (r < 0) {
+			err = errno == EAGAIN ? -ETIMEDOUT : -errno;
+		} else {
+			reply[r] = '\0';
+			err = strcmp(reply, "ok") ? -EINVAL : 0;
+		}
+	}
+	unlink(me.sun_path);
 	close(fd);
 	return err;
 }

@@ -8,6 +8,7 @@
  * care-of address from real `ip addr` changes in a private namespace.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -779,8 +780,9 @@ START_TEST(test_feed)
 END_TEST
 
 /* `mip6lb-agent feed` and agent_feed_send() against this agent: the
- * client runs in a child, the agent here. */
-static void feed_from_child(bool use_binary, const char *coa, int want_exit)
+ * client runs in a child, the agent here; with other_ns the child first
+ * moves to a network namespace of its own. */
+static void feed_from_child_ns(bool use_binary, bool other_ns, const char *coa, int want_exit)
 {
 	char path[128], bin[4096];
 	struct pollfd p;
@@ -794,6 +796,8 @@ static void feed_from_child(bool use_binary, const char *coa, int want_exit)
 	if (!pid) {
 		char reply[160], line[128];
 
+		if (other_ns && unshare(CLONE_NEWNET))
+			_exit(98);
 		if (use_binary) {
 			execl(bin, bin, "feed", "-s", path, HOME2, coa, "120", (char *)NULL);
 			_exit(99);
@@ -810,6 +814,31 @@ static void feed_from_child(bool use_binary, const char *coa, int want_exit)
 	ck_assert_int_eq(WEXITSTATUS(status), want_exit);
 }
 
+static void feed_from_child(bool use_binary, const char *coa, int want_exit)
+{
+	feed_from_child_ns(use_binary, false, coa, want_exit);
+}
+
+/* Only the agent's socket (and the key) are left in its directory: the
+ * clients' reply sockets are gone. */
+static void feed_dir_clean(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(tmpdir);
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		ck_assert_msg(!strcmp(de->d_name, "agent.sock") || !strcmp(de->d_name, "lb.key"),
+			      "left behind: %s", de->d_name);
+		n++;
+	}
+	closedir(d);
+	ck_assert_int_eq(n, 2);
+}
+
 START_TEST(test_feed_client)
 {
 	ck_assert_int_gt(agent_feed_open(ag), 0);
@@ -822,6 +851,7 @@ START_TEST(test_feed_client)
 	expect_binding(HOME2, COA_B, 120);
 	feed_from_child(true, "ff02::2", 1);
 	expect_binding(HOME2, COA_B, 120);
+	feed_dir_clean();
 }
 END_TEST
 
@@ -1114,6 +1144,26 @@ START_TEST(test_mn_sees_ip_addr_changes)
 }
 END_TEST
 
+/* The agent in this namespace, `mip6lb-agent feed` and agent_feed_send()
+ * in another: the answer must come back (an abstract reply address would
+ * not cross namespaces, and the client would time out). */
+START_TEST(test_feed_from_another_netns)
+{
+	char lines[256];
+
+	snprintf(lines, sizeof(lines), "feed_socket = %s/agent.sock", tmpdir);
+	agent_up(AGENT_ROLE_HA, lines);
+	ck_assert_int_gt(agent_feed_open(ag), 0);
+	feed_from_child_ns(true, true, COA_A, 0);
+	expect_binding(HOME2, COA_A, 120);
+	feed_from_child_ns(false, true, COA_B, 0);
+	expect_binding(HOME2, COA_B, 120);
+	feed_from_child_ns(true, true, "ff02::2", 1);
+	expect_binding(HOME2, COA_B, 120);
+	feed_dir_clean();
+}
+END_TEST
+
 MIP6LB_SUITE(agent, 0)
 {
 	Suite *s = suite_create("agent");
@@ -1157,6 +1207,7 @@ MIP6LB_SUITE(agent_ns, SUITE_NEEDS_ROOT)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_kernel_filter_on_veth);
 	tcase_add_test(tc, test_mn_sees_ip_addr_changes);
+	tcase_add_test(tc, test_feed_from_another_netns);
 	suite_add_tcase(s, tc);
 	return s;
 }
