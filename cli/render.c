@@ -2,9 +2,7 @@
 /*
  * render.c - the commands that are one request to mip6lbd: send it, then
  * print "data" as it came (-j) or as a table.  The table renderers read the
- * objects of docs/control.md; a field they do not know is not an error, and
- * a list nobody wrote a renderer for (bindings, peers) gets a generic table
- * of every field.
+ * objects of docs/control.md; a field they do not know is not an error.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -186,50 +184,117 @@ static void render_sessions(struct json_object *list)
 	printf("%zu session%s\n", n, n == 1 ? "" : "s");
 }
 
-/* Every field of every object, columns in order of first appearance. */
-static void render_generic(struct json_object *list)
+static int cmp_binding(const void *a, const void *b)
 {
-	const char *cols[32];
-	char upper[32][40];
-	const char *hdr[32];
-	struct table *t;
-	int ncols = 0, c, j;
-	size_t i;
+	return strcmp(jstr(*(struct json_object *const *)a, "home"),
+		      jstr(*(struct json_object *const *)b, "home"));
+}
 
-	for (i = 0; list && i < json_object_array_length(list); i++) {
-		json_object_object_foreach(json_object_array_get_idx(list, i), k, v) {
-			(void)v;
-			for (c = 0; c < ncols && strcmp(cols[c], k); c++)
-				;
-			if (c == ncols && ncols < 32)
-				cols[ncols++] = k;
-		}
-	}
-	if (!ncols) {
-		printf("(none)\n");
-		return;
-	}
-	for (c = 0; c < ncols; c++) {
-		for (j = 0; cols[c][j] && j < 39; j++)
-			upper[c][j] = cols[c][j] == '_' ? ' ' :
-				      (cols[c][j] >= 'a' && cols[c][j] <= 'z') ? cols[c][j] - 32 : cols[c][j];
-		upper[c][j] = '\0';
-		hdr[c] = upper[c];
-	}
-	t = table_new(ncols, hdr);
-	for (i = 0; i < json_object_array_length(list); i++) {
-		struct json_object *o = json_object_array_get_idx(list, i), *v;
+/* The strings of the array at key joined by ",", or "-" when empty. */
+static void join_array(char *buf, size_t len, struct json_object *o, const char *key)
+{
+	struct json_object *arr = jarray(o, key);
+	size_t i, off = 0;
 
-		for (c = 0; c < ncols; c++) {
-			if (!json_object_object_get_ex(o, cols[c], &v) || !v)
-				table_cell(t, "-");
-			else
-				/* Strings as they are, anything else as JSON. */
-				table_cell(t, "%s", json_object_get_string(v));
-		}
+	snprintf(buf, len, "-");
+	for (i = 0; arr && i < json_object_array_length(arr) && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? "," : "",
+				json_object_get_string(json_object_array_get_idx(arr, i)));
+}
+
+/* notify_bindings_json(): sorted by home address, times readable. */
+static void render_bindings(struct json_object *list)
+{
+	static const char *const h[] = {
+		"HOME", "COA", "OLD COAS", "PEER", ">SEQ", ">LIFETIME", ">LIFETIME LEFT",
+		"SESSION", "SUBSCRIPTION",
+	};
+	size_t i, n = list ? json_object_array_length(list) : 0;
+	struct json_object **v = calloc(n ? n : 1, sizeof(*v));
+	struct table *t = table_new(9, h);
+	char old[512], life[32], left[32];
+
+	for (i = 0; v && i < n; i++)
+		v[i] = json_object_array_get_idx(list, i);
+	if (v)
+		qsort(v, n, sizeof(*v), cmp_binding);
+	for (i = 0; v && i < n; i++) {
+		join_array(old, sizeof(old), v[i], "old_coas");
+		fmt_duration(life, sizeof(life), jint(v[i], "lifetime_s", -1));
+		fmt_duration(left, sizeof(left), jint(v[i], "lifetime_left_s", -1));
+		table_cell(t, "%s", jstr(v[i], "home"));
+		table_cell(t, "%s", jstr(v[i], "coa"));
+		table_cell(t, "%s", old);
+		table_cell(t, "%s", jstr(v[i], "peer"));
+		table_cell(t, "%s", jstr(v[i], "binding_seq"));
+		table_cell(t, "%s", life);
+		table_cell(t, "%s", left);
+		table_cell(t, "%s", jstr(v[i], "session"));
+		table_cell(t, "%s", jstr(v[i], "subscription"));
 	}
 	table_print(t, stdout);
 	table_free(t);
+	free(v);
+	printf("%zu binding%s\n", n, n == 1 ? "" : "s");
+}
+
+/* The non-zero counters of the object at key as "name=N,...", or "-". */
+static void nonzero_counts(char *buf, size_t len, struct json_object *o, const char *key)
+{
+	struct json_object *obj;
+	size_t off = 0;
+
+	snprintf(buf, len, "-");
+	if (!o || !json_object_object_get_ex(o, key, &obj) ||
+	    !json_object_is_type(obj, json_type_object))
+		return;
+	json_object_object_foreach(obj, k, v) {
+		if (!json_object_get_int64(v) || off >= len)
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s=%lld", off ? "," : "", k,
+				(long long)json_object_get_int64(v));
+	}
+}
+
+/* notify_peers_json(), in config order, and its two counters that belong
+ * to no peer. */
+static void render_peers(struct json_object *d)
+{
+	struct json_object *list = jarray(d, "peers");
+	static const char *const h[] = {
+		"NAME", "ROLE", "ADDR", ">PORT", ">SUBS", ">PENDING", ">LAST HEARD", ">ACCEPTED",
+		"REJECTED", ">NO SESSION", ">SENT", ">SEND ERRORS",
+	};
+	struct table *t = table_new(12, h);
+	char heard[32], rej[512];
+	size_t i;
+
+	for (i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *p = json_object_array_get_idx(list, i);
+		long long last = jint(p, "last_heard_s", -1);
+
+		/* null: nothing accepted from the peer yet. */
+		if (last < 0)
+			snprintf(heard, sizeof(heard), "never");
+		else
+			fmt_duration(heard, sizeof(heard), last);
+		nonzero_counts(rej, sizeof(rej), p, "rejected");
+		table_cell(t, "%s", jstr(p, "name"));
+		table_cell(t, "%s", jstr(p, "role"));
+		table_cell(t, "%s", jstr(p, "addr"));
+		table_cell(t, "%s", jstr(p, "port"));
+		table_cell(t, "%s", jstr(p, "subscriptions"));
+		table_cell(t, "%s", jstr(p, "pending"));
+		table_cell(t, "%s", heard);
+		table_cell(t, "%s", jstr(p, "accepted"));
+		table_cell(t, "%s", rej);
+		table_cell(t, "%s", jstr(p, "no_session"));
+		table_cell(t, "%s", jstr(p, "sent"));
+		table_cell(t, "%s", jstr(p, "send_errors"));
+	}
+	table_print(t, stdout);
+	table_free(t);
+	printf("unknown_peer %s, no_peer %s\n", jstr(d, "unknown_peer"), jstr(d, "no_peer"));
 }
 
 /* A JSON list of one object, for the commands that return one. */
@@ -257,9 +322,9 @@ static void render(const char *path, struct json_object *d)
 	else if (!strcmp(path, "session list"))
 		render_sessions(jarray(d, "sessions"));
 	else if (!strcmp(path, "binding list"))
-		render_generic(jarray(d, "bindings"));
+		render_bindings(jarray(d, "bindings"));
 	else if (!strcmp(path, "peer list"))
-		render_generic(jarray(d, "peers"));
+		render_peers(d);
 	/* Everything else answers {}: silence is success, as with ip(8). */
 }
 

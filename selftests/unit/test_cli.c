@@ -726,9 +726,6 @@ START_TEST(test_status_and_lists)
 		"\"addr\":\"2001:db8:1::1\",\"weight\":1,\"state\":\"drained\",\"nexthop\":"
 		"{\"dev\":\"veth1\",\"ifindex\":4,\"mac\":\"02:00:00:00:00:01\",\"valid\":true,"
 		"\"source\":\"netlink\"},\"packets\":7,\"bytes\":700}]}}";
-	static const char peers[] =
-		"{\"ok\":true,\"data\":{\"peers\":[{\"name\":\"ha1\",\"addr\":\"2001:db8::a\","
-		"\"role\":\"ha\",\"last_seen_s\":3}]}}";
 	struct fake f;
 	struct run r;
 
@@ -748,12 +745,96 @@ START_TEST(test_status_and_lists)
 	ck_assert_ptr_nonnull(strstr(r.out, "drained  veth1 02:00:00:00:00:01 (netlink)"));
 	run_free(&r);
 	fake_stop(&f);
+}
+END_TEST
 
-	fake_start(&f, peers, NULL);
+/* As notify_bindings_json() writes them: a binding with old CoAs and a
+ * session, one the daemon only subscribed for (nulls), one with neither
+ * old CoAs nor a subscription. */
+static const char bindings_json[] =
+	"{\"ok\":true,\"data\":{\"bindings\":["
+	"{\"home\":\"2001:db8:100::7\",\"coa\":\"2001:db8:b::1\","
+	"\"old_coas\":[\"2001:db8:a::1\",\"2001:db8:9::1\"],\"peer\":\"ha1\","
+	"\"binding_seq\":42,\"lifetime_s\":600,\"lifetime_left_s\":300,"
+	"\"session\":\"web/s1, dns/d1\",\"subscription\":\"active\"},"
+	"{\"home\":\"2001:db8:100::9\",\"coa\":null,\"old_coas\":[],\"peer\":\"ha1\","
+	"\"binding_seq\":null,\"lifetime_s\":null,\"lifetime_left_s\":null,"
+	"\"session\":null,\"subscription\":\"pending\"},"
+	"{\"home\":\"2001:db8:100::1\",\"coa\":\"2001:db8:c::5\",\"old_coas\":[],"
+	"\"peer\":\"mn1\",\"binding_seq\":3,\"lifetime_s\":3600,\"lifetime_left_s\":59,"
+	"\"session\":null,\"subscription\":null}]}}";
+
+START_TEST(test_binding_list_table)
+{
+	/* Sorted by home address; durations as session list shows them; old
+	 * CoAs comma-separated. */
+	static const char want[] =
+		"HOME             COA            OLD COAS                     PEER  SEQ  LIFETIME"
+		"  LIFETIME LEFT  SESSION         SUBSCRIPTION\n"
+		"2001:db8:100::1  2001:db8:c::5  -                            mn1     3     1h00m"
+		"            59s  -               -\n"
+		"2001:db8:100::7  2001:db8:b::1  2001:db8:a::1,2001:db8:9::1  ha1    42    10m00s"
+		"          5m00s  web/s1, dns/d1  active\n"
+		"2001:db8:100::9  -              -                            ha1     -         -"
+		"              -  -               pending\n"
+		"3 bindings\n";
+	struct fake f;
+	struct run r;
+
+	fake_start(&f, bindings_json, NULL);
+	CLI(&r, "-s", f.path, "binding", "list");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, want);
+	ck_assert_str_eq(r.err, "");
+	run_free(&r);
+	CLI(&r, "-s", f.path, "-j", "binding", "list");
+	ck_assert_int_eq(r.status, 0);
+	assert_json_is_data(r.out, bindings_json);
+	run_free(&r);
+	fake_stop(&f);
+}
+END_TEST
+
+/* As notify_peers_json() writes them: every reason, zeros included. */
+static const char peers_json[] =
+	"{\"ok\":true,\"data\":{\"peers\":["
+	"{\"name\":\"ha1\",\"role\":\"ha\",\"addr\":\"2001:db8::a\",\"port\":5353,"
+	"\"subscriptions\":2,\"pending\":1,\"last_heard_s\":125,\"accepted\":17,"
+	"\"rejected\":{\"truncated\":0,\"oversized\":0,\"bad_version\":0,\"bad_type\":0,"
+	"\"unknown_key\":0,\"bad_mac\":3,\"stale_timestamp\":0,\"replay\":1,\"bad_field\":0,"
+	"\"not_authoritative\":0,\"unexpected\":0},"
+	"\"no_session\":4,\"sent\":20,\"send_errors\":0},"
+	"{\"name\":\"mn1\",\"role\":\"mn\",\"addr\":\"2001:db8:c::5\",\"port\":5353,"
+	"\"subscriptions\":0,\"pending\":0,\"last_heard_s\":null,\"accepted\":0,"
+	"\"rejected\":{\"truncated\":0,\"oversized\":0,\"bad_version\":0,\"bad_type\":0,"
+	"\"unknown_key\":0,\"bad_mac\":0,\"stale_timestamp\":0,\"replay\":0,\"bad_field\":0,"
+	"\"not_authoritative\":0,\"unexpected\":0},"
+	"\"no_session\":0,\"sent\":6,\"send_errors\":2}],"
+	"\"unknown_peer\":5,\"no_peer\":1}}";
+
+START_TEST(test_peer_list_table)
+{
+	/* In the daemon's order; rejections only where non-zero. */
+	static const char want[] =
+		"NAME  ROLE  ADDR           PORT  SUBS  PENDING  LAST HEARD  ACCEPTED"
+		"  REJECTED            NO SESSION  SENT  SEND ERRORS\n"
+		"ha1   ha    2001:db8::a    5353     2        1       2m05s        17"
+		"  bad_mac=3,replay=1           4    20            0\n"
+		"mn1   mn    2001:db8:c::5  5353     0        0       never         0"
+		"  -                            0     6            2\n"
+		"unknown_peer 5, no_peer 1\n";
+	struct fake f;
+	struct run r;
+
+	fake_start(&f, peers_json, NULL);
 	CLI(&r, "-s", f.path, "peer", "list");
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_str_eq(r.out, "NAME  ADDR         ROLE  LAST SEEN S\n"
-				"ha1   2001:db8::a  ha    3\n");
+	ck_assert_str_eq(r.out, want);
+	ck_assert_str_eq(r.err, "");
+	run_free(&r);
+	CLI(&r, "-s", f.path, "-j", "peer", "list");
+	ck_assert_int_eq(r.status, 0);
+	assert_json_is_data(r.out, peers_json);
 	run_free(&r);
 	fake_stop(&f);
 }
@@ -1359,6 +1440,8 @@ MIP6LB_SUITE(cli_usage, 0)
 	tcase_add_test(daemon, test_daemon_error);
 	tcase_add_test(daemon, test_daemon_garbage);
 	tcase_add_test(daemon, test_status_and_lists);
+	tcase_add_test(daemon, test_binding_list_table);
+	tcase_add_test(daemon, test_peer_list_table);
 	tcase_set_timeout(daemon, 30);
 	suite_add_tcase(s, daemon);
 	return s;
