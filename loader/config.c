@@ -54,6 +54,7 @@ struct pstate {
 	enum sec_kind sec;
 	int idx;                     /* current object in its array */
 	int daemon_line;             /* of [daemon], 0 = not seen */
+	int events_line;             /* of events_per_sec, 0 = not given */
 	int key_line[K_MAX];         /* where each key was given, this section */
 	int cap_services, cap_backends, cap_peers, cap_prefixes;
 };
@@ -175,6 +176,7 @@ static int set_max_sessions(struct pstate *st, const char *key, const char *val)
 
 static int set_events(struct pstate *st, const char *key, const char *val)
 {
+	st->events_line = st->in.lineno;
 	return num(st, key, val, 0, 1000000, &st->cfg->daemon.events_per_sec);
 }
 
@@ -668,6 +670,18 @@ static void validate(struct pstate *st)
 				     "service '%s' has the same vip, proto and port as '%s' (line %d)",
 				     cfg->services[i].name, cfg->services[j].name,
 				     cfg->services[j].line);
+	/* Notifications learn of nodes from the new-session events only: with
+	 * none, no subscription would ever be made.  0 is never the default,
+	 * so the line is events_per_sec's. */
+	for (i = 0; i < cfg->n_services && !cfg->daemon.events_per_sec; i++)
+		if (cfg->services[i].notify != MIP6LB_NOTIFY_OFF) {
+			fail(st, st->events_line, -EINVAL,
+			     "events_per_sec = 0, but service '%s' (line %d) has notify = %s, "
+			     "which learns of new nodes only from new-session events",
+			     cfg->services[i].name, cfg->services[i].line,
+			     notify_name(cfg->services[i].notify));
+			break;
+		}
 	for (i = 0; i < cfg->n_backends; i++) {
 		struct cfg_backend *b = &cfg->backends[i];
 

@@ -23,10 +23,6 @@
 #define MIP6LBD_EXIT_ERROR  1
 #define MIP6LBD_EXIT_USAGE  2   /* bad usage or a rejected config */
 
-/* events_per_sec used when the config says 0 but a service has notify on:
- * notifications learn of new nodes only from the datapath's events. */
-#define MIP6LBD_NOTIFY_EVENTS 1000
-
 struct datapath;
 struct lb_state;
 struct evloop;

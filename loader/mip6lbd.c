@@ -203,29 +203,6 @@ static bool notify_configured(const struct mip6lb_config *cfg)
 	return false;
 }
 
-/*
- * Notifications learn about nodes from the datapath's new-session events:
- * with events_per_sec = 0 no subscription would ever be made.  config.c
- * accepts that combination, so the daemon uses the default rate instead,
- * and says so.
- */
-static void events_fixup(struct mip6lb_config *cfg)
-{
-	int i;
-
-	if (cfg->daemon.events_per_sec)
-		return;
-	for (i = 0; i < cfg->n_services; i++) {
-		if (cfg->services[i].notify != MIP6LB_NOTIFY_OFF) {
-			pr_warn("events_per_sec = 0, but service %s has notify = %s and learns of "
-				"new nodes only from events: using %u", cfg->services[i].name,
-				notify_name(cfg->services[i].notify), MIP6LBD_NOTIFY_EVENTS);
-			cfg->daemon.events_per_sec = MIP6LBD_NOTIFY_EVENTS;
-			return;
-		}
-	}
-}
-
 /* Command-line overrides, applied to every load of the config. */
 static void apply_overrides(struct mip6lb_config *cfg, const struct opts *o)
 {
@@ -238,7 +215,6 @@ static void apply_overrides(struct mip6lb_config *cfg, const struct opts *o)
 	}
 	if (o->xdp_mode >= 0)
 		cfg->daemon.xdp_mode = o->xdp_mode;
-	events_fixup(cfg);
 }
 
 static bool same_ifaces(const struct cfg_daemon *a, const struct cfg_daemon *b)

@@ -315,6 +315,19 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+/* events_per_sec = 0 is refused only next to a notify service. */
+START_TEST(test_events_off_without_notify)
+{
+	struct mip6lb_config cfg;
+	char err[256];
+
+	ck_assert_msg(parse("[daemon]\nevents_per_sec = 0\n[service a]\nvip = 2001:db8::1\n"
+			    "notify = off\n", &cfg, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(cfg.daemon.events_per_sec, 0);
+	config_free(&cfg);
+}
+END_TEST
+
 START_TEST(test_service_to_map)
 {
 	static const char text[] =
@@ -418,6 +431,10 @@ static const struct {
 	{ "[daemon]\nnotify_listen = [::]:0\n", 2, "notify_listen = '[::]:0'" },
 	{ "[daemon]\nnotify_listen = [::1]5400\n", 2, "notify_listen = '[::1]5400'" },
 	{ "[daemon]\ninterface = a, a\n", 2, "'a' is listed twice" },
+	{ SVC "notify = ha\n[daemon]\nevents_per_sec = 0\n", 5,
+	  "events_per_sec = 0, but service 'a' (line 1) has notify = ha" },
+	{ "[daemon]\nevents_per_sec = 0\n" SVC "notify = mn\n", 2,
+	  "events_per_sec = 0, but service 'a' (line 3) has notify = mn" },
 	{ "[daemon]\nsweep_interval = 0\n", 2, "sweep_interval = '0'" },
 	{ "[daemon]\n[daemon]\n", 2, "duplicate [daemon] (first at line 1)" },
 	{ SVC "[peer p]\naddr = 2001:db8::3\nkey_file = /nonexistent/mip6lb.key\n", 5,
@@ -722,6 +739,7 @@ MIP6LB_SUITE(config, 0)
 	tcase_add_unchecked_fixture(tc, keys_setup, keys_teardown);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_events_off_without_notify);
 	tcase_add_test(tc, test_service_to_map);
 	tcase_add_loop_test(tc, test_bad_config, 0, N_OF(bad_configs));
 	tcase_add_test(tc, test_key_file_errno);
