@@ -294,7 +294,10 @@ static void render_peers(struct json_object *d)
 	}
 	table_print(t, stdout);
 	table_free(t);
-	printf("unknown_peer %s, no_peer %s\n", jstr(d, "unknown_peer"), jstr(d, "no_peer"));
+	/* Absent while the daemon runs without notifications. */
+	if (json_object_object_get_ex(d, "unknown_peer", NULL))
+		printf("unknown_peer %s, no_peer %s\n", jstr(d, "unknown_peer"),
+		       jstr(d, "no_peer"));
 }
 
 /* A JSON list of one object, for the commands that return one. */

@@ -837,6 +837,15 @@ START_TEST(test_peer_list_table)
 	assert_json_is_data(r.out, peers_json);
 	run_free(&r);
 	fake_stop(&f);
+
+	/* A daemon without notifications: the header alone. */
+	fake_start(&f, "{\"ok\":true,\"data\":{\"peers\":[]}}", NULL);
+	CLI(&r, "-s", f.path, "peer", "list");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "NAME  ROLE  ADDR  PORT  SUBS  PENDING  LAST HEARD  ACCEPTED  REJECTED"
+				"  NO SESSION  SENT  SEND ERRORS\n");
+	run_free(&r);
+	fake_stop(&f);
 }
 END_TEST
 
