@@ -25,7 +25,9 @@ struct {
 } service_conf SEC(".maps");
 
 /* vip -> service for packets with no port to match (later fragments,
- * chains longer than MIP6LB_MAX_EXT_HDRS). */
+ * chains longer than MIP6LB_MAX_EXT_HDRS), and the one-lookup fast path.
+ * Every VIP with a service has an entry: the datapath treats a miss as
+ * "not a service" (dp_service_write maintains it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MIP6LB_MAX_VIPS);

@@ -51,8 +51,13 @@ mip6lb_service_lookup(const struct mip6lb_pkt *pkt)
 	struct mip6lb_service_ref *ref;
 	struct mip6lb_vip *vip;
 
+	/* Every VIP that has a service has a vips entry (dp_service_write
+	 * keeps it so): no entry, no service, and host traffic costs one
+	 * lookup. */
 	vip = bpf_map_lookup_elem(&vips, &pkt->dst);
-	if (vip && vip->fast_id != MIP6LB_NO_SERVICE) {
+	if (!vip)
+		return NULL;
+	if (vip->fast_id != MIP6LB_NO_SERVICE) {
 		struct mip6lb_service *svc = mip6lb_service_by_id(vip->fast_id);
 
 		if (svc)

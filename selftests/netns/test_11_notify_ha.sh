@@ -112,10 +112,10 @@ ctl binding list >"$TMP/bl.txt" || die "mip6lbctl binding list failed"
 ctl peer list >"$TMP/pl.txt" || die "mip6lbctl peer list failed"
 sed "s/^/$TEST_NAME: | /" "$TMP/bl.txt"
 sed "s/^/$TEST_NAME: | /" "$TMP/pl.txt"
-for col in HOME COA "OLD COAS" PEER "LIFETIME LEFT S" SESSION SUBSCRIPTION; do
+for col in HOME COA "OLD COAS" PEER "LIFETIME LEFT" SESSION SUBSCRIPTION; do
 	head -n 1 "$TMP/bl.txt" | grep -q "$col" || die "binding list has no column $col"
 done
-for col in ROLE ADDR SUBSCRIPTIONS "LAST HEARD S" ACCEPTED REJECTED; do
+for col in ROLE ADDR SUBS "LAST HEARD" ACCEPTED REJECTED; do
 	head -n 1 "$TMP/pl.txt" | grep -q "$col" || die "peer list has no column $col"
 done
 [ "$(ctl -j binding list | pyq "len(d['bindings'])")" = 3 ] || die "binding list: want 3 rows"
