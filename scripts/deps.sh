@@ -24,6 +24,7 @@ REQS=(
 	"libsodium-dev:pc:libsodium"
 	"libmnl-dev:pc:libmnl"
 	"iproute2:cmd:ip"
+	"ethtool:cmd:ethtool"
 	"python3-scapy:py:scapy"
 	"util-linux:cmd:nsenter"
 	"procps:cmd:sysctl"

@@ -285,7 +285,8 @@ topo_create() {
 	# Sockets on the node checksum in software: a veth hands CHECKSUM_PARTIAL
 	# skbs along, and the balancer's XDP_TX would forward them unfinished.
 	for l in a0 b0 h0; do
-		ip netns exec "$NS_MN" ethtool -K "$l" tx off >/dev/null 2>&1
+		ip netns exec "$NS_MN" ethtool -K "$l" tx off >/dev/null ||
+			die "ethtool -K $l tx off failed (is ethtool installed? make deps)"
 	done
 
 	# The lan: one bridge in its own namespace, MLD snooping off so ND floods.
