@@ -1128,6 +1128,14 @@ int state_service_add(struct lb_state *st, const char *name, const struct st_kv 
 			goto out;
 		}
 	}
+	/* The config file refuses this pair too: new-session events are what
+	 * drive the subscriptions, and events_per_sec = 0 turns them off. */
+	if (ns->notify != MIP6LB_NOTIFY_OFF && !st->cfg.daemon.events_per_sec) {
+		snprintf(err, errlen, "service %s: notify = %s needs new-session events, "
+			 "but the daemon runs with events_per_sec = 0", name, notify_name(ns->notify));
+		ret = -EINVAL;
+		goto out;
+	}
 	if (st->cfg.n_services >= MIP6LB_MAX_SERVICES) {
 		snprintf(err, errlen, "service %s: at most %d services", name, MIP6LB_MAX_SERVICES);
 		ret = -E2BIG;

@@ -477,6 +477,17 @@ START_TEST(test_runtime_changes)
 	ck_assert_int_eq(state_service_add(fx.st, "web2", same_key, 3, err, sizeof(err)), -EEXIST);
 	ck_assert_str_eq(err, "service web2: same vip, proto and port as service web");
 	ck_assert_int_eq(state_service_id(fx.st, "bad"), -ENOENT);
+	{
+		/* As the config file does: notify needs new-session events. */
+		const struct st_kv notify[] = { { "vip", "2001:db8::99" }, { "notify", "ha" } };
+		__u32 saved = fx.st->cfg.daemon.events_per_sec;
+
+		fx.st->cfg.daemon.events_per_sec = 0;
+		ck_assert_int_eq(state_service_add(fx.st, "nt", notify, 2, err, sizeof(err)), -EINVAL);
+		ck_assert_ptr_nonnull(strstr(err, "events_per_sec = 0"));
+		ck_assert_int_eq(state_service_id(fx.st, "nt"), -ENOENT);
+		fx.st->cfg.daemon.events_per_sec = saved;
+	}
 
 	ck_assert_int_eq(state_backend_add(fx.st, "api", "b1", b1, 3, err, sizeof(err)), 0);
 	bid = dfx_be(&fx, "api", "b1");
