@@ -35,6 +35,15 @@ struct {
 	__type(value, struct mip6lb_vip);
 } vips SEC(".maps");
 
+/* mip6lb_vip_bucket_of(vip) -> up to four VIPs of that bucket: the
+ * datapath's inlined copy of vips (mip6lb.h); dp_vips_refresh writes it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MIP6LB_VIP_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct mip6lb_vip_bucket);
+} vip_index SEC(".maps");
+
 /* backend id -> address, next hop, flags. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

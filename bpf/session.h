@@ -41,6 +41,35 @@ static __always_inline struct mip6lb_service *mip6lb_service_by_id(__u32 id)
 	return svc && (svc->flags & MIP6LB_SVC_ACTIVE) ? svc : NULL;
 }
 
+static __always_inline int mip6lb_addr_eq(const struct in6_addr *a,
+					  const struct in6_addr *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]));
+}
+
+/* The VIP's entry: its bucket in vip_index, and the vips hash map only
+ * when that bucket overflowed.  NULL: the address is no VIP. */
+static __always_inline struct mip6lb_vip *mip6lb_vip_find(const struct in6_addr *dst)
+{
+	__u32 b = mip6lb_vip_bucket_of(dst);
+	struct mip6lb_vip_bucket *bk = bpf_map_lookup_elem(&vip_index, &b);
+	__u32 i;
+
+	if (!bk)
+		return NULL;
+	for (i = 0; i < MIP6LB_VIP_BUCKET_SLOTS; i++) {
+		struct mip6lb_vip_slot *sl = &bk->slot[i];
+
+		if ((bk->used & (1U << i)) && mip6lb_addr_eq(&sl->addr, dst))
+			return &sl->vip;
+	}
+	if (bk->flags & MIP6LB_VIPB_OVERFLOW)
+		return bpf_map_lookup_elem(&vips, dst);
+	return NULL;
+}
+
 /* A VIP whose only service is (vip, any, any) answers in one lookup;
  * otherwise exact (vip, proto, port), then (vip, proto, any), then
  * (vip, any, any). */
@@ -54,7 +83,7 @@ mip6lb_service_lookup(const struct mip6lb_pkt *pkt)
 	/* Every VIP that has a service has a vips entry (dp_service_write
 	 * keeps it so): no entry, no service, and host traffic costs one
 	 * lookup. */
-	vip = bpf_map_lookup_elem(&vips, &pkt->dst);
+	vip = mip6lb_vip_find(&pkt->dst);
 	if (!vip)
 		return NULL;
 	if (vip->fast_id != MIP6LB_NO_SERVICE) {
@@ -85,7 +114,7 @@ mip6lb_service_lookup(const struct mip6lb_pkt *pkt)
 static __always_inline struct mip6lb_service *
 mip6lb_service_by_vip(const struct mip6lb_pkt *pkt)
 {
-	struct mip6lb_vip *vip = bpf_map_lookup_elem(&vips, &pkt->dst);
+	struct mip6lb_vip *vip = mip6lb_vip_find(&pkt->dst);
 
 	return vip ? mip6lb_service_by_id(vip->service_id) : NULL;
 }

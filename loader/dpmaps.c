@@ -11,14 +11,14 @@
 #include "log.h"
 
 const char *const dp_map_names[DP_MAP_COUNT] = {
-	"services", "service_conf", "vips", "backends", "rings", "sessions",
+	"services", "service_conf", "vips", "vip_index", "backends", "rings", "sessions",
 	"frags", "counters", "backend_stats", "tx_ports", "events", "settings",
 };
 
 int *dp_maps_slot(struct dp_maps *m, int idx)
 {
 	int *slots[DP_MAP_COUNT] = {
-		&m->services, &m->service_conf, &m->vips, &m->backends, &m->rings,
+		&m->services, &m->service_conf, &m->vips, &m->vip_index, &m->backends, &m->rings,
 		&m->sessions, &m->frags, &m->counters, &m->backend_stats,
 		&m->tx_ports, &m->events, &m->settings,
 	};
@@ -129,6 +129,116 @@ int dp_vips_refresh(const struct dp_maps *m)
 			err = 0;
 		}
 	}
+	return dp_vip_index_sync(m);
+}
+
+struct vip_entry {
+	struct in6_addr addr;
+	struct mip6lb_vip vip;
+	bool placed;
+};
+
+static struct vip_entry *vip_entry_find(struct vip_entry *v, int n, const struct in6_addr *a)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(&v[i].addr, a, sizeof(*a)))
+			return &v[i];
+	return NULL;
+}
+
+int dp_vip_index_sync(const struct dp_maps *m)
+{
+	struct mip6lb_vip_bucket *cur = NULL, *want = NULL;
+	struct vip_entry *v = NULL;
+	struct in6_addr vkey, vnext;
+	void *prev = NULL;
+	__u32 b, i;
+	int n = 0, err = 0;
+
+	cur = calloc(MIP6LB_VIP_BUCKETS, sizeof(*cur));
+	want = calloc(MIP6LB_VIP_BUCKETS, sizeof(*want));
+	v = calloc(MIP6LB_MAX_VIPS, sizeof(*v));
+	if (!cur || !want || !v) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!bpf_map_get_next_key(m->vips, prev, &vnext)) {
+		vkey = vnext;
+		prev = &vkey;
+		if (n == MIP6LB_MAX_VIPS) {
+			err = -E2BIG;
+			goto out;
+		}
+		if (bpf_map_lookup_elem(m->vips, &vkey, &v[n].vip))
+			continue;       /* deleted under us */
+		v[n++].addr = vkey;
+	}
+	{
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 *keys = calloc(MIP6LB_VIP_BUCKETS, sizeof(*keys)), out_batch, count;
+
+		count = MIP6LB_VIP_BUCKETS;
+		if (!keys)
+			err = -ENOMEM;
+		else if (bpf_map_lookup_batch(m->vip_index, NULL, &out_batch, keys, cur,
+					      &count, &opts) && errno != ENOENT)
+			err = -errno;
+		else if (count != MIP6LB_VIP_BUCKETS)
+			err = -EIO;
+		free(keys);
+		if (err)
+			goto out;
+	}
+	/* Keep every VIP that is still in vips where it is, with its current
+	 * value; free the slots of the rest. */
+	for (b = 0; b < MIP6LB_VIP_BUCKETS; b++) {
+		for (i = 0; i < MIP6LB_VIP_BUCKET_SLOTS; i++) {
+			struct mip6lb_vip_slot *sl = &cur[b].slot[i];
+			struct vip_entry *e;
+
+			if (!(cur[b].used & (1U << i)))
+				continue;
+			e = vip_entry_find(v, n, &sl->addr);
+			if (!e || e->placed || mip6lb_vip_bucket_of(&e->addr) != b)
+				continue;
+			want[b].slot[i].addr = e->addr;
+			want[b].slot[i].vip = e->vip;
+			want[b].used |= 1U << i;
+			e->placed = true;
+		}
+	}
+	/* Then the new ones, in free slots of their bucket, or overflow. */
+	for (i = 0; i < (__u32)n; i++) {
+		__u32 s;
+
+		if (v[i].placed)
+			continue;
+		b = mip6lb_vip_bucket_of(&v[i].addr);
+		for (s = 0; s < MIP6LB_VIP_BUCKET_SLOTS && (want[b].used & (1U << s)); s++)
+			;
+		if (s == MIP6LB_VIP_BUCKET_SLOTS) {
+			want[b].flags |= MIP6LB_VIPB_OVERFLOW;
+			continue;
+		}
+		want[b].slot[s].addr = v[i].addr;
+		want[b].slot[s].vip = v[i].vip;
+		want[b].used |= 1U << s;
+	}
+	for (b = 0; b < MIP6LB_VIP_BUCKETS; b++) {
+		if (!memcmp(&cur[b], &want[b], sizeof(cur[b])))
+			continue;
+		err = update(m->vip_index, &b, &want[b], BPF_ANY);
+		if (err)
+			goto out;
+	}
+out:
+	if (err)
+		pr_err("map vip_index: %s", strerror(-err));
+	free(cur);
+	free(want);
+	free(v);
 	return err;
 }
 

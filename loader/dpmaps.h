@@ -20,6 +20,7 @@ struct dp_maps {
 	int services;
 	int service_conf;
 	int vips;
+	int vip_index;
 	int backends;
 	int rings;
 	int sessions;
@@ -31,7 +32,7 @@ struct dp_maps {
 	int settings;
 };
 
-#define DP_MAP_COUNT 12
+#define DP_MAP_COUNT 13
 extern const char *const dp_map_names[DP_MAP_COUNT];
 
 /* fds by index in dp_map_names order. */
@@ -48,9 +49,13 @@ void dp_maps_close(struct dp_maps *m);
 int dp_service_write(const struct dp_maps *m, const struct mip6lb_service_key *key,
 		     const struct mip6lb_service *svc, bool vip_default);
 /* Recompute every VIP's fast_id from the services map: the VIP's only
- * service if it is (vip, any, any), else MIP6LB_NO_SERVICE.  The writers
+ * service if it is (vip, any, any), else MIP6LB_NO_SERVICE; then bring
+ * vip_index in line with vips (dp_vip_index_sync).  The writers
  * below call it; call it after changing services or vips by hand. */
 int dp_vips_refresh(const struct dp_maps *m);
+/* Rewrite the vip_index buckets that differ from vips: a VIP that stays
+ * keeps its slot, so a lookup racing the update still finds it. */
+int dp_vip_index_sync(const struct dp_maps *m);
 /* Remove the key; clear the conf slot; drop the VIP default if it was it. */
 int dp_service_delete(const struct dp_maps *m, const struct mip6lb_service_key *key,
 		      __u32 id);

@@ -526,6 +526,8 @@ static int sweep_keys(struct lb_state *st, const struct mip6lb_config *cfg, cons
 		bpf_map_delete_elem(st->maps->vips, &vstale[i]);
 	if (n || nv)
 		pr_debug("removed %d stale service keys and %d stale VIP defaults", n, nv);
+	/* fast_id and vip_index follow whatever the apply changed. */
+	err = dp_vips_refresh(st->maps);
 out:
 	free(stale);
 	free(vstale);
