@@ -125,6 +125,19 @@ struct {
 	__type(value, struct mip6lb_event_window);
 } event_window SEC(".maps");
 
+/* Per-CPU: the coarse clock as last read, and the jiffy it was read in. */
+struct mip6lb_clock {
+	__u64 jiffies;
+	__u64 now_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mip6lb_clock);
+} clock_cache SEC(".maps");
+
 /* Slot 0: datapath tunables written by the daemon. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -100,7 +100,7 @@ int mip6lb_xdp(struct xdp_md *ctx)
 	if (pkt->flags & MIP6LB_PKT_OPT_BAD)
 		mip6lb_count(MIP6LB_CNT_OPT_MALFORMED, bytes);
 
-	now = bpf_ktime_get_coarse_ns();
+	now = mip6lb_now();
 
 	if (pkt->flags & MIP6LB_PKT_FRAG_LATER) {
 		ret = mip6lb_later_fragment(pkt, &svc, now, bytes, &ch);

@@ -237,7 +237,9 @@ struct mip6lb_session {
 	__u8  kind;                    /* the kind that created it */
 	__u8  pad[3];
 	__u32 lifetime_s;              /* idle lifetime; 0 = never ages */
-	__u32 pad2;
+	__u32 flow_hash;               /* ip6ip6 flow label source: the identity
+					* hash of the key that created it; 0 =
+					* not known yet (the datapath fills it) */
 	__u64 last_used_ns;            /* CLOCK_MONOTONIC, coarse */
 };
 

@@ -34,6 +34,25 @@ static __always_inline void mip6lb_count(__u32 idx, __u64 bytes)
 	}
 }
 
+/* CLOCK_MONOTONIC, coarse.  The coarse clock only moves on a tick, so
+ * it is read once per jiffy per CPU (bpf_jiffies64 is inlined to a load;
+ * the clock helper is a call through the timekeeping code).  At worst a
+ * value is one tick old. */
+static __always_inline __u64 mip6lb_now(void)
+{
+	__u32 zero = 0;
+	struct mip6lb_clock *c = bpf_map_lookup_elem(&clock_cache, &zero);
+	__u64 j = bpf_jiffies64();
+
+	if (!c)
+		return bpf_ktime_get_coarse_ns();
+	if (c->jiffies != j) {
+		c->jiffies = j;
+		c->now_ns = bpf_ktime_get_coarse_ns();
+	}
+	return c->now_ns;
+}
+
 static __always_inline struct mip6lb_service *mip6lb_service_by_id(__u32 id)
 {
 	struct mip6lb_service *svc = bpf_map_lookup_elem(&service_conf, &id);
@@ -204,8 +223,14 @@ static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *k
 	if (!sess)
 		return 1;
 	out->hash = 0;
-	if (svc->forward == MIP6LB_FWD_IP6IP6)
-		out->hash = mip6lb_session_hash(key);
+	if (svc->forward == MIP6LB_FWD_IP6IP6) {
+		/* Hashed once per session, not per packet. */
+		out->hash = sess->flow_hash;
+		if (!out->hash) {
+			out->hash = mip6lb_session_hash(key);
+			sess->flow_hash = out->hash;
+		}
+	}
 	out->kind = sess->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : kind;
 	out->is_new = 0;
 	out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
@@ -220,6 +245,7 @@ static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *k
 	if (!out->be)
 		return -1;
 	sess->backend_id = out->backend_id;
+	sess->flow_hash = out->hash;
 	sess->last_used_ns = now;
 	mip6lb_count(MIP6LB_CNT_SESSION_REHASH, 0);
 	return 0;
@@ -235,6 +261,7 @@ static __always_inline void mip6lb_session_promote(const struct mip6lb_session_k
 		.backend_id = ch->backend_id,
 		.kind = kind,
 		.lifetime_s = svc->lifetime_s,
+		.flow_hash = ch->hash,
 		.last_used_ns = now,
 	};
 
@@ -314,6 +341,7 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 	val.backend_id = out->backend_id;
 	val.kind = first_kind;
 	val.lifetime_s = svc->lifetime_s;
+	val.flow_hash = out->hash;
 	val.last_used_ns = now;
 	bpf_map_update_elem(&sessions, &key, &val, BPF_ANY);
 	mip6lb_event_new(pkt, &key, first_kind, out->backend_id, now);

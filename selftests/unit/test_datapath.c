@@ -507,6 +507,35 @@ START_TEST(test_ip6ip6_output_bytes)
 	memcpy(want + 54, b.data + 14, l3);
 	ck_assert_uint_eq(r.out_len, b.len + 40);
 	ck_assert_mem_eq(r.out, want, b.len + 40);
+
+	/* The hash is kept in the session: a hit labels the same way. */
+	{
+		struct mip6lb_session s;
+		struct mip6lb_session_key ck = { .service_id = 1 };
+		struct mip6lb_session coa = { .backend_id = be, .kind = MIP6LB_KIND_COA,
+					      .lifetime_s = 60 };
+
+		ck_assert_int_eq(dpf_session(&fx, 1, MIP6LB_KIND_HOA, HOA, &s), 0);
+		ck_assert_uint_eq(s.flow_hash, mip6lb_session_hash(&key));
+		dpf_run(&fx, &b, &r);
+		ck_assert_int_eq(r.verdict, XDP_TX);
+		ck_assert_mem_eq(r.out, want, b.len + 40);
+
+		/* A session written without one (as the daemon writes coa
+		 * sessions) gets it on its first ip6ip6 packet. */
+		ck_assert_int_eq(identity_parse(MIP6LB_KIND_COA, COA_B, &ck), 0);
+		coa.last_used_ns = dp_now_ns();
+		ck_assert_int_eq(bpf_map_update_elem(fx.maps.sessions, &ck, &coa, BPF_ANY), 0);
+		udp_from(&b, COA_B, VIP2);
+		dpf_run(&fx, &b, &r);
+		ck_assert_int_eq(r.verdict, XDP_TX);
+		ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.sessions, &ck, &s), 0);
+		ck_assert_uint_eq(s.flow_hash, mip6lb_session_hash(&ck));
+		label = s.flow_hash & 0xfffff;
+		ck_assert_uint_eq(r.out[15] & 0x0f, (label >> 16) & 0x0f);
+		ck_assert_uint_eq(r.out[16], (label >> 8) & 0xff);
+		ck_assert_uint_eq(r.out[17], label & 0xff);
+	}
 }
 END_TEST
 
@@ -577,6 +606,79 @@ START_TEST(test_vip_fast_path_and_specific_services)
 	ck_assert_uint_eq(forwarded(&b), 6);
 	pb_init(&b, COA_B, VIP); pb_tcp(&b, 5555, 80); pb_finish(&b);
 	ck_assert_uint_lt(forwarded(&b), 3);
+}
+END_TEST
+
+/* vip_index: five VIPs that share one bucket (four slots) all reach their
+ * services, the fifth through the overflow fallback to vips; an address of
+ * that bucket that is no VIP passes; removing a VIP frees its slot for the
+ * overflowed one and moves none of the others. */
+START_TEST(test_vip_index_overflow_and_removal)
+{
+	struct in6_addr addr[6], cand;
+	struct mip6lb_vip_bucket bk, bk2;
+	char text[6][INET6_ADDRSTRLEN];
+	struct mip6lb_service_key key = {};
+	struct dpf_result r;
+	__u32 bucket = 0, n = 0, i, j, slot_of[6];
+	struct pb b;
+
+	for (i = 1; n < 6 && i < 1000000; i++) {
+		inet_pton(AF_INET6, "2001:db8:f00::", &cand);
+		cand.s6_addr[12] = i >> 24; cand.s6_addr[13] = i >> 16;
+		cand.s6_addr[14] = i >> 8; cand.s6_addr[15] = i;
+		if (n == 0)
+			bucket = mip6lb_vip_bucket_of(&cand);
+		else if (mip6lb_vip_bucket_of(&cand) != bucket)
+			continue;
+		addr[n] = cand;
+		inet_ntop(AF_INET6, &cand, text[n], sizeof(text[n]));
+		n++;
+	}
+	ck_assert_uint_eq(n, 6);
+	for (i = 0; i < 5; i++) {
+		struct dpf_service sv = { .id = 2 + i, .vip = text[i], .eui64_only = -1 };
+		__u32 be = 10 + i;
+
+		dpf_add_service(&fx, &sv);
+		dpf_add_backend(&fx, be, 2 + i, "2001:db8:4::1");
+		dpf_ring(&fx, 2 + i, &be, NULL, 1);
+	}
+	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.vip_index, &bucket, &bk), 0);
+	ck_assert_uint_eq(bk.used, 0xf);
+	ck_assert_uint_eq(bk.flags & MIP6LB_VIPB_OVERFLOW, MIP6LB_VIPB_OVERFLOW);
+	for (i = 0; i < 5; i++) {
+		pb_init(&b, COA_A, text[i]); pb_tcp(&b, 5555, 443); pb_finish(&b);
+		ck_assert_uint_eq(forwarded(&b), 10 + i);
+		slot_of[i] = ~0U;
+		for (j = 0; j < MIP6LB_VIP_BUCKET_SLOTS; j++)
+			if (!memcmp(&bk.slot[j].addr, &addr[i], sizeof(addr[i])))
+				slot_of[i] = j;
+	}
+	pb_init(&b, COA_A, text[5]); pb_tcp(&b, 5555, 443); pb_finish(&b);
+	ck_assert_int_eq(dpf_run(&fx, &b, &r), XDP_PASS);
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_PASS_NOT_SERVICE), 1);
+
+	/* Remove a VIP that holds a slot. */
+	for (i = 0; i < 5 && slot_of[i] == ~0U; i++)
+		;
+	ck_assert_uint_lt(i, 5);
+	key.vip = addr[i];
+	ck_assert_int_eq(dp_service_delete(&fx.maps, &key, 2 + i), 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.vip_index, &bucket, &bk2), 0);
+	ck_assert_uint_eq(bk2.used, 0xf);
+	ck_assert_uint_eq(bk2.flags & MIP6LB_VIPB_OVERFLOW, 0);
+	for (j = 0; j < 5; j++) {
+		if (j == i)
+			continue;
+		if (slot_of[j] != ~0U)
+			ck_assert_msg(!memcmp(&bk2.slot[slot_of[j]].addr, &addr[j], sizeof(addr[j])),
+				      "VIP %s moved", text[j]);
+		pb_init(&b, COA_B, text[j]); pb_tcp(&b, 5555, 443); pb_finish(&b);
+		ck_assert_uint_eq(forwarded(&b), 10 + j);
+	}
+	pb_init(&b, COA_B, text[i]); pb_tcp(&b, 5555, 443); pb_finish(&b);
+	ck_assert_int_eq(dpf_run(&fx, &b, &r), XDP_PASS);
 }
 END_TEST
 
@@ -774,6 +876,7 @@ MIP6LB_SUITE(datapath, SUITE_NEEDS_ROOT)
 	tcase_add_test(fw, test_non_service_and_ipv4_pass_untouched);
 	tcase_add_test(fw, test_port_narrowed_service);
 	tcase_add_test(fw, test_vip_fast_path_and_specific_services);
+	tcase_add_test(fw, test_vip_index_overflow_and_removal);
 	tcase_add_test(bad, test_malformed_to_vip_dropped_and_counted);
 	tcase_add_test(bad, test_bad_hao_counted_and_ignored);
 	tcase_add_test(bad, test_chain_too_long_balances_by_src);
