@@ -81,12 +81,12 @@ struct {
 	__type(value, struct mip6lb_frag);
 } frags SEC(".maps");
 
-/* enum mip6lb_counter -> packets and bytes, per CPU. */
+/* Slot 0: every counter (enum mip6lb_counter -> packets and bytes), per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MIP6LB_CNT_MAX);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct mip6lb_counter_val);
+	__type(value, struct mip6lb_counters);
 } counters SEC(".maps");
 
 /* backend id -> packets and bytes forwarded to it, per CPU. */

@@ -264,6 +264,12 @@ struct mip6lb_counter_val {
 	__u64 bytes;
 };
 
+/* counters: the one per-CPU entry holds every counter, indexed by enum
+ * mip6lb_counter, so a packet finds all it counts with one lookup. */
+struct mip6lb_counters {
+	struct mip6lb_counter_val c[MIP6LB_CNT_MAX];
+};
+
 /* events: ring buffer record for each new session, so the daemon can
  * subscribe to the node's Home Agent or the node itself. */
 struct mip6lb_event {

@@ -22,16 +22,30 @@ struct mip6lb_choice {
 					* a plain l2-dsr hit never computes it */
 	__u8  kind;                    /* the kind the packet was matched by */
 	__u8  is_new;
+	__u8  hit;                     /* found a live session (session_hit is
+					* counted by the caller, with the rest) */
 };
 
+static __always_inline struct mip6lb_counters *mip6lb_counters_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&counters, &zero);
+}
+
+/* Count with the entry the caller already holds (the per-packet path). */
+static __always_inline void mip6lb_cnt_add(struct mip6lb_counters *cs, __u32 idx, __u64 bytes)
+{
+	if (cs && idx < MIP6LB_CNT_MAX) {
+		cs->c[idx].packets++;
+		cs->c[idx].bytes += bytes;
+	}
+}
+
+/* Count from anywhere (the rarer paths). */
 static __always_inline void mip6lb_count(__u32 idx, __u64 bytes)
 {
-	struct mip6lb_counter_val *c = bpf_map_lookup_elem(&counters, &idx);
-
-	if (c) {
-		c->packets++;
-		c->bytes += bytes;
-	}
+	mip6lb_cnt_add(mip6lb_counters_get(), idx, bytes);
 }
 
 /* CLOCK_MONOTONIC, coarse.  The coarse clock only moves on a tick, so
@@ -237,7 +251,7 @@ static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *k
 	if (out->be) {
 		out->backend_id = sess->backend_id;
 		mip6lb_session_touch(sess, now);
-		mip6lb_count(MIP6LB_CNT_SESSION_HIT, 0);
+		out->hit = 1;
 		return 0;
 	}
 	out->hash = mip6lb_session_hash(key);

@@ -135,6 +135,16 @@ static int lock_pin_dir(const char *pin_dir, int *out)
 
 /* ---- adoption ----------------------------------------------------------- */
 
+/* Only these pins carry state that a restart must keep or refuse to lose;
+ * every other map is rewritten from the config or is soft (counters,
+ * per-CPU scratch), so a pin of another layout is replaced. */
+static bool pin_must_match(const char *name)
+{
+	return !strcmp(name, "sessions");
+}
+
+/* 0: the pin fits this object; -EINVAL: it does not, said (as an error for
+ * a map that must match, else as a warning before it is replaced). */
 static int check_pinned(struct bpf_map *map, int fd, const char *path)
 {
 	struct bpf_map_info info = {};
@@ -165,6 +175,11 @@ static int check_pinned(struct bpf_map *map, int fd, const char *path)
 		what = "flags", have = flags, want = want_flags;
 	if (!what)
 		return 0;
+	if (!pin_must_match(bpf_map__name(map))) {
+		pr_warn("pinned map %s has %s %u but this daemon needs %u (a pin of another "
+			"version): replacing it", path, what, have, want);
+		return -EINVAL;
+	}
 	pr_err("pinned map %s has %s %u but this daemon needs %u (the pins are from another "
 	       "version or an older daemon.max_sessions); run 'mip6lbd --flush' to remove them "
 	       "(live sessions are lost) or restore the old setting",
@@ -212,6 +227,21 @@ int datapath_prepare_obj(struct bpf_object *obj, const char *pin_dir, __u32 max_
 			continue;
 		}
 		err = check_pinned(map, fd, path);
+		if (err && !pin_must_match(bpf_map__name(map))) {
+			close(fd);
+			if (unlink(path) && errno != ENOENT) {
+				err = -errno;
+				pr_err("pinned map %s: %s", path, strerror(-err));
+				return err;
+			}
+			err = bpf_map__set_pin_path(map, path);
+			if (err) {
+				pr_err("map %s: pin path %s: %s", bpf_map__name(map), path,
+				       strerror(-err));
+				return err;
+			}
+			continue;
+		}
 		if (!err) {
 			err = bpf_map__reuse_fd(map, fd);
 			if (err)

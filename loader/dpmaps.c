@@ -350,15 +350,30 @@ static int percpu_sum(int fd, __u32 key, struct mip6lb_counter_val *out)
 
 int dp_counters_read(const struct dp_maps *m, struct mip6lb_counter_val *out)
 {
-	__u32 i;
-	int err;
+	int ncpu = libbpf_num_possible_cpus(), cpu, i;
+	struct mip6lb_counters *vals;
+	__u32 zero = 0;
+	int err = 0;
 
-	for (i = 0; i < MIP6LB_CNT_MAX; i++) {
-		err = percpu_sum(m->counters, i, &out[i]);
-		if (err)
-			return err;
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(m->counters, &zero, vals)) {
+		err = -errno;
+		goto out;
 	}
-	return 0;
+	memset(out, 0, MIP6LB_CNT_MAX * sizeof(*out));
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		for (i = 0; i < MIP6LB_CNT_MAX; i++) {
+			out[i].packets += vals[cpu].c[i].packets;
+			out[i].bytes += vals[cpu].c[i].bytes;
+		}
+	}
+out:
+	free(vals);
+	return err;
 }
 
 int dp_backend_stats_read(const struct dp_maps *m, __u32 id, struct mip6lb_counter_val *out)

@@ -609,6 +609,46 @@ START_TEST(test_pins_locked_and_incompatible)
 }
 END_TEST
 
+/* A pin of another layout that holds no sessions (here counters as an
+ * older version laid it out, one slot per counter) is replaced, and the
+ * sessions are still adopted. */
+START_TEST(test_pin_of_other_layout_replaced)
+{
+	struct mip6lb_counter_val vals[MIP6LB_CNT_MAX];
+	struct mip6lb_session v;
+	char path[PATH_MAX + 16];
+	__u8 mac[6];
+	int fd;
+
+	dfx_apply(&fx, BASE);
+	dfx_session_put(&fx, dfx_svc(&fx, "web"), "2001:db8:100::1",
+			dfx_be(&fx, "web", "s2"), 300, 1);
+	state_free(fx.st);
+	fx.st = NULL;
+	datapath_close(&fx.dp);
+
+	snprintf(path, sizeof(path), "%s/counters", fx.pin_dir);
+	ck_assert_int_eq(unlink(path), 0);
+	fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "counters", 4,
+			    sizeof(struct mip6lb_counter_val), MIP6LB_CNT_MAX, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bpf_obj_pin(fd, path), 0);
+	close(fd);
+
+	dfx_restart(&fx);
+	ck_assert_int_eq(fx.dp.n_adopted, 15);
+	dfx_apply(&fx, BASE);
+	ck_assert_int_eq(dfx_session_get(&fx, dfx_svc(&fx, "web"), "2001:db8:100::1", &v), 0);
+	ck_assert_uint_eq(v.backend_id, dfx_be(&fx, "web", "s2"));
+	dfx_load_prog(&fx);
+	ck_assert_int_eq(dfx_run_udp(&fx, "2001:db8:100::1", VIP_WEB, 80, mac), XDP_TX);
+	ck_assert_uint_eq(mac[5], 0x02);
+	ck_assert_int_eq(dp_counters_read(&fx.dp.maps, vals), 0);
+	ck_assert_uint_eq(vals[MIP6LB_CNT_RX].packets, 1);
+	ck_assert_uint_eq(vals[MIP6LB_CNT_SESSION_HIT].packets, 1);
+}
+END_TEST
+
 START_TEST(test_offline_next_hops)
 {
 	static const struct st_fixed_nh nh = {
@@ -909,6 +949,7 @@ MIP6LB_SUITE(state, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_runtime_changes);
 	tcase_add_test(tc, test_nexthop_invalid_without_resolution);
 	tcase_add_test(tc, test_pins_locked_and_incompatible);
+	tcase_add_test(tc, test_pin_of_other_layout_replaced);
 	tcase_add_test(tc, test_offline_next_hops);
 	tcase_add_test(tc, test_classify_agrees_with_daemon);
 	suite_add_tcase(s, tc);
