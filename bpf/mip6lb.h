@@ -192,19 +192,24 @@ struct mip6lb_vip_bucket {
 	struct mip6lb_vip_slot slot[MIP6LB_VIP_BUCKET_SLOTS];
 };
 
-/* Multiply-xor over the address's four 32-bit words (host order, the same
- * in the datapath and in userspace on one host), top bits of the result. */
+/* The address's two 64-bit halves xor-folded to 32 bits, times a golden
+ * ratio constant, top bits: one multiply on the datapath's critical path
+ * (a bucket that holds more VIPs than slots stays correct through the
+ * overflow fallback).  Host byte order, the same in the datapath and in
+ * userspace on one host; the datapath reads 8-byte-aligned addresses. */
 static inline __u32 mip6lb_vip_bucket_of(const struct in6_addr *addr)
 {
-	const __u32 *w = (const __u32 *)addr;
-	__u32 h = w[0] * 0x9e3779b1U;
+	__u64 w0, w1, x;
 
-	h = (h ^ w[1]) * 0x9e3779b1U;
-	h = (h ^ w[2]) * 0x9e3779b1U;
-	h = (h ^ w[3]) * 0x85ebca6bU;
-	h ^= h >> 16;
-	h *= 0xc2b2ae35U;
-	return h >> (32 - MIP6LB_VIP_BUCKET_BITS);
+#ifdef __bpf__
+	w0 = ((const __u64 *)addr)[0];
+	w1 = ((const __u64 *)addr)[1];
+#else
+	__builtin_memcpy(&w0, addr, 8);
+	__builtin_memcpy(&w1, (const char *)addr + 8, 8);
+#endif
+	x = w0 ^ w1;
+	return ((__u32)(x ^ (x >> 32)) * 0x9e3779b1U) >> (32 - MIP6LB_VIP_BUCKET_BITS);
 }
 
 /* backends: array indexed by backend id. */

@@ -77,9 +77,9 @@ static __always_inline struct mip6lb_service *mip6lb_service_by_id(__u32 id)
 static __always_inline int mip6lb_addr_eq(const struct in6_addr *a,
 					  const struct in6_addr *b)
 {
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
 
-	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]));
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]));
 }
 
 /* The VIP's entry: its bucket in vip_index, and the vips hash map only
