@@ -483,6 +483,7 @@ static void measure(struct dp_case *c)
 static void report(struct dp_case *c)
 {
 	double v[BENCH_RUNS_MAX], f[BENCH_RUNS_MAX], w[BENCH_RUNS_MAX], r[BENCH_RUNS_MAX];
+	double q[BENCH_RUNS_MAX], best = 0;
 	struct bench_row *row;
 	int i;
 
@@ -491,9 +492,16 @@ static void report(struct dp_case *c)
 		f[i] = c->floor[i];
 		w[i] = c->wrap[i];
 		r[i] = c->raw[i];
+		q[i] = c->val[i] / c->floor[i];
+		if (!i || q[i] < best)
+			best = q[i];
 	}
 	row = row_add(c->name, mode_name(c->mode));
 	row_extra_doubles(row, "runs", c->val, c->n);
+	/* Each run's own ratio, and the best: on a shared host the program's
+	 * cost swings more than the floor's (docs/PERFORMANCE.md). */
+	row_extra_doubles(row, "run_ratios", q, c->n);
+	row_extra_double(row, "best_ratio", best);
 	row_set_value(row, bench_median(v, c->n), "ns/pkt");
 	row_set_floor(row, bench_median(f, c->n));
 	if (c->target > 0)
