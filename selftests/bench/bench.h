@@ -32,6 +32,8 @@ struct bench_opts {
 	const char *build_dir; /* where build/selftests/bench_*.bpf.o live */
 	const char *only;      /* phase filter: dp, veth, scale, maglev */
 	const char *only_case; /* datapath case filter: NAME or NAME/MODE (profiling) */
+	unsigned long long sessions; /* --sessions: the datapath table's size (0 = sized
+				      * so that nothing is evicted); needs --case */
 	bool verbose;
 };
 

@@ -621,6 +621,8 @@ int bench_datapath(void)
 
 		max_sessions = 2 * churn + 2ULL * (bopt.runs + 1) * miss;
 		max_sessions = max_sessions * 5 / 4 + 65536;
+		if (bopt.sessions)
+			max_sessions = bopt.sessions;
 	}
 
 	err = bench_dp_open(&dp, (__u32)max_sessions);

@@ -386,6 +386,8 @@ static void usage(FILE *f)
 		"  --cpu N       CPU to run on (default: the last one)\n"
 		"  --only PHASE  memlat | dp | veth | scale | maglev | notify | adopt\n"
 		"  --case NAME[/MODE]  one datapath case only (for profiling)\n"
+		"  --sessions N  with --case: a session table of N slots instead of one\n"
+		"                that never evicts (e.g. a cache-resident table for miss-insert)\n"
 		"  --lineinfo FILE     write the datapath's JIT offset -> source line map\n"
 		"  -v            verbose\n");
 }
@@ -431,6 +433,7 @@ int main(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "case", required_argument, NULL, 'C' },
 		{ "lineinfo", required_argument, NULL, 'L' },
+		{ "sessions", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -448,12 +451,14 @@ int main(int argc, char **argv)
 		case 'o': bopt.only = optarg; break;
 		case 'C': bopt.only_case = optarg; bopt.only = "dp"; break;
 		case 'L': lineinfo = optarg; break;
+		case 'S': bopt.sessions = strtoull(optarg, NULL, 0); break;
 		case 'v': bopt.verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc || bopt.runs < 1 || bopt.runs > BENCH_RUNS_MAX ||
+	    (bopt.sessions && (!bopt.only_case || bopt.sessions > 0xffffffffULL)) ||
 	    (bopt.only && strcmp(bopt.only, "dp") && strcmp(bopt.only, "veth") &&
 	     strcmp(bopt.only, "scale") && strcmp(bopt.only, "maglev") &&
 	     strcmp(bopt.only, "notify") && strcmp(bopt.only, "adopt") &&
