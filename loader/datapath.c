@@ -187,6 +187,16 @@ static int check_pinned(struct bpf_map *map, int fd, const char *path)
 	return -EINVAL;
 }
 
+/* No usable pin at path: the load creates the map and pins it there. */
+static int pin_anew(struct bpf_map *map, const char *path)
+{
+	int err = bpf_map__set_pin_path(map, path);
+
+	if (err)
+		pr_err("map %s: pin path %s: %s", bpf_map__name(map), path, strerror(-err));
+	return err;
+}
+
 int datapath_prepare_obj(struct bpf_object *obj, const char *pin_dir, __u32 max_sessions,
 			 int *n_adopted)
 {
@@ -218,12 +228,9 @@ int datapath_prepare_obj(struct bpf_object *obj, const char *pin_dir, __u32 max_
 				pr_err("pinned map %s: %s", path, strerror(-err));
 				return err;
 			}
-			err = bpf_map__set_pin_path(map, path);
-			if (err) {
-				pr_err("map %s: pin path %s: %s", bpf_map__name(map), path,
-				       strerror(-err));
+			err = pin_anew(map, path);
+			if (err)
 				return err;
-			}
 			continue;
 		}
 		err = check_pinned(map, fd, path);
@@ -234,12 +241,9 @@ int datapath_prepare_obj(struct bpf_object *obj, const char *pin_dir, __u32 max_
 				pr_err("pinned map %s: %s", path, strerror(-err));
 				return err;
 			}
-			err = bpf_map__set_pin_path(map, path);
-			if (err) {
-				pr_err("map %s: pin path %s: %s", bpf_map__name(map), path,
-				       strerror(-err));
+			err = pin_anew(map, path);
+			if (err)
 				return err;
-			}
 			continue;
 		}
 		if (!err) {
