@@ -335,4 +335,44 @@ static inline __u8 mip6lb_kind_space(__u8 kind)
 	return MIP6LB_SPACE_NONE;
 }
 
+/* ---- mip6lb-decap: the backend's IPv6-in-IPv6 decapsulator ------------- */
+/* A separate XDP program (bpf/decap.bpf.c) for the backends of ip6ip6
+ * services, on hosts without ip6tnl or SRv6 End.DT6.  Its types live here
+ * too, so that the program, the mip6lb-decap tool and the tests share one
+ * definition. */
+
+/* decap_addrs: the outer destinations this host decapsulates for. */
+#define MIP6LB_DECAP_MAX_ADDRS 64
+
+struct mip6lb_decap_addr {
+	struct in6_addr addr;
+};
+
+struct mip6lb_decap_addr_val {
+	__u32 flags;                   /* none yet; room without a new layout */
+	__u32 pad;
+};
+
+/* decap_counters: one per-CPU slot, indexed by enum mip6lb_decap_counter.
+ * Every frame counts rx and exactly one of the others, so the reasons add
+ * up to rx. */
+enum mip6lb_decap_counter {
+	MIP6LB_DCNT_RX = 0,             /* every frame the program saw */
+	MIP6LB_DCNT_DECAPSULATED,       /* outer header stripped, XDP_PASS */
+	MIP6LB_DCNT_PASS_NOT_IPV6,      /* not an IPv6 frame: untouched */
+	MIP6LB_DCNT_PASS_NOT_OURS,      /* outer destination not a decap address */
+	MIP6LB_DCNT_PASS_NOT_TUNNEL,    /* to a decap address, next header not 41 */
+	MIP6LB_DCNT_DROP_TRUNCATED,     /* outer or inner header cut short */
+	MIP6LB_DCNT_DROP_BAD_LENGTH,    /* payload lengths disagree with the frame */
+	MIP6LB_DCNT_DROP_INNER_NOT_IPV6,/* next header 41, inner version not 6 */
+	MIP6LB_DCNT_DROP_NESTED,        /* inner next header 41 again */
+	MIP6LB_DCNT_DROP_ECN,           /* outer CE over a Not-ECT inner (RFC 6040 §4.2) */
+	MIP6LB_DCNT_DROP_ERROR,         /* bpf_xdp_adjust_head refused */
+	MIP6LB_DCNT_MAX,
+};
+
+struct mip6lb_decap_counters {
+	struct mip6lb_counter_val c[MIP6LB_DCNT_MAX];
+};
+
 #endif /* MIP6LB_H */
