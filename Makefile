@@ -53,6 +53,10 @@ BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 BPF_SRC     := bpf/mip6lb.bpf.c
 BPF_OBJ     := $(OUTPUT)/mip6lb.bpf.o
 SKEL        := $(OUTPUT)/mip6lb.skel.h
+# The backends' ip6ip6 decapsulator, a program of its own (mip6lb-decap).
+DECAP_BPF_SRC := bpf/decap.bpf.c
+DECAP_BPF_OBJ := $(OUTPUT)/decap.bpf.o
+DECAP_SKEL  := $(OUTPUT)/decap.skel.h
 # Test-only BPF programs (benchmark floors, wrappers).
 TEST_BPF_SRCS := $(wildcard selftests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst selftests/bpf/%.bpf.c,$(OUTPUT)/selftests/%.bpf.o,$(TEST_BPF_SRCS))
@@ -75,7 +79,7 @@ PROGS := $(if $(wildcard $(DAEMON_MAIN)),$(OUTPUT)/mip6lbd) \
 	 $(if $(wildcard $(AGENT_MAIN)),$(OUTPUT)/mip6lb-agent) \
 	 $(if $(CLI_SRCS),$(OUTPUT)/mip6lbctl)
 
-all: $(DEPS_STAMP) $(BPF_OBJ) $(SKEL) $(LIB) $(PROGS) $(TEST_BPF_OBJS) \
+all: $(DEPS_STAMP) $(BPF_OBJ) $(SKEL) $(DECAP_BPF_OBJ) $(DECAP_SKEL) $(LIB) $(PROGS) $(TEST_BPF_OBJS) \
 	$(OUTPUT)/unit_tests $(if $(BENCH_SRCS),$(OUTPUT)/mip6lb-bench)
 
 # ---- BPF ----------------------------------------------------------------
@@ -87,6 +91,15 @@ $(BPF_OBJ): $(BPF_SRC) $(DEPS_STAMP)
 $(SKEL): $(BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name mip6lb > $@
+
+$(DECAP_BPF_OBJ): $(DECAP_BPF_SRC) $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(DECAP_SKEL): $(DECAP_BPF_OBJ)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name mip6lb_decap > $@
 
 $(OUTPUT)/selftests/%.bpf.o: selftests/bpf/%.bpf.c $(DEPS_STAMP)
 	$(call msg,BPF,$@)
@@ -105,6 +118,8 @@ vmlinux:
 # covers every other header.
 SKEL_USERS  := $(shell grep -l 'mip6lb.skel.h' loader/*.c cli/*.c selftests/*/*.c 2>/dev/null)
 $(patsubst %.c,$(OUTPUT)/%.o,$(SKEL_USERS)): $(SKEL)
+DECAP_SKEL_USERS := $(shell grep -l 'decap.skel.h' decap/*.c selftests/*/*.c 2>/dev/null)
+$(patsubst %.c,$(OUTPUT)/%.o,$(DECAP_SKEL_USERS)): $(DECAP_SKEL)
 
 $(OUTPUT)/%.o: %.c $(DEPS_STAMP)
 	$(call msg,CC,$@)

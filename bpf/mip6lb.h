@@ -366,6 +366,7 @@ enum mip6lb_decap_counter {
 	MIP6LB_DCNT_DROP_BAD_LENGTH,    /* payload lengths disagree with the frame */
 	MIP6LB_DCNT_DROP_INNER_NOT_IPV6,/* next header 41, inner version not 6 */
 	MIP6LB_DCNT_DROP_NESTED,        /* inner next header 41 again */
+	MIP6LB_DCNT_DROP_MALFORMED,     /* to a decap address, outer version not 6 */
 	MIP6LB_DCNT_DROP_ECN,           /* outer CE over a Not-ECT inner (RFC 6040 §4.2) */
 	MIP6LB_DCNT_DROP_ERROR,         /* bpf_xdp_adjust_head refused */
 	MIP6LB_DCNT_MAX,
