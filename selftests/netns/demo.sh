@@ -24,7 +24,7 @@ B=$(tput bold 2>/dev/null || true); N=$(tput sgr0 2>/dev/null || true)
 [ -t 1 ] || { B=; N=; }
 step() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 
-require_build "$MIP6LBD" "$MIP6LBCTL" "$XDP_PASS_OBJ"
+require_build "$MIP6LBD" "$MIP6LBCTL" "$MIP6LB_DECAP" "$XDP_PASS_OBJ"
 setup_common
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -35,7 +35,8 @@ cat <<EOF
   mobile node   home $HOA (link h0), CoA A $COA_A (a0), CoA B $COA_B (b0)
   router        routes the VIP prefix $VIP_PFX::/64 to the balancer
   balancer      $LB_ADDR, mip6lbd with XDP on eth0
-  backends      s1 s2 s3 on the balancer's lan, VIP $VIP on lo, UDP server on port $PORT
+  backends      s1 s2 s3 on the balancer's lan, VIP $VIP on lo, UDP server on port $PORT,
+                mip6lb-decap on eth0 for ip6ip6 services (no kernel tunnel needed)
 EOF
 
 write_conf
@@ -67,10 +68,10 @@ request() {
 	else
 		# Away: source = CoA, home address in a Destination Options
 		# header (RFC 6275).  The backends run no Mobile IPv6 stack, so
-		# their sniffers, not their servers, tell who got it.
+		# the taps on their switch ports, not their servers, tell who got it.
 		mn_send "if=$link src=$src dst=$VIP hoa=$HOA tok=$tok"
 		be=$(expect_one "$tok")
-		via="seen by its sniffer"
+		via="seen on its switch port"
 	fi
 	after=($(counters))
 	kind=none

@@ -34,6 +34,18 @@
 # ip6ip6: an outer header to the backend's decap address 2001:db8:2::N).
 # Backends hold the VIPs on lo and answer the client directly through the
 # router (direct server return).
+#
+# A backend decapsulates ip6ip6 with $DECAP (MIP6LB_DECAP in the
+# environment): "bpf" (default) is mip6lb-decap, our XDP program on its
+# eth0, which needs nothing optional from the kernel; "end.dt6" (SRv6,
+# CONFIG_IPV6_SEG6_LWTUNNEL) and "ip6tnl" (CONFIG_IPV6_TUNNEL) are the
+# kernel's own decapsulators, run by the scenarios only where the kernel
+# has them (decap_supported).
+#
+# Which backend got a frame is told by taps in the switch namespace, one per
+# bridge port in front of a backend, that log what the bridge sends to the
+# backend's MAC: the wire as the backend receives it, before its XDP program
+# strips an outer header.
 
 NETNS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=${MIP6LB_SRC:-$(cd "$NETNS_DIR/../.." && pwd)}
@@ -48,7 +60,9 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-100}   # the Check wrapper allows 120 s
 MIP6LBD=$BUILD_DIR/mip6lbd
 MIP6LBCTL=$BUILD_DIR/mip6lbctl
 MIP6LB_AGENT=$BUILD_DIR/mip6lb-agent
+MIP6LB_DECAP=$BUILD_DIR/mip6lb-decap
 XDP_PASS_OBJ=$BUILD_DIR/selftests/xdp_pass.bpf.o
+DECAP=${MIP6LB_DECAP_MODE:-bpf}     # bpf | end.dt6 | ip6tnl
 
 # ---- addresses (fixed inside the namespaces; only the ns names vary) ------
 HOME_PFX=2001:db8:100
@@ -96,6 +110,7 @@ DAEMON_PID=
 WATCHDOG_PID=
 TMP=
 PIN_DIR=/sys/fs/bpf/mip6lb-test-$SUFFIX
+DECAP_PIN_DIR=/sys/fs/bpf/mip6lb-test-$SUFFIX-decap   # one subdirectory per backend
 SOCK=
 CONF=
 
@@ -213,6 +228,7 @@ teardown() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	[ -d "$PIN_DIR" ] && rm -rf "$PIN_DIR"
+	[ -d "$DECAP_PIN_DIR" ] && rm -rf "$DECAP_PIN_DIR"
 	[ -n "$TMP" ] && [ -d "$TMP" ] && [ -z "${KEEP_TMP:-}" ] && rm -rf "$TMP"
 	[ -n "$WATCHDOG_PID" ] && kill "$WATCHDOG_PID" 2>/dev/null
 	exit $rc
@@ -325,37 +341,105 @@ topo_create() {
 		ip -n "$ns" -6 route add default via "$R_LAN" dev eth0
 		ip -n "$ns" -6 addr add "$VIP/128" dev lo
 		ip -n "$ns" -6 addr add "$VIP_TUN/128" dev lo
-		# ip6ip6 without IPV6_TUNNEL: SRv6 End.DT6 decapsulates a plain
-		# IPv6-in-IPv6 packet and looks the inner one up in the local
-		# table, where the VIPs live.  Its own lan address cannot be the
-		# outer destination: the local route would win and deliver a
-		# protocol-41 packet nothing handles.
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.seg6_enabled=1 \
-			net.ipv6.conf.eth0.seg6_enabled=1 >/dev/null
-		ip -n "$ns" -6 route add "$(be_decap "$b")/128" encap seg6local \
-			action End.DT6 table 255 dev eth0 || die "End.DT6 route on $b"
+		decap_setup "$b"
 	done
 	backends_start
 }
 
-# ---- backend servers and sniffers -------------------------------------------
+# ---- backend decapsulation ------------------------------------------------------
+# decap_supported MODE: true when this kernel can decapsulate with MODE; the
+# reason otherwise on stdout.  Probed in a scratch namespace, never guessed.
+decap_supported() {
+	local ns=mip6lb-dprobe-$SUFFIX rc=0
+	case $1 in
+	bpf) return 0 ;;
+	end.dt6|ip6tnl) ;;
+	*) echo "unknown decap mode $1"; return 1 ;;
+	esac
+	ip netns add "$ns" 2>/dev/null || { echo "cannot create a namespace to probe $1"; return 1; }
+	ip -n "$ns" link set lo up
+	case $1 in
+	end.dt6)
+		ip -n "$ns" -6 route add 2001:db8:ffff::1/128 encap seg6local \
+			action End.DT6 table 255 dev lo >/dev/null 2>&1 ||
+			{ echo "kernel lacks CONFIG_IPV6_SEG6_LWTUNNEL (no SRv6 End.DT6)"; rc=1; } ;;
+	ip6tnl)
+		ip -n "$ns" link add mip6lbprobe type ip6tnl mode ip6ip6 local ::1 remote :: \
+			>/dev/null 2>&1 ||
+			{ echo "kernel lacks CONFIG_IPV6_TUNNEL (no ip6tnl)"; rc=1; } ;;
+	esac
+	ip netns del "$ns"
+	return $rc
+}
+
+# decap_setup BACKEND: make the backend decapsulate ip6ip6 sent to its decap
+# address (be_decap) with $DECAP.  The decap address is not on the lan: the
+# balancer routes it via the backend's lan address.
+decap_setup() {
+	local b=$1 ns d why
+	ns=$(ns_be "$b")
+	d=$(be_decap "$b")
+	case $DECAP in
+	bpf)
+		require_build "$MIP6LB_DECAP"
+		require_bpffs
+		# nsenter, not ip netns exec: the pins go to the host's bpffs.
+		nsenter --net="/run/netns/$ns" "$MIP6LB_DECAP" attach eth0 --addr "$d" \
+			--xdp-mode native --pin-dir "$DECAP_PIN_DIR/$b" >>"$TMP/decap-$b.log" 2>&1 ||
+			die "mip6lb-decap attach on $b: $(tail -n 3 "$TMP/decap-$b.log")"
+		;;
+	end.dt6)
+		why=$(decap_supported end.dt6) || skip "$why"
+		# End.DT6 decapsulates plain IPv6-in-IPv6 and looks the inner
+		# packet up in the local table, where the VIPs live.  The lan
+		# address cannot be the outer destination: its local route would
+		# win and deliver a protocol-41 packet nothing handles.
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.seg6_enabled=1 \
+			net.ipv6.conf.eth0.seg6_enabled=1 >/dev/null
+		ip -n "$ns" -6 route add "$d/128" encap seg6local action End.DT6 table 255 dev eth0 ||
+			die "End.DT6 route on $b"
+		;;
+	ip6tnl)
+		why=$(decap_supported ip6tnl) || skip "$why"
+		# The outer destination must be local for ip6_tunnel to see it;
+		# remote :: accepts any outer source.
+		ip -n "$ns" -6 addr add "$d/128" dev lo || die "decap address on $b/lo"
+		ip -n "$ns" link add tnl0 type ip6tnl mode ip6ip6 local "$d" remote :: ||
+			die "ip6tnl on $b"
+		ip -n "$ns" link set tnl0 up || die "ip6tnl up on $b"
+		;;
+	*) die "MIP6LB_DECAP_MODE=$DECAP: want bpf, end.dt6 or ip6tnl" ;;
+	esac
+}
+
+# decap_status BACKEND: mip6lb-decap status -j on that backend.
+decap_status() {
+	nsenter --net="/run/netns/$(ns_be "$1")" "$MIP6LB_DECAP" status -j
+}
+
+# ---- backend servers and taps -------------------------------------------------
 # Each backend runs backend.py: UDP and TCP servers on the VIPs that answer
-# "NAME PAYLOAD", and a packet-socket sniffer that logs every payload token
-# addressed to its MAC.  The sniffer is what tells which backend got a packet
+# "NAME PAYLOAD".  A second backend.py in the switch namespace taps the
+# bridge port in front of it and logs every payload token the bridge sends
+# to the backend's MAC.  The tap is what tells which backend got a packet
 # whose Home Address option the backend's kernel then discards.
 backends_start() {
 	local b ns
 	for b in $BACKENDS; do
 		ns=$(ns_be "$b")
-		rm -f "$TMP/$b.ready"
+		rm -f "$TMP/$b.ready" "$TMP/$b.tap-ready"
 		ip netns exec "$ns" "$PY" "$NETNS_DIR/backend.py" --name "$b" \
 			--bind "$VIP" --bind "$VIP_TUN" --port "$PORT" \
-			--sniff eth0 --log "$TMP/$b.sniff" --ready "$TMP/$b.ready" \
-			>>"$TMP/$b.out" 2>&1 &
+			--ready "$TMP/$b.ready" >>"$TMP/$b.out" 2>&1 &
+		PIDS+=($!)
+		ip netns exec "$NS_SW" "$PY" "$NETNS_DIR/backend.py" --name "$b-tap" \
+			--tap "p-$b" --mac "$(be_mac "$b")" --log "$TMP/$b.sniff" \
+			--ready "$TMP/$b.tap-ready" >>"$TMP/$b.out" 2>&1 &
 		PIDS+=($!)
 	done
 	for b in $BACKENDS; do
 		wait_for 100 test -e "$TMP/$b.ready" || die "backend $b did not start: $(cat "$TMP/$b.out")"
+		wait_for 100 test -e "$TMP/$b.tap-ready" || die "tap for $b did not start: $(cat "$TMP/$b.out")"
 	done
 }
 

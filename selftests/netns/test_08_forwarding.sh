@@ -4,7 +4,9 @@
 # the backend, and the reply naming the backend comes back to the client.
 #  - l2-dsr: new destination MAC, XDP_TX; the backend holds the VIP on lo.
 #  - ip6ip6: an outer header from lb_addr to the backend's decap address;
-#    the backend's kernel decapsulates it (SRv6 End.DT6, no ip6_tunnel).
+#    the backend decapsulates it with $DECAP (MIP6LB_DECAP_MODE: mip6lb-decap
+#    by default; the runner repeats this scenario with SRv6 End.DT6 and
+#    ip6tnl where the kernel has them).
 # UDP and TCP (a whole handshake, every segment balanced the same way), from
 # the home address and from both CoAs (plain packets, source routed).
 . "$(dirname "$0")/lib.sh"
@@ -42,7 +44,23 @@ for svc in dsr:$VIP tun:$VIP_TUN; do
 	ok "$name: UDP and TCP requests answered by the backend that received them ($((after - before)) packets balanced)"
 done
 
-# The frames themselves, as the backends received them.
+# What the decapsulator counted: every ip6ip6 frame the backends got.
+if [ "$DECAP" = bpf ]; then
+	dec=0
+	for b in $BACKENDS; do
+		st=$(decap_status "$b") || die "mip6lb-decap status on $b failed"
+		n=$(echo "$st" | pyq "sum(i['counters']['decapsulated']['packets'] for i in d['interfaces'])")
+		bad=$(echo "$st" | pyq "sum(v['packets'] for i in d['interfaces'] for k, v in i['counters'].items() if k.startswith('drop_'))")
+		[ "$bad" = 0 ] || die "mip6lb-decap on $b dropped $bad frames: $st"
+		say "mip6lb-decap on $b: decapsulated $n"
+		dec=$((dec + n))
+	done
+	tun=$(ctl -j stats | pyq "sum(b['packets'] for b in d['backends'] if b['service'] == 'tun')")
+	[ "$dec" = "$tun" ] || die "the backends decapsulated $dec frames, the balancer sent $tun"
+	ok "mip6lb-decap on the backends decapsulated all $dec ip6ip6 frames the balancer sent, dropping none"
+fi
+
+# The frames themselves, as the backends received them (taps on the switch).
 tok_dsr=$(new_token wire-dsr)
 tok_tun=$(new_token wire-tun)
 mn_send "if=a0 src=$COA_A dst=$VIP tok=$tok_dsr" "if=a0 src=$COA_A dst=$VIP_TUN tok=$tok_tun"

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The topology on its own, before any balancer: the paths every scenario
 # relies on.  Routing between all namespaces, a backend's real servers, the
-# backends' sniffers (a frame with a Home Address option is seen by the
-# addressed backend only), and End.DT6 decapsulating a hand-made ip6ip6
-# packet into a backend's UDP server, whose reply reaches the mobile node.
+# backends' taps (a frame with a Home Address option is seen by the
+# addressed backend only), and the backend's decapsulator ($DECAP:
+# mip6lb-decap by default) turning a hand-made ip6ip6 packet into a request
+# to the backend's UDP server, whose reply reaches the mobile node.
 . "$(dirname "$0")/lib.sh"
 
 setup_common
@@ -42,12 +43,12 @@ sendp(Ether(dst=dmac, src=smac) / IPv6(src=src, dst=dst) /
 EOF
 got=$(served_by "$tok")
 [ "$got" = s2 ] || die "HAO frame for s2 seen by: $got"
-ok "an HAO frame for s2's MAC is logged by s2's sniffer only"
+ok "an HAO frame for s2's MAC is logged by s2's tap only"
 
-# ip6ip6 by hand, lb -> s3's decap address; End.DT6 delivers the inner
-# packet to s3's UDP server on the VIP, whose reply goes straight to the
-# node's home address through the router, where a socket waits for it.
-tok=$(new_token dt6)
+# ip6ip6 by hand, lb -> s3's decap address; the decapsulator delivers the
+# inner packet to s3's UDP server on the VIP, whose reply goes straight to
+# the node's home address through the router, where a socket waits for it.
+tok=$(new_token decap)
 ip netns exec "$NS_MN" "$PY" "$NETNS_DIR/mn.py" listen --bind "$HOA" --port 40000 \
 	--timeout 5 >"$TMP/listen.out" 2>&1 &
 listener=$!
@@ -69,4 +70,12 @@ EOF
 wait "$listener" || die "no reply from s3 reached the node: $(cat "$TMP/listen.out")"
 reply=$(cat "$TMP/listen.out")
 [ "$reply" = "s3 tok=$tok;" ] || die "reply to the decapsulated request: '$reply'"
-ok "End.DT6 on s3 decapsulates ip6ip6 to the VIP; s3's reply '$reply' reaches the node"
+ok "$DECAP on s3 decapsulates ip6ip6 to the VIP; s3's reply '$reply' reaches the node"
+if [ "$DECAP" = bpf ]; then
+	st=$(decap_status s3) || die "mip6lb-decap status on s3 failed"
+	n=$(echo "$st" | pyq "sum(c['packets'] for i in d['interfaces'] for c in [i['counters']['decapsulated']])")
+	[ "$n" = 1 ] || die "mip6lb-decap on s3 counts $n decapsulated packets, want 1: $st"
+	n=$(echo "$st" | pyq "[a for i in d['interfaces'] for a in i['addresses']]")
+	[ "$n" = "$(be_decap s3)" ] || die "mip6lb-decap on s3 lists addresses '$n', want $(be_decap s3)"
+	ok "mip6lb-decap status on s3: decapsulated 1, address $(be_decap s3)"
+fi
