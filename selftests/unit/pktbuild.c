@@ -209,6 +209,45 @@ void pb_finish(struct pb *b)
 	memcpy(b->data + ETH_LEN + 4, &plen, 2);
 }
 
+void pb_trailer(struct pb *b, size_t n)
+{
+	__u8 *p = room(b, n);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (__u8)(0xee ^ i);
+}
+
+void pb_encap(struct pb *b, const char *src, const char *dst)
+{
+	size_t inner = b->len - ETH_LEN;
+	__u16 plen = htons((__u16)inner);
+	__u8 *p;
+
+	room(b, IP6_LEN);
+	memmove(b->data + ETH_LEN + IP6_LEN, b->data + ETH_LEN, inner);
+	p = b->data + ETH_LEN;
+	memset(p, 0, IP6_LEN);
+	p[0] = 0x60;
+	memcpy(p + 4, &plen, 2);
+	p[6] = 41;            /* IPv6 */
+	p[7] = 64;
+	addr(src, p + 8);
+	addr(dst, p + 24);
+	if (b->nexthdr_off)
+		b->nexthdr_off += IP6_LEN;
+	b->need += IP6_LEN;
+}
+
+void pb_tclass(struct pb *b, __u8 tclass)
+{
+	__u8 *p = b->data + ETH_LEN;
+
+	/* version:4 | traffic class:8 | flow label:20 */
+	p[0] = (__u8)((p[0] & 0xf0) | (tclass >> 4));
+	p[1] = (__u8)((p[1] & 0x0f) | (tclass << 4));
+}
+
 void pb_ipv4(struct pb *b)
 {
 	__u8 *p;

@@ -43,6 +43,19 @@ void pb_nonext(struct pb *b);                    /* No Next Header */
 /* n bytes of opaque payload of protocol proto (a later fragment's data). */
 void pb_raw(struct pb *b, __u8 proto, size_t n);
 void pb_finish(struct pb *b);
+/* n bytes past the end that no payload length covers (Ethernet padding,
+ * trailers); after pb_finish(). */
+void pb_trailer(struct pb *b, size_t n);
+
+/* Wrap the finished packet in an outer IPv6 header from src to dst, as
+ * mip6lb's ip6ip6 forwarding does (bpf/forward.h, RFC 2473 §3): next header
+ * 41, payload length the inner packet's, hop limit 64, traffic class and
+ * flow label 0, the Ethernet header kept in front.  After pb_finish(); may
+ * be called again to nest. */
+void pb_encap(struct pb *b, const char *src, const char *dst);
+/* Set the traffic class (DSCP << 2 | ECN) of the frame's first IPv6 header:
+ * the outer one once pb_encap() has run. */
+void pb_tclass(struct pb *b, __u8 tclass);
 
 /* A non-IPv6 frame (IPv4/UDP) for pass-through tests. */
 void pb_ipv4(struct pb *b);
