@@ -15,6 +15,10 @@
  * entries, with every entry expired (the most deletes) and with none (the
  * walk alone).  For comparison, the same pass in the kernel: one
  * bpf_prog_test_run of bench_sweep.bpf.c, bpf_for_each_map_elem + delete.
+ *
+ * Every session is written as last used now, and "all expired" is a sweep
+ * with the clock two lifetimes ahead: a last use two lifetimes in the past
+ * would be before boot on a machine up for less than that, and wrap.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,8 +48,15 @@ static long long fdinfo_memlock(int fd)
 	return v;
 }
 
-/* N sessions, all expired or all fresh. */
-static double fill(int fd, __u64 n, bool expired)
+/* The sweep's clock: now, or two lifetimes on, when every session written
+ * by fill() has expired. */
+static __u64 sweep_clock(bool expired)
+{
+	return dp_now_ns() + (expired ? 2ULL * MIP6LB_DEFAULT_LIFETIME * 1000000000ULL : 0);
+}
+
+/* N sessions, last used now. */
+static double fill(int fd, __u64 n)
 {
 	struct mip6lb_session_key *keys = calloc(BATCH, sizeof(*keys));
 	struct mip6lb_session *vals = calloc(BATCH, sizeof(*vals));
@@ -70,8 +81,7 @@ static double fill(int fd, __u64 n, bool expired)
 			vals[j].backend_id = id % 64;
 			vals[j].kind = MIP6LB_KIND_HOA;
 			vals[j].lifetime_s = MIP6LB_DEFAULT_LIFETIME;
-			vals[j].last_used_ns = expired ?
-				now - 2ULL * MIP6LB_DEFAULT_LIFETIME * 1000000000ULL : now;
+			vals[j].last_used_ns = now;
 		}
 		if (bpf_map_update_batch(fd, keys, vals, &cnt, &opts))
 			bench_fail("fill %llu sessions: %s", (unsigned long long)n, strerror(errno));
@@ -82,16 +92,16 @@ static double fill(int fd, __u64 n, bool expired)
 	return (bench_now_ns() - t0) / 1e6;
 }
 
-/* One aging pass of the daemon's (loader/aging.h); returns ms, the entries
- * walked and deleted. */
-static double sweep(int fd, __u64 *walked, __u64 *deleted)
+/* One aging pass of the daemon's (loader/aging.h) with the clock at now_ns;
+ * returns ms, the entries walked and deleted. */
+static double sweep(int fd, __u64 now_ns, __u64 *walked, __u64 *deleted)
 {
 	struct aging_result res;
 	double t0 = bench_now_ns();
 	int err;
 
 	bench_perf_ctl("enable");
-	err = aging_sweep(fd, dp_now_ns(), &res);
+	err = aging_sweep(fd, now_ns, &res);
 	bench_perf_ctl("disable");
 	if (err)
 		bench_fail("aging_sweep: %s", strerror(-err));
@@ -140,9 +150,9 @@ static void ksweep_close(void)
 	ksweep_obj = NULL;
 }
 
-static double ksweep(__u64 *walked, __u64 *deleted)
+static double ksweep(__u64 now_ns, __u64 *walked, __u64 *deleted)
 {
-	struct sweep_state st = { .now_ns = dp_now_ns() };
+	struct sweep_state st = { .now_ns = now_ns };
 	__u8 frame[64] = {};
 	__u32 zero = 0;
 	double t0;
@@ -180,11 +190,11 @@ static void scale_at(__u64 n, const char *label, int runs, bool primary)
 		return;
 	}
 	for (r = 0; r < runs; r++) {
-		double f = fill(dp.maps.sessions, n, false);
+		double f = fill(dp.maps.sessions, n);
 
 		if (!r)
 			fill_ms = f;
-		none[r] = sweep(dp.maps.sessions, &walked, &deleted);
+		none[r] = sweep(dp.maps.sessions, sweep_clock(false), &walked, &deleted);
 		if (deleted)
 			bench_fail("sweep of fresh sessions deleted %llu", (unsigned long long)deleted);
 		present = walked;
@@ -207,8 +217,8 @@ static void scale_at(__u64 n, const char *label, int runs, bool primary)
 			row_extra_double(row, "fill_ms", fill_ms);
 			row_extra_str(row, "source", "/proc/self/fdinfo memlock (= bpftool map show)");
 		}
-		fill(dp.maps.sessions, n, true);
-		all[r] = sweep(dp.maps.sessions, &walked, &deleted);
+		fill(dp.maps.sessions, n);
+		all[r] = sweep(dp.maps.sessions, sweep_clock(true), &walked, &deleted);
 		if (deleted != walked || walked < n - n / 1000)
 			bench_fail("sweep of expired sessions: walked %llu, deleted %llu of %llu",
 				   (unsigned long long)walked, (unsigned long long)deleted,
@@ -222,13 +232,13 @@ static void scale_at(__u64 n, const char *label, int runs, bool primary)
 		}
 		if (!kernel)
 			continue;
-		fill(dp.maps.sessions, n, false);
-		knone[r] = ksweep(&walked, &deleted);
+		fill(dp.maps.sessions, n);
+		knone[r] = ksweep(sweep_clock(false), &walked, &deleted);
 		if (deleted || walked < n - n / 1000)
 			bench_fail("kernel sweep of fresh sessions: walked %llu, deleted %llu",
 				   (unsigned long long)walked, (unsigned long long)deleted);
-		fill(dp.maps.sessions, n, true);
-		kall[r] = ksweep(&walked, &deleted);
+		fill(dp.maps.sessions, n);
+		kall[r] = ksweep(sweep_clock(true), &walked, &deleted);
 		if (deleted != walked || walked < n - n / 1000)
 			bench_fail("kernel sweep of expired sessions: walked %llu, deleted %llu",
 				   (unsigned long long)walked, (unsigned long long)deleted);

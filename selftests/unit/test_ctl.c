@@ -319,12 +319,16 @@ END_TEST
 START_TEST(test_ctl_sessions)
 {
 	struct json_object *s, *arr, *x;
-	__u64 now = dp_now_ns();
+	__u64 now = dp_now_ns(), up_s = now / 1000000000ULL;
 
-	dfx_session_put(&fx, 0, "2001:db8:100::1", dfx_be(&fx, "web", "s1"), 300,
-			now - 5000000000ULL);
+	/* Idle since boot, not "now - 5 s": the clock is younger than that
+	 * for the first seconds after boot.  A lifetime long enough that no
+	 * uptime uses it up. */
+	dfx_session_put(&fx, 0, "2001:db8:100::1", dfx_be(&fx, "web", "s1"), 4000000000U, 0);
 	dfx_session_put(&fx, 1, "2001:db8:100::2", dfx_be(&fx, "dns", "d1"), 0, now);
-	dfx_session_put(&fx, 0, "2001:db8:100::3", 99, 300, now);     /* backend gone */
+	/* Backend gone; used 10 s after the clock the list reads: idle 0, not
+	 * 2^64 ns. */
+	dfx_session_put(&fx, 0, "2001:db8:100::3", 99, 300, now + 10000000000ULL);
 
 	s = ok("{\"cmd\":\"session list\"}");
 	arr = garr(s, "sessions", 3);
@@ -332,16 +336,18 @@ START_TEST(test_ctl_sessions)
 	ck_assert_str_eq(gstr(x, "service"), "web");
 	ck_assert_str_eq(gstr(x, "kind"), "src");
 	ck_assert_str_eq(gstr(x, "backend"), "s1");
-	ck_assert_int_ge(gint(x, "idle_s"), 5);
-	ck_assert_int_le(gint(x, "idle_s"), 7);
-	ck_assert_int_eq(gint(x, "lifetime_s"), 300);
-	ck_assert_int_eq(gint(x, "lifetime_left_s"), 300 - gint(x, "idle_s"));
+	ck_assert_int_ge(gint(x, "idle_s"), up_s);
+	ck_assert_int_le(gint(x, "idle_s"), up_s + 2);
+	ck_assert_int_eq(gint(x, "lifetime_s"), 4000000000LL);
+	ck_assert_int_eq(gint(x, "lifetime_left_s"), 4000000000LL - gint(x, "idle_s"));
 	x = find(arr, "identity", "2001:db8:100::2");
 	ck_assert_str_eq(gstr(x, "service"), "dns");
 	ck_assert_int_eq(gint(x, "lifetime_s"), 0);
 	ck_assert(gnull(x, "lifetime_left_s"));  /* never ages */
 	x = find(arr, "identity", "2001:db8:100::3");
 	ck_assert(gnull(x, "backend"));          /* re-hashes on its next packet */
+	ck_assert_int_eq(gint(x, "idle_s"), 0);
+	ck_assert_int_eq(gint(x, "lifetime_left_s"), 300);
 
 	garr(ok("{\"cmd\":\"session list\",\"args\":{\"service\":\"dns\"}}"), "sessions", 1);
 	garr(ok("{\"cmd\":\"session list\",\"args\":{\"kind\":\"hoa\"}}"), "sessions", 0);
