@@ -83,6 +83,7 @@ int row_met(const struct bench_row *r);
  * (its rows are then null with the reason).  A failed assertion (wrong
  * verdict, wrong backend) is fatal: bench_fail(). */
 int bench_datapath(void);
+int bench_decap(void);      /* decap_rows.c: mip6lb-decap's program */
 int bench_veth(void);
 int bench_scale(void);
 int bench_maglev(void);

@@ -384,7 +384,7 @@ static void usage(FILE *f)
 		"  --json FILE   write the rows to FILE (bench.json format)\n"
 		"  --runs N      timed runs per figure, median reported (default 5)\n"
 		"  --cpu N       CPU to run on (default: the last one)\n"
-		"  --only PHASE  memlat | dp | veth | scale | maglev | notify | adopt\n"
+		"  --only PHASE  memlat | dp | decap | veth | scale | maglev | notify | adopt\n"
 		"  --case NAME[/MODE]  one datapath case only (for profiling)\n"
 		"  --sessions N  with --case: a session table of N slots instead of one\n"
 		"                that never evicts (e.g. a cache-resident table for miss-insert)\n"
@@ -459,7 +459,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || bopt.runs < 1 || bopt.runs > BENCH_RUNS_MAX ||
 	    (bopt.sessions && (!bopt.only_case || bopt.sessions > 0xffffffffULL)) ||
-	    (bopt.only && strcmp(bopt.only, "dp") && strcmp(bopt.only, "veth") &&
+	    (bopt.only && strcmp(bopt.only, "dp") && strcmp(bopt.only, "decap") &&
+	     strcmp(bopt.only, "veth") &&
 	     strcmp(bopt.only, "scale") && strcmp(bopt.only, "maglev") &&
 	     strcmp(bopt.only, "notify") && strcmp(bopt.only, "adopt") &&
 	     strcmp(bopt.only, "memlat"))) {
@@ -491,6 +492,8 @@ int main(int argc, char **argv)
 
 	if (want("dp"))
 		bench_datapath();
+	if (want("decap"))
+		bench_decap();
 	if (want("veth"))
 		bench_veth();
 	if (want("scale"))

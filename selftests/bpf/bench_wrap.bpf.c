@@ -12,7 +12,8 @@
  * first on every iteration:
  *   1. shrinks the frame back to its input length (bpf_xdp_adjust_head by
  *      the growth, 0 when nothing grew: always called, so its cost is the
- *      same for the program under test and for the floor),
+ *      same for the program under test and for the floor; after
+ *      mip6lb-decap's decapsulation the delta is -40 and it grows back),
  *   2. rewrites the leading bytes from a template,
  *   3. optionally writes a per-iteration identity (churn, new sessions): a
  *      32-bit big-endian word at id_off = base + per-CPU counter [% mod],

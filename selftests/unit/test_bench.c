@@ -153,6 +153,19 @@ START_TEST(test_bench_quick)
 	}
 	for (i = 0; i < sizeof(other_rows) / sizeof(other_rows[0]); i++)
 		ck_assert_msg(find_row(rows, other_rows[i], NULL), "no row %s", other_rows[i]);
+	{
+		/* mip6lb-decap's program, against its XDP_PASS floor. */
+		struct json_object *row = find_row(rows, "decap", "ip6ip6"), *v;
+
+		ck_assert_msg(row, "no row decap ip6ip6");
+		json_object_object_get_ex(row, "value", &v);
+		if (v) {
+			json_object_object_get_ex(row, "floor", &v);
+			ck_assert_msg(v && json_object_get_double(v) > 0, "decap ip6ip6: no floor");
+			json_object_object_get_ex(row, "ratio", &v);
+			ck_assert_msg(v && json_object_get_double(v) > 0, "decap ip6ip6: no ratio");
+		}
+	}
 	json_object_put(root);
 }
 END_TEST
