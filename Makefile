@@ -70,6 +70,9 @@ LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 LIB         := $(OUTPUT)/libmip6lb.a
 CLI_SRCS    := $(wildcard cli/*.c)
 CLI_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(CLI_SRCS))
+# mip6lb-decap: its own folder; it borrows the CLI's table printer.
+DECAP_SRCS  := $(wildcard decap/*.c)
+DECAP_OBJS  := $(patsubst %.c,$(OUTPUT)/%.o,$(DECAP_SRCS))
 UNIT_SRCS   := $(wildcard selftests/unit/*.c)
 UNIT_OBJS   := $(patsubst %.c,$(OUTPUT)/%.o,$(UNIT_SRCS))
 BENCH_SRCS  := $(wildcard selftests/bench/*.c)
@@ -77,7 +80,8 @@ BENCH_OBJS  := $(patsubst %.c,$(OUTPUT)/%.o,$(BENCH_SRCS))
 
 PROGS := $(if $(wildcard $(DAEMON_MAIN)),$(OUTPUT)/mip6lbd) \
 	 $(if $(wildcard $(AGENT_MAIN)),$(OUTPUT)/mip6lb-agent) \
-	 $(if $(CLI_SRCS),$(OUTPUT)/mip6lbctl)
+	 $(if $(CLI_SRCS),$(OUTPUT)/mip6lbctl) \
+	 $(if $(DECAP_SRCS),$(OUTPUT)/mip6lb-decap)
 
 all: $(DEPS_STAMP) $(BPF_OBJ) $(SKEL) $(DECAP_BPF_OBJ) $(DECAP_SKEL) $(LIB) $(PROGS) $(TEST_BPF_OBJS) \
 	$(OUTPUT)/unit_tests $(if $(BENCH_SRCS),$(OUTPUT)/mip6lb-bench)
@@ -142,6 +146,10 @@ $(OUTPUT)/mip6lbctl: $(CLI_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(OUTPUT)/mip6lb-decap: $(DECAP_OBJS) $(OUTPUT)/cli/table.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(OUTPUT)/unit_tests: $(UNIT_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
@@ -203,10 +211,10 @@ install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
 		$(DESTDIR)/etc/systemd/system $(DESTDIR)/etc/mip6lb
 	$(Q)install -m 0755 $(OUTPUT)/mip6lbd $(OUTPUT)/mip6lb-agent $(OUTPUT)/mip6lbctl \
-		$(DESTDIR)$(PREFIX)/sbin/
+		$(OUTPUT)/mip6lb-decap $(DESTDIR)$(PREFIX)/sbin/
 	$(Q)install -m 0644 $(wildcard packaging/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
 	$(Q)install -m 0644 packaging/mip6lbd.service packaging/mip6lb-agent.service \
-		$(DESTDIR)/etc/systemd/system/
+		packaging/mip6lb-decap@.service $(DESTDIR)/etc/systemd/system/
 	$(Q)test -e $(DESTDIR)/etc/mip6lb/mip6lb.conf || \
 		install -m 0644 packaging/mip6lb.conf.example $(DESTDIR)/etc/mip6lb/mip6lb.conf
 
