@@ -65,7 +65,8 @@ void cli_usage_line(const struct cli_cmd *cmd, FILE *f)
 		bool opt = a->flags & CA_OPT;
 
 		if (a->flags & CA_POS)
-			fprintf(f, opt ? " [%s]" : " %s", a->meta);
+			fprintf(f, opt ? " [%s%s]" : " %s%s", a->meta,
+				(a->flags & CA_MULTI) ? "..." : "");
 		else
 			fprintf(f, opt ? " [%s %s]" : " %s %s", a->word, a->meta);
 	}
@@ -85,7 +86,8 @@ void cli_command_help(const struct cli_cmd *cmd, FILE *f)
 	fprintf(f, "\nArguments:\n");
 	for (a = cmd->args; !arg_end(a); a++) {
 		if (a->flags & CA_POS)
-			snprintf(left, sizeof(left), "%s", a->meta);
+			snprintf(left, sizeof(left), "%s%s", a->meta,
+				 (a->flags & CA_MULTI) ? "..." : "");
 		else if (a->alias)
 			snprintf(left, sizeof(left), "%s, %s %s", a->word, a->alias, a->meta);
 		else
@@ -281,7 +283,8 @@ static const struct cli_arg *next_positional(const struct cli_cmd *cmd, struct j
 	const struct cli_arg *a;
 
 	for (a = cmd->args; a && !arg_end(a); a++)
-		if ((a->flags & CA_POS) && !json_object_object_get_ex(got, a->key, NULL))
+		if ((a->flags & CA_POS) &&
+		    ((a->flags & CA_MULTI) || !json_object_object_get_ex(got, a->key, NULL)))
 			return a;
 	return NULL;
 }
@@ -352,6 +355,16 @@ int cli_parse_args(const struct cli_cmd *cmd, int argc, char **argv,
 		if (arg_value(a, text, &val, why, sizeof(why))) {
 			cli_usage_error(cmd, "%s: %s", a->flags & CA_POS ? a->meta : a->word, why);
 			goto out;
+		}
+		if (a->flags & CA_MULTI) {
+			struct json_object *list;
+
+			if (!json_object_object_get_ex(got, a->key, &list)) {
+				list = json_object_new_array();
+				json_object_object_add(got, a->key, list);
+			}
+			json_object_array_add(list, val);
+			continue;
 		}
 		json_object_object_add(got, a->key, val);
 	}

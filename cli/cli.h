@@ -46,6 +46,7 @@ enum cli_type {
 #define CA_POS    (1U << 0)  /* positional: given by place, shown as META */
 #define CA_OPT    (1U << 1)  /* may be left out */
 #define CA_LOCAL  (1U << 2)  /* used by the CLI itself, never sent */
+#define CA_MULTI  (1U << 3)  /* positional, last: every remaining word, a JSON array */
 
 struct cli_arg {
 	const char *word;       /* keyword ("vip", "--watch"); NULL when CA_POS */
@@ -104,5 +105,6 @@ int cmd_daemon_request(struct cli_ctx *ctx, const struct cli_cmd *cmd,
 		       struct json_object *args);
 int cmd_stats(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_object *args);
 int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_object *args);
+int cmd_probe(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_object *args);
 
 #endif

@@ -4,9 +4,9 @@
  *
  *   mip6lbctl [-j|--json] [-p|--pretty] [-s SOCKET] [-v] COMMAND [ARGS]
  *
- * Every command but classify is one request to mip6lbd over its control
- * socket (docs/control.md); classify runs a capture through the datapath
- * offline.  Exit codes: 0 ok, 1 error, 2 usage.
+ * Every command but classify and probe is one request to mip6lbd over its
+ * control socket (docs/control.md); classify runs a capture through the
+ * datapath offline, probe tries what the host can do.  Exit codes: 0 ok, 1 error, 2 usage.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 #include "cli.h"
 #include "config.h"
+#include "daemon.h"
 #include "names.h"
 
 /* ---- argument specs ------------------------------------------------------ */
@@ -104,6 +105,14 @@ static const struct cli_arg a_classify[] = {
 	  "mip6lbd config file whose services and backends to use" },
 	{ NULL, NULL, "FILE.pcap", "file", CT_PATH, CA_POS | CA_LOCAL, 0, 0,
 	  "capture to classify (pcap or pcapng)" },
+	END
+};
+
+static const struct cli_arg a_probe[] = {
+	{ "--pin-dir", NULL, "DIR", "pin_dir", CT_PATH, CA_OPT | CA_LOCAL, 0, 0,
+	  "mip6lbd's pin dir, checked for bpffs (default " MIP6LBD_DEFAULT_PIN_DIR ")" },
+	{ NULL, NULL, "DEV", "devs", CT_IFNAME, CA_POS | CA_OPT | CA_LOCAL | CA_MULTI, 0, 0,
+	  "interfaces to check for native XDP (default: all but lo)" },
 	END
 };
 
@@ -204,6 +213,17 @@ static const struct cli_cmd cmds[] = {
 	  "session was new, hit, re-hashed or followed a first fragment.\n"
 	  "With -j: {\"packets\":[{\"index\",\"verdict\",\"service\",\"kind\",\n"
 	  "\"identity\",\"backend\",\"reason\"}]}." },
+	{ "probe", a_probe, cmd_probe, NULL,
+	  "what this host can do for mip6lbd: bpffs, XDP, maps, helpers, native XDP",
+	  "Try, on this host and without a daemon, what mip6lbd needs: bpffs at the\n"
+	  "pin dir, kernel BTF, loading XDP programs, every map type and helper the\n"
+	  "datapath uses; and what is optional: native XDP on each DEV (from the\n"
+	  "kernel's netdev netlink family), seg6local End.DT6 and ip6tnl (tried in a\n"
+	  "throwaway network namespace; for backends that decapsulate).  Needs root\n"
+	  "for definite answers.  Exit 0 when everything required is available, 1\n"
+	  "otherwise; optional features do not change the exit code.\n"
+	  "With -j: {\"ok\",\"pin_dir\",\"features\":[{\"name\",\"available\",\"required\",\n"
+	  "\"detail\"}],\"interfaces\":[{\"name\",\"native_xdp\",\"detail\"}]}." },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -27,6 +27,7 @@
 #include "mip6lb.skel.h"
 #include "datapath.h"
 #include "log.h"
+#include "probe.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
 
@@ -100,7 +101,10 @@ int bpffs_ensure(const char *pin_dir)
 		return err;
 	}
 	if (!is_bpffs(pin_dir)) {
-		pr_err("pin dir %s is not on a bpf filesystem", pin_dir);
+		struct probe_result r = probe_bpffs(pin_dir);
+
+		/* The probe's line names the filesystem and what to do. */
+		pr_err("%s", r.avail == PROBE_NO ? r.detail : "pin dir is not on a bpffs mount");
 		return -ENOTSUP;
 	}
 	return 0;
@@ -487,6 +491,14 @@ static int attach_one(struct datapath *dp, struct dp_iface *ifc, enum xdp_attach
 			if (stale > 0)
 				err = xdp_program__attach(dp->xprog, ifc->ifindex, mode, 0);
 		}
+	}
+	if (err == -EOPNOTSUPP && mode == XDP_MODE_NATIVE) {
+		/* The driver has no ndo_bpf (the kernel's extack, which libbpf
+		 * logs above, says "Underlying driver does not support XDP in
+		 * native mode"): name the interface and the way out. */
+		pr_err("interface %s has no native XDP (driver lacks it): set xdp_mode = generic",
+		       ifc->name);
+		return err;
 	}
 	if (err) {
 		pr_err("interface %s: attaching %s (mode %s): %s", ifc->name, DP_PROG_NAME,

@@ -27,6 +27,7 @@
 #include "names.h"
 #include "nexthop.h"
 #include "notify.h"
+#include "probe.h"
 #include "state.h"
 
 struct opts {
@@ -567,6 +568,23 @@ static int setup_timer(struct run *r)
 	return 0;
 }
 
+/* Before anything is loaded: what the kernel must be able to do (the
+ * datapath's program type, map types and helpers, and native XDP on each
+ * interface when xdp_mode = native), one line naming the first missing
+ * piece and what to do.  bpffs_ensure() has checked the pin dir. */
+static int check_host(const struct mip6lb_config *cfg)
+{
+	struct probe_result missing;
+	int err;
+
+	err = probe_required((const char (*)[IF_NAMESIZE])cfg->daemon.ifaces,
+			     cfg->daemon.n_ifaces, cfg->daemon.xdp_mode == CFG_XDP_NATIVE,
+			     &missing);
+	if (err)
+		pr_err("%s", missing.detail);
+	return err;
+}
+
 static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 {
 	struct run r = { .o = o, .sig_fd = -1, .timer_fd = -1, .notify_timer_fd = -1 };
@@ -591,6 +609,9 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 		goto out;
 	r.d.loop = r.loop;
 	err = bpffs_ensure(o->pin_dir);
+	if (err)
+		goto out_loop;
+	err = check_host(cfg);
 	if (err)
 		goto out_loop;
 	err = datapath_open(&r.dp, o->pin_dir, cfg->daemon.max_sessions);
