@@ -25,6 +25,13 @@
  * All packets share one session table, in capture order, so a later packet
  * sees the sessions earlier ones made.  The process stays on CPU 0 so the
  * per-CPU parse scratch it cross-checks is the one the run wrote.
+ *
+ * Frames XDP never sees are not run but still get their row, verdict drop:
+ * `runt` below an Ethernet header (test_run refuses them, and no driver
+ * hands one up), `too_big` above what the program sees in one buffer.  The
+ * program is not xdp.frags, so a driver will not run it where frames
+ * exceed that; test_run would split such a frame over pages and show the
+ * program only the first, so its verdict would mean nothing.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,6 +39,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
@@ -84,6 +93,7 @@ struct clf {
 	__u64 *be_pkts;                /* backend_stats totals so far, by id */
 	struct frag_rec *frags[CLF_FRAG_BUCKETS];
 	int disagreements;
+	size_t max_len;                /* the most bytes of a frame XDP sees in one buffer */
 };
 
 struct clf_row {
@@ -98,6 +108,7 @@ struct clf_row {
 	const char *session;           /* new, hit, rehash, frag, or NULL */
 	size_t caplen, wire_len;       /* caplen < wire_len: cut by the snap length */
 	char source[INET6_ADDRSTRLEN + 16];
+	const char *not_run;           /* runt, too_big, not_run; NULL when run */
 };
 
 static void disagree(struct clf *c, long idx, const char *fmt, ...)
@@ -165,6 +176,48 @@ static int apply_config(struct clf *c, struct mip6lb_config *cfg)
 	return CLI_OK;
 }
 
+/* The bytes of a frame an XDP program sees in its one buffer: a page less
+ * the headroom and the skb_shared_info tail, on this kernel.  Asked of the
+ * kernel, not computed: test_run of a two-instruction XDP_PASS over a
+ * frame of a few pages, whose xdp_md comes back with data_end at the end
+ * of the first buffer (kernels since 5.18 put the rest in fragments). */
+static size_t probe_max_len(void)
+{
+	static const struct bpf_insn pass[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = 4 * (page > 0 ? page : 4096), max = 0;
+	struct xdp_md ctx = {};
+	unsigned char *buf;
+	int fd;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .repeat = 1, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .ctx_out = &ctx, .ctx_size_out = sizeof(ctx));
+
+	buf = calloc(1, len);
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "clf_probe", "GPL", pass, 2, NULL);
+	if (buf && fd >= 0) {
+		ctx.data_end = len;
+		o.data_in = buf;
+		o.data_size_in = len;
+		if (!bpf_prog_test_run_opts(fd, &o) && ctx.data_end > ETH_HLEN)
+			max = ctx.data_end;
+	}
+	if (!max) {
+		/* A kernel without fragments in test_run refuses the frame:
+		 * its linear limit, for the usual 256 bytes of headroom and
+		 * 320 of skb_shared_info. */
+		max = (page > 0 ? page : 4096) - 256 - 320;
+		pr_debug("classify: no XDP frame size from the kernel (%s); assuming %zu bytes",
+			 strerror(errno), max);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return max;
+}
+
 static int clf_open(struct clf *c, const char *config, int verbose)
 {
 	struct mip6lb_config cfg;
@@ -214,6 +267,7 @@ static int clf_open(struct clf *c, const char *config, int verbose)
 	c->scratch_fd = pinned && scratch &&
 			bpf_map__value_size(scratch) == sizeof(struct mip6lb_pkt) ?
 			bpf_map__fd(scratch) : -1;
+	c->max_len = probe_max_len();
 	err = apply_config(c, &cfg);
 out:
 	config_free(&cfg);      /* empty when state_apply() took it */
@@ -435,6 +489,27 @@ static void check_parse(struct clf *c, long idx, int ret, const struct mip6lb_pk
 	free(vals);
 }
 
+/* A row for a frame that is not run: dropped before XDP, by why. */
+static void not_run_row(struct clf_row *row, const struct pcapsrc_frame *f, const char *why)
+{
+	struct mip6lb_pkt pkt;
+	int ret;
+
+	row->verdict = !strcmp(why, "not_run") ? NULL : "drop";
+	row->not_run = why;
+	snprintf(row->source, sizeof(row->source), "-");
+	if (f->len < ETH_HLEN)
+		return;
+	/* Whose it was, as far as the datapath's parser can tell. */
+	ret = mip6lb_parse_buf(f->data, f->len, &pkt);
+	if (ret == MIP6LB_PARSE_NOT_IPV6)
+		snprintf(row->source, sizeof(row->source), "(not IPv6)");
+	else if (pkt.flags & MIP6LB_PKT_ADDRS)
+		inet_ntop(AF_INET6, &pkt.src, row->source, sizeof(row->source));
+}
+
+/* 0: run, row filled; 1: not run, a row that says why; < 0: not run, an
+ * error (the row says not_run). */
 static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struct clf_row *row)
 {
 	struct mip6lb_counter_val now[MIP6LB_CNT_MAX];
@@ -460,9 +535,25 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 	for (i = 0; i < 4; i++)
 		row->more[i] = -1;
 
+	if (f->len < ETH_HLEN) {
+		not_run_row(row, f, "runt");
+		return 1;
+	}
+	if (f->len > c->max_len) {
+		not_run_row(row, f, "too_big");
+		return 1;
+	}
 	err = bpf_prog_test_run_opts(c->prog_fd, &opts);
-	if (err)
-		return -errno;
+	if (err) {
+		err = -errno;
+		/* The probe's size was wrong after all: the kernel says too big. */
+		if (f->len > ETH_FRAME_LEN && (err == -EINVAL || err == -E2BIG || err == -ENOMEM)) {
+			not_run_row(row, f, "too_big");
+			return 1;
+		}
+		not_run_row(row, f, "not_run");
+		return err;
+	}
 	err = dp_counters_read(&c->maps, now);
 	if (err)
 		return err;
@@ -592,7 +683,7 @@ static struct json_object *row_json(const struct clf *c, const struct clf_row *r
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "index", json_object_new_int64(r->index));
-	json_object_object_add(o, "verdict", json_object_new_string(r->verdict));
+	json_object_object_add(o, "verdict", jstr_or_null(r->verdict));
 	json_object_object_add(o, "service",
 			       jstr_or_null(r->service >= 0 ? svc_name(c, r->service) : NULL));
 	json_object_object_add(o, "kind",
@@ -601,7 +692,8 @@ static struct json_object *row_json(const struct clf *c, const struct clf_row *r
 	json_object_object_add(o, "backend",
 			       jstr_or_null(r->backend >= 0 ? be_name(c, r->backend) : NULL));
 	json_object_object_add(o, "reason",
-			       jstr_or_null(r->reason >= 0 ? mip6lb_counter_names[r->reason] : NULL));
+			       jstr_or_null(r->not_run ? r->not_run :
+					    r->reason >= 0 ? mip6lb_counter_names[r->reason] : NULL));
 	return o;
 }
 
@@ -611,7 +703,9 @@ static void row_table(const struct clf *c, const struct clf_row *r, struct table
 	size_t off;
 	int i;
 
-	if (r->reason >= 0) {
+	if (r->not_run) {
+		snprintf(reason, sizeof(reason), "%s", r->not_run);
+	} else if (r->reason >= 0) {
 		off = snprintf(reason, sizeof(reason), "%s", mip6lb_counter_names[r->reason]);
 		for (i = 0; i < 4 && r->more[i] >= 0 && off < sizeof(reason); i++)
 			off += snprintf(reason + off, sizeof(reason) - off, " +%s",
@@ -622,7 +716,7 @@ static void row_table(const struct clf *c, const struct clf_row *r, struct table
 			 " [captured %zu of %zu bytes]", r->caplen, r->wire_len);
 	table_cell(t, "%ld", r->index);
 	table_cell(t, "%s", r->source);
-	table_cell(t, "%s", r->verdict);
+	table_cell(t, "%s", r->verdict ? r->verdict : "-");
 	table_cell(t, "%s", r->service >= 0 ? svc_name(c, r->service) : "-");
 	table_cell(t, "%s", r->kind != MIP6LB_KIND_NONE ? kind_name(r->kind) : "-");
 	table_cell(t, "%s", r->identity[0] ? r->identity : "-");
@@ -649,13 +743,14 @@ int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_obj
 	};
 	struct json_object *v, *doc = NULL, *list = NULL;
 	const char *config = NULL, *file = NULL;
-	long idx = 0, n_verdict[4] = { 0 }, n_short = 0, n_unrun = 0;
+	long idx = 0, n_verdict[4] = { 0 }, n_short = 0, n_unrun = 0, n_runt = 0, n_big = 0;
 	struct pcapsrc *src = NULL;
 	struct pcapsrc_frame f;
 	struct table *t = NULL;
 	struct clf c;
 	struct clf_row row;
 	char err[512];
+	bool read_err = false;
 	int rc, ret;
 
 	(void)cmd;
@@ -682,8 +777,10 @@ int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_obj
 	for (;;) {
 		ret = pcapsrc_next(src, &f, err, sizeof(err));
 		if (ret < 0) {
-			rc = cli_error("classify: %s: %s", file, err);
-			goto out;
+			/* A capture cut short: the packets before the cut
+			 * are still printed. */
+			read_err = true;
+			break;
 		}
 		if (!ret)
 			break;
@@ -691,17 +788,20 @@ int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_obj
 		if (f.len < f.wire_len)
 			n_short++;
 		ret = run_one(&c, idx, &f, &row);
-		if (ret) {
-			/* bpf_prog_test_run refuses frames shorter than an
-			 * Ethernet header or larger than its page: no NIC
-			 * hands such a frame to XDP either. */
+		if (ret < 0) {
 			cli_warn("classify: packet %ld (%zu bytes) was not run: %s", idx, f.len,
 				 strerror(-ret));
 			n_unrun++;
-			continue;
+		} else if (ret > 0) {
+			if (!strcmp(row.not_run, "runt"))
+				n_runt++;
+			else
+				n_big++;
 		}
-		n_verdict[!strcmp(row.verdict, "tx") ? 0 : !strcmp(row.verdict, "redirect") ? 1 :
-			  !strcmp(row.verdict, "pass") ? 2 : 3]++;
+		if (row.verdict)
+			n_verdict[!strcmp(row.verdict, "tx") ? 0 :
+				  !strcmp(row.verdict, "redirect") ? 1 :
+				  !strcmp(row.verdict, "pass") ? 2 : 3]++;
 		if (list)
 			json_object_array_add(list, row_json(&c, &row));
 		else
@@ -713,17 +813,28 @@ int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_obj
 		count_sessions_cb_n = 0;
 		dp_sessions_foreach(&c.maps, count_cb, NULL);
 		table_print(t, stdout);
-		printf("\n%ld packet%s (%s, link type %s): %ld tx, %ld redirect, %ld pass, %ld drop; %ld session%s\n",
+		printf("\n%ld packet%s (%s, link type %s): %ld tx, %ld redirect, %ld pass, %ld drop",
 		       idx, idx == 1 ? "" : "s", file, pcapsrc_linktype(src), n_verdict[0],
-		       n_verdict[1], n_verdict[2], n_verdict[3], count_sessions_cb_n,
-		       count_sessions_cb_n == 1 ? "" : "s");
+		       n_verdict[1], n_verdict[2], n_verdict[3]);
+		if (n_runt + n_big + n_unrun)
+			printf(" (%ld not run)", n_runt + n_big + n_unrun);
+		printf("; %ld session%s\n", count_sessions_cb_n, count_sessions_cb_n == 1 ? "" : "s");
 	}
 	if (n_short)
 		cli_warn("classify: %ld packet%s cut short by the capture's snap length; the datapath judged the captured bytes",
 			 n_short, n_short == 1 ? " was" : "s were");
 	rc = CLI_OK;
+	/* Exit 1 unless every packet went through the datapath. */
+	if (n_runt)
+		rc = cli_error("classify: %ld packet%s shorter than an Ethernet header (%d bytes): not run, dropped as runt",
+			       n_runt, n_runt == 1 ? "" : "s", ETH_HLEN);
+	if (n_big)
+		rc = cli_error("classify: %ld packet%s larger than the %zu bytes XDP sees in one buffer: not run, dropped as too_big",
+			       n_big, n_big == 1 ? "" : "s", c.max_len);
 	if (n_unrun)
 		rc = cli_error("classify: %ld packet%s could not be run", n_unrun, n_unrun == 1 ? "" : "s");
+	if (read_err)
+		rc = cli_error("classify: %s: %s (after packet %ld)", file, err, idx);
 	if (c.disagreements)
 		rc = cli_error("classify: %d disagreement%s between the classifier and the datapath",
 			       c.disagreements, c.disagreements == 1 ? "" : "s");

@@ -1246,6 +1246,167 @@ START_TEST(test_classify_bad_inputs)
 }
 END_TEST
 
+/* Frames XDP never sees: each gets its row (drop, runt or too_big), the
+ * packets around them are still run, and the exit code is 1 because not
+ * every packet went through the datapath. */
+static const struct odd_frame {
+	const char *what;
+	size_t len;                     /* 0..13: cut from a normal frame; more: padded */
+	const char *verdict, *reason;   /* reason NULL: any, but not runt or too_big */
+} odd_frames[] = {
+	{ "normal, HAO", 0, "tx", NULL },
+	{ "12 bytes", 12, "drop", "runt" },
+	{ "empty", 0, "drop", "runt" },
+	{ "1 byte", 1, "drop", "runt" },
+	{ "13 bytes", 13, "drop", "runt" },
+	{ "Ethernet header only", 14, "drop", "" },
+	{ "1514 bytes, UDP", 1514, "tx", NULL },
+	{ "9000 bytes (jumbo)", 9000, "drop", "too_big" },
+	{ "70000 bytes (GRO)", 70000, "drop", "too_big" },
+	{ "normal, HAO, again", 0, "tx", NULL },
+};
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	return st.st_size;
+}
+
+static void write_odd_pcap(const char *path)
+{
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 262144);
+	static __u8 big[70000];
+	pcap_dumper_t *d;
+	struct pb hao, udp;
+	size_t i;
+
+	pb_init(&hao, "2001:db8:a::10", VIP);
+	pb_dstopt_hao(&hao, HOA1);
+	pb_udp(&hao, 5000, 80, 16);
+	pb_finish(&hao);
+	pb_init(&udp, "2001:db8:c::99", VIP);
+	pb_udp(&udp, 5000, 80, 1514 - 14 - 40 - 8);
+	pb_finish(&udp);
+	ck_assert_int_eq(udp.len, 1514);
+	ck_assert_ptr_nonnull(p);
+	d = pcap_dump_open(p, path);
+	ck_assert_msg(d, "pcap_dump_open %s: %s", path, pcap_geterr(p));
+	for (i = 0; i < N_OF(odd_frames); i++) {
+		const struct odd_frame *o = &odd_frames[i];
+		struct pcap_pkthdr h = { .ts = { .tv_sec = 1700000000 + i } };
+		const __u8 *data = hao.data;
+
+		h.caplen = h.len = o->len;
+		if (!strcmp(o->verdict, "tx") && !o->len) {
+			h.caplen = h.len = hao.len;
+		} else if (o->len == 1514) {
+			data = udp.data;
+		} else if (o->len > 1514) {
+			/* A frame of the HAO packet, zero-padded. */
+			memset(big, 0, sizeof(big));
+			memcpy(big, hao.data, hao.len);
+			data = big;
+		}
+		pcap_dump((u_char *)d, &h, data);
+	}
+	pcap_dump_close(d);
+	pcap_close(p);
+}
+
+START_TEST(test_classify_odd_frames)
+{
+	char conf[128], pcap[128];
+	struct json_object *doc, *list, *row, *idx;
+	const char *be, *first_be = NULL;
+	struct run r;
+	size_t i;
+
+	make_tmp_dir();
+	snprintf(conf, sizeof(conf), "%s/mip6lb.conf", tmp_dir);
+	snprintf(pcap, sizeof(pcap), "%s/odd.pcap", tmp_dir);
+	write_file(conf, crafted_conf);
+	write_odd_pcap(pcap);
+
+	CLI(&r, "-j", "classify", "-c", conf, pcap);
+	ck_assert_msg(r.status == 1, "exit %d, want 1: %s", r.status, r.err);
+	ck_assert_msg(strstr(r.err, "4 packets shorter than an Ethernet header (14 bytes): not run, dropped as runt"),
+		      "stderr: %s", r.err);
+	ck_assert_msg(strstr(r.err, "2 packets larger than the ") &&
+		      strstr(r.err, " bytes XDP sees in one buffer: not run, dropped as too_big"),
+		      "stderr: %s", r.err);
+	ck_assert_msg(!strstr(r.err, "disagree") && !strstr(r.err, "was not run"), "stderr: %s", r.err);
+	doc = json_tokener_parse(r.out);
+	ck_assert_msg(doc, "not JSON: %s", r.out);
+	ck_assert(json_object_object_get_ex(doc, "packets", &list));
+	ck_assert_int_eq(json_object_array_length(list), N_OF(odd_frames));
+	for (i = 0; i < N_OF(odd_frames); i++) {
+		const struct odd_frame *o = &odd_frames[i];
+		const char *reason;
+
+		row = json_object_array_get_idx(list, i);
+		ck_assert(json_object_object_get_ex(row, "index", &idx));
+		ck_assert_int_eq(json_object_get_int(idx), i + 1);
+		assert_field(row, "verdict", o->verdict, i);
+		reason = field(row, "reason");
+		be = field(row, "backend");
+		if (o->reason && o->reason[0]) {
+			/* Not run: nothing but the verdict and why. */
+			assert_field(row, "reason", o->reason, i);
+			assert_field(row, "service", NULL, i);
+			assert_field(row, "kind", NULL, i);
+			assert_field(row, "identity", NULL, i);
+			ck_assert_msg(!be, "%s: backend %s", o->what, be);
+		} else {
+			ck_assert_msg(!reason || (strcmp(reason, "runt") && strcmp(reason, "too_big")),
+				      "%s: reason %s, but it was run", o->what, reason);
+		}
+		if (!strcmp(o->verdict, "tx")) {
+			assert_field(row, "service", "web", i);
+			ck_assert_msg(be && be[0] == 's', "%s: backend %s", o->what, be);
+		}
+	}
+	/* The packets after the odd ones are run in the same session table:
+	 * the HAO session of the first packet is hit on the same backend. */
+	first_be = field(json_object_array_get_idx(list, 0), "backend");
+	be = field(json_object_array_get_idx(list, N_OF(odd_frames) - 1), "backend");
+	ck_assert_msg(first_be && be && !strcmp(first_be, be), "backends %s then %s", first_be, be);
+	assert_field(json_object_array_get_idx(list, 0), "kind", "hoa", 0);
+	assert_field(json_object_array_get_idx(list, 0), "identity", HOA1, 0);
+	assert_field(json_object_array_get_idx(list, N_OF(odd_frames) - 1), "identity", HOA1,
+		     N_OF(odd_frames) - 1);
+	json_object_put(doc);
+	run_free(&r);
+
+	/* The table: every row, and the summary counts the ones not run. */
+	CLI(&r, "classify", "-c", conf, pcap);
+	ck_assert_msg(r.status == 1, "exit %d, want 1: %s", r.status, r.err);
+	ck_assert_msg(strstr(r.out, "\n 2  -  ") && strstr(r.out, "  runt\n"), "table: %s", r.out);
+	/* A too_big frame still shows whose it was. */
+	ck_assert_msg(strstr(r.out, "\n 8  2001:db8:a::10  drop ") && strstr(r.out, "  too_big\n"),
+		      "table: %s", r.out);
+	ck_assert_msg(strstr(r.out, "\n10  2001:db8:a::10  tx "), "table: %s", r.out);
+	ck_assert_msg(strstr(r.out, "10 packets (") &&
+		      strstr(r.out, "): 3 tx, 0 redirect, 0 pass, 7 drop (6 not run); "),
+		      "summary: %s", r.out);
+	run_free(&r);
+
+	/* A capture cut inside its last frame: the rows before the cut are
+	 * printed, and the read error exits 1. */
+	ck_assert_int_eq(truncate(pcap, file_size(pcap) - 10), 0);
+	CLI(&r, "classify", "-c", conf, pcap);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(strstr(r.out, "\n9  2001:db8:a::10  drop ") && !strstr(r.out, "\n10  "),
+		      "table: %s", r.out);
+	ck_assert_msg(strstr(r.out, "9 packets ("), "summary: %s", r.out);
+	ck_assert_msg(strstr(r.err, "odd.pcap: ") && strstr(r.err, "(after packet 9)"),
+		      "stderr: %s", r.err);
+	run_free(&r);
+	remove_tmp_dir();
+}
+END_TEST
+
 /* ---- the public captures ----------------------------------------------------- */
 
 static void pcap_path(char *buf, size_t len, const char *name)
@@ -1465,6 +1626,7 @@ MIP6LB_SUITE(cli, SUITE_NEEDS_ROOT)
 	tcase_add_test(clf, test_classify_table);
 	tcase_add_loop_test(clf, test_classify_link_types, 0, N_OF(dlts));
 	tcase_add_test(clf, test_classify_bad_inputs);
+	tcase_add_test(clf, test_classify_odd_frames);
 	tcase_set_timeout(clf, 60);
 	suite_add_tcase(s, clf);
 
