@@ -3,8 +3,9 @@
  * The built binary, build/mip6lbd: --check-config and usage exit codes,
  * then whole lifecycles on a temporary pin dir and socket: start, SIGHUP
  * (good and bad config), SIGTERM (pins kept), restart (maps adopted,
- * sessions kept), kill -9 and restart, incompatible pins, --flush; and an
- * attach in a private network namespace.
+ * sessions kept), kill -9 and restart, incompatible pins, --flush; an
+ * attach in a private network namespace; and the host checks at start (a
+ * pin dir off bpffs, native XDP on a driver without it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -599,6 +600,71 @@ START_TEST(test_daemon_notify)
 }
 END_TEST
 
+/* ---- host checks at start ------------------------------------------------ */
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* A pin dir that is not on bpffs stops the start with one line that names
+ * bpffs and the fix, before anything is loaded. */
+START_TEST(test_daemon_pin_dir_not_bpffs)
+{
+	char pins[160], *out;
+	const char *argv[] = { "-c", cfg, "--pin-dir", pins, "--socket", sock, NULL };
+
+	snprintf(pins, sizeof(pins), "%s/pins", tmp_dir);
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n" SVC_CFG);
+	ck_assert_int_eq(run(argv, &out), 1);
+	ck_assert_msg(count_lines(out) == 1, "not one line:\n%s", out);
+	ck_assert_msg(!strncmp(out, "mip6lbd: error: pin dir ", 24) && strstr(out, pins) &&
+		      strstr(out, "is not on a bpffs mount") &&
+		      strstr(out, "pass a --pin-dir under /sys/fs/bpf"), "%s", out);
+	ck_assert_int_ne(access(sock, F_OK), 0);
+}
+END_TEST
+
+/* xdp_mode = native on an interface whose driver has no XDP (lo): one
+ * line naming the interface and the fix.  The line is the same whether
+ * the check before loading says so (netdev family) or the attach does. */
+START_TEST(test_daemon_native_without_driver_xdp)
+{
+	const char *want = "mip6lbd: error: interface lo has no native XDP (driver lacks it): "
+			   "set xdp_mode = generic\n";
+	char *out;
+	pid_t pid;
+	int fd;
+
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\nxdp_mode = native\ninterface = lo\n"
+		   SVC_CFG);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		const char *argv[] = { bin, "-c", cfg, "--pin-dir", pin_dir, "--socket", sock,
+				       NULL };
+
+		fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (unshare(CLONE_NEWNET) || system("ip link set lo up"))
+			_exit(120);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	record_pid(pid);
+	ck_assert_int_eq(wait_exit(pid), 1);
+	out = read_file(log_path);
+	ck_assert_msg(strstr(out, want), "log:\n%s", out);
+	/* Said once, and with nothing after it. */
+	ck_assert_str_eq(strstr(out, want), want);
+}
+END_TEST
+
 MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
 {
 	Suite *s = suite_create("daemon");
@@ -612,6 +678,8 @@ MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_daemon_attach_in_netns);
 	tcase_add_test(tc, test_daemon_restart_takes_over_program);
 	tcase_add_test(tc, test_daemon_notify);
+	tcase_add_test(tc, test_daemon_pin_dir_not_bpffs);
+	tcase_add_test(tc, test_daemon_native_without_driver_xdp);
 	suite_add_tcase(s, tc);
 	return s;
 }
