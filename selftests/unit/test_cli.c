@@ -4,7 +4,8 @@
  * codes, its output and the requests it sends.
  *
  *   cli_usage (no root): usage errors exit 2 without a daemon, --help on
- *     every command, "cannot reach" with exit 1, and a fake mip6lbd on a
+ *     every command, "cannot reach" with exit 1, probe's JSON shape and
+ *     table (a pin dir off bpffs: exit 1, root or not), and a fake mip6lbd on a
  *     temporary socket that records each request and answers canned JSON.
  *   cli (root): classify, which loads the real XDP program: a crafted
  *     capture (roaming HAO, home link, SPI, IID, fragments, pass and drop
@@ -217,6 +218,14 @@ static const struct usage_case usage_cases[] = {
 	{ { NOSOCK, "stats", "--watch", NULL }, "'--watch' needs a value" },
 	{ { NOSOCK, "classify", "x.pcap", NULL }, "missing '-c CONFIG'" },
 	{ { NOSOCK, "classify", "-c", "x.conf", NULL }, "missing FILE.pcap" },
+	{ { NOSOCK, "probe", "bad/name", NULL }, "probe: DEV: 'bad/name' is not an interface name" },
+	{ { NOSOCK, "probe", "lo", "", NULL }, "probe: DEV: '' is not an interface name" },
+	{ { NOSOCK, "probe", "--pin-dir", NULL }, "'--pin-dir' needs a value" },
+	{ { NOSOCK, "probe", "--pin-dir", "relative/pins", NULL },
+	  "probe: --pin-dir: 'relative/pins' is not an absolute path" },
+	{ { NOSOCK, "probe", "--pin-dir", "/a", "--pin-dir", "/b", NULL },
+	  "duplicate keyword '--pin-dir'" },
+	{ { NOSOCK, "probe", "--frob", NULL }, "probe: unknown keyword '--frob'" },
 	{ { "help", "frob", NULL }, "help: no command 'frob'" },
 };
 
@@ -268,6 +277,9 @@ static const struct help_case help_cases[] = {
 	{ { "peer", "list", "--help" }, "Usage: mip6lbctl peer list\n" },
 	{ { "reload", "--help" }, "Usage: mip6lbctl reload\n" },
 	{ { "classify", "--help" }, "Usage: mip6lbctl classify -c CONFIG FILE.pcap\n" },
+	{ { "probe", "--help" }, "Usage: mip6lbctl probe [--pin-dir DIR] [DEV...]\n" },
+	{ { "help", "probe" }, "  DEV...                 interfaces to check for native XDP" },
+	{ { "help" }, "  probe             what this host can do for mip6lbd" },
 };
 
 START_TEST(test_help)
@@ -325,6 +337,110 @@ START_TEST(test_socket_refused)
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, want);
 	close(fd);
+	run_free(&r);
+	remove_tmp_dir();
+}
+END_TEST
+
+/* ---- probe: local, no daemon ------------------------------------------------ */
+
+static const char *jget_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	ck_assert_msg(json_object_object_get_ex(o, key, &v), "no \"%s\" in %s", key,
+		      json_object_to_json_string(o));
+	ck_assert_msg(json_object_is_type(v, json_type_string), "\"%s\" is not a string", key);
+	return json_object_get_string(v);
+}
+
+static int is_avail(const char *s)
+{
+	return !strcmp(s, "yes") || !strcmp(s, "no") || !strcmp(s, "unknown");
+}
+
+/* The documented shape (docs/mip6lbctl.md): ok, pin_dir, features[] of
+ * {name, available, required, detail}, interfaces[] of {name, native_xdp,
+ * detail} in the order given.  A pin dir off bpffs is a missing required
+ * feature, so the exit code is 1 as root or not. */
+START_TEST(test_probe_json)
+{
+	struct json_object *doc, *v, *feats, *ifs, *o;
+	char pins[128];
+	struct run r;
+	size_t i;
+
+	make_tmp_dir();
+	snprintf(pins, sizeof(pins), "%s/pins", tmp_dir);
+	CLI(&r, "-j", "probe", "--pin-dir", pins, "lo", "nosuchdev0");
+	ck_assert_msg(r.status == 1, "exit %d, stderr: %s", r.status, r.err);
+	ck_assert_str_eq(r.err, "");
+	doc = json_tokener_parse(r.out);
+	ck_assert_msg(doc, "not JSON: %s", r.out);
+	ck_assert_int_eq(json_object_object_length(doc), 4);
+	ck_assert(json_object_object_get_ex(doc, "ok", &v) && json_object_is_type(v, json_type_boolean));
+	ck_assert(!json_object_get_boolean(v));
+	ck_assert_str_eq(jget_str(doc, "pin_dir"), pins);
+
+	ck_assert(json_object_object_get_ex(doc, "features", &feats));
+	ck_assert(json_object_is_type(feats, json_type_array));
+	ck_assert_uint_ge(json_object_array_length(feats), 5);
+	for (i = 0; i < json_object_array_length(feats); i++) {
+		o = json_object_array_get_idx(feats, i);
+		ck_assert_int_eq(json_object_object_length(o), 4);
+		ck_assert(*jget_str(o, "name"));
+		ck_assert_msg(is_avail(jget_str(o, "available")), "%s", jget_str(o, "available"));
+		ck_assert(*jget_str(o, "detail"));
+		ck_assert(json_object_object_get_ex(o, "required", &v) &&
+			  json_object_is_type(v, json_type_boolean));
+	}
+	o = json_object_array_get_idx(feats, 0);
+	ck_assert_str_eq(jget_str(o, "name"), "bpffs");
+	ck_assert_str_eq(jget_str(o, "available"), "no");
+	ck_assert(json_object_object_get_ex(o, "required", &v) && json_object_get_boolean(v));
+	ck_assert_msg(strstr(jget_str(o, "detail"), "not on a bpffs mount"), "%s",
+		      jget_str(o, "detail"));
+
+	ck_assert(json_object_object_get_ex(doc, "interfaces", &ifs));
+	ck_assert_uint_eq(json_object_array_length(ifs), 2);
+	for (i = 0; i < 2; i++) {
+		o = json_object_array_get_idx(ifs, i);
+		ck_assert_int_eq(json_object_object_length(o), 3);
+		ck_assert_str_eq(jget_str(o, "name"), i ? "nosuchdev0" : "lo");
+		ck_assert(is_avail(jget_str(o, "native_xdp")));
+		ck_assert(*jget_str(o, "detail"));
+	}
+	ck_assert_str_eq(jget_str(json_object_array_get_idx(ifs, 1), "native_xdp"), "no");
+	json_object_put(doc);
+	run_free(&r);
+	remove_tmp_dir();
+}
+END_TEST
+
+/* The table: its header, a row per feature, and the verdict as the last
+ * line. */
+START_TEST(test_probe_table)
+{
+	char pins[128], *last, *row;
+	struct run r;
+	size_t n;
+
+	make_tmp_dir();
+	snprintf(pins, sizeof(pins), "%s/pins", tmp_dir);
+	CLI(&r, "probe", "--pin-dir", pins, "nosuchdev0");
+	ck_assert_msg(r.status == 1, "exit %d, stderr: %s", r.status, r.err);
+	ck_assert_str_eq(r.err, "");
+	ck_assert_msg(!strncmp(r.out, "FEATURE ", 8) && strstr(r.out, "  AVAILABLE  REQUIRED  DETAIL\n"),
+		      "%s", r.out);
+	row = strstr(r.out, "\nbpffs ");
+	ck_assert_msg(row && !strncmp(row + strspn(row + 6, " ") + 6, "no ", 3), "%s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "\nnative XDP on nosuchdev0 "));
+	n = strlen(r.out);
+	ck_assert(n > 1 && r.out[n - 1] == '\n');
+	r.out[n - 1] = '\0';
+	last = strrchr(r.out, '\n') + 1;
+	ck_assert_msg(!strncmp(last, "mip6lbd cannot run here: missing bpffs", 38), "%s", last);
+	ck_assert_msg(strstr(last, "(the exit code does not depend on them)."), "%s", last);
 	run_free(&r);
 	remove_tmp_dir();
 }
@@ -1598,6 +1714,8 @@ MIP6LB_SUITE(cli_usage, 0)
 	tcase_add_loop_test(usage, test_help, 0, N_OF(help_cases));
 	tcase_add_test(usage, test_no_daemon);
 	tcase_add_test(usage, test_socket_refused);
+	tcase_add_test(usage, test_probe_json);
+	tcase_add_test(usage, test_probe_table);
 	tcase_set_timeout(usage, 30);
 	suite_add_tcase(s, usage);
 
