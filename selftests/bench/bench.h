@@ -63,9 +63,9 @@ struct bench_row {
 
 /* Append a row; returns it for the caller to fill. */
 struct bench_row *row_add(const char *name, const char *mode);
-/* A row that cannot run: value null, with the reason. */
-void row_null(const char *name, const char *mode, const char *unit, const char *why, ...)
-	__attribute__((format(printf, 4, 5)));
+/* A row that cannot run: value null, with the reason; returned for extras. */
+struct bench_row *row_null(const char *name, const char *mode, const char *unit,
+			   const char *why, ...) __attribute__((format(printf, 4, 5)));
 void row_set_value(struct bench_row *r, double value, const char *unit);
 void row_set_floor(struct bench_row *r, double floor);  /* and ratio */
 void row_set_target(struct bench_row *r, double target, bool is_min);

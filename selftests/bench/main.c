@@ -76,7 +76,8 @@ struct bench_row *row_add(const char *name, const char *mode)
 	return r;
 }
 
-void row_null(const char *name, const char *mode, const char *unit, const char *why, ...)
+struct bench_row *row_null(const char *name, const char *mode, const char *unit,
+			   const char *why, ...)
 {
 	struct bench_row *r = row_add(name, mode);
 	va_list ap;
@@ -85,6 +86,7 @@ void row_null(const char *name, const char *mode, const char *unit, const char *
 	va_start(ap, why);
 	vsnprintf(r->why, sizeof(r->why), why, ap);
 	va_end(ap);
+	return r;
 }
 
 void row_set_value(struct bench_row *r, double value, const char *unit)
