@@ -6,7 +6,8 @@
  *
  * Every command but classify and probe is one request to mip6lbd over its
  * control socket (docs/control.md); classify runs a capture through the
- * datapath offline, probe tries what the host can do.  Exit codes: 0 ok, 1 error, 2 usage.
+ * datapath offline, probe tries what the host can do.  Exit codes: 0 ok,
+ * 1 error, 2 usage.
  */
 #include <errno.h>
 #include <getopt.h>
