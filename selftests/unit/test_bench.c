@@ -98,6 +98,57 @@ static struct json_object *find_row(struct json_object *rows, const char *name, 
 	return NULL;
 }
 
+static const char *str_field(struct json_object *row, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(row, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static double num_field(struct json_object *row, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(row, key, &v) || !is_num(v))
+		return NAN;
+	return json_object_get_double(v);
+}
+
+/* veth-pps: measured with live frames against its floor, or null for one of
+ * the probed reasons veth.c documents: no private namespace, or live frames
+ * refused by the kernel (then the AF_PACKET fallback still ran every check
+ * and says what it measured).  Anything else, such as a failed veth setup,
+ * is a failure here. */
+static void check_veth_row(struct json_object *rows, const char *mode)
+{
+	struct json_object *row = find_row(rows, "veth-pps", mode), *v;
+	const char *gen, *why;
+
+	ck_assert_msg(row, "no row veth-pps %s", mode);
+	gen = str_field(row, "generator");
+	json_object_object_get_ex(row, "value", &v);
+	if (v) {
+		ck_assert_msg(gen && !strcmp(gen, "live_frames"), "veth-pps %s: a value from "
+			      "generator %s", mode, gen ? gen : "(none)");
+		ck_assert_msg(num_field(row, "floor") > 0 && num_field(row, "ratio") > 0,
+			      "veth-pps %s: no floor or ratio", mode);
+		return;
+	}
+	why = str_field(row, "why");
+	if (!strncmp(why, "no private network namespace", 28))
+		return;
+	ck_assert_msg(gen && !strcmp(gen, "af_packet"), "veth-pps %s: null: %s", mode, why);
+	ck_assert_msg(!strncmp(why, "live frames refused", 19), "veth-pps %s: why: %s", mode, why);
+	ck_assert_msg(str_field(row, "live_frames_refused") &&
+		      *str_field(row, "live_frames_refused"), "veth-pps %s: no errno", mode);
+	ck_assert_msg(num_field(row, "af_packet_pps") > 0 && num_field(row, "af_packet_floor_pps") > 0,
+		      "veth-pps %s: the fallback measured nothing", mode);
+	ck_assert_msg(num_field(row, "frames") > 0 && num_field(row, "lost") >= 0,
+		      "veth-pps %s: frames or lost missing", mode);
+}
+
 START_TEST(test_bench_quick)
 {
 	char bin[1024], json[] = "/tmp/mip6lb-bench-XXXXXX", log[] = "/tmp/mip6lb-bench-log-XXXXXX";
@@ -153,6 +204,8 @@ START_TEST(test_bench_quick)
 	}
 	for (i = 0; i < sizeof(other_rows) / sizeof(other_rows[0]); i++)
 		ck_assert_msg(find_row(rows, other_rows[i], NULL), "no row %s", other_rows[i]);
+	check_veth_row(rows, "l2-dsr");
+	check_veth_row(rows, "ip6ip6");
 	{
 		/* mip6lb-decap's program, against its XDP_PASS floor. */
 		struct json_object *row = find_row(rows, "decap", "ip6ip6"), *v;
