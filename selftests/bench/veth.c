@@ -19,10 +19,11 @@
  * nothing else) on mlb0; a bench_sink (XDP_DROP) on mlb0 is reported too.
  *
  * Kernels change between machines: a one-frame live run is tried first.  A
- * kernel that refuses it (one that predates the flag says EINVAL; the 6.18
- * build of the PVM guest says EPERM for any program, verdict and argument,
- * see docs/PERFORMANCE.md) gets the fallback generator: an AF_PACKET socket
- * on mlb1 with PACKET_QDISC_BYPASS and sendmmsg, from this thread.  Each
+ * kernel that refuses it, with any errno (EINVAL is expected from one older
+ * than the flag; the 6.18 build of the PVM guest says EPERM for any program,
+ * verdict and argument, see docs/PERFORMANCE.md), gets the fallback
+ * generator: an AF_PACKET socket on mlb1 with PACKET_QDISC_BYPASS and
+ * sendmmsg, from this thread.  Each
  * frame is then an skb that veth_xmit hands to mlb0's NAPI ring and
  * local_bh_enable() polls in the same thread, where veth copies it into a
  * page_pool page and runs the program on it as native XDP; its XDP_TX takes
