@@ -44,8 +44,10 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 # ---- flags --------------------------------------------------------------
 CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+# DIR_INCS is set per folder below: a folder sees its own headers, lib/ and
+# bpf/ (the shared types), and no other program's folder.
 USER_CFLAGS  = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
-	       -I. -Ibpf -Iloader -I$(OUTPUT) $(PKG_CFLAGS)
+	       $(DIR_INCS) -I$(OUTPUT) $(PKG_CFLAGS)
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 	       -Wno-compare-distinct-pointer-types -MMD -MP -Ivmlinux -Ibpf
 
@@ -61,22 +63,41 @@ DECAP_SKEL  := $(OUTPUT)/decap.skel.h
 TEST_BPF_SRCS := $(wildcard selftests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst selftests/bpf/%.bpf.c,$(OUTPUT)/selftests/%.bpf.o,$(TEST_BPF_SRCS))
 
-# loader/*.c minus the programs' mains is a static library that the daemon,
-# the agent, the CLI and the tests all link.
-DAEMON_MAIN := loader/mip6lbd.c
-AGENT_MAIN  := loader/mip6lb-agent.c
-LIB_SRCS    := $(filter-out $(DAEMON_MAIN) $(AGENT_MAIN),$(wildcard loader/*.c))
-LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+# One folder per program over lib/.  lib/*.c is libmip6lb.a: only code that
+# two or more programs link, and it includes no program's header.  Each
+# program folder is an archive of its own besides its main, so the tests can
+# link the daemon's and the agent's code without their mains.
+LIB_SRCS    := $(wildcard lib/*.c)
 LIB         := $(OUTPUT)/libmip6lb.a
+DAEMON_MAIN := loader/mip6lbd.c
+AGENT_MAIN  := agent/mip6lb-agent.c
+CLI_MAIN    := cli/mip6lbctl.c
+DECAP_MAIN  := decap/mip6lb-decap.c
+DAEMON_LIB  := $(OUTPUT)/loader/libmip6lbd.a
+AGENT_LIB   := $(OUTPUT)/agent/libagent.a
+CLI_LIB     := $(OUTPUT)/cli/libcli.a
+DECAP_LIB   := $(OUTPUT)/decap/libdecap.a
+SELFTEST_LIB := $(OUTPUT)/selftests/lib/libselftest.a
+objs_of      = $(patsubst %.c,$(OUTPUT)/%.o,$(1))
+LIB_OBJS    := $(call objs_of,$(LIB_SRCS))
+DAEMON_OBJS := $(call objs_of,$(filter-out $(DAEMON_MAIN),$(wildcard loader/*.c)))
+AGENT_OBJS  := $(call objs_of,$(filter-out $(AGENT_MAIN),$(wildcard agent/*.c)))
 CLI_SRCS    := $(wildcard cli/*.c)
-CLI_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(CLI_SRCS))
-# mip6lb-decap: its own folder; it borrows the CLI's table printer.
+CLI_OBJS    := $(call objs_of,$(filter-out $(CLI_MAIN),$(CLI_SRCS)))
 DECAP_SRCS  := $(wildcard decap/*.c)
-DECAP_OBJS  := $(patsubst %.c,$(OUTPUT)/%.o,$(DECAP_SRCS))
+DECAP_OBJS  := $(call objs_of,$(filter-out $(DECAP_MAIN),$(DECAP_SRCS)))
+SELFTEST_OBJS := $(call objs_of,$(wildcard selftests/lib/*.c))
 UNIT_SRCS   := $(wildcard selftests/unit/*.c)
-UNIT_OBJS   := $(patsubst %.c,$(OUTPUT)/%.o,$(UNIT_SRCS))
+UNIT_OBJS   := $(call objs_of,$(UNIT_SRCS))
 BENCH_SRCS  := $(wildcard selftests/bench/*.c)
-BENCH_OBJS  := $(patsubst %.c,$(OUTPUT)/%.o,$(BENCH_SRCS))
+BENCH_OBJS  := $(call objs_of,$(BENCH_SRCS))
+
+$(OUTPUT)/lib/%.o:       DIR_INCS := -Ilib -Ibpf
+$(OUTPUT)/loader/%.o:    DIR_INCS := -Iloader -Ilib -Ibpf
+$(OUTPUT)/agent/%.o:     DIR_INCS := -Iagent -Ilib -Ibpf -Iloader
+$(OUTPUT)/cli/%.o:       DIR_INCS := -Icli -Ilib -Ibpf
+$(OUTPUT)/decap/%.o:     DIR_INCS := -Idecap -Ilib -Ibpf
+$(OUTPUT)/selftests/%.o: DIR_INCS := -Iselftests/lib -Iloader -Iagent -Icli -Idecap -Ilib -Ibpf
 
 PROGS := $(if $(wildcard $(DAEMON_MAIN)),$(OUTPUT)/mip6lbd) \
 	 $(if $(wildcard $(AGENT_MAIN)),$(OUTPUT)/mip6lb-agent) \
@@ -120,7 +141,7 @@ vmlinux:
 # ---- userspace ----------------------------------------------------------
 # Only the sources that include the skeleton wait for the BPF build; -MMD
 # covers every other header.
-SKEL_USERS  := $(shell grep -l 'mip6lb.skel.h' loader/*.c cli/*.c selftests/*/*.c 2>/dev/null)
+SKEL_USERS  := $(shell grep -l 'mip6lb.skel.h' lib/*.c loader/*.c agent/*.c cli/*.c selftests/*/*.c 2>/dev/null)
 $(patsubst %.c,$(OUTPUT)/%.o,$(SKEL_USERS)): $(SKEL)
 DECAP_SKEL_USERS := $(shell grep -l 'decap.skel.h' decap/*.c selftests/*/*.c 2>/dev/null)
 $(patsubst %.c,$(OUTPUT)/%.o,$(DECAP_SKEL_USERS)): $(DECAP_SKEL)
@@ -131,30 +152,41 @@ $(OUTPUT)/%.o: %.c $(DEPS_STAMP)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
+$(DAEMON_LIB): $(DAEMON_OBJS)
+$(AGENT_LIB): $(AGENT_OBJS)
+$(CLI_LIB): $(CLI_OBJS)
+$(DECAP_LIB): $(DECAP_OBJS)
+$(SELFTEST_LIB): $(SELFTEST_OBJS)
+$(LIB) $(DAEMON_LIB) $(AGENT_LIB) $(CLI_LIB) $(DECAP_LIB) $(SELFTEST_LIB):
 	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUTPUT)/mip6lbd: $(OUTPUT)/$(DAEMON_MAIN:.c=.o) $(LIB)
+$(OUTPUT)/mip6lbd: $(call objs_of,$(DAEMON_MAIN)) $(DAEMON_LIB) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(OUTPUT)/mip6lb-agent: $(OUTPUT)/$(AGENT_MAIN:.c=.o) $(LIB)
+# The agent still borrows the daemon's notification module for the peer
+# receive state both protocol ends use, until that moves to lib/.
+$(OUTPUT)/mip6lb-agent: $(call objs_of,$(AGENT_MAIN)) $(AGENT_LIB) $(OUTPUT)/loader/notify.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(OUTPUT)/mip6lbctl: $(CLI_OBJS) $(LIB)
+$(OUTPUT)/mip6lbctl: $(call objs_of,$(CLI_MAIN)) $(CLI_LIB) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(OUTPUT)/mip6lb-decap: $(DECAP_OBJS) $(OUTPUT)/cli/table.o $(LIB)
+$(OUTPUT)/mip6lb-decap: $(call objs_of,$(DECAP_MAIN)) $(DECAP_LIB) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(OUTPUT)/unit_tests: $(UNIT_OBJS) $(LIB)
+# The tests link every program's code but its main.
+TEST_LIBS   := $(SELFTEST_LIB) $(DAEMON_LIB) $(AGENT_LIB) $(CLI_LIB) $(DECAP_LIB) $(LIB)
+$(OUTPUT)/unit_tests: $(UNIT_OBJS) $(TEST_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-$(OUTPUT)/mip6lb-bench: $(BENCH_OBJS) $(LIB)
+$(OUTPUT)/mip6lb-bench: $(BENCH_OBJS) $(TEST_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -181,19 +213,19 @@ FUZZ_SECONDS ?= 30
 FUZZ_SRCS   := $(wildcard selftests/fuzz/fuzz_*.c)
 FUZZ_SEEDS  := $(OUTPUT)/fuzz/mkseeds
 FUZZ_BINS   := $(patsubst selftests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB    := $(filter-out loader/dpmaps.c,$(wildcard loader/proto.c loader/mh.c loader/names.c loader/log.c loader/parse_util.c))
+FUZZ_LIB    := $(filter-out lib/dpmaps.c,$(wildcard lib/proto.c agent/mh.c lib/names.c lib/log.c lib/strparse.c))
 FUZZ_CFLAGS := -g -O1 -MMD -MP -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	       -D_GNU_SOURCE -I. -Ibpf -Iloader
+	       -D_GNU_SOURCE -Ilib -Iagent -Ibpf
 
 $(OUTPUT)/fuzz/%: selftests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS)
 
-$(FUZZ_SEEDS): selftests/fuzz/mkseeds.c selftests/unit/pktbuild.c
+$(FUZZ_SEEDS): selftests/fuzz/mkseeds.c selftests/lib/pktbuild.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O1 -g -Iselftests/unit -o $@ $^
+	$(Q)$(CC) -O1 -g -Iselftests/lib -o $@ $^
 
 fuzz: $(FUZZ_BINS) $(FUZZ_SEEDS)
 	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus-fuzz_parse && $(FUZZ_SEEDS) $(OUTPUT)/fuzz/corpus-fuzz_parse

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include "agent.h"
 #include "ini_lines.h"
-#include "parse_util.h"
+#include "strparse.h"
 #include "proto.h"
 
 #define AGENT_MAX_PEERS      256

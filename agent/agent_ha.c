@@ -45,7 +45,7 @@
 #include "agent_priv.h"
 #include "log.h"
 #include "mh.h"
-#include "parse_util.h"
+#include "strparse.h"
 
 #define CAPTURE_BUDGET 256
 #define CAPTURE_SNAP   2048     /* BUs and BAs are far smaller */

@@ -17,7 +17,7 @@
 #include "cli.h"
 #include "config.h"
 #include "names.h"
-#include "parse_util.h"
+#include "strparse.h"
 
 int cli_error(const char *fmt, ...)
 {

@@ -3,7 +3,7 @@
  * classify.c - `classify -c CONFIG FILE.pcap`: run every packet of a
  * capture through the real XDP program (bpf_prog_test_run_opts), with the
  * config's services, backends, VIP defaults and Maglev rings written into
- * its maps by the daemon's own state_apply() (loader/state.c), and say for
+ * its maps by the daemon's own state_apply() (lib/state.c), and say for
  * each packet what the datapath did.  Only the next hops differ: offline,
  * every backend's is a fixed one on loopback, so a forwarded packet comes
  * back as XDP_TX; ids and ring placement are the daemon's, so a new session

@@ -7,7 +7,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <json-c/json.h>
-#include "ctl.h"
+#include "client.h"
 
 /* A session list of a million entries is ~200 MB of JSON; past this the
  * peer is not mip6lbd. */

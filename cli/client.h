@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* ctl.h - the client side of the control socket (docs/control.md): one
+/* client.h - the client side of the control socket (docs/control.md): one
  * JSON request per connection, one JSON response back. */
 #ifndef MIP6LBCTL_CTL_H
 #define MIP6LBCTL_CTL_H

@@ -17,7 +17,7 @@
 #include <json-c/json.h>
 #include "cli.h"
 #include "config.h"
-#include "daemon.h"
+#include "paths.h"
 #include "names.h"
 
 /* ---- argument specs ------------------------------------------------------ */

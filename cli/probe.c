@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * probe.c - `mip6lbctl probe [--pin-dir DIR] [DEV...]`: what this host can
- * do for mip6lb (loader/probe.h), locally and without a daemon.  Exit 0
+ * do for mip6lb (lib/hostprobe.h), locally and without a daemon.  Exit 0
  * when everything mip6lbd requires is there; optional features (native XDP
  * on an interface, seg6local End.DT6, ip6tnl) never change the exit code.
  *
@@ -15,9 +15,9 @@
 #include <net/if.h>
 #include <json-c/json.h>
 #include "cli.h"
-#include "daemon.h"
+#include "paths.h"
 #include "log.h"
-#include "probe.h"
+#include "hostprobe.h"
 #include "table.h"
 
 /* Every interface of this network namespace but lo (which has no native

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "cli.h"
-#include "ctl.h"
+#include "client.h"
 #include "render.h"
 #include "table.h"
 

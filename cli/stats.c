@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "cli.h"
-#include "ctl.h"
+#include "client.h"
 #include "render.h"
 #include "table.h"
 

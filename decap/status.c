@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "cli/table.h"
+#include "table.h"
 #include "decap.h"
 #include "log.h"
 

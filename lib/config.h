@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #include <netinet/in.h>
 #include "mip6lb.h"
-#include "parse_util.h"
+#include "strparse.h"
 
 #define CFG_NAME_LEN          32    /* service, backend, peer names incl. NUL */
 #define CFG_MAX_IFACES        16

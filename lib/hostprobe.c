@@ -36,7 +36,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "mip6lb.skel.h"
-#include "probe.h"
+#include "hostprobe.h"
 
 /* linux/netdev.h arrived with Linux 6.3; the build host's headers may be
  * older than the kernel it runs on. */

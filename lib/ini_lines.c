@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "ini_lines.h"
-#include "parse_util.h"
+#include "strparse.h"
 
 void ini_lines_init(struct ini_lines *in, const char *text, const char *file,
 		    const char *basedir, char *err, size_t errlen)

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "parse_util.h"
+#include "strparse.h"
 
 int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
 {

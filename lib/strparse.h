@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* parse_util.h - strict parsers for the text forms the config file, the CLI
+/* strparse.h - strict parsers for the text forms the config file, the CLI
  * and the control socket share.  Each takes the whole string: trailing junk
  * is an error, never silently ignored. */
 #ifndef MIP6LB_PARSE_UTIL_H

@@ -21,7 +21,7 @@
 #include <sys/un.h>
 #include <json-c/json.h>
 #include <bpf/bpf.h>
-#include "ctl.h"
+#include "ctl_server.h"
 #include "daemon.h"
 #include "datapath.h"
 #include "dpmaps.h"

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * ctl.h - mip6lbd's side of the control socket (docs/control.md): a unix
+ * ctl_server.h - mip6lbd's side of the control socket (docs/control.md): a unix
  * stream socket, one JSON request and one JSON response per connection.
  * Connections are read without blocking from the daemon's event loop; a
  * peer that has not sent its whole request within CTL_CONN_TIMEOUT_S is
- * dropped.  (The CLI's side is cli/ctl.c.)
+ * dropped.  (The CLI's side is cli/client.c.)
  */
 #ifndef MIP6LB_CTL_H
 #define MIP6LB_CTL_H

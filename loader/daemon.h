@@ -10,18 +10,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-#ifndef MIP6LBD_VERSION
-#define MIP6LBD_VERSION "0.1.0"
-#endif
-
-#define MIP6LBD_DEFAULT_CONFIG  "/etc/mip6lb/mip6lb.conf"
-#define MIP6LBD_DEFAULT_PIN_DIR "/sys/fs/bpf/mip6lb"
-#define MIP6LBD_DEFAULT_SOCKET  "/run/mip6lb/mip6lbd.sock"
-
-/* Exit codes, as for mip6lbctl. */
-#define MIP6LBD_EXIT_OK     0
-#define MIP6LBD_EXIT_ERROR  1
-#define MIP6LBD_EXIT_USAGE  2   /* bad usage or a rejected config */
+#include "paths.h"
 
 struct datapath;
 struct lb_state;

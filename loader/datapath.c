@@ -27,7 +27,7 @@
 #include "mip6lb.skel.h"
 #include "datapath.h"
 #include "log.h"
-#include "probe.h"
+#include "hostprobe.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
 

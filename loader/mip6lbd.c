@@ -19,7 +19,7 @@
 #include <sys/timerfd.h>
 #include "aging.h"
 #include "config.h"
-#include "ctl.h"
+#include "ctl_server.h"
 #include "daemon.h"
 #include "datapath.h"
 #include "evloop.h"
@@ -27,7 +27,7 @@
 #include "names.h"
 #include "nexthop.h"
 #include "notify.h"
-#include "probe.h"
+#include "hostprobe.h"
 #include "state.h"
 
 struct opts {

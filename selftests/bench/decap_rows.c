@@ -31,7 +31,7 @@
 #include "decap.skel.h"
 #include "bench.h"
 #include "bench_bpf.h"
-#include "../unit/pktbuild.h"
+#include "pktbuild.h"
 
 #define CLIENT      "2001:db8:100::7"
 #define VIP         "2001:db8::81"

@@ -35,7 +35,7 @@
 #include "bench.h"
 #include "bench_bpf.h"
 #include "hash.h"
-#include "../unit/pktbuild.h"
+#include "pktbuild.h"
 
 #define VIP_DSR     "2001:db8::80"
 #define VIP_IP6     "2001:db8::81"

@@ -5,7 +5,7 @@
  *
  * Identities are 1M synthetic home addresses hashed exactly as the datapath
  * does (mip6lb_ring_slot, bpf/hash.h) onto rings built by the daemon's
- * builder (maglev_build, loader/maglev.h).  Moving from N backends to N-1
+ * builder (maglev_build, lib/maglev.h).  Moving from N backends to N-1
  * changes the same slots as moving from N-1 back to N, so one figure covers
  * removal and addition; it is averaged over which backend goes.  Live
  * sessions never move (the session table wins over the ring): this is the

@@ -9,7 +9,7 @@
  * prints).  The map is an LRU hash, which preallocates every entry, so this
  * is the cost of each configured session slot, used or not.
  *
- * Sweep: the daemon's own aging pass, aging_sweep() (loader/aging.h): a
+ * Sweep: the daemon's own aging pass, aging_sweep() (lib/aging.h): a
  * bpf_map_lookup_batch walk of the whole table that deletes each batch's
  * expired entries with bpf_map_delete_batch as it goes.  Reported per 1M
  * entries, with every entry expired (the most deletes) and with none (the
@@ -92,7 +92,7 @@ static double fill(int fd, __u64 n)
 	return (bench_now_ns() - t0) / 1e6;
 }
 
-/* One aging pass of the daemon's (loader/aging.h) with the clock at now_ns;
+/* One aging pass of the daemon's (lib/aging.h) with the clock at now_ns;
  * returns ms, the entries walked and deleted. */
 static double sweep(int fd, __u64 now_ns, __u64 *walked, __u64 *deleted)
 {

@@ -47,7 +47,7 @@
 #include <bpf/libbpf.h>
 #include "bench.h"
 #include "bench_bpf.h"
-#include "../unit/pktbuild.h"
+#include "pktbuild.h"
 
 #define DEV_DUT   "mlb0"
 #define DEV_PEER  "mlb1"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * bench_sweep.bpf.c - an aging sweep done in the kernel, for comparison
- * with the daemon's batch-syscall sweep (loader/aging.c): one
+ * with the daemon's batch-syscall sweep (lib/aging.c): one
  * bpf_prog_test_run of this program walks the sessions map with
  * bpf_for_each_map_elem (RCU, no bucket locks, nothing copied to user
  * space) and deletes what expired, with the same rule as aging_expired().

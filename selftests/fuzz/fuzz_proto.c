@@ -6,7 +6,7 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
  *       -D_GNU_SOURCE -I. -Ibpf -Iloader -o fuzz_proto \
- *       selftests/fuzz/fuzz_proto.c loader/proto.c loader/mh.c -lsodium
+ *       selftests/fuzz/fuzz_proto.c lib/proto.c agent/mh.c -lsodium
  *   ./fuzz_proto -max_total_time=60 CORPUS_DIR
  *
  * Random bytes almost never carry a valid HMAC, so each input is also

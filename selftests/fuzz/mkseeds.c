@@ -3,7 +3,7 @@
  * (every header the walk knows), so the fuzzer starts deep in the chain
  * instead of guessing an Ethernet type first. */
 #include <stdio.h>
-#include "../unit/pktbuild.h"
+#include "pktbuild.h"
 
 static int n;
 

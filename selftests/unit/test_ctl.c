@@ -20,7 +20,7 @@
 #include <linux/bpf.h>
 #include "harness.h"
 #include "daemonfix.h"
-#include "ctl.h"
+#include "ctl_server.h"
 #include "daemon.h"
 #include "evloop.h"
 #include "dpmaps.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * test_probe.c - loader/probe.c against the machine it runs on.  Nothing
+ * test_probe.c - lib/hostprobe.c against the machine it runs on.  Nothing
  * about this kernel is written into the expectations: each test first
  * finds the fact a second way (statfs, a map or program of its own, the
  * real datapath object loaded, `ip` in a namespace of its own, a native
@@ -25,7 +25,7 @@
 #include "mip6lb.skel.h"
 #include "harness.h"
 #include "log.h"
-#include "probe.h"
+#include "hostprobe.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
