@@ -183,12 +183,12 @@ static int arg_value(const struct cli_arg *a, const char *s, struct json_object 
 		*out = json_object_new_int64(v);
 		break;
 	case CT_PROTO:
-		n = proto_from_name(s);
+		n = ip_proto_from_name(s);
 		if (n < 0) {
 			snprintf(why, len, "'%s': expected tcp, udp or any", s);
 			return -EINVAL;
 		}
-		*out = json_object_new_string(proto_name(n));
+		*out = json_object_new_string(ip_proto_name(n));
 		break;
 	case CT_IDLIST:
 		n = id_order_parse(s, order);
@@ -223,12 +223,12 @@ static int arg_value(const struct cli_arg *a, const char *s, struct json_object 
 		*out = json_object_new_string(strcasecmp(s, "src") ? "drop" : "src");
 		break;
 	case CT_NOTIFY:
-		n = notify_from_name(s);
+		n = notify_mode_from_name(s);
 		if (n < 0) {
 			snprintf(why, len, "'%s': expected off, ha or mn", s);
 			return -EINVAL;
 		}
-		*out = json_object_new_string(notify_name(n));
+		*out = json_object_new_string(notify_mode_name(n));
 		break;
 	case CT_MAC:
 		if (parse_mac(s, mac) || (mac[0] & 1) || !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5])) {

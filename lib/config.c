@@ -193,7 +193,7 @@ static int set_vip(struct pstate *st, const char *key, const char *val)
 
 static int set_proto(struct pstate *st, const char *key, const char *val)
 {
-	int p = proto_from_name(val);
+	int p = ip_proto_from_name(val);
 
 	if (p < 0)
 		return bad(st, key, val, "expected tcp, udp or any");
@@ -281,7 +281,7 @@ static int set_chain(struct pstate *st, const char *key, const char *val)
 
 static int set_notify(struct pstate *st, const char *key, const char *val)
 {
-	int n = notify_from_name(val);
+	int n = notify_mode_from_name(val);
 
 	if (n < 0)
 		return bad(st, key, val, "expected off, ha or mn");
@@ -679,7 +679,7 @@ static void validate(struct pstate *st)
 			     "events_per_sec = 0, but service '%s' (line %d) has notify = %s, "
 			     "which learns of new nodes only from new-session events",
 			     cfg->services[i].name, cfg->services[i].line,
-			     notify_name(cfg->services[i].notify));
+			     notify_mode_name(cfg->services[i].notify));
 			break;
 		}
 	for (i = 0; i < cfg->n_backends; i++) {

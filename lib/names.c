@@ -83,17 +83,17 @@ int forward_from_name(const char *name)
 
 static const char *const notify_names[] = { "off", "ha", "mn" };
 
-const char *notify_name(int mode)
+const char *notify_mode_name(int mode)
 {
 	return mode >= 0 && mode < 3 ? notify_names[mode] : "?";
 }
 
-int notify_from_name(const char *name)
+int notify_mode_from_name(const char *name)
 {
 	return lookup(notify_names, 3, name);
 }
 
-const char *proto_name(int proto)
+const char *ip_proto_name(int proto)
 {
 	static char buf[8];
 
@@ -106,7 +106,7 @@ const char *proto_name(int proto)
 	return buf;
 }
 
-int proto_from_name(const char *name)
+int ip_proto_from_name(const char *name)
 {
 	if (!strcasecmp(name, "any"))
 		return 0;

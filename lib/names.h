@@ -15,10 +15,12 @@ const char *kind_name(int kind);          /* "hoa" ... or "?" */
 int kind_from_name(const char *name);      /* MIP6LB_KIND_* or -EINVAL */
 const char *forward_name(int mode);        /* "l2-dsr" | "ip6ip6" */
 int forward_from_name(const char *name);
-const char *notify_name(int mode);         /* "off" | "ha" | "mn" */
-int notify_from_name(const char *name);
-const char *proto_name(int proto);         /* "tcp" | "udp" | "any" | number */
-int proto_from_name(const char *name);     /* 0 for any, or -EINVAL */
+/* A service's notify mode (enum mip6lb_notify), not the notify_* module. */
+const char *notify_mode_name(int mode);     /* "off" | "ha" | "mn" */
+int notify_mode_from_name(const char *name);
+/* An IP protocol number, not the proto_* wire codec. */
+const char *ip_proto_name(int proto);       /* "tcp" | "udp" | "any" | number */
+int ip_proto_from_name(const char *name);   /* 0 for any, or -EINVAL */
 
 /* "hoa,spi,iid,src" -> order[]; returns the count or -EINVAL. */
 int id_order_parse(const char *list, __u8 order[MIP6LB_MAX_ID_ORDER]);

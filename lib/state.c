@@ -1134,7 +1134,8 @@ int state_service_add(struct lb_state *st, const char *name, const struct st_kv 
 	 * drive the subscriptions, and events_per_sec = 0 turns them off. */
 	if (ns->notify != MIP6LB_NOTIFY_OFF && !st->cfg.daemon.events_per_sec) {
 		snprintf(err, errlen, "service %s: notify = %s needs new-session events, "
-			 "but the daemon runs with events_per_sec = 0", name, notify_name(ns->notify));
+			 "but the daemon runs with events_per_sec = 0", name,
+			 notify_mode_name(ns->notify));
 		ret = -EINVAL;
 		goto out;
 	}

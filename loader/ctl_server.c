@@ -186,7 +186,7 @@ static struct json_object *service_json(const struct lb_state *st, __u32 id)
 	add(o, "name", json_object_new_string(s->cfg.name));
 	add(o, "id", json_object_new_int64(id));
 	add(o, "vip", jaddr(&s->cfg.vip));
-	add(o, "proto", json_object_new_string(proto_name(s->cfg.proto)));
+	add(o, "proto", json_object_new_string(ip_proto_name(s->cfg.proto)));
 	add(o, "port", json_object_new_int(s->cfg.port));
 	add(o, "identity", json_object_new_string(ids));
 	add(o, "eui64_only", json_object_new_boolean(s->cfg.eui64_only));
@@ -195,7 +195,7 @@ static struct json_object *service_json(const struct lb_state *st, __u32 id)
 	add(o, "lifetime", json_object_new_int64(s->cfg.lifetime_s));
 	add(o, "chain_policy", json_object_new_string(
 		    s->cfg.chain_policy == MIP6LB_CHAIN_DROP ? "drop" : "src"));
-	add(o, "notify", json_object_new_string(notify_name(s->cfg.notify)));
+	add(o, "notify", json_object_new_string(notify_mode_name(s->cfg.notify)));
 	add(o, "backends", json_object_new_int(s->n_backends));
 	return o;
 }

@@ -1013,7 +1013,8 @@ void notify_on_event(struct notify *n, const struct mip6lb_event *ev, __u64 now_
 		pi = peer_for_home(n->peers, n->n_peers, mode, home);
 		if (pi < 0) {
 			n->st.no_peer++;
-			pr_debug("notify: no %s peer for %s", notify_name(mode), fmt_addr(home, h));
+			pr_debug("notify: no %s peer for %s", notify_mode_name(mode),
+				 fmt_addr(home, h));
 		} else {
 			s = sub_new(n, home, pi, mode);
 			if (s) {
@@ -1710,7 +1711,8 @@ struct json_object *notify_peers_json(const struct notify *n, __u64 now_ms)
 		struct json_object *o = json_object_new_object(), *rej = json_object_new_object();
 
 		json_object_object_add(o, "name", json_object_new_string(p->name));
-		json_object_object_add(o, "role", json_object_new_string(notify_name(p->role)));
+		json_object_object_add(o, "role",
+				       json_object_new_string(notify_mode_name(p->role)));
 		json_object_object_add(o, "addr", jaddr(&p->addr));
 		json_object_object_add(o, "port", json_object_new_int(p->port));
 		json_object_object_add(o, "subscriptions",
