@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * state_apply.c - state_apply(), the diff every config change goes through
+ * (start, reload, the control socket): which ids the config's services and
+ * backends get, then the map writes.
+ *
+ * Write order in state_apply(), chosen so that no packet ever sees a
+ * half-made change:
+ *  1. removed services become unreachable (key, VIP default, conf slot),
+ *     then their sessions and backends go;
+ *  2. new and changed backends are written;
+ *  3. rings whose members changed are rebuilt, so they point only at
+ *     backends that exist;
+ *  4. services are written (conf slot, key, VIP default): a new service
+ *     becomes reachable only now, with its ring in place;
+ *  5. removed backends are cleared: the rings no longer point at them, and
+ *     their sessions re-hash on their next packet;
+ *  6. stale keys and VIP defaults are swept; settings are written.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "state_priv.h"
+#include "aging.h"
+#include "maglev.h"
+#include "log.h"
+
+static bool key_eq(const struct mip6lb_service_key *a, const struct mip6lb_service_key *b)
+{
+	return !memcmp(&a->vip, &b->vip, sizeof(a->vip)) && a->proto == b->proto &&
+	       a->port == b->port;
+}
+
+/* ---- map values --------------------------------------------------------- */
+
+static void be_value(const struct st_backend *b, struct mip6lb_backend *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->addr = b->cfg.addr;
+	v->service_id = b->service_id;
+	v->flags = MIP6LB_BE_ACTIVE;
+	if (b->cfg.drained)
+		v->flags |= MIP6LB_BE_DRAINED;
+	v->ifindex = b->nh.ifindex;
+	memcpy(v->smac, b->nh.smac, 6);
+	if (b->nh.valid) {
+		v->flags |= MIP6LB_BE_NH_VALID;
+		memcpy(v->dmac, b->nh.dmac, 6);
+	}
+}
+
+int st_write_backend(struct lb_state *st, __u32 id, struct st_backend *b)
+{
+	struct mip6lb_backend v;
+	int err;
+
+	be_value(b, &v);
+	if (!memcmp(&v, &b->written, sizeof(v)))
+		return 0;
+	err = dp_backend_write(st->maps, id, &v);
+	if (err) {
+		pr_err("map backends: backend %s/%s (id %u): %s", b->cfg.service, b->cfg.name, id,
+		       strerror(-err));
+		return err;
+	}
+	b->written = v;
+	/* A backend behind another interface is reached by bpf_redirect_map. */
+	if (b->nh.valid && bpf_map_update_elem(st->maps->tx_ports, &b->nh.ifindex,
+					       &b->nh.ifindex, BPF_ANY))
+		pr_warn("map tx_ports: ifindex %u (backend %s/%s): %s", b->nh.ifindex,
+			b->cfg.service, b->cfg.name, strerror(errno));
+	return 0;
+}
+
+static int clear_backend(struct lb_state *st, __u32 id, struct st_backend *b)
+{
+	static const struct mip6lb_backend zero;
+	int err;
+
+	if (!memcmp(&b->written, &zero, sizeof(zero)))
+		return 0;
+	err = dp_backend_clear(st->maps, id);
+	if (err) {
+		pr_err("map backends: clearing id %u: %s", id, strerror(-err));
+		return err;
+	}
+	memset(&b->written, 0, sizeof(b->written));
+	return 0;
+}
+
+/* The ring's members, in id order, and a signature of them (never 0). */
+static int ring_members(struct lb_state *st, const struct st_service *svcs,
+			const struct st_backend *bes, __u32 sid, __u64 *sig)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	int n = 0, i;
+	__u32 id;
+
+	for (id = 0; id < NBE; id++) {
+		const struct st_backend *b = &bes[id];
+		const char *name;
+
+		if (!b->used || b->service_id != sid || b->cfg.drained || !b->cfg.weight)
+			continue;
+		snprintf(st->mb_names[n], sizeof(st->mb_names[n]), "%s/%s", svcs[sid].cfg.name,
+			 b->cfg.name);
+		st->mb[n].id = id;
+		st->mb[n].name = st->mb_names[n];
+		st->mb[n].weight = b->cfg.weight;
+		for (name = st->mb_names[n]; *name; name++)
+			h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+		for (i = 0; i < 2; i++)
+			h = (h ^ (i ? b->cfg.weight : id)) * 0x100000001b3ULL;
+		n++;
+	}
+	h = (h ^ (__u64)n) * 0x100000001b3ULL;
+	*sig = h ? h : 1;
+	return n;
+}
+
+static int write_ring(struct lb_state *st, __u32 sid, int n)
+{
+	int err, i;
+
+	err = maglev_build(st->mb, n, st->ring, MIP6LB_RING_SIZE);
+	if (err) {
+		pr_err("service id %u: building its ring: %s", sid, strerror(-err));
+		return err;
+	}
+	if (!n)
+		for (i = 0; i < MIP6LB_RING_SIZE; i++)
+			st->ring[i] = MAGLEV_EMPTY;
+	err = dp_ring_write(st->maps, sid, st->ring);
+	if (err)
+		pr_err("map rings: service id %u: %s", sid, strerror(-err));
+	return err;
+}
+
+/* ---- keys and VIP defaults ---------------------------------------------- */
+
+/* The VIP's default service (for packets without a port): the least
+ * specific of its services, the first configured on a tie. */
+static bool is_vip_default(const struct mip6lb_config *cfg, int idx)
+{
+	const struct cfg_service *s = &cfg->services[idx];
+	int spec = !!s->proto + !!s->port, i;
+
+	for (i = 0; i < cfg->n_services; i++) {
+		const struct cfg_service *o = &cfg->services[i];
+		int ospec = !!o->proto + !!o->port;
+
+		if (i == idx || memcmp(&o->vip, &s->vip, sizeof(s->vip)))
+			continue;
+		if (ospec < spec || (ospec == spec && i < idx))
+			return false;
+	}
+	return true;
+}
+
+/* Remove from services and vips whatever the model does not hold. */
+static int sweep_keys(struct lb_state *st, const struct mip6lb_config *cfg, const __u32 *svc_id)
+{
+	struct mip6lb_service_key key, next, *stale = NULL;
+	struct in6_addr vkey, vnext, *vstale = NULL;
+	struct mip6lb_service_ref ref;
+	struct mip6lb_vip vip;
+	int n = 0, nv = 0, i, err = 0;
+	void *prev = NULL;
+	bool keep;
+
+	stale = calloc(NSVC * 4, sizeof(*stale));
+	vstale = calloc(MIP6LB_MAX_VIPS, sizeof(*vstale));
+	if (!stale || !vstale) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!bpf_map_get_next_key(st->maps->services, prev, &next) && n < NSVC * 4) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(st->maps->services, &key, &ref))
+			continue;
+		keep = ref.id < NSVC && st->svcs[ref.id].used && st->svcs[ref.id].cfg.name[0] &&
+		       key_eq(&st->svcs[ref.id].key, &key);
+		if (!keep)
+			stale[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(st->maps->services, &stale[i]);
+
+	prev = NULL;
+	while (!bpf_map_get_next_key(st->maps->vips, prev, &vnext) && nv < MIP6LB_MAX_VIPS) {
+		vkey = vnext;
+		prev = &vkey;
+		if (bpf_map_lookup_elem(st->maps->vips, &vkey, &vip))
+			continue;
+		keep = false;
+		for (i = 0; i < cfg->n_services && !keep; i++)
+			keep = !memcmp(&cfg->services[i].vip, &vkey, sizeof(vkey)) &&
+			       svc_id[i] == vip.service_id && is_vip_default(cfg, i);
+		if (!keep)
+			vstale[nv++] = vkey;
+	}
+	for (i = 0; i < nv; i++)
+		bpf_map_delete_elem(st->maps->vips, &vstale[i]);
+	if (n || nv)
+		pr_debug("removed %d stale service keys and %d stale VIP defaults", n, nv);
+	/* fast_id and vip_index follow whatever the apply changed. */
+	err = dp_vips_refresh(st->maps);
+out:
+	free(stale);
+	free(vstale);
+	return err;
+}
+
+static bool pred_gone_service(const struct mip6lb_session_key *key,
+			      const struct mip6lb_session *val, void *arg)
+{
+	const bool *gone = arg;
+
+	return key->service_id < NSVC && gone[key->service_id];
+}
+
+/* ---- the diff ----------------------------------------------------------- */
+
+static int pick_svc_id(const struct st_service *svcs, const bool *taken)
+{
+	int id, best = -1;
+
+	for (id = 0; id < NSVC; id++) {
+		if (svcs[id].used || taken[id])
+			continue;
+		if (best < 0 || svcs[id].freed_seq < svcs[best].freed_seq)
+			best = id;
+	}
+	if (best >= 0)
+		return best;
+	/* Every id is configured or on its way out: take one of the latter. */
+	for (id = 0; id < NSVC; id++)
+		if (!taken[id])
+			return id;
+	return -ENOSPC;
+}
+
+static int pick_be_id(const struct st_backend *bes, const bool *taken)
+{
+	int id, best = -1;
+
+	for (id = 0; id < NBE; id++) {
+		if (bes[id].used || taken[id])
+			continue;
+		if (best < 0 || bes[id].freed_seq < bes[best].freed_seq)
+			best = id;
+	}
+	if (best >= 0)
+		return best;
+	for (id = 0; id < NBE; id++)
+		if (!taken[id])
+			return id;
+	return -ENOSPC;
+}
+
+static bool svc_cfg_eq(const struct cfg_service *a, const struct cfg_service *b)
+{
+	struct cfg_service x = *a, y = *b;
+
+	x.line = y.line = 0;
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+static bool be_cfg_eq(const struct cfg_backend *a, const struct cfg_backend *b)
+{
+	struct cfg_backend x = *a, y = *b;
+
+	x.line = y.line = 0;
+	x.service_idx = y.service_idx = 0;
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+/* Only these decide the next hop. */
+static bool nh_inputs_eq(const struct cfg_backend *a, const struct cfg_backend *b)
+{
+	return !memcmp(&a->addr, &b->addr, sizeof(a->addr)) && a->has_mac == b->has_mac &&
+	       (!a->has_mac || !memcmp(a->mac, b->mac, 6)) && !strcmp(a->dev, b->dev);
+}
+
+struct plan {
+	__u32 svc_id[NSVC];
+	bool svc_matched[NSVC];
+	bool svc_taken[NSVC];
+	bool svc_gone[NSVC];         /* removed, or its id goes to another service */
+	__u32 *be_id;
+	bool *be_matched;
+	bool *be_taken;
+	bool *be_gone;
+};
+
+static void plan_free(struct plan *p)
+{
+	free(p->be_id);
+	free(p->be_matched);
+	free(p->be_taken);
+	free(p->be_gone);
+}
+
+static int plan_ids(const struct lb_state *st, const struct mip6lb_config *cfg, struct plan *p)
+{
+	struct mip6lb_service_key key;
+	int i, j, id;
+
+	memset(p, 0, sizeof(*p));
+	p->be_id = calloc(cfg->n_backends + 1, sizeof(*p->be_id));
+	p->be_matched = calloc(cfg->n_backends + 1, sizeof(*p->be_matched));
+	p->be_taken = calloc(NBE, sizeof(*p->be_taken));
+	p->be_gone = calloc(NBE, sizeof(*p->be_gone));
+	if (!p->be_id || !p->be_matched || !p->be_taken || !p->be_gone) {
+		plan_free(p);
+		return -ENOMEM;
+	}
+
+	/* Services: by name, then by (vip, proto, port), then a new id. */
+	for (i = 0; i < cfg->n_services; i++) {
+		for (id = 0; id < NSVC; id++) {
+			const struct st_service *s = &st->svcs[id];
+
+			if (s->used && !p->svc_taken[id] && s->cfg.name[0] &&
+			    !strcmp(s->cfg.name, cfg->services[i].name)) {
+				p->svc_id[i] = id;
+				p->svc_matched[i] = p->svc_taken[id] = true;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < cfg->n_services; i++) {
+		if (p->svc_matched[i])
+			continue;
+		config_service_key(&cfg->services[i], &key);
+		for (id = 0; id < NSVC; id++) {
+			const struct st_service *s = &st->svcs[id];
+
+			if (s->used && !p->svc_taken[id] && key_eq(&s->key, &key) &&
+			    config_service_index(cfg, s->cfg.name) < 0) {
+				p->svc_id[i] = id;
+				p->svc_matched[i] = p->svc_taken[id] = true;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < cfg->n_services; i++) {
+		if (p->svc_matched[i])
+			continue;
+		id = pick_svc_id(st->svcs, p->svc_taken);
+		if (id < 0)
+			goto nospace;
+		p->svc_id[i] = id;
+		p->svc_taken[id] = true;
+		if (st->svcs[id].used)
+			p->svc_gone[id] = true;
+	}
+	for (id = 0; id < NSVC; id++)
+		if (st->svcs[id].used && !p->svc_taken[id])
+			p->svc_gone[id] = true;
+
+	/* Backends: by (service id, addr) within a surviving service. */
+	for (j = 0; j < cfg->n_backends; j++) {
+		const struct cfg_backend *b = &cfg->backends[j];
+		__u32 sid = p->svc_id[b->service_idx];
+
+		if (!p->svc_matched[b->service_idx])
+			continue;
+		for (id = 0; id < NBE; id++) {
+			const struct st_backend *o = &st->bes[id];
+
+			if (o->used && !p->be_taken[id] && o->service_id == sid &&
+			    !memcmp(&o->cfg.addr, &b->addr, sizeof(b->addr))) {
+				p->be_id[j] = id;
+				p->be_matched[j] = p->be_taken[id] = true;
+				break;
+			}
+		}
+	}
+	for (j = 0; j < cfg->n_backends; j++) {
+		if (p->be_matched[j])
+			continue;
+		id = pick_be_id(st->bes, p->be_taken);
+		if (id < 0)
+			goto nospace;
+		p->be_id[j] = id;
+		p->be_taken[id] = true;
+	}
+	for (id = 0; id < NBE; id++)
+		if (st->bes[id].used && !p->be_taken[id])
+			p->be_gone[id] = true;
+	return 0;
+nospace:
+	plan_free(p);
+	return -ENOSPC;
+}
+
+int state_apply(struct lb_state *st, struct mip6lb_config *cfg)
+{
+	struct st_service *nsv = NULL;
+	struct st_backend *nbe = NULL;
+	struct plan p;
+	int i, j, n, err, first = 0;
+	int added = 0, changed = 0, removed = 0, adopted = 0, rings = 0;
+	bool any_gone = false;
+	__u64 sig;
+	__u32 id;
+
+	err = plan_ids(st, cfg, &p);
+	if (err) {
+		pr_err("config: assigning ids: %s", strerror(-err));
+		return err;
+	}
+	nsv = calloc(NSVC, sizeof(*nsv));
+	nbe = calloc(NBE, sizeof(*nbe));
+	if (!nsv || !nbe) {
+		err = -ENOMEM;
+		pr_err("config: %s", strerror(-err));
+		goto out;
+	}
+
+	/* The new model: start from the old one, free what goes, fill in
+	 * what the config says.  Nothing is written yet. */
+	memcpy(nsv, st->svcs, NSVC * sizeof(*nsv));
+	memcpy(nbe, st->bes, NBE * sizeof(*nbe));
+	for (id = 0; id < NSVC; id++) {
+		if (!p.svc_gone[id])
+			continue;
+		any_gone = true;
+		if (st->svcs[id].cfg.name[0])
+			removed++;
+		memset(&nsv[id], 0, sizeof(nsv[id]));
+		nsv[id].freed_seq = ++st->seq;
+	}
+	for (id = 0; id < NBE; id++) {
+		if (!p.be_gone[id])
+			continue;
+		if (st->bes[id].cfg.name[0])
+			removed++;
+		memset(&nbe[id].cfg, 0, sizeof(nbe[id].cfg));
+		memset(&nbe[id].nh, 0, sizeof(nbe[id].nh));
+		nbe[id].used = false;
+		nbe[id].freed_seq = ++st->seq;
+	}
+	for (i = 0; i < cfg->n_services; i++) {
+		struct st_service *s = &nsv[p.svc_id[i]];
+
+		if (!p.svc_matched[i]) {
+			memset(s, 0, sizeof(*s));
+			added++;
+		} else if (!s->cfg.name[0]) {
+			adopted++;
+		} else if (!svc_cfg_eq(&s->cfg, &cfg->services[i])) {
+			changed++;
+		}
+		s->used = true;
+		s->cfg = cfg->services[i];
+		config_service_key(&cfg->services[i], &s->key);
+		s->n_backends = 0;
+	}
+	for (j = 0; j < cfg->n_backends; j++) {
+		const struct cfg_backend *c = &cfg->backends[j];
+		struct st_backend *b = &nbe[p.be_id[j]];
+		bool resolve;
+
+		if (!p.be_matched[j]) {
+			resolve = true;
+			added++;
+		} else {
+			/* An adopted backend (no name yet) was never resolved. */
+			resolve = !b->cfg.name[0] || !nh_inputs_eq(&b->cfg, c);
+			if (!b->cfg.name[0])
+				adopted++;
+			else if (!be_cfg_eq(&b->cfg, c))
+				changed++;
+		}
+		b->used = true;
+		b->service_id = p.svc_id[c->service_idx];
+		b->cfg = *c;
+		if (resolve) {
+			b->nh_backoff_s = 0;
+			st_nh_resolve(st, c, &b->nh);
+			st_nh_schedule(b, dp_now_ns());
+			st_nh_log(st, b, NULL);
+		}
+		nsv[b->service_id].n_backends++;
+	}
+
+	/* 1. Removed services: unreachable first, then their sessions and
+	 * backends (and ring) go. */
+	for (id = 0; id < NSVC; id++) {
+		struct mip6lb_service_ref ref;
+		struct mip6lb_service empty = {};
+		struct mip6lb_vip vip;
+		struct st_service *o = &st->svcs[id];
+
+		if (!p.svc_gone[id])
+			continue;
+		if (!bpf_map_lookup_elem(st->maps->services, &o->key, &ref) && ref.id == id)
+			bpf_map_delete_elem(st->maps->services, &o->key);
+		if (!bpf_map_lookup_elem(st->maps->vips, &o->key.vip, &vip) && vip.service_id == id)
+			bpf_map_delete_elem(st->maps->vips, &o->key.vip);
+		if (bpf_map_update_elem(st->maps->service_conf, &id, &empty, BPF_ANY)) {
+			err = -errno;
+			pr_err("map service_conf: clearing id %u: %s", id, strerror(-err));
+			first = first ? first : err;
+		}
+		if (o->cfg.name[0])
+			pr_info("service %s (id %u) removed", o->cfg.name, id);
+	}
+	if (any_gone) {
+		struct aging_result r;
+
+		err = aging_delete_if(st->maps->sessions, pred_gone_service, p.svc_gone, &r);
+		first = first ? first : err;
+		if (r.deleted)
+			pr_info("deleted %ld sessions of removed services", r.deleted);
+		for (id = 0; id < NBE; id++)
+			if (p.be_gone[id] && st->bes[id].service_id < NSVC &&
+			    p.svc_gone[st->bes[id].service_id] && !p.be_taken[id]) {
+				err = clear_backend(st, id, &nbe[id]);
+				first = first ? first : err;
+			}
+		for (id = 0; id < NSVC; id++)
+			if (p.svc_gone[id] && !nsv[id].used) {
+				err = write_ring(st, id, 0);
+				first = first ? first : err;
+			}
+	}
+
+	/* 2. New and changed backends. */
+	for (id = 0; id < NBE; id++) {
+		if (!nbe[id].used)
+			continue;
+		err = st_write_backend(st, id, &nbe[id]);
+		first = first ? first : err;
+	}
+
+	/* 3. Rings whose members changed. */
+	for (id = 0; id < NSVC; id++) {
+		if (!nsv[id].used)
+			continue;
+		n = ring_members(st, nsv, nbe, id, &sig);
+		nsv[id].n_ring = n;
+		if (sig == nsv[id].ring_sig)
+			continue;
+		err = write_ring(st, id, n);
+		if (err) {
+			first = first ? first : err;
+			nsv[id].ring_sig = 0;
+			continue;
+		}
+		nsv[id].ring_sig = sig;
+		rings++;
+	}
+
+	/* 4. Services. */
+	for (i = 0; i < cfg->n_services; i++) {
+		struct st_service *s = &nsv[p.svc_id[i]];
+		struct mip6lb_service v;
+
+		config_service_to_map(&s->cfg, p.svc_id[i], &v);
+		v.n_backends = s->n_ring;
+		err = dp_service_write(st->maps, &s->key, &v, is_vip_default(cfg, i));
+		if (err) {
+			pr_err("maps: service %s (id %u): %s", s->cfg.name, p.svc_id[i],
+			       strerror(-err));
+			first = first ? first : err;
+		}
+	}
+
+	/* 5. Removed backends; their sessions re-hash on their next packet. */
+	for (id = 0; id < NBE; id++) {
+		if (!p.be_gone[id] || p.be_taken[id])
+			continue;
+		if (st->bes[id].cfg.name[0])
+			pr_info("backend %s/%s (id %u) removed", st->bes[id].cfg.service,
+				st->bes[id].cfg.name, id);
+		err = clear_backend(st, id, &nbe[id]);
+		first = first ? first : err;
+	}
+
+	/* Commit the model before the sweep, which reads it. */
+	memcpy(st->svcs, nsv, NSVC * sizeof(*nsv));
+	memcpy(st->bes, nbe, NBE * sizeof(*nbe));
+	config_free(&st->cfg);
+	st->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+
+	/* 6. Stale keys and VIP defaults; settings. */
+	err = sweep_keys(st, &st->cfg, p.svc_id);
+	first = first ? first : err;
+	{
+		struct mip6lb_settings s = { .events_per_sec = st->cfg.daemon.events_per_sec };
+
+		err = dp_settings_write(st->maps, &s);
+		if (err) {
+			pr_err("map settings: %s", strerror(-err));
+			first = first ? first : err;
+		}
+	}
+	pr_info("config applied: %d services, %d backends (%d kept from the maps, %d added, "
+		"%d changed, %d removed, %d rings rebuilt)%s", st->cfg.n_services,
+		st->cfg.n_backends, adopted, added, changed, removed, rings,
+		first ? " with errors" : "");
+	err = first;
+out:
+	free(nsv);
+	free(nbe);
+	plan_free(&p);
+	return err;
+}
+
+int state_reload_file(struct lb_state *st, const char *path,
+		      void (*fixup)(struct mip6lb_config *cfg, void *arg), void *arg,
+		      char *err, size_t errlen)
+{
+	struct mip6lb_config cfg;
+	int ret;
+
+	ret = config_load(path, &cfg, err, errlen);
+	if (ret)
+		return ret;
+	if (fixup)
+		fixup(&cfg, arg);
+	ret = state_apply(st, &cfg);
+	if (ret)
+		snprintf(err, errlen, "%s: applying: %s", path, strerror(-ret));
+	config_free(&cfg);
+	return ret;
+}
+
