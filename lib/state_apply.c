@@ -304,11 +304,8 @@ static void plan_free(struct plan *p)
 	free(p->be_gone);
 }
 
-static int plan_ids(const struct lb_state *st, const struct mip6lb_config *cfg, struct plan *p)
+static int plan_alloc(const struct mip6lb_config *cfg, struct plan *p)
 {
-	struct mip6lb_service_key key;
-	int i, j, id;
-
 	memset(p, 0, sizeof(*p));
 	p->be_id = calloc(cfg->n_backends + 1, sizeof(*p->be_id));
 	p->be_matched = calloc(cfg->n_backends + 1, sizeof(*p->be_matched));
@@ -318,16 +315,29 @@ static int plan_ids(const struct lb_state *st, const struct mip6lb_config *cfg, 
 		plan_free(p);
 		return -ENOMEM;
 	}
+	return 0;
+}
 
-	/* Services: by name, then by (vip, proto, port), then a new id. */
+static void plan_take_svc(struct plan *p, int i, int id)
+{
+	p->svc_id[i] = id;
+	p->svc_matched[i] = p->svc_taken[id] = true;
+}
+
+/* Services: by name, then by (vip, proto, port), then a new id. */
+static int plan_services(const struct lb_state *st, const struct mip6lb_config *cfg,
+			 struct plan *p)
+{
+	struct mip6lb_service_key key;
+	int i, id;
+
 	for (i = 0; i < cfg->n_services; i++) {
 		for (id = 0; id < NSVC; id++) {
 			const struct st_service *s = &st->svcs[id];
 
 			if (s->used && !p->svc_taken[id] && s->cfg.name[0] &&
 			    !strcmp(s->cfg.name, cfg->services[i].name)) {
-				p->svc_id[i] = id;
-				p->svc_matched[i] = p->svc_taken[id] = true;
+				plan_take_svc(p, i, id);
 				break;
 			}
 		}
@@ -341,8 +351,7 @@ static int plan_ids(const struct lb_state *st, const struct mip6lb_config *cfg, 
 
 			if (s->used && !p->svc_taken[id] && key_eq(&s->key, &key) &&
 			    config_service_index(cfg, s->cfg.name) < 0) {
-				p->svc_id[i] = id;
-				p->svc_matched[i] = p->svc_taken[id] = true;
+				plan_take_svc(p, i, id);
 				break;
 			}
 		}
@@ -352,7 +361,7 @@ static int plan_ids(const struct lb_state *st, const struct mip6lb_config *cfg, 
 			continue;
 		id = pick_svc_id(st->svcs, p->svc_taken);
 		if (id < 0)
-			goto nospace;
+			return -ENOSPC;
 		p->svc_id[i] = id;
 		p->svc_taken[id] = true;
 		if (st->svcs[id].used)
@@ -361,8 +370,15 @@ static int plan_ids(const struct lb_state *st, const struct mip6lb_config *cfg, 
 	for (id = 0; id < NSVC; id++)
 		if (st->svcs[id].used && !p->svc_taken[id])
 			p->svc_gone[id] = true;
+	return 0;
+}
 
-	/* Backends: by (service id, addr) within a surviving service. */
+/* Backends: by (service id, addr) within a surviving service. */
+static int plan_backends(const struct lb_state *st, const struct mip6lb_config *cfg,
+			 struct plan *p)
+{
+	int j, id;
+
 	for (j = 0; j < cfg->n_backends; j++) {
 		const struct cfg_backend *b = &cfg->backends[j];
 		__u32 sid = p->svc_id[b->service_idx];
@@ -385,7 +401,7 @@ static int plan_ids(const struct lb_state *st, const struct mip6lb_config *cfg, 
 			continue;
 		id = pick_be_id(st->bes, p->be_taken);
 		if (id < 0)
-			goto nospace;
+			return -ENOSPC;
 		p->be_id[j] = id;
 		p->be_taken[id] = true;
 	}
@@ -393,111 +409,147 @@ static int plan_ids(const struct lb_state *st, const struct mip6lb_config *cfg, 
 		if (st->bes[id].used && !p->be_taken[id])
 			p->be_gone[id] = true;
 	return 0;
-nospace:
-	plan_free(p);
-	return -ENOSPC;
 }
 
-int state_apply(struct lb_state *st, struct mip6lb_config *cfg)
+static int plan_ids(const struct lb_state *st, const struct mip6lb_config *cfg, struct plan *p)
 {
-	struct st_service *nsv = NULL;
-	struct st_backend *nbe = NULL;
+	int err = plan_alloc(cfg, p);
+
+	if (err)
+		return err;
+	err = plan_services(st, cfg, p);
+	if (!err)
+		err = plan_backends(st, cfg, p);
+	if (err)
+		plan_free(p);
+	return err;
+}
+
+/* ---- state_apply(), phase by phase -------------------------------------- */
+
+/* One run of state_apply(): the plan, the new model (nsv, nbe) built
+ * before anything is written, and what the closing log line reports. */
+struct apply {
+	struct lb_state *st;
+	struct mip6lb_config *cfg;
 	struct plan p;
-	int i, j, n, err, first = 0;
-	int added = 0, changed = 0, removed = 0, adopted = 0, rings = 0;
-	bool any_gone = false;
-	__u64 sig;
+	struct st_service *nsv;
+	struct st_backend *nbe;
+	bool any_gone;
+	int first;                   /* the first map write error */
+	int added, changed, removed, adopted, rings;
+};
+
+/* A map write failure is remembered and the apply goes on. */
+static void note(struct apply *a, int err)
+{
+	if (!a->first)
+		a->first = err;
+}
+
+/* The new model starts from the old one; free what goes. */
+static void model_free_gone(struct apply *a)
+{
+	struct lb_state *st = a->st;
 	__u32 id;
 
-	err = plan_ids(st, cfg, &p);
-	if (err) {
-		pr_err("config: assigning ids: %s", strerror(-err));
-		return err;
-	}
-	nsv = calloc(NSVC, sizeof(*nsv));
-	nbe = calloc(NBE, sizeof(*nbe));
-	if (!nsv || !nbe) {
-		err = -ENOMEM;
-		pr_err("config: %s", strerror(-err));
-		goto out;
-	}
-
-	/* The new model: start from the old one, free what goes, fill in
-	 * what the config says.  Nothing is written yet. */
-	memcpy(nsv, st->svcs, NSVC * sizeof(*nsv));
-	memcpy(nbe, st->bes, NBE * sizeof(*nbe));
+	memcpy(a->nsv, st->svcs, NSVC * sizeof(*a->nsv));
+	memcpy(a->nbe, st->bes, NBE * sizeof(*a->nbe));
 	for (id = 0; id < NSVC; id++) {
-		if (!p.svc_gone[id])
+		if (!a->p.svc_gone[id])
 			continue;
-		any_gone = true;
+		a->any_gone = true;
 		if (st->svcs[id].cfg.name[0])
-			removed++;
-		memset(&nsv[id], 0, sizeof(nsv[id]));
-		nsv[id].freed_seq = ++st->seq;
+			a->removed++;
+		memset(&a->nsv[id], 0, sizeof(a->nsv[id]));
+		a->nsv[id].freed_seq = ++st->seq;
 	}
 	for (id = 0; id < NBE; id++) {
-		if (!p.be_gone[id])
+		if (!a->p.be_gone[id])
 			continue;
 		if (st->bes[id].cfg.name[0])
-			removed++;
-		memset(&nbe[id].cfg, 0, sizeof(nbe[id].cfg));
-		memset(&nbe[id].nh, 0, sizeof(nbe[id].nh));
-		nbe[id].used = false;
-		nbe[id].freed_seq = ++st->seq;
+			a->removed++;
+		memset(&a->nbe[id].cfg, 0, sizeof(a->nbe[id].cfg));
+		memset(&a->nbe[id].nh, 0, sizeof(a->nbe[id].nh));
+		a->nbe[id].used = false;
+		a->nbe[id].freed_seq = ++st->seq;
 	}
-	for (i = 0; i < cfg->n_services; i++) {
-		struct st_service *s = &nsv[p.svc_id[i]];
+}
 
-		if (!p.svc_matched[i]) {
+/* Fill in what the config says.  Nothing is written yet. */
+static void model_fill_services(struct apply *a)
+{
+	const struct mip6lb_config *cfg = a->cfg;
+	int i;
+
+	for (i = 0; i < cfg->n_services; i++) {
+		struct st_service *s = &a->nsv[a->p.svc_id[i]];
+
+		if (!a->p.svc_matched[i]) {
 			memset(s, 0, sizeof(*s));
-			added++;
+			a->added++;
 		} else if (!s->cfg.name[0]) {
-			adopted++;
+			a->adopted++;
 		} else if (!svc_cfg_eq(&s->cfg, &cfg->services[i])) {
-			changed++;
+			a->changed++;
 		}
 		s->used = true;
 		s->cfg = cfg->services[i];
 		config_service_key(&cfg->services[i], &s->key);
 		s->n_backends = 0;
 	}
+}
+
+static void model_fill_backends(struct apply *a)
+{
+	const struct mip6lb_config *cfg = a->cfg;
+	int j;
+
 	for (j = 0; j < cfg->n_backends; j++) {
 		const struct cfg_backend *c = &cfg->backends[j];
-		struct st_backend *b = &nbe[p.be_id[j]];
+		struct st_backend *b = &a->nbe[a->p.be_id[j]];
 		bool resolve;
 
-		if (!p.be_matched[j]) {
+		if (!a->p.be_matched[j]) {
 			resolve = true;
-			added++;
+			a->added++;
 		} else {
 			/* An adopted backend (no name yet) was never resolved. */
 			resolve = !b->cfg.name[0] || !nh_inputs_eq(&b->cfg, c);
 			if (!b->cfg.name[0])
-				adopted++;
+				a->adopted++;
 			else if (!be_cfg_eq(&b->cfg, c))
-				changed++;
+				a->changed++;
 		}
 		b->used = true;
-		b->service_id = p.svc_id[c->service_idx];
+		b->service_id = a->p.svc_id[c->service_idx];
 		b->cfg = *c;
 		if (resolve) {
 			b->nh_backoff_s = 0;
-			st_nh_resolve(st, c, &b->nh);
+			st_nh_resolve(a->st, c, &b->nh);
 			st_nh_schedule(b, dp_now_ns());
-			st_nh_log(st, b, NULL);
+			st_nh_log(a->st, b, NULL);
 		}
-		nsv[b->service_id].n_backends++;
+		a->nsv[b->service_id].n_backends++;
 	}
+}
 
-	/* 1. Removed services: unreachable first, then their sessions and
-	 * backends (and ring) go. */
+/* 1. Removed services: unreachable first, then their sessions and backends
+ * (and ring) go. */
+static void remove_services(struct apply *a)
+{
+	struct lb_state *st = a->st;
+	struct aging_result r;
+	__u32 id;
+	int err;
+
 	for (id = 0; id < NSVC; id++) {
 		struct mip6lb_service_ref ref;
 		struct mip6lb_service empty = {};
 		struct mip6lb_vip vip;
 		struct st_service *o = &st->svcs[id];
 
-		if (!p.svc_gone[id])
+		if (!a->p.svc_gone[id])
 			continue;
 		if (!bpf_map_lookup_elem(st->maps->services, &o->key, &ref) && ref.id == id)
 			bpf_map_delete_elem(st->maps->services, &o->key);
@@ -506,111 +558,162 @@ int state_apply(struct lb_state *st, struct mip6lb_config *cfg)
 		if (bpf_map_update_elem(st->maps->service_conf, &id, &empty, BPF_ANY)) {
 			err = -errno;
 			pr_err("map service_conf: clearing id %u: %s", id, strerror(-err));
-			first = first ? first : err;
+			note(a, err);
 		}
 		if (o->cfg.name[0])
 			pr_info("service %s (id %u) removed", o->cfg.name, id);
 	}
-	if (any_gone) {
-		struct aging_result r;
+	if (!a->any_gone)
+		return;
+	note(a, aging_delete_if(st->maps->sessions, pred_gone_service, a->p.svc_gone, &r));
+	if (r.deleted)
+		pr_info("deleted %ld sessions of removed services", r.deleted);
+	for (id = 0; id < NBE; id++)
+		if (a->p.be_gone[id] && st->bes[id].service_id < NSVC &&
+		    a->p.svc_gone[st->bes[id].service_id] && !a->p.be_taken[id])
+			note(a, clear_backend(st, id, &a->nbe[id]));
+	for (id = 0; id < NSVC; id++)
+		if (a->p.svc_gone[id] && !a->nsv[id].used)
+			note(a, write_ring(st, id, 0));
+}
 
-		err = aging_delete_if(st->maps->sessions, pred_gone_service, p.svc_gone, &r);
-		first = first ? first : err;
-		if (r.deleted)
-			pr_info("deleted %ld sessions of removed services", r.deleted);
-		for (id = 0; id < NBE; id++)
-			if (p.be_gone[id] && st->bes[id].service_id < NSVC &&
-			    p.svc_gone[st->bes[id].service_id] && !p.be_taken[id]) {
-				err = clear_backend(st, id, &nbe[id]);
-				first = first ? first : err;
-			}
-		for (id = 0; id < NSVC; id++)
-			if (p.svc_gone[id] && !nsv[id].used) {
-				err = write_ring(st, id, 0);
-				first = first ? first : err;
-			}
-	}
+/* 2. New and changed backends. */
+static void write_backends(struct apply *a)
+{
+	__u32 id;
 
-	/* 2. New and changed backends. */
-	for (id = 0; id < NBE; id++) {
-		if (!nbe[id].used)
-			continue;
-		err = st_write_backend(st, id, &nbe[id]);
-		first = first ? first : err;
-	}
+	for (id = 0; id < NBE; id++)
+		if (a->nbe[id].used)
+			note(a, st_write_backend(a->st, id, &a->nbe[id]));
+}
 
-	/* 3. Rings whose members changed. */
+/* 3. Rings whose members changed. */
+static void rebuild_rings(struct apply *a)
+{
+	struct st_service *nsv = a->nsv;
+	__u64 sig;
+	__u32 id;
+	int n, err;
+
 	for (id = 0; id < NSVC; id++) {
 		if (!nsv[id].used)
 			continue;
-		n = ring_members(st, nsv, nbe, id, &sig);
+		n = ring_members(a->st, nsv, a->nbe, id, &sig);
 		nsv[id].n_ring = n;
 		if (sig == nsv[id].ring_sig)
 			continue;
-		err = write_ring(st, id, n);
+		err = write_ring(a->st, id, n);
 		if (err) {
-			first = first ? first : err;
+			note(a, err);
 			nsv[id].ring_sig = 0;
 			continue;
 		}
 		nsv[id].ring_sig = sig;
-		rings++;
+		a->rings++;
 	}
+}
 
-	/* 4. Services. */
-	for (i = 0; i < cfg->n_services; i++) {
-		struct st_service *s = &nsv[p.svc_id[i]];
+/* 4. Services: a new one becomes reachable only now, with its ring. */
+static void write_services(struct apply *a)
+{
+	int i, err;
+
+	for (i = 0; i < a->cfg->n_services; i++) {
+		struct st_service *s = &a->nsv[a->p.svc_id[i]];
 		struct mip6lb_service v;
 
-		config_service_to_map(&s->cfg, p.svc_id[i], &v);
+		config_service_to_map(&s->cfg, a->p.svc_id[i], &v);
 		v.n_backends = s->n_ring;
-		err = dp_service_write(st->maps, &s->key, &v, is_vip_default(cfg, i));
+		err = dp_service_write(a->st->maps, &s->key, &v, is_vip_default(a->cfg, i));
 		if (err) {
-			pr_err("maps: service %s (id %u): %s", s->cfg.name, p.svc_id[i],
+			pr_err("maps: service %s (id %u): %s", s->cfg.name, a->p.svc_id[i],
 			       strerror(-err));
-			first = first ? first : err;
+			note(a, err);
 		}
 	}
+}
 
-	/* 5. Removed backends; their sessions re-hash on their next packet. */
+/* 5. Removed backends; their sessions re-hash on their next packet. */
+static void clear_removed_backends(struct apply *a)
+{
+	const struct st_backend *bes = a->st->bes;
+	__u32 id;
+
 	for (id = 0; id < NBE; id++) {
-		if (!p.be_gone[id] || p.be_taken[id])
+		if (!a->p.be_gone[id] || a->p.be_taken[id])
 			continue;
-		if (st->bes[id].cfg.name[0])
-			pr_info("backend %s/%s (id %u) removed", st->bes[id].cfg.service,
-				st->bes[id].cfg.name, id);
-		err = clear_backend(st, id, &nbe[id]);
-		first = first ? first : err;
+		if (bes[id].cfg.name[0])
+			pr_info("backend %s/%s (id %u) removed", bes[id].cfg.service,
+				bes[id].cfg.name, id);
+		note(a, clear_backend(a->st, id, &a->nbe[id]));
 	}
+}
 
-	/* Commit the model before the sweep, which reads it. */
-	memcpy(st->svcs, nsv, NSVC * sizeof(*nsv));
-	memcpy(st->bes, nbe, NBE * sizeof(*nbe));
+/* The new model becomes the state's; it takes the config's contents. */
+static void commit_model(struct apply *a)
+{
+	struct lb_state *st = a->st;
+
+	memcpy(st->svcs, a->nsv, NSVC * sizeof(*a->nsv));
+	memcpy(st->bes, a->nbe, NBE * sizeof(*a->nbe));
 	config_free(&st->cfg);
-	st->cfg = *cfg;
-	memset(cfg, 0, sizeof(*cfg));
+	st->cfg = *a->cfg;
+	memset(a->cfg, 0, sizeof(*a->cfg));
+}
 
-	/* 6. Stale keys and VIP defaults; settings. */
-	err = sweep_keys(st, &st->cfg, p.svc_id);
-	first = first ? first : err;
-	{
-		struct mip6lb_settings s = { .events_per_sec = st->cfg.daemon.events_per_sec };
+/* 6. Stale keys and VIP defaults (the sweep reads the committed model);
+ * settings. */
+static void sweep_and_settings(struct apply *a)
+{
+	struct lb_state *st = a->st;
+	struct mip6lb_settings s = { .events_per_sec = st->cfg.daemon.events_per_sec };
+	int err;
 
-		err = dp_settings_write(st->maps, &s);
-		if (err) {
-			pr_err("map settings: %s", strerror(-err));
-			first = first ? first : err;
-		}
+	note(a, sweep_keys(st, &st->cfg, a->p.svc_id));
+	err = dp_settings_write(st->maps, &s);
+	if (err) {
+		pr_err("map settings: %s", strerror(-err));
+		note(a, err);
 	}
+}
+
+int state_apply(struct lb_state *st, struct mip6lb_config *cfg)
+{
+	struct apply a = { .st = st, .cfg = cfg };
+	int err;
+
+	err = plan_ids(st, cfg, &a.p);
+	if (err) {
+		pr_err("config: assigning ids: %s", strerror(-err));
+		return err;
+	}
+	a.nsv = calloc(NSVC, sizeof(*a.nsv));
+	a.nbe = calloc(NBE, sizeof(*a.nbe));
+	if (!a.nsv || !a.nbe) {
+		err = -ENOMEM;
+		pr_err("config: %s", strerror(-err));
+		goto out;
+	}
+	model_free_gone(&a);
+	model_fill_services(&a);
+	model_fill_backends(&a);
+
+	remove_services(&a);
+	write_backends(&a);
+	rebuild_rings(&a);
+	write_services(&a);
+	clear_removed_backends(&a);
+	commit_model(&a);
+	sweep_and_settings(&a);
 	pr_info("config applied: %d services, %d backends (%d kept from the maps, %d added, "
 		"%d changed, %d removed, %d rings rebuilt)%s", st->cfg.n_services,
-		st->cfg.n_backends, adopted, added, changed, removed, rings,
-		first ? " with errors" : "");
-	err = first;
+		st->cfg.n_backends, a.adopted, a.added, a.changed, a.removed, a.rings,
+		a.first ? " with errors" : "");
+	err = a.first;
 out:
-	free(nsv);
-	free(nbe);
-	plan_free(&p);
+	free(a.nsv);
+	free(a.nbe);
+	plan_free(&a.p);
 	return err;
 }
 
