@@ -40,10 +40,8 @@ static void peers_free(struct agent_peer *peers, int n)
 {
 	int i;
 
-	for (i = 0; i < n; i++) {
-		proto_sender_clear(&peers[i].tx);
-		notify_rx_clear(&peers[i].rx);
-	}
+	for (i = 0; i < n; i++)
+		peer_link_clear(&peers[i].link);
 	if (peers)
 		explicit_bzero(peers, n * sizeof(*peers));
 	free(peers);
@@ -63,12 +61,9 @@ static int peers_build(const struct agent_config *cfg, struct agent_peer **out)
 		const struct agent_peer_cfg *c = &cfg->peers[i];
 		struct agent_peer *p = &peers[i];
 
-		snprintf(p->name, sizeof(p->name), "%s", c->name);
 		p->addr = c->addr;
-		err = proto_sender_init(&p->tx, cfg->sender_id, c->key_id, c->key, c->key_len,
-					proto_now_us());
-		if (!err)
-			err = notify_rx_init(&p->rx, c->key_id, c->key, c->key_len);
+		err = peer_link_init(&p->link, "agent", c->name, cfg->sender_id, c->key_id, c->key,
+				     c->key_len);
 		if (err) {
 			pr_err("agent: peer %s: key of %u bytes: %s", c->name, c->key_len,
 			       strerror(-err));
@@ -93,31 +88,13 @@ static int copy_config(struct agent_config *dst, const struct agent_config *src)
 static int agent_send(struct agent *a, int pi, struct proto_msg *m,
 		      const struct sockaddr_in6 *to)
 {
-	struct agent_peer *p = &a->peers[pi];
-	__u8 buf[PROTO_MAX_MSG];
-	char t[INET6_ADDRSTRLEN];
-	int len, err;
+	struct peer_link *l = &a->peers[pi].link;
+	__u64 before = l->send_errors;
+	int err;
 
-	len = proto_sender_encode(&p->tx, m, proto_now_ms(), buf, sizeof(buf));
-	if (len < 0) {
-		pr_err("agent: encoding %s for %s: %s", proto_type_name(m->type), p->name,
-		       strerror(-len));
-		return len;
-	}
-	if (sendto(a->udp_fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to)) < 0) {
-		err = -errno;
-		p->send_errors++;
-		a->st.send_errors++;
-		if (!p->send_failing)
-			pr_warn("agent: sending %s to %s [%s]:%u: %s", proto_type_name(m->type),
-				p->name, agent_fmt(&to->sin6_addr, t), ntohs(to->sin6_port),
-				strerror(-err));
-		p->send_failing = true;
-		return err;
-	}
-	p->send_failing = false;
-	p->sent++;
-	return 0;
+	err = peer_link_send(l, a->udp_fd, m, to);
+	a->st.send_errors += l->send_errors - before;
+	return err;
 }
 
 /* ---- bindings: sorted by home address, so snapshots can look them up ---- */
@@ -352,35 +329,22 @@ static void on_subscribe(struct agent *a, int pi, const struct proto_msg *req,
 	} else {
 		a->st.subs_refused++;
 	}
-	pr_debug("agent: %s subscribes to %s: %s", a->peers[pi].name, agent_fmt(&sr->home, h),
-		 proto_sub_status_name(m.subscribe_ack.status));
+	pr_debug("agent: %s subscribes to %s: %s", a->peers[pi].link.name,
+		 agent_fmt(&sr->home, h), proto_sub_status_name(m.subscribe_ack.status));
 	agent_send(a, pi, &m, &reply);
 	/* What it subscribed to, at once: it may already be away. */
 	if (s && b)
 		send_binding(a, s, b);
 }
 
-static void note_reject(struct agent_peer *p, int reason, const struct in6_addr *src)
-{
-	char t[INET6_ADDRSTRLEN];
-
-	pr_debug("agent: %s: rejected a datagram from %s: %s", p->name, agent_fmt(src, t),
-		 notify_reason_name(reason));
-	if (!p->warned[reason]) {
-		p->warned[reason] = true;
-		pr_warn("agent: %s: rejected a datagram from %s (%s); later ones are only counted",
-			p->name, agent_fmt(src, t), notify_reason_name(reason));
-	}
-}
-
 static void handle_datagram(struct agent *a, const struct sockaddr_in6 *from, const __u8 *buf,
 			    size_t len, __u64 now_ms)
 {
-	struct notify_rx_pending pend;
+	struct peer_rx_pending pend;
 	char t[INET6_ADDRSTRLEN];
 	struct proto_msg m;
 	struct agent_peer *p;
-	int pi, rc, i;
+	int pi, i;
 
 	for (pi = 0; pi < a->n_peers; pi++)
 		if (addr_eq(&a->peers[pi].addr, &from->sin6_addr))
@@ -392,25 +356,21 @@ static void handle_datagram(struct agent *a, const struct sockaddr_in6 *from, co
 		return;
 	}
 	p = &a->peers[pi];
-	rc = notify_rx_accept(&p->rx, buf, len, proto_now_ms(), &m, &pend);
-	if (rc) {
-		note_reject(p, -rc, &from->sin6_addr);
+	if (peer_link_accept(&p->link, buf, len, proto_now_ms(), &from->sin6_addr, &m, &pend))
 		return;
-	}
 	switch (m.type) {
 	case PROTO_SUBSCRIBE:
-		notify_rx_commit(&p->rx, &pend, now_ms);
+		peer_rx_commit(&p->link.rx, &pend, now_ms);
 		on_subscribe(a, pi, &m, from, now_ms);
 		return;
 	case PROTO_UNSUBSCRIBE:
-		notify_rx_commit(&p->rx, &pend, now_ms);
+		peer_rx_commit(&p->link.rx, &pend, now_ms);
 		i = sub_index(a, pi, &m.unsubscribe.home);
 		if (i >= 0)
 			sub_remove(a, i);
 		return;
 	default:        /* agents do not take ACKs, notifies or snapshots */
-		notify_rx_reject(&p->rx, &pend, NOTIFY_R_UNEXPECTED);
-		note_reject(p, NOTIFY_R_UNEXPECTED, &from->sin6_addr);
+		peer_link_reject(&p->link, &pend, PEER_R_UNEXPECTED, &from->sin6_addr);
 		return;
 	}
 }
@@ -536,7 +496,7 @@ void agent_tick(struct agent *a, __u64 now_ms)
 	for (i = a->n_subs - 1; i >= 0; i--) {
 		if (now_ms >= a->subs[i].expires_ms) {
 			pr_debug("agent: subscription of %s to %s expired",
-				 a->peers[a->subs[i].peer].name, agent_fmt(&a->subs[i].home, h));
+				 a->peers[a->subs[i].peer].link.name, agent_fmt(&a->subs[i].home, h));
 			sub_remove(a, i);
 		}
 	}
@@ -601,7 +561,7 @@ int agent_open(struct agent **out, const struct agent_config *cfg)
 	if (err)
 		goto fail;
 	a->n_peers = a->cfg.n_peers;
-	a->udp_fd = notify_udp_socket(&cfg->listen_addr, cfg->listen_port);
+	a->udp_fd = peer_udp_socket(&cfg->listen_addr, cfg->listen_port);
 	if (a->udp_fd < 0) {
 		err = a->udp_fd;
 		pr_err("agent: binding [%s]:%u: %s", agent_fmt(&cfg->listen_addr, t),
@@ -648,22 +608,12 @@ int agent_reload(struct agent *a, const struct agent_config *cfg)
 		remap[i] = -1;
 		for (j = 0; j < nc.n_peers; j++) {
 			struct agent_peer *o = &a->peers[i], *f = &np[j];
-			struct notify_rx rx;
 
-			if (strcmp(o->name, f->name) || !addr_eq(&o->addr, &f->addr))
+			if (strcmp(o->link.name, f->link.name) || !addr_eq(&o->addr, &f->addr))
 				continue;
 			/* Same balancer: its replay windows and counters stay,
 			 * under whichever key is configured now. */
-			rx = o->rx;
-			notify_rx_set_key(&rx, f->rx.key_id, f->rx.key, f->rx.keylen);
-			notify_rx_clear(&f->rx);
-			f->rx = rx;
-			explicit_bzero(&rx, sizeof(rx));
-			if (f->tx.next_seq < o->tx.next_seq)
-				f->tx.next_seq = o->tx.next_seq;
-			f->sent = o->sent;
-			f->send_errors = o->send_errors;
-			memcpy(f->warned, o->warned, sizeof(f->warned));
+			peer_link_keep(&f->link, &o->link);
 			remap[i] = j;
 			break;
 		}

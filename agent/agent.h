@@ -16,8 +16,8 @@
  *
  * The program (mip6lb-agent.c) is an epoll loop over the fds below; the
  * agent itself has no thread and takes the clock as an argument (now_ms:
- * CLOCK_MONOTONIC milliseconds, notify_now_ms()), so tests drive it
- * directly.  docs/agent.md is the operator's page.
+ * CLOCK_MONOTONIC milliseconds, peer_now_ms() of lib/peer_link.h), so
+ * tests drive it directly.  docs/agent.md is the operator's page.
  */
 #ifndef MIP6LB_AGENT_H
 #define MIP6LB_AGENT_H
@@ -46,6 +46,7 @@
  * node retransmits with a new sequence number). */
 #define AGENT_BA_TIMEOUT_MS      3000
 #define AGENT_FEED_MAX           256      /* one feed request, bytes */
+#define AGENT_TICK_MS            250      /* call agent_tick() at least this often */
 
 enum agent_confirm {
 	AGENT_CONFIRM_BA = 0,   /* a BU with the A flag counts once the HA's
@@ -145,7 +146,7 @@ __u16 agent_port(const struct agent *a);
 /* Read up to 256 datagrams; count of datagrams read, or -errno. */
 int agent_on_udp(struct agent *a, __u64 now_ms);
 /* Subscription and binding expiry, unconfirmed BUs, snapshots.  Call at
- * least every 250 ms. */
+ * least every AGENT_TICK_MS. */
 void agent_tick(struct agent *a, __u64 now_ms);
 
 /* A binding learned from anywhere.  A new home address, or a care-of

@@ -253,7 +253,7 @@ int agent_mn_open(struct agent *a)
 		pr_err("agent: rtnetlink socket: %s", strerror(-err));
 		goto fail;
 	}
-	coa_update(a, notify_now_ms());
+	coa_update(a, peer_now_ms());
 	if (!a->has_coa)
 		pr_info("agent: %s has no global address yet", a->cfg.iface);
 	return fd;

@@ -6,19 +6,14 @@
 #define MIP6LB_AGENT_PRIV_H
 
 #include "agent.h"
-#include "notify.h"
+#include "peer_link.h"
 #include "proto.h"
 
 struct mnl_socket;
 
 struct agent_peer {
-	char name[AGENT_NAME_LEN];
+	struct peer_link link;          /* name, sender, receive state, counters */
 	struct in6_addr addr;
-	struct proto_sender tx;
-	struct notify_rx rx;
-	__u64 sent, send_errors;
-	bool send_failing;
-	bool warned[NOTIFY_R_MAX];
 };
 
 struct agent_sub {

@@ -25,7 +25,7 @@
 #include <sys/signalfd.h>
 #include "agent.h"
 #include "log.h"
-#include "notify.h"
+#include "peer_link.h"
 
 enum { FD_UDP, FD_CAPTURE, FD_FEED, FD_NETLINK, FD_SIGNAL };
 
@@ -190,13 +190,13 @@ static int run_agent(int role, const char *path, bool check_only)
 		role == AGENT_ROLE_HA ? cfg.feed_socket : "");
 
 	while (!stop) {
-		n = epoll_wait(ep, evs, 8, NOTIFY_TICK_MS);
+		n = epoll_wait(ep, evs, 8, AGENT_TICK_MS);
 		if (n < 0 && errno != EINTR) {
 			pr_err("epoll_wait: %s", strerror(errno));
 			goto out;
 		}
 		for (i = 0; i < n; i++) {
-			__u64 now = notify_now_ms();
+			__u64 now = peer_now_ms();
 			int r = 0;
 
 			switch (evs[i].data.u32) {
@@ -224,7 +224,7 @@ static int run_agent(int role, const char *path, bool check_only)
 			if (r < 0)
 				goto out;       /* logged where it failed */
 		}
-		agent_tick(a, notify_now_ms());
+		agent_tick(a, peer_now_ms());
 	}
 	pr_info("stopping");
 	rc = 0;

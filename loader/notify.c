@@ -19,6 +19,7 @@
 #include "dpmaps.h"
 #include "log.h"
 #include "names.h"
+#include "peer_link.h"
 
 #define DEF_SUB_LIFETIME_S    3600
 #define DEF_SNAPSHOT_S        30
@@ -64,157 +65,7 @@ static bool prefix_covers(const struct cfg_prefix *p, const struct in6_addr *a)
 
 __u64 notify_now_ms(void)
 {
-	return dp_now_ns() / 1000000ULL;
-}
-
-/* ---- receive state ------------------------------------------------------ */
-
-static const char *const extra_reason_names[] = {
-	[NOTIFY_R_NOT_AUTHORITATIVE - PROTO_REASON_MAX] = "not_authoritative",
-	[NOTIFY_R_UNEXPECTED - PROTO_REASON_MAX]        = "unexpected",
-};
-
-const char *notify_reason_name(int reason)
-{
-	if (reason < 0)
-		reason = -reason;
-	if (reason < PROTO_REASON_MAX)
-		return proto_reason_name(reason);
-	if (reason < NOTIFY_R_MAX)
-		return extra_reason_names[reason - PROTO_REASON_MAX];
-	return "?";
-}
-
-static bool keylen_ok(size_t keylen)
-{
-	return keylen >= PROTO_KEY_MIN && keylen <= PROTO_KEY_MAX;
-}
-
-int notify_rx_init(struct notify_rx *rx, __u32 key_id, const __u8 *key, size_t keylen)
-{
-	if (!keylen_ok(keylen))
-		return -EINVAL;
-	memset(rx, 0, sizeof(*rx));
-	rx->key_id = key_id;
-	memcpy(rx->key, key, keylen);
-	rx->keylen = keylen;
-	return 0;
-}
-
-int notify_rx_set_key(struct notify_rx *rx, __u32 key_id, const __u8 *key, size_t keylen)
-{
-	int i;
-
-	if (!keylen_ok(keylen))
-		return -EINVAL;
-	if (key_id != rx->key_id) {
-		/* A new key id restarts every sender's sequence check. */
-		explicit_bzero(rx->slot, sizeof(rx->slot));
-		memset(rx->slot_used, 0, sizeof(rx->slot_used));
-		rx->n_slots = 0;
-	} else {
-		for (i = 0; i < rx->n_slots; i++)
-			proto_peer_set_key(&rx->slot[i], key_id, key, keylen);
-	}
-	explicit_bzero(rx->key, sizeof(rx->key));
-	memcpy(rx->key, key, keylen);
-	rx->keylen = keylen;
-	rx->key_id = key_id;
-	return 0;
-}
-
-void notify_rx_clear(struct notify_rx *rx)
-{
-	explicit_bzero(rx->slot, sizeof(rx->slot));
-	explicit_bzero(rx->key, sizeof(rx->key));
-	rx->n_slots = 0;
-	rx->keylen = 0;
-}
-
-int notify_rx_accept(struct notify_rx *rx, const __u8 *buf, size_t len, __u64 wall_ms,
-		     struct proto_msg *msg, struct notify_rx_pending *pend)
-{
-	__u32 sender;
-	int rc, i;
-
-	rc = proto_peek(buf, len, &sender, NULL);
-	if (rc) {
-		rx->rejected[-rc]++;
-		return rc;
-	}
-	for (i = 0; i < rx->n_slots; i++)
-		if (rx->slot[i].sender_id == sender)
-			break;
-	if (i < rx->n_slots) {
-		pend->st = rx->slot[i];
-		pend->slot = i;
-	} else {
-		/* Unknown sender id: a fresh replay window, installed only if
-		 * the message is accepted and acted upon. */
-		if (proto_peer_init(&pend->st, sender, rx->key_id, rx->key, rx->keylen)) {
-			rx->rejected[PROTO_R_UNKNOWN_KEY]++;
-			return -PROTO_R_UNKNOWN_KEY;
-		}
-		pend->slot = -1;
-	}
-	rc = proto_accept(&pend->st, buf, len, wall_ms, msg);
-	if (rc) {
-		explicit_bzero(&pend->st, sizeof(pend->st));
-		rx->rejected[-rc]++;
-	}
-	return rc;
-}
-
-void notify_rx_commit(struct notify_rx *rx, struct notify_rx_pending *pend, __u64 now_ms)
-{
-	int i = pend->slot, j;
-
-	if (i < 0) {
-		if (rx->n_slots < NOTIFY_RX_SLOTS) {
-			i = rx->n_slots++;
-		} else {
-			for (i = 0, j = 1; j < NOTIFY_RX_SLOTS; j++)
-				if (rx->slot_used[j] < rx->slot_used[i])
-					i = j;
-		}
-	}
-	rx->slot[i] = pend->st;
-	rx->slot_used[i] = now_ms;
-	rx->accepted++;
-	rx->last_heard_ms = now_ms;
-	rx->heard = true;
-	explicit_bzero(&pend->st, sizeof(pend->st));
-}
-
-void notify_rx_reject(struct notify_rx *rx, struct notify_rx_pending *pend, int reason)
-{
-	if (reason < 0)
-		reason = -reason;
-	if (reason > 0 && reason < NOTIFY_R_MAX)
-		rx->rejected[reason]++;
-	if (pend)
-		explicit_bzero(&pend->st, sizeof(pend->st));
-}
-
-int notify_udp_socket(const struct in6_addr *addr, __u16 port)
-{
-	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-	int fd, one = 1, err;
-
-	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	/* v6only: an IPv4-mapped source could never match a peer. */
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
-		goto fail;
-	sa.sin6_addr = *addr;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		goto fail;
-	return fd;
-fail:
-	err = -errno;
-	close(fd);
-	return err;
+	return peer_now_ms();
 }
 
 /* ---- a small hash table keyed by IPv6 address --------------------------- */
@@ -359,19 +210,15 @@ struct nbinding {
 };
 
 struct npeer {
-	char name[CFG_NAME_LEN];
+	struct peer_link link;          /* name, sender, receive state, counters */
 	__u8 role;                      /* MIP6LB_NOTIFY_HA or _MN */
 	struct in6_addr addr;
 	__u16 port;
 	struct cfg_prefix *prefixes;
 	int n_prefixes;
-	struct proto_sender tx;
-	struct notify_rx rx;
 	struct in6_addr last_src;       /* role mn: where it was last heard from */
 	bool has_last_src;
-	__u64 no_session, sent, send_errors;
-	bool send_failing;
-	bool warned[NOTIFY_R_MAX];
+	__u64 no_session;
 };
 
 /* One recvmmsg() slot. */
@@ -414,8 +261,7 @@ static void peers_free(struct npeer *peers, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		proto_sender_clear(&peers[i].tx);
-		notify_rx_clear(&peers[i].rx);
+		peer_link_clear(&peers[i].link);
 		free(peers[i].prefixes);
 	}
 	if (peers)
@@ -440,7 +286,6 @@ static int peers_from_config(const struct mip6lb_config *cfg, __u32 sender_id,
 		const struct cfg_peer *c = &cfg->peers[i];
 		struct npeer *p = &peers[i];
 
-		snprintf(p->name, sizeof(p->name), "%s", c->name);
 		p->role = c->role;
 		p->addr = c->addr;
 		p->port = c->port;
@@ -455,10 +300,8 @@ static int peers_from_config(const struct mip6lb_config *cfg, __u32 sender_id,
 			       c->n_home_prefixes * sizeof(*p->prefixes));
 			p->n_prefixes = c->n_home_prefixes;
 		}
-		err = proto_sender_init(&p->tx, sender_id, c->key_id, c->key, c->key_len,
-					proto_now_us());
-		if (!err)
-			err = notify_rx_init(&p->rx, c->key_id, c->key, c->key_len);
+		err = peer_link_init(&p->link, "notify", c->name, sender_id, c->key_id, c->key,
+				     c->key_len);
 		if (err) {
 			pr_err("notify: peer %s: key of %u bytes: %s", c->name, c->key_len,
 			       strerror(-err));
@@ -563,33 +406,7 @@ static int peer_for_datagram(const struct notify *n, const struct in6_addr *src,
 static int send_msg(struct notify *n, int pi, struct proto_msg *m,
 		    const struct sockaddr_in6 *to)
 {
-	struct npeer *p = &n->peers[pi];
-	__u8 buf[PROTO_MAX_MSG];
-	char a[INET6_ADDRSTRLEN];
-	int len, err;
-
-	len = proto_sender_encode(&p->tx, m, proto_now_ms(), buf, sizeof(buf));
-	if (len < 0) {
-		pr_err("notify: encoding %s for peer %s: %s", proto_type_name(m->type), p->name,
-		       strerror(-len));
-		return len;
-	}
-	if (sendto(n->fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to)) < 0) {
-		err = -errno;
-		p->send_errors++;
-		/* One line when a peer becomes unreachable, not one per retry. */
-		if (!p->send_failing)
-			pr_warn("notify: sending %s to peer %s [%s]:%u: %s",
-				proto_type_name(m->type), p->name, fmt_addr(&to->sin6_addr, a),
-				ntohs(to->sin6_port), strerror(-err));
-		p->send_failing = true;
-		return err;
-	}
-	if (p->send_failing)
-		pr_info("notify: peer %s reachable again", p->name);
-	p->send_failing = false;
-	p->sent++;
-	return 0;
+	return peer_link_send(&n->peers[pi].link, n->fd, m, to);
 }
 
 /* ---- sessions: where a notification writes the map ---------------------- */
@@ -867,7 +684,7 @@ static void apply_binding(struct notify *n, int pi, const struct in6_addr *home,
 		 * session serves it; coa sessions age out on their own. */
 		if (b)
 			binding_drop(n, b);
-		pr_debug("notify: %s deregistered (peer %s)", fmt_addr(home, h), p->name);
+		pr_debug("notify: %s deregistered (peer %s)", fmt_addr(home, h), p->link.name);
 		return;
 	}
 	if (!b) {
@@ -902,7 +719,7 @@ static void apply_binding(struct notify *n, int pi, const struct in6_addr *home,
 	b->lifetime_s = lifetime_s;
 	b->expires_ms = now_ms + (__u64)lifetime_s * 1000;
 	pr_debug("notify: %s is at %s (peer %s, seq %u, %u s)", fmt_addr(home, h),
-		 fmt_addr(coa, c), p->name, binding_seq, lifetime_s);
+		 fmt_addr(coa, c), p->link.name, binding_seq, lifetime_s);
 	if (addr_eq(coa, home))
 		return;                 /* home again: the home session serves it */
 	if (!carry_sessions(n, b, p->role, old, now_ms)) {
@@ -1061,7 +878,7 @@ static int on_ack(struct notify *n, int pi, const struct proto_subscribe_ack *a,
 	if (!s || s->peer != pi || !s->attempts || a->ack_seq < s->round_seq ||
 	    a->ack_seq > s->last_seq ||
 	    (s->state != SUB_PENDING && s->state != SUB_RENEWING && s->state != SUB_ACTIVE))
-		return NOTIFY_R_UNEXPECTED;
+		return PEER_R_UNEXPECTED;
 
 	s->status = a->status;
 	switch (a->status) {
@@ -1070,7 +887,7 @@ static int on_ack(struct notify *n, int pi, const struct proto_subscribe_ack *a,
 		granted = a->lifetime_s ? a->lifetime_s : 1;
 		if (s->state != SUB_ACTIVE)
 			pr_debug("notify: subscribed to %s at peer %s for %u s (%s)",
-				 fmt_addr(&a->home, h), p->name, granted,
+				 fmt_addr(&a->home, h), p->link.name, granted,
 				 proto_sub_status_name(a->status));
 		s->state = SUB_ACTIVE;
 		s->expires_ms = now_ms + (__u64)granted * 1000;
@@ -1078,7 +895,7 @@ static int on_ack(struct notify *n, int pi, const struct proto_subscribe_ack *a,
 		s->backoff_ms = n->opts.retry_initial_ms;
 		break;
 	case PROTO_SUB_REFUSED:
-		pr_info("notify: peer %s refused a subscription to %s", p->name,
+		pr_info("notify: peer %s refused a subscription to %s", p->link.name,
 			fmt_addr(&a->home, h));
 		s->state = SUB_REFUSED;
 		s->next_ms = now_ms + REFUSED_RETRY_MS;
@@ -1092,7 +909,7 @@ static int on_ack(struct notify *n, int pi, const struct proto_subscribe_ack *a,
 static int on_notify(struct notify *n, int pi, const struct proto_notify *nt, __u64 now_ms)
 {
 	if (!peer_serves(&n->peers[pi], &nt->home))
-		return NOTIFY_R_NOT_AUTHORITATIVE;
+		return PEER_R_NOT_AUTHORITATIVE;
 	apply_binding(n, pi, &nt->home, &nt->coa,
 		      nt->flags & PROTO_NOTIFY_F_OLD_COA ? &nt->old_coa : NULL,
 		      nt->binding_seq, nt->lifetime_s, now_ms);
@@ -1106,7 +923,7 @@ static int on_snapshot(struct notify *n, int pi, const struct proto_snapshot *sn
 
 	for (i = 0; i < sn->count; i++)
 		if (!peer_serves(&n->peers[pi], &sn->entries[i].home))
-			return NOTIFY_R_NOT_AUTHORITATIVE;
+			return PEER_R_NOT_AUTHORITATIVE;
 	for (i = 0; i < sn->count; i++) {
 		const struct proto_binding *e = &sn->entries[i];
 
@@ -1132,7 +949,7 @@ static int on_unsubscribe(struct notify *n, int pi, const struct proto_unsubscri
 	struct nsub *s;
 
 	if (!peer_serves(&n->peers[pi], &u->home))
-		return NOTIFY_R_NOT_AUTHORITATIVE;
+		return PEER_R_NOT_AUTHORITATIVE;
 	s = sub_find(n, &u->home);
 	if (s && s->peer == pi) {
 		/* Forgotten; asked again after the longest backoff if the
@@ -1143,23 +960,10 @@ static int on_unsubscribe(struct notify *n, int pi, const struct proto_unsubscri
 	return 0;
 }
 
-static void note_reject(struct npeer *p, int reason, const struct in6_addr *src)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	pr_debug("notify: peer %s: rejected a datagram from %s: %s", p->name,
-		 fmt_addr(src, a), notify_reason_name(reason));
-	if (!p->warned[reason]) {
-		p->warned[reason] = true;
-		pr_warn("notify: peer %s: rejected a datagram from %s (%s); later ones are only counted",
-			p->name, fmt_addr(src, a), notify_reason_name(reason));
-	}
-}
-
 static void handle_datagram(struct notify *n, const struct in6_addr *src, const __u8 *buf,
 			    size_t len, __u64 wall_ms, __u64 now_ms)
 {
-	struct notify_rx_pending pend;
+	struct peer_rx_pending pend;
 	char a[INET6_ADDRSTRLEN];
 	struct proto_msg m;
 	struct npeer *p;
@@ -1172,11 +976,8 @@ static void handle_datagram(struct notify *n, const struct in6_addr *src, const 
 		return;
 	}
 	p = &n->peers[pi];
-	rc = notify_rx_accept(&p->rx, buf, len, wall_ms, &m, &pend);
-	if (rc) {
-		note_reject(p, -rc, src);
+	if (peer_link_accept(&p->link, buf, len, wall_ms, src, &m, &pend))
 		return;
-	}
 	switch (m.type) {
 	case PROTO_SUBSCRIBE_ACK:
 		rc = on_ack(n, pi, &m.subscribe_ack, now_ms);
@@ -1191,15 +992,14 @@ static void handle_datagram(struct notify *n, const struct in6_addr *src, const 
 		rc = on_unsubscribe(n, pi, &m.unsubscribe, now_ms);
 		break;
 	default:                /* SUBSCRIBE: we are not an agent */
-		rc = NOTIFY_R_UNEXPECTED;
+		rc = PEER_R_UNEXPECTED;
 		break;
 	}
 	if (rc) {
-		notify_rx_reject(&p->rx, &pend, rc);
-		note_reject(p, rc, src);
+		peer_link_reject(&p->link, &pend, rc, src);
 		return;
 	}
-	notify_rx_commit(&p->rx, &pend, now_ms);
+	peer_rx_commit(&p->link.rx, &pend, now_ms);
 	if (p->role == MIP6LB_NOTIFY_MN) {
 		p->last_src = *src;
 		p->has_last_src = true;
@@ -1436,7 +1236,7 @@ int notify_open(struct notify **out, const struct mip6lb_config *cfg,
 		pr_err("notify: receive buffers: %s", strerror(-err));
 		goto fail;
 	}
-	n->fd = notify_udp_socket(&d->notify_addr, d->notify_port);
+	n->fd = peer_udp_socket(&d->notify_addr, d->notify_port);
 	if (n->fd < 0) {
 		err = n->fd;
 		pr_err("notify: binding [%s]:%u: %s", fmt_addr(&d->notify_addr, a),
@@ -1469,7 +1269,7 @@ __u16 notify_port(const struct notify *n)
 
 static bool same_peer(const struct npeer *a, const struct npeer *b)
 {
-	return !strcmp(a->name, b->name) && a->role == b->role && addr_eq(&a->addr, &b->addr) &&
+	return !strcmp(a->link.name, b->link.name) && a->role == b->role && addr_eq(&a->addr, &b->addr) &&
 	       a->port == b->port && a->n_prefixes == b->n_prefixes &&
 	       (!a->n_prefixes ||
 		!memcmp(a->prefixes, b->prefixes, a->n_prefixes * sizeof(*a->prefixes)));
@@ -1478,24 +1278,10 @@ static bool same_peer(const struct npeer *a, const struct npeer *b)
 /* Move what old knows into fresh (built from the new config). */
 static void peer_keep_state(struct npeer *fresh, struct npeer *old)
 {
-	__u64 next_seq = old->tx.next_seq;
-	struct notify_rx rx = old->rx;
-	__u32 key_id = fresh->rx.key_id;
-
-	/* The sequence goes on, under whichever key is configured now. */
-	if (fresh->tx.next_seq < next_seq)
-		fresh->tx.next_seq = next_seq;
-	notify_rx_set_key(&rx, key_id, fresh->rx.key, fresh->rx.keylen);
-	notify_rx_clear(&fresh->rx);
-	fresh->rx = rx;
-	explicit_bzero(&rx, sizeof(rx));
+	peer_link_keep(&fresh->link, &old->link);
 	fresh->last_src = old->last_src;
 	fresh->has_last_src = old->has_last_src;
 	fresh->no_session = old->no_session;
-	fresh->sent = old->sent;
-	fresh->send_errors = old->send_errors;
-	fresh->send_failing = old->send_failing;
-	memcpy(fresh->warned, old->warned, sizeof(fresh->warned));
 }
 
 int notify_reload(struct notify *n, const struct mip6lb_config *cfg)
@@ -1656,7 +1442,7 @@ static void binding_row(const struct notify *n, struct json_object *rows,
 		json_object_array_add(old, jaddr(&b->old[i]));
 	json_object_object_add(o, "old_coas", old);
 	json_object_object_add(o, "peer", peer >= 0 ?
-			       json_object_new_string(n->peers[peer].name) : NULL);
+			       json_object_new_string(n->peers[peer].link.name) : NULL);
 	json_object_object_add(o, "binding_seq", b ? json_object_new_int(b->binding_seq) : NULL);
 	json_object_object_add(o, "lifetime_s", b ? json_object_new_int64(b->lifetime_s) : NULL);
 	json_object_object_add(o, "lifetime_left_s", b ?
@@ -1710,7 +1496,7 @@ struct json_object *notify_peers_json(const struct notify *n, __u64 now_ms)
 		const struct npeer *p = &n->peers[i];
 		struct json_object *o = json_object_new_object(), *rej = json_object_new_object();
 
-		json_object_object_add(o, "name", json_object_new_string(p->name));
+		json_object_object_add(o, "name", json_object_new_string(p->link.name));
 		json_object_object_add(o, "role",
 				       json_object_new_string(notify_mode_name(p->role)));
 		json_object_object_add(o, "addr", jaddr(&p->addr));
@@ -1718,18 +1504,18 @@ struct json_object *notify_peers_json(const struct notify *n, __u64 now_ms)
 		json_object_object_add(o, "subscriptions",
 				       json_object_new_int64(active ? active[i] : 0));
 		json_object_object_add(o, "pending", json_object_new_int64(pending ? pending[i] : 0));
-		json_object_object_add(o, "last_heard_s", p->rx.heard ?
-				       json_object_new_int64(now_ms >= p->rx.last_heard_ms ?
-							     (now_ms - p->rx.last_heard_ms) / 1000 : 0) :
+		json_object_object_add(o, "last_heard_s", p->link.rx.heard ?
+				       json_object_new_int64(now_ms >= p->link.rx.last_heard_ms ?
+							     (now_ms - p->link.rx.last_heard_ms) / 1000 : 0) :
 				       NULL);
-		json_object_object_add(o, "accepted", json_object_new_int64(p->rx.accepted));
-		for (r = 1; r < NOTIFY_R_MAX; r++)
-			json_object_object_add(rej, notify_reason_name(r),
-					       json_object_new_int64(p->rx.rejected[r]));
+		json_object_object_add(o, "accepted", json_object_new_int64(p->link.rx.accepted));
+		for (r = 1; r < PEER_R_MAX; r++)
+			json_object_object_add(rej, peer_reason_name(r),
+					       json_object_new_int64(p->link.rx.rejected[r]));
 		json_object_object_add(o, "rejected", rej);
 		json_object_object_add(o, "no_session", json_object_new_int64(p->no_session));
-		json_object_object_add(o, "sent", json_object_new_int64(p->sent));
-		json_object_object_add(o, "send_errors", json_object_new_int64(p->send_errors));
+		json_object_object_add(o, "sent", json_object_new_int64(p->link.sent));
+		json_object_object_add(o, "send_errors", json_object_new_int64(p->link.send_errors));
 		json_object_array_add(rows, o);
 	}
 	free(active);

@@ -53,8 +53,9 @@
  *    check that follows decides; none matches: unknown_peer.
  *  - Sender ids: config.c has no per-peer sender_id, so a receiver learns
  *    them: a peer's key accepts any sender id, and the replay check runs
- *    per (peer, sender id) in up to NOTIFY_RX_SLOTS slots, created only by
- *    a fully accepted message.  Our own sender id is notify_opts.sender_id.
+ *    per (peer, sender id) in up to PEER_RX_SLOTS slots, created only by
+ *    a fully accepted message (lib/peer_rx.h, which the agent uses too).
+ *    Our own sender id is notify_opts.sender_id.
  *  - Authority: a peer may only speak for the home addresses it would be
  *    asked about (its home_prefix for ha, its addr for mn); anything else
  *    is rejected as not_authoritative, and a notification only moves
@@ -90,65 +91,9 @@ struct json_object;
 #define NOTIFY_DEFAULT_SENDER_ID  1
 #define NOTIFY_OLD_COAS           4       /* previous care-of addresses kept */
 #define NOTIFY_MAX_ATTACH         4       /* sessions listed per binding */
-#define NOTIFY_RX_SLOTS           4       /* sender ids remembered per peer */
 #define NOTIFY_RX_BUDGET          256     /* datagrams per notify_on_readable() */
 #define NOTIFY_RX_BATCH           64      /* datagrams per recvmmsg() */
 #define NOTIFY_WRITE_BATCH        256     /* coa sessions per map update syscall */
-
-/* ---- receive state shared by both ends (the agent uses it too) -------- */
-
-/* Reasons past proto_accept()'s, same counter array. */
-enum notify_reason {
-	NOTIFY_R_NOT_AUTHORITATIVE = PROTO_REASON_MAX, /* home address not the peer's */
-	NOTIFY_R_UNEXPECTED,      /* a type this end never takes, or an ACK
-				   * for no SUBSCRIBE of ours */
-	NOTIFY_R_MAX,
-};
-
-/* "bad_mac", ..., "not_authoritative", "unexpected"; accepts -reason. */
-const char *notify_reason_name(int reason);
-
-/* What a receiver keeps about one configured peer. */
-struct notify_rx {
-	struct proto_peer_state slot[NOTIFY_RX_SLOTS];
-	__u64 slot_used[NOTIFY_RX_SLOTS]; /* last acceptance, for eviction */
-	int n_slots;
-	__u32 key_id;
-	__u8 key[PROTO_KEY_MAX];
-	size_t keylen;
-	__u64 accepted;
-	__u64 rejected[NOTIFY_R_MAX];
-	__u64 last_heard_ms;            /* monotonic, valid when heard */
-	bool heard;
-};
-
-/* A message that passed proto_accept() on a copy of its slot, waiting for
- * the caller's policy: notify_rx_commit() or notify_rx_reject(). */
-struct notify_rx_pending {
-	struct proto_peer_state st;
-	int slot;                       /* -1: a new sender id */
-};
-
-int notify_rx_init(struct notify_rx *rx, __u32 key_id, const __u8 *key, size_t keylen);
-/* New key bytes keep the replay state; a new key id forgets it (as
- * proto_peer_set_key()).  Counters survive. */
-int notify_rx_set_key(struct notify_rx *rx, __u32 key_id, const __u8 *key, size_t keylen);
-void notify_rx_clear(struct notify_rx *rx);
-/* 0 with *msg and *pend filled, or a negative proto_reason, already
- * counted.  wall_ms: proto_now_ms(). */
-int notify_rx_accept(struct notify_rx *rx, const __u8 *buf, size_t len, __u64 wall_ms,
-		     struct proto_msg *msg, struct notify_rx_pending *pend);
-/* Make the acceptance stick: the slot's sequence advances (a new sender
- * id takes a free slot or the least recently used one), accepted++.
- * Wipes *pend. */
-void notify_rx_commit(struct notify_rx *rx, struct notify_rx_pending *pend, __u64 now_ms);
-/* Count a policy rejection (a proto_reason or notify_reason, positive or
- * negated) and wipe *pend: the replay state stays as it was. */
-void notify_rx_reject(struct notify_rx *rx, struct notify_rx_pending *pend, int reason);
-
-/* UDP, IPv6 only, non-blocking, close-on-exec, bound to addr:port (port 0
- * = ephemeral).  fd or -errno. */
-int notify_udp_socket(const struct in6_addr *addr, __u16 port);
 
 /* ---- the balancer module ---------------------------------------------- */
 
@@ -231,7 +176,7 @@ struct json_object *notify_bindings_json(const struct notify *n, __u64 now_ms);
 /* {"peers":[{"name","role","addr","port","subscriptions","pending",
  *   "last_heard_s","accepted","rejected":{REASON:N,...},"no_session",
  *   "sent","send_errors"}], "unknown_peer":N, "no_peer":N}
- * rejected has every reason of notify_reason_name(), zeros included;
+ * rejected has every reason of peer_reason_name(), zeros included;
  * last_heard_s is null when never heard. */
 struct json_object *notify_peers_json(const struct notify *n, __u64 now_ms);
 

@@ -29,7 +29,7 @@
 #include "harness.h"
 #include "agent.h"
 #include "mh.h"
-#include "notify.h"
+#include "peer_link.h"
 #include "pktbuild.h"
 #include "proto.h"
 
@@ -532,7 +532,7 @@ static void agent_reads(int want)
 	struct pollfd p = { .fd = agent_udp_fd(ag), .events = POLLIN };
 
 	ck_assert_int_eq(poll(&p, 1, 1000), 1);
-	ck_assert_int_eq(agent_on_udp(ag, notify_now_ms()), want);
+	ck_assert_int_eq(agent_on_udp(ag, peer_now_ms()), want);
 }
 
 static int lb_recv(struct proto_msg *m, int timeout_ms)
@@ -628,7 +628,7 @@ START_TEST(test_ha_bu_confirmed_by_ba)
 {
 	struct agent_stats st;
 	struct frame f;
-	__u64 now = notify_now_ms();
+	__u64 now = peer_now_ms();
 
 	subscribe(HOME, PROTO_SUB_UNKNOWN);
 
@@ -721,7 +721,7 @@ START_TEST(test_ha_confirm_bu)
 	agent_up(AGENT_ROLE_HA, "feed_socket = off\ninterface = lo\nconfirm = bu");
 	subscribe(HOME, PROTO_SUB_UNKNOWN);
 	bu_frame(&f, COA_A, HOME, 7, MH_BU_F_A | MH_BU_F_H, 10, NULL);
-	ck_assert_int_eq(agent_on_frame(ag, f.d, f.len, notify_now_ms()), 1);
+	ck_assert_int_eq(agent_on_frame(ag, f.d, f.len, peer_now_ms()), 1);
 	expect_binding(HOME, COA_A, 40);
 	expect_notify(HOME, COA_A, NULL, 40, 7);
 }
@@ -742,7 +742,7 @@ static int feed_client(const char *line, char *reply, size_t rlen)
 			 (ssize_t)strlen(line));
 	p = (struct pollfd){ .fd = agent_feed_fd(ag), .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, 1000), 1);
-	ck_assert_int_eq(agent_on_feed(ag, notify_now_ms()), 1);
+	ck_assert_int_eq(agent_on_feed(ag, peer_now_ms()), 1);
 	r = recv(fd, reply, rlen - 1, MSG_DONTWAIT);
 	ck_assert_int_gt(r, 0);
 	reply[r] = '\0';
@@ -808,7 +808,7 @@ static void feed_from_child_ns(bool use_binary, bool other_ns, const char *coa, 
 	}
 	p = (struct pollfd){ .fd = agent_feed_fd(ag), .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, 3000), 1);
-	ck_assert_int_eq(agent_on_feed(ag, notify_now_ms()), 1);
+	ck_assert_int_eq(agent_on_feed(ag, peer_now_ms()), 1);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), want_exit);
@@ -860,7 +860,7 @@ START_TEST(test_subscribe_when_known_and_snapshots)
 	struct in6_addr h, c;
 	struct proto_msg m;
 	char home[64];
-	__u64 now = notify_now_ms();
+	__u64 now = peer_now_ms();
 	int i, total, parts;
 
 	/* Known before the SUBSCRIBE: ACK ok, then the binding at once. */
@@ -982,7 +982,7 @@ START_TEST(test_unknown_peer_and_mn_refuses_other_homes)
 
 			ck_assert_int_eq(poll(&p, 1, 1000), 1);
 		}
-		ck_assert_int_eq(agent_on_udp(other, notify_now_ms()), 1);
+		ck_assert_int_eq(agent_on_udp(other, peer_now_ms()), 1);
 		agent_get_stats(other, &st);
 		ck_assert_uint_eq(st.unknown_peer, 1);
 		ck_assert_int_eq(agent_subscription_count(other), 0);
@@ -1058,7 +1058,7 @@ START_TEST(test_kernel_filter_on_veth)
 	p = (struct pollfd){ .fd = agent_capture_fd(ag), .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, 2000), 1);
 	usleep(100 * 1000);                 /* let the rest arrive too */
-	ck_assert_int_eq(agent_on_capture(ag, notify_now_ms()), 1);
+	ck_assert_int_eq(agent_on_capture(ag, peer_now_ms()), 1);
 	agent_get_stats(ag, &st);
 	ck_assert_uint_eq(st.frames, 1);
 	ck_assert_uint_eq(st.bu, 1);
@@ -1078,7 +1078,7 @@ static void mn_wait_coa(const char *want)
 		a6(want, (__u8 *)&w);
 	for (i = 0; i < 40; i++) {
 		if (poll(&p, 1, 100) == 1)
-			ck_assert_int_eq(agent_on_netlink(ag, notify_now_ms()), 0);
+			ck_assert_int_eq(agent_on_netlink(ag, peer_now_ms()), 0);
 		if (want && !agent_mn_coa(ag, &c) && !memcmp(&c, &w, 16))
 			return;
 		if (!want && i >= 5)
@@ -1120,7 +1120,7 @@ START_TEST(test_mn_sees_ip_addr_changes)
 
 		/* DAD takes a second: C is there, tentative, and not yet it. */
 		ck_assert_int_eq(poll(&p, 1, 200), 1);
-		ck_assert_int_eq(agent_on_netlink(ag, notify_now_ms()), 0);
+		ck_assert_int_eq(agent_on_netlink(ag, peer_now_ms()), 0);
 		ck_assert_int_eq(agent_mn_coa(ag, &c), 0);
 		a6(COA_B, (__u8 *)&b);
 		ck_assert_mem_eq(&c, &b, 16);

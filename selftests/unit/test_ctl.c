@@ -25,6 +25,7 @@
 #include "evloop.h"
 #include "dpmaps.h"
 #include "notify.h"
+#include "peer_rx.h"
 
 #define CFG \
 	"[daemon]\n" \
@@ -552,8 +553,8 @@ START_TEST(test_ctl_notify)
 	ck_assert_int_eq(gint(p, "port"), 9);
 	ck_assert(gnull(p, "last_heard_s"));
 	rej = get(p, "rejected");
-	for (r = 1; r < NOTIFY_R_MAX; r++)
-		ck_assert_int_eq(gint(rej, notify_reason_name(r)), 0);
+	for (r = 1; r < PEER_R_MAX; r++)
+		ck_assert_int_eq(gint(rej, peer_reason_name(r)), 0);
 	ck_assert_int_eq(gint(s, "unknown_peer"), 0);
 	ck_assert_int_eq(gint(s, "no_peer"), 0);
 	ck_assert_int_eq(changed_calls, 0);

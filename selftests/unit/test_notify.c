@@ -27,6 +27,7 @@
 #include "config.h"
 #include "names.h"
 #include "notify.h"
+#include "peer_rx.h"
 #include "proto.h"
 
 #define VIP      "2001:db8::80"          /* service 0: notify = ha */
@@ -1040,9 +1041,9 @@ START_TEST(test_json_fields)
 	json_object_object_get_ex(row, "last_heard_s", &v);
 	ck_assert_ptr_nonnull(v);
 	json_object_object_get_ex(row, "rejected", &v);
-	for (r = 1; r < NOTIFY_R_MAX; r++)
-		ck_assert_msg(json_object_object_get_ex(v, notify_reason_name(r), NULL),
-			      "no reason %s", notify_reason_name(r));
+	for (r = 1; r < PEER_R_MAX; r++)
+		ck_assert_msg(json_object_object_get_ex(v, peer_reason_name(r), NULL),
+			      "no reason %s", peer_reason_name(r));
 	/* Never heard from: null. */
 	row = json_object_array_get_idx(arr, 1);
 	json_object_object_get_ex(row, "last_heard_s", &v);

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * peer_link.c - sending to and rejecting from one configured peer, the
+ * same at both ends of the notification protocol (peer_link.h): one
+ * warning when a peer becomes unreachable, one per rejection reason.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include "peer_link.h"
+#include "log.h"
+
+static const char *fmt_addr(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN) ? buf : "?";
+}
+
+int peer_link_init(struct peer_link *l, const char *module, const char *name, __u32 sender_id,
+		   __u32 key_id, const __u8 *key, size_t keylen)
+{
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->module = module;
+	err = proto_sender_init(&l->tx, sender_id, key_id, key, keylen, proto_now_us());
+	if (!err)
+		err = peer_rx_init(&l->rx, key_id, key, keylen);
+	if (err)
+		peer_link_clear(l);
+	return err;
+}
+
+void peer_link_clear(struct peer_link *l)
+{
+	proto_sender_clear(&l->tx);
+	peer_rx_clear(&l->rx);
+}
+
+void peer_link_keep(struct peer_link *fresh, struct peer_link *old)
+{
+	struct peer_rx rx = old->rx;
+
+	/* The sequence goes on, under whichever key is configured now. */
+	if (fresh->tx.next_seq < old->tx.next_seq)
+		fresh->tx.next_seq = old->tx.next_seq;
+	peer_rx_set_key(&rx, fresh->rx.key_id, fresh->rx.key, fresh->rx.keylen);
+	peer_rx_clear(&fresh->rx);
+	fresh->rx = rx;
+	explicit_bzero(&rx, sizeof(rx));
+	fresh->sent = old->sent;
+	fresh->send_errors = old->send_errors;
+	fresh->send_failing = old->send_failing;
+	memcpy(fresh->warned, old->warned, sizeof(fresh->warned));
+}
+
+int peer_link_send(struct peer_link *l, int fd, struct proto_msg *m,
+		   const struct sockaddr_in6 *to)
+{
+	__u8 buf[PROTO_MAX_MSG];
+	char a[INET6_ADDRSTRLEN];
+	int len, err;
+
+	len = proto_sender_encode(&l->tx, m, proto_now_ms(), buf, sizeof(buf));
+	if (len < 0) {
+		pr_err("%s: encoding %s for peer %s: %s", l->module, proto_type_name(m->type),
+		       l->name, strerror(-len));
+		return len;
+	}
+	if (sendto(fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to)) < 0) {
+		err = -errno;
+		l->send_errors++;
+		/* One line when a peer becomes unreachable, not one per retry. */
+		if (!l->send_failing)
+			pr_warn("%s: sending %s to peer %s [%s]:%u: %s", l->module,
+				proto_type_name(m->type), l->name, fmt_addr(&to->sin6_addr, a),
+				ntohs(to->sin6_port), strerror(-err));
+		l->send_failing = true;
+		return err;
+	}
+	if (l->send_failing)
+		pr_info("%s: peer %s reachable again", l->module, l->name);
+	l->send_failing = false;
+	l->sent++;
+	return 0;
+}
+
+void peer_link_note_reject(struct peer_link *l, int reason, const struct in6_addr *src)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (reason < 0)
+		reason = -reason;
+	pr_debug("%s: peer %s: rejected a datagram from %s: %s", l->module, l->name,
+		 fmt_addr(src, a), peer_reason_name(reason));
+	if (reason < PEER_R_MAX && !l->warned[reason]) {
+		l->warned[reason] = true;
+		pr_warn("%s: peer %s: rejected a datagram from %s (%s); later ones are only counted",
+			l->module, l->name, fmt_addr(src, a), peer_reason_name(reason));
+	}
+}
+
+int peer_link_accept(struct peer_link *l, const __u8 *buf, size_t len, __u64 wall_ms,
+		     const struct in6_addr *src, struct proto_msg *msg,
+		     struct peer_rx_pending *pend)
+{
+	int rc = peer_rx_accept(&l->rx, buf, len, wall_ms, msg, pend);
+
+	if (rc)
+		peer_link_note_reject(l, rc, src);
+	return rc;
+}
+
+void peer_link_reject(struct peer_link *l, struct peer_rx_pending *pend, int reason,
+		      const struct in6_addr *src)
+{
+	peer_rx_reject(&l->rx, pend, reason);
+	peer_link_note_reject(l, reason, src);
+}
+
+int peer_udp_socket(const struct in6_addr *addr, __u16 port)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int fd, one = 1, err;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* v6only: an IPv4-mapped source could never match a peer. */
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
+		goto fail;
+	sa.sin6_addr = *addr;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		goto fail;
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+__u64 peer_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * peer_link.h - one configured peer of the notification protocol, as
+ * either end keeps it: the sender for what we send it (proto_sender), the
+ * receive state for what it sends us (peer_rx.h), and the counters and
+ * warnings around both.  mip6lbd's notification module (loader/notify*.c)
+ * and mip6lb-agent (agent/agent.c) embed one per [peer] section.
+ *
+ * Logging: a peer that becomes unreachable is warned about once, and
+ * again only after a send succeeded in between; each rejection reason is
+ * warned about once per peer, later ones are only counted (debug level
+ * logs every one).  Messages start with the owning module's name.
+ */
+#ifndef MIP6LB_PEER_LINK_H
+#define MIP6LB_PEER_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <netinet/in.h>
+#include "peer_rx.h"
+#include "proto.h"
+
+#define PEER_NAME_LEN 32                /* as the [peer NAME] header, NUL included */
+
+struct peer_link {
+	char name[PEER_NAME_LEN];
+	const char *module;             /* log prefix, a string constant */
+	struct proto_sender tx;
+	struct peer_rx rx;
+	__u64 sent, send_errors;
+	bool send_failing;              /* the last send failed (and was warned) */
+	bool warned[PEER_R_MAX];        /* reasons already warned about */
+};
+
+/* Sender and receiver under one key.  module: "notify", "agent".  0 or
+ * -EINVAL (key length). */
+int peer_link_init(struct peer_link *l, const char *module, const char *name, __u32 sender_id,
+		   __u32 key_id, const __u8 *key, size_t keylen);
+/* Wipe both keys. */
+void peer_link_clear(struct peer_link *l);
+/* On reload, the same peer in the new config: fresh (built from the new
+ * config) takes old's replay windows under fresh's key, a sequence that
+ * goes on from old's, and old's counters and warnings.  old is left to be
+ * cleared. */
+void peer_link_keep(struct peer_link *fresh, struct peer_link *old);
+
+/* Stamp, encode and sendto() m on fd.  0 or -errno; a failed send counts
+ * in send_errors. */
+int peer_link_send(struct peer_link *l, int fd, struct proto_msg *m,
+		   const struct sockaddr_in6 *to);
+
+/* peer_rx_accept() on the link's receive state; a rejection is counted
+ * and logged (peer_link_note_reject()).  0 or a negative reason. */
+int peer_link_accept(struct peer_link *l, const __u8 *buf, size_t len, __u64 wall_ms,
+		     const struct in6_addr *src, struct proto_msg *msg,
+		     struct peer_rx_pending *pend);
+/* The caller's policy said no to an accepted message: peer_rx_reject()
+ * and the log line. */
+void peer_link_reject(struct peer_link *l, struct peer_rx_pending *pend, int reason,
+		      const struct in6_addr *src);
+/* Log a rejection already counted: debug every time, a warning the first
+ * time for each reason. */
+void peer_link_note_reject(struct peer_link *l, int reason, const struct in6_addr *src);
+
+/* The socket both ends speak on: UDP, IPv6 only, non-blocking,
+ * close-on-exec, bound to addr:port (port 0 = ephemeral).  fd or -errno. */
+int peer_udp_socket(const struct in6_addr *addr, __u16 port);
+
+/* CLOCK_MONOTONIC in ms: the clock of every now_ms argument at both ends
+ * (retries, expiry, last heard).  Wire timestamps use proto_now_ms(). */
+__u64 peer_now_ms(void);
+
+#endif /* MIP6LB_PEER_LINK_H */
