@@ -140,14 +140,19 @@ static bool pin_cpu0(void)
 
 /* ---- the datapath, set up from the config ------------------------------ */
 
+/* The daemon's own id-to-name path; "" prints as - or null. */
 static const char *svc_name(const struct clf *c, int id)
 {
-	return c->st->svcs[id].cfg.name;
+	const char *name = state_service_name(c->st, id);
+
+	return name ? name : "";
 }
 
 static const char *be_name(const struct clf *c, int id)
 {
-	return c->st->bes[id].cfg.name;
+	const char *name = state_backend_name(c->st, id);
+
+	return name ? name : "";
 }
 
 /* The config goes in as the daemon applies it: state_apply() over fresh
@@ -171,7 +176,7 @@ static int apply_config(struct clf *c, struct mip6lb_config *cfg)
 	if (!c->be_ids || !c->be_pkts)
 		return cli_error("classify: out of memory");
 	for (id = 0; id < MIP6LB_MAX_BACKENDS; id++)
-		if (c->st->bes[id].used && c->st->bes[id].cfg.name[0])
+		if (state_backend_name(c->st, id))
 			c->be_ids[c->n_be++] = id;
 	return CLI_OK;
 }
@@ -330,8 +335,7 @@ static int moved_backend(struct clf *c, int expect)
 	int j, found = -1;
 	__u32 id;
 
-	if (expect >= 0 && expect < MIP6LB_MAX_BACKENDS && c->st->bes[expect].used &&
-	    c->st->bes[expect].cfg.name[0]) {
+	if (expect >= 0 && state_backend_name(c->st, expect)) {
 		v = be_stats(c, expect);
 		if (v != c->be_pkts[expect]) {
 			c->be_pkts[expect] = v;
@@ -352,8 +356,7 @@ static int moved_backend(struct clf *c, int expect)
 /* A configured service's id, else -1. */
 static int svc_active(struct clf *c, __u32 id)
 {
-	return id < MIP6LB_MAX_SERVICES && c->st->svcs[id].used && c->st->svcs[id].cfg.name[0] ?
-	       (int)id : -1;
+	return state_service_name(c->st, id) ? (int)id : -1;
 }
 
 /* mip6lb_service_lookup(): (vip, proto, port), (vip, proto, 0), (vip, 0, 0). */

@@ -215,6 +215,20 @@ int state_backend_id(const struct lb_state *st, const char *service, const char 
 	return -ENOENT;
 }
 
+const char *state_service_name(const struct lb_state *st, __u32 id)
+{
+	const struct st_service *s = id < NSVC ? &st->svcs[id] : NULL;
+
+	return s && s->used && s->cfg.name[0] ? s->cfg.name : NULL;
+}
+
+const char *state_backend_name(const struct lb_state *st, __u32 id)
+{
+	const struct st_backend *b = id < NBE ? &st->bes[id] : NULL;
+
+	return b && b->used && b->cfg.name[0] ? b->cfg.name : NULL;
+}
+
 int state_count_services(const struct lb_state *st)
 {
 	return st->cfg.n_services;

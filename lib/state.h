@@ -156,6 +156,11 @@ int state_backend_drain(struct lb_state *st, const char *service, const char *na
 /* Lookups over the model: ids, or -ENOENT. */
 int state_service_id(const struct lb_state *st, const char *name);
 int state_backend_id(const struct lb_state *st, const char *service, const char *name);
+/* Ids to names, the one way every program turns them back: the configured
+ * object's name, or NULL for an id out of range, free, or only adopted
+ * from the maps (not configured yet). */
+const char *state_service_name(const struct lb_state *st, __u32 id);
+const char *state_backend_name(const struct lb_state *st, __u32 id);
 /* Configured objects (adopted leftovers not counted). */
 int state_count_services(const struct lb_state *st);
 int state_count_backends(const struct lb_state *st);

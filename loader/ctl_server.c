@@ -176,14 +176,20 @@ static int args_to_kv(struct json_object *args, const char *const *skip, struct 
 
 /* ---- objects ------------------------------------------------------------ */
 
+/* NULL for an id that is not a configured service. */
 static struct json_object *service_json(const struct lb_state *st, __u32 id)
 {
-	const struct st_service *s = &st->svcs[id];
-	struct json_object *o = json_object_new_object();
+	const char *name = state_service_name(st, id);
+	const struct st_service *s;
+	struct json_object *o;
 	char ids[64];
 
+	if (!name)
+		return NULL;
+	s = &st->svcs[id];
+	o = json_object_new_object();
 	id_order_format(s->cfg.id_order, s->cfg.n_ids, ids, sizeof(ids));
-	add(o, "name", json_object_new_string(s->cfg.name));
+	add(o, "name", json_object_new_string(name));
 	add(o, "id", json_object_new_int64(id));
 	add(o, "vip", jaddr(&s->cfg.vip));
 	add(o, "proto", json_object_new_string(ip_proto_name(s->cfg.proto)));
@@ -200,21 +206,28 @@ static struct json_object *service_json(const struct lb_state *st, __u32 id)
 	return o;
 }
 
+/* NULL for an id that is not a configured backend. */
 static struct json_object *backend_json(const struct lb_state *st, __u32 id)
 {
-	const struct st_backend *b = &st->bes[id];
-	struct json_object *o = json_object_new_object(), *nh = json_object_new_object();
+	const char *name = state_backend_name(st, id);
+	const struct st_backend *b;
+	struct json_object *o, *nh;
 	struct mip6lb_counter_val cv = {};
 	char ifname[IF_NAMESIZE];
 	const char *dev = NULL;
 
+	if (!name)
+		return NULL;
+	b = &st->bes[id];
+	o = json_object_new_object();
+	nh = json_object_new_object();
 	if (b->cfg.dev[0])
 		dev = b->cfg.dev;
 	else if (b->nh.ifindex && if_indextoname(b->nh.ifindex, ifname))
 		dev = ifname;
 	dp_backend_stats_read(st->maps, id, &cv);
-	add(o, "service", json_object_new_string(b->cfg.service));
-	add(o, "name", json_object_new_string(b->cfg.name));
+	add(o, "service", jstr_or_null(state_service_name(st, b->service_id)));
+	add(o, "name", json_object_new_string(name));
 	add(o, "id", json_object_new_int64(id));
 	add(o, "addr", jaddr(&b->cfg.addr));
 	add(o, "weight", json_object_new_int64(b->cfg.weight));
@@ -299,7 +312,14 @@ static int cmd_service_add(struct daemon *d, struct json_object *args, struct js
 	ret = state_service_add(d->st, name, kv, n, err, errlen);
 	if (ret)
 		return ret;
-	*data = service_json(d->st, state_service_id(d->st, name));
+	/* An id, never -ENOENT, indexes the model: state_service_id() < 0
+	 * would mean the add applied something other than what was asked. */
+	ret = state_service_id(d->st, name);
+	*data = ret < 0 ? NULL : service_json(d->st, ret);
+	if (!*data) {
+		snprintf(err, errlen, "service %s: not found after adding it", name);
+		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -329,9 +349,10 @@ static int cmd_service_list(struct daemon *d, struct json_object *args,
 	/* Config order: what the operator wrote. */
 	for (i = 0; i < d->st->cfg.n_services; i++) {
 		int id = state_service_id(d->st, d->st->cfg.services[i].name);
+		struct json_object *x = id < 0 ? NULL : service_json(d->st, id);
 
-		if (id >= 0)
-			json_object_array_add(arr, service_json(d->st, id));
+		if (x)
+			json_object_array_add(arr, x);
 	}
 	add(o, "services", arr);
 	*data = o;
@@ -359,7 +380,12 @@ static int cmd_backend_add(struct daemon *d, struct json_object *args, struct js
 	ret = state_backend_add(d->st, svc, name, kv, n, err, errlen);
 	if (ret)
 		return ret;
-	*data = backend_json(d->st, state_backend_id(d->st, svc, name));
+	ret = state_backend_id(d->st, svc, name);
+	*data = ret < 0 ? NULL : backend_json(d->st, ret);
+	if (!*data) {
+		snprintf(err, errlen, "backend %s/%s: not found after adding it", svc, name);
+		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -408,7 +434,7 @@ static int cmd_backend_list(struct daemon *d, struct json_object *args,
 {
 	static const char *const allowed[] = { "service", NULL };
 	const struct mip6lb_config *c = &d->st->cfg;
-	struct json_object *o, *arr;
+	struct json_object *o, *arr, *x;
 	const char *svc;
 	int ret, i;
 
@@ -427,8 +453,9 @@ static int cmd_backend_list(struct daemon *d, struct json_object *args,
 		if (svc && strcmp(c->backends[i].service, svc))
 			continue;
 		id = state_backend_id(d->st, c->backends[i].service, c->backends[i].name);
-		if (id >= 0)
-			json_object_array_add(arr, backend_json(d->st, id));
+		x = id < 0 ? NULL : backend_json(d->st, id);
+		if (x)
+			json_object_array_add(arr, x);
 	}
 	add(o, "backends", arr);
 	*data = o;
@@ -448,27 +475,25 @@ static int session_cb(const struct mip6lb_session_key *k, const struct mip6lb_se
 {
 	struct sess_walk *w = arg;
 	struct json_object *o;
-	const struct st_backend *b = NULL;
+	const char *be;
 	__u64 idle;
 	char ident[64];
 
 	if ((w->service_id >= 0 && k->service_id != (__u32)w->service_id) ||
 	    (w->kind >= 0 && v->kind != w->kind))
 		return 0;
-	if (v->backend_id < MIP6LB_MAX_BACKENDS && w->st->bes[v->backend_id].used &&
-	    w->st->bes[v->backend_id].service_id == k->service_id)
-		b = &w->st->bes[v->backend_id];
+	/* Its backend id may have gone to a backend of another service. */
+	be = state_backend_name(w->st, v->backend_id);
+	if (be && w->st->bes[v->backend_id].service_id != k->service_id)
+		be = NULL;
 	idle = w->now > v->last_used_ns ? (w->now - v->last_used_ns) / 1000000000ULL : 0;
 	identity_format(k, ident, sizeof(ident));
 	o = json_object_new_object();
-	add(o, "service", jstr_or_null(k->service_id < MIP6LB_MAX_SERVICES &&
-				       w->st->svcs[k->service_id].used &&
-				       w->st->svcs[k->service_id].cfg.name[0] ?
-				       w->st->svcs[k->service_id].cfg.name : NULL));
+	add(o, "service", jstr_or_null(state_service_name(w->st, k->service_id)));
 	add(o, "kind", json_object_new_string(kind_name(v->kind)));
 	add(o, "identity", json_object_new_string(ident));
 	/* null: its backend is gone and it re-hashes on its next packet. */
-	add(o, "backend", jstr_or_null(b && b->cfg.name[0] ? b->cfg.name : NULL));
+	add(o, "backend", jstr_or_null(be));
 	add(o, "idle_s", json_object_new_int64(idle));
 	add(o, "lifetime_s", json_object_new_int64(v->lifetime_s));
 	add(o, "lifetime_left_s", v->lifetime_s ?

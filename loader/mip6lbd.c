@@ -262,16 +262,14 @@ static const char *service_name_cb(void *ctx, __u32 id)
 {
 	const struct run *r = ctx;
 
-	return id < MIP6LB_MAX_SERVICES && r->st->svcs[id].used && r->st->svcs[id].cfg.name[0] ?
-	       r->st->svcs[id].cfg.name : NULL;
+	return state_service_name(r->st, id);
 }
 
 static const char *backend_name_cb(void *ctx, __u32 id)
 {
 	const struct run *r = ctx;
 
-	return id < MIP6LB_MAX_BACKENDS && r->st->bes[id].used && r->st->bes[id].cfg.name[0] ?
-	       r->st->bes[id].cfg.name : NULL;
+	return state_backend_name(r->st, id);
 }
 
 static void sig_mix(__u64 *h, const void *p, size_t len)
