@@ -58,7 +58,7 @@ static int peers_build(const struct agent_config *cfg, struct agent_peer **out)
 		return -ENOMEM;
 	}
 	for (i = 0; i < cfg->n_peers; i++) {
-		const struct agent_peer_cfg *c = &cfg->peers[i];
+		const struct cfg_peer *c = &cfg->peers[i];
 		struct agent_peer *p = &peers[i];
 
 		p->addr = c->addr;
@@ -78,11 +78,8 @@ static int peers_build(const struct agent_config *cfg, struct agent_peer **out)
 static int copy_config(struct agent_config *dst, const struct agent_config *src)
 {
 	*dst = *src;
-	dst->peers = calloc(src->n_peers ? src->n_peers : 1, sizeof(*dst->peers));
-	if (!dst->peers)
-		return -ENOMEM;
-	memcpy(dst->peers, src->peers, src->n_peers * sizeof(*dst->peers));
-	return 0;
+	dst->peers = NULL;
+	return cfg_peers_dup(&dst->peers, src->peers, src->n_peers);
 }
 
 static int agent_send(struct agent *a, int pi, struct proto_msg *m,

@@ -30,6 +30,7 @@
 #include <linux/types.h>
 #include <netinet/in.h>
 #include "mip6lb.h"
+#include "peer_config.h"
 
 #define AGENT_ROLE_HA MIP6LB_NOTIFY_HA
 #define AGENT_ROLE_MN MIP6LB_NOTIFY_MN
@@ -40,7 +41,6 @@
 #define AGENT_DEFAULT_LIFETIME_S 3600     /* mn: announced for a permanent address */
 #define AGENT_DEFAULT_MAX_SUBS   4096
 #define AGENT_DEFAULT_MAX_BINDINGS 65536
-#define AGENT_NAME_LEN           32
 /* A Binding Update waiting for its Binding Acknowledgement is forgotten
  * after this long (RFC 6275 §13: INITIAL_BINDACK_TIMEOUT is 1 s, and the
  * node retransmits with a new sequence number). */
@@ -52,16 +52,6 @@ enum agent_confirm {
 	AGENT_CONFIRM_BA = 0,   /* a BU with the A flag counts once the HA's
 				 * BA accepts it (default) */
 	AGENT_CONFIRM_BU = 1,   /* every home-registration BU counts at once */
-};
-
-/* A balancer the agent answers. */
-struct agent_peer_cfg {
-	char name[AGENT_NAME_LEN];
-	struct in6_addr addr;           /* where its SUBSCRIBEs come from */
-	__u8 key[64];
-	__u32 key_len;
-	__u32 key_id;                   /* default 1 */
-	int line;
 };
 
 struct agent_config {
@@ -79,16 +69,19 @@ struct agent_config {
 	__u32 lifetime_s;               /* mn: announced lifetime cap */
 	__u32 max_subscriptions;
 	__u32 max_bindings;
-	struct agent_peer_cfg *peers;
+	/* The balancers the agent answers ([peer NAME], lib/peer_config.h):
+	 * addr is where their SUBSCRIBEs come from; no role, no prefixes. */
+	struct cfg_peer *peers;
 	int n_peers;
 };
 
 /*
  * The agent's INI file: one [agent] section and one [peer NAME] section
- * per balancer (addr, key_file, key_id: the same keys as mip6lbd's
- * [peer]; docs/agent.md).  Its own parser, because mip6lbd's config_load()
- * knows no [agent] section and requires role for every peer.  role says
- * which keys are required.  0, or -errno with err = "FILE:LINE: message".
+ * per balancer (addr, key_file, key_id: mip6lbd's [peer] without role and
+ * home_prefix, parsed by the same lib/peer_config.c; docs/agent.md).  Its
+ * own file parser, because mip6lbd's config_load() knows no [agent]
+ * section and requires role for every peer.  role says which keys are
+ * required.  0, or -errno with err = "FILE:LINE: message".
  */
 int agent_config_load(const char *path, int role, struct agent_config *cfg,
 		      char *err, size_t errlen);

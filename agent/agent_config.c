@@ -8,8 +8,10 @@
  * as they pass, every error is "FILE:LINE: message"
  * naming the key and the value, unknown keys and sections are errors, and
  * key files are read once, at load, refusing group- or world-accessible
- * ones.  [peer] takes the keys mip6lbd's [peer] takes for the same secret
- * (addr, key_file, key_id), so one key file serves both ends.
+ * ones.  [peer] is parsed by the code that parses mip6lbd's
+ * (lib/peer_config.c), without role and home_prefix: the same keys for
+ * the same secret (addr, key_file, key_id), so one key file serves both
+ * ends.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,10 +24,10 @@
 #include <sys/stat.h>
 #include "agent.h"
 #include "ini_lines.h"
+#include "peer_config.h"
 #include "strparse.h"
 #include "proto.h"
 
-#define AGENT_MAX_PEERS      256
 #define AGENT_MAX_FILE_BYTES (1 << 20)
 
 enum { SEC_NONE, SEC_AGENT, SEC_PEER };
@@ -35,7 +37,6 @@ static const char *const sec_name[] = { [SEC_AGENT] = "agent", [SEC_PEER] = "pee
 enum {
 	K_LISTEN, K_INTERFACE, K_HOME, K_SNAPSHOT, K_FEED, K_SENDER, K_CONFIRM, K_LIFETIME,
 	K_MAX_SUBS, K_MAX_BINDINGS,
-	K_P_ADDR, K_P_KEY_FILE, K_P_KEY_ID,
 	K_MAX,
 };
 
@@ -46,7 +47,7 @@ struct ast {
 	int agent_line;
 	int key_line[K_MAX];            /* this section */
 	int seen_line[K_MAX];           /* [agent] keys, for validation */
-	int cap_peers;
+	struct peer_section peer;       /* [peer NAME]: lib/peer_config.c */
 };
 
 typedef int (*setter_fn)(struct ast *st, const char *key, const char *val);
@@ -148,43 +149,6 @@ static int set_max_bindings(struct ast *st, const char *key, const char *val)
 	return num(st, key, val, 1, 1U << 22, &st->cfg->max_bindings);
 }
 
-/* ---- [peer NAME] -------------------------------------------------------- */
-
-static int set_peer_addr(struct ast *st, const char *key, const char *val)
-{
-	struct agent_peer_cfg *p = CUR_PEER(st);
-	__u16 port;
-
-	/* A port is accepted so mip6lbd's [peer] lines paste as they are,
-	 * but replies go to the SUBSCRIBE's reply address, not here. */
-	if (parse_hostport6(val, &p->addr, &port, AGENT_DEFAULT_PORT))
-		return bad(st, key, val, "expected an IPv6 address or [ADDRESS]:PORT");
-	if (IN6_IS_ADDR_UNSPECIFIED(&p->addr) || IN6_IS_ADDR_MULTICAST(&p->addr))
-		return bad(st, key, val, "not a unicast IPv6 address");
-	return 0;
-}
-
-_Static_assert(PROTO_KEY_MAX <= INI_LINES_KEY_MAX, "ini_lines_read_key() reads PROTO_KEY_MAX");
-
-static int set_key_file(struct ast *st, const char *key, const char *val)
-{
-	struct agent_peer_cfg *p = CUR_PEER(st);
-	char *path;
-	int rc;
-
-	path = ini_lines_path(&st->in, key, val);
-	if (!path)
-		return st->in.rc;
-	rc = ini_lines_read_key(&st->in, path, p->key, PROTO_KEY_MIN, PROTO_KEY_MAX, &p->key_len);
-	free(path);
-	return rc;
-}
-
-static int set_key_id(struct ast *st, const char *key, const char *val)
-{
-	return num(st, key, val, 0, 0xffffffffU, &CUR_PEER(st)->key_id);
-}
-
 static const struct {
 	int sec;
 	const char *name;
@@ -200,46 +164,14 @@ static const struct {
 	[K_LIFETIME]     = { SEC_AGENT, "lifetime",          set_lifetime },
 	[K_MAX_SUBS]     = { SEC_AGENT, "max_subscriptions", set_max_subs },
 	[K_MAX_BINDINGS] = { SEC_AGENT, "max_bindings",      set_max_bindings },
-	[K_P_ADDR]       = { SEC_PEER,  "addr",              set_peer_addr },
-	[K_P_KEY_FILE]   = { SEC_PEER,  "key_file",          set_key_file },
-	[K_P_KEY_ID]     = { SEC_PEER,  "key_id",            set_key_id },
 };
 
 /* ---- sections ------------------------------------------------------------ */
 
 static void section_end(struct ast *st)
 {
-	struct agent_peer_cfg *p;
-
-	if (st->sec != SEC_PEER)
-		return;
-	p = CUR_PEER(st);
-	if (!st->key_line[K_P_ADDR])
-		fail(st, p->line, -EINVAL, "peer '%s' has no addr", p->name);
-	if (!st->key_line[K_P_KEY_FILE])
-		fail(st, p->line, -EINVAL, "peer '%s' has no key_file", p->name);
-}
-
-static int begin_peer(struct ast *st, const char *name)
-{
-	struct agent_config *c = st->cfg;
-	struct agent_peer_cfg *np;
-	int i;
-
-	for (i = 0; i < c->n_peers; i++)
-		if (!strcmp(c->peers[i].name, name))
-			return fail(st, st->in.lineno, -EINVAL, "duplicate peer '%s' (first at line %d)",
-				    name, c->peers[i].line);
-	if (c->n_peers == AGENT_MAX_PEERS)
-		return fail(st, st->in.lineno, -E2BIG, "more than %d peers", AGENT_MAX_PEERS);
-	if (ini_lines_grow(&st->in, (void **)&c->peers, c->n_peers, &st->cap_peers, sizeof(*np)))
-		return st->in.rc;
-	np = &c->peers[c->n_peers++];
-	memset(np, 0, sizeof(*np));
-	strcpy(np->name, name);
-	np->key_id = 1;
-	np->line = st->in.lineno;
-	return 0;
+	if (st->sec == SEC_PEER)
+		peer_section_end(&st->peer, CUR_PEER(st));
 }
 
 static int section_begin(void *user, const char *line)
@@ -266,9 +198,9 @@ static int section_begin(void *user, const char *line)
 		return 0;
 	}
 	if (n == 2 && !strcmp(tok[0], "peer")) {
-		if (ini_lines_name(&st->in, tok[1], AGENT_NAME_LEN))
+		if (ini_lines_name(&st->in, tok[1], CFG_NAME_LEN))
 			return st->in.rc;
-		if (begin_peer(st, tok[1]))
+		if (peer_section_begin(&st->peer, &st->cfg->peers, &st->cfg->n_peers, tok[1]))
 			return st->in.rc;
 		st->sec = SEC_PEER;
 		return 0;
@@ -287,6 +219,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
 	if (st->in.rc)
 		return 0;
+	if (st->sec == SEC_PEER)
+		return peer_section_key(&st->peer, CUR_PEER(st), name, value) ? 0 : 1;
 	for (i = 0; i < K_MAX; i++)
 		if (keys[i].sec == st->sec && !strcmp(keys[i].name, name))
 			break;
@@ -332,6 +266,7 @@ static int parse_text(const char *text, const char *file, const char *basedir, i
 	struct ast st = { .cfg = cfg };
 
 	ini_lines_init(&st.in, text, file, basedir, err, errlen);
+	peer_section_init(&st.peer, &st.in, PEER_END_AGENT);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->role = role;
 	cfg->listen_addr = in6addr_any;
@@ -433,9 +368,7 @@ void agent_config_free(struct agent_config *cfg)
 {
 	if (!cfg)
 		return;
-	if (cfg->peers)
-		explicit_bzero(cfg->peers, cfg->n_peers * sizeof(*cfg->peers));
-	free(cfg->peers);
+	cfg_peers_free(cfg->peers, cfg->n_peers);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -3,8 +3,9 @@
  * config.c - the INI config: libinih splits lines into sections and
  * key = value pairs, ini_lines.c counts lines and holds what this file
  * shares with the agent's (the reader, errors, header and key checks, key
- * files); the sections, the per-key checks and cross-section validation
- * are here.
+ * files), peer_config.c parses the [peer] sections both files have; the
+ * other sections, their per-key checks and cross-section validation are
+ * here.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "ini_lines.h"
 #include "names.h"
+#include "peer_config.h"
 
 /* A config with 4096 backends is well under 1 MiB; anything near this is
  * not a config file. */
@@ -44,7 +46,6 @@ enum key_id {
 	K_S_VIP, K_S_PROTO, K_S_PORT, K_S_IDENTITY, K_S_EUI64, K_S_FORWARD, K_S_LB_ADDR,
 	K_S_LIFETIME, K_S_CHAIN, K_S_NOTIFY,
 	K_B_ADDR, K_B_WEIGHT, K_B_MAC, K_B_DEV, K_B_STATE,
-	K_P_ADDR, K_P_KEY_FILE, K_P_KEY_ID, K_P_ROLE, K_P_HOME_PREFIX,
 	K_MAX,
 };
 
@@ -56,7 +57,8 @@ struct pstate {
 	int daemon_line;             /* of [daemon], 0 = not seen */
 	int events_line;             /* of events_per_sec, 0 = not given */
 	int key_line[K_MAX];         /* where each key was given, this section */
-	int cap_services, cap_backends, cap_peers, cap_prefixes;
+	int cap_services, cap_backends;
+	struct peer_section peer;    /* [peer NAME]: lib/peer_config.c */
 };
 
 typedef int (*setter_fn)(struct pstate *st, const char *key, const char *val);
@@ -335,90 +337,6 @@ static int set_state(struct pstate *st, const char *key, const char *val)
 	return 0;
 }
 
-/* ---- [peer NAME] ------------------------------------------------------- */
-
-static int set_peer_addr(struct pstate *st, const char *key, const char *val)
-{
-	struct cfg_peer *p = CUR_PEER(st);
-
-	if (parse_hostport6(val, &p->addr, &p->port, CFG_NOTIFY_PORT))
-		return bad(st, key, val, "expected an IPv6 address or [ADDRESS]:PORT");
-	if (IN6_IS_ADDR_UNSPECIFIED(&p->addr) || IN6_IS_ADDR_MULTICAST(&p->addr))
-		return bad(st, key, val, "not a unicast IPv6 address");
-	return 0;
-}
-
-_Static_assert(CFG_KEY_MAX <= INI_LINES_KEY_MAX, "ini_lines_read_key() reads CFG_KEY_MAX");
-
-/* The key is read now, once: the daemon may drop privileges later, and a
- * config that loads must not fail on its first notification. */
-static int set_key_file(struct pstate *st, const char *key, const char *val)
-{
-	struct cfg_peer *p = CUR_PEER(st);
-
-	p->key_file = ini_lines_path(&st->in, key, val);
-	if (!p->key_file)
-		return st->in.rc;
-	return ini_lines_read_key(&st->in, p->key_file, p->key, CFG_KEY_MIN, CFG_KEY_MAX,
-				  &p->key_len);
-}
-
-static int set_key_id(struct pstate *st, const char *key, const char *val)
-{
-	return num(st, key, val, 0, 0xffffffffU, &CUR_PEER(st)->key_id);
-}
-
-static int set_role(struct pstate *st, const char *key, const char *val)
-{
-	if (!strcmp(val, "ha"))
-		CUR_PEER(st)->role = MIP6LB_NOTIFY_HA;
-	else if (!strcmp(val, "mn"))
-		CUR_PEER(st)->role = MIP6LB_NOTIFY_MN;
-	else
-		return bad(st, key, val, "expected ha or mn");
-	return 0;
-}
-
-static bool host_bits_set(const struct in6_addr *a, int plen)
-{
-	int i;
-
-	for (i = plen; i < 128; i++)
-		if (a->s6_addr[i / 8] & (0x80 >> (i % 8)))
-			return true;
-	return false;
-}
-
-static int set_home_prefix(struct pstate *st, const char *key, const char *val)
-{
-	struct cfg_peer *p = CUR_PEER(st);
-	char buf[256], *tok, *save = NULL;
-	struct cfg_prefix pf;
-	int n = 0;
-
-	if (strlen(val) >= sizeof(buf))
-		return bad(st, key, val, "too long");
-	strcpy(buf, val);
-	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), n++) {
-		if (parse_prefix6(tok, &pf.addr, &pf.plen))
-			return bad(st, key, val, "expected PREFIX/LENGTH with a length of 1..128");
-		/* /0 would claim every node on the Internet for this agent. */
-		if (pf.plen == 0)
-			return bad(st, key, val, "prefix length 0 covers every address");
-		if (host_bits_set(&pf.addr, pf.plen))
-			return bad(st, key, val, "bits set past the prefix length");
-		if (p->n_home_prefixes == CFG_MAX_HOME_PREFIXES)
-			return bad(st, key, val, "more than %d home prefixes", CFG_MAX_HOME_PREFIXES);
-		if (ini_lines_grow(&st->in, (void **)&p->home_prefixes, p->n_home_prefixes,
-				   &st->cap_prefixes, sizeof(pf)))
-			return st->in.rc;
-		p->home_prefixes[p->n_home_prefixes++] = pf;
-	}
-	if (!n)
-		return bad(st, key, val, "expected PREFIX/LENGTH");
-	return 0;
-}
-
 static const struct key_def keys[K_MAX] = {
 	[K_D_INTERFACE]     = { SEC_DAEMON,  "interface",      true,  set_interface },
 	[K_D_XDP_MODE]      = { SEC_DAEMON,  "xdp_mode",       false, set_xdp_mode },
@@ -441,11 +359,6 @@ static const struct key_def keys[K_MAX] = {
 	[K_B_MAC]           = { SEC_BACKEND, "mac",            false, set_mac },
 	[K_B_DEV]           = { SEC_BACKEND, "dev",            false, set_dev },
 	[K_B_STATE]         = { SEC_BACKEND, "state",          false, set_state },
-	[K_P_ADDR]          = { SEC_PEER,    "addr",           false, set_peer_addr },
-	[K_P_KEY_FILE]      = { SEC_PEER,    "key_file",       false, set_key_file },
-	[K_P_KEY_ID]        = { SEC_PEER,    "key_id",         false, set_key_id },
-	[K_P_ROLE]          = { SEC_PEER,    "role",           false, set_role },
-	[K_P_HOME_PREFIX]   = { SEC_PEER,    "home_prefix",    true,  set_home_prefix },
 };
 
 /* ---- sections ---------------------------------------------------------- */
@@ -456,7 +369,6 @@ static void section_end(struct pstate *st)
 {
 	struct cfg_service *s;
 	struct cfg_backend *b;
-	struct cfg_peer *p;
 
 	switch (st->sec) {
 	case SEC_SERVICE:
@@ -479,18 +391,7 @@ static void section_end(struct pstate *st)
 			fail(st, b->line, -EINVAL, "backend '%s %s' has no addr", b->service, b->name);
 		break;
 	case SEC_PEER:
-		p = CUR_PEER(st);
-		if (!st->key_line[K_P_ADDR])
-			fail(st, p->line, -EINVAL, "peer '%s' has no addr", p->name);
-		if (!st->key_line[K_P_KEY_FILE])
-			fail(st, p->line, -EINVAL, "peer '%s' has no key_file", p->name);
-		if (!p->role)
-			fail(st, p->line, -EINVAL, "peer '%s' has no role (ha or mn)", p->name);
-		if (p->role == MIP6LB_NOTIFY_HA && !p->n_home_prefixes)
-			fail(st, p->line, -EINVAL, "peer '%s': role = ha needs a home_prefix", p->name);
-		if (p->role == MIP6LB_NOTIFY_MN && p->n_home_prefixes)
-			fail(st, st->key_line[K_P_HOME_PREFIX], -EINVAL,
-			     "peer '%s': home_prefix is only for role = ha", p->name);
+		peer_section_end(&st->peer, CUR_PEER(st));
 		break;
 	default:
 		break;
@@ -554,30 +455,6 @@ static int begin_backend(struct pstate *st, const char *svc, const char *name)
 	return 0;
 }
 
-static int begin_peer(struct pstate *st, const char *name)
-{
-	struct mip6lb_config *cfg = st->cfg;
-	struct cfg_peer *p;
-	int i;
-
-	for (i = 0; i < cfg->n_peers; i++)
-		if (!strcmp(cfg->peers[i].name, name))
-			return fail(st, st->in.lineno, -EINVAL, "duplicate peer '%s' (first at line %d)",
-				    name, cfg->peers[i].line);
-	if (cfg->n_peers == CFG_MAX_PEERS)
-		return fail(st, st->in.lineno, -E2BIG, "more than %d peers", CFG_MAX_PEERS);
-	if (ini_lines_grow(&st->in, (void **)&cfg->peers, cfg->n_peers, &st->cap_peers, sizeof(*p)))
-		return st->in.rc;
-	st->idx = cfg->n_peers++;
-	p = &cfg->peers[st->idx];
-	strcpy(p->name, name);
-	p->port = CFG_NOTIFY_PORT;
-	p->key_id = 1;
-	p->line = st->in.lineno;
-	st->cap_prefixes = 0;
-	return 0;
-}
-
 /* line starts with '['; inih will take the same text as the section. */
 static int section_begin(void *user, const char *line)
 {
@@ -625,8 +502,9 @@ static int section_begin(void *user, const char *line)
 			return st->in.rc;
 		break;
 	case SEC_PEER:
-		if (begin_peer(st, tok[1]))
+		if (peer_section_begin(&st->peer, &st->cfg->peers, &st->cfg->n_peers, tok[1]))
 			return st->in.rc;
+		st->idx = st->cfg->n_peers - 1;
 		break;
 	}
 	st->sec = i;
@@ -642,6 +520,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
 	if (st->in.rc)
 		return 0;
+	if (st->sec == SEC_PEER)
+		return peer_section_key(&st->peer, CUR_PEER(st), name, value) ? 0 : 1;
 	for (i = 0; i < K_MAX; i++)
 		if (keys[i].sec == st->sec && !strcmp(keys[i].name, name))
 			break;
@@ -710,6 +590,7 @@ static int parse_text(const char *text, const char *file, const char *basedir,
 	struct pstate st = { .cfg = cfg };
 
 	ini_lines_init(&st.in, text, file, basedir, err, errlen);
+	peer_section_init(&st.peer, &st.in, PEER_END_BALANCER);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->daemon.xdp_mode = CFG_XDP_AUTO;
 	cfg->daemon.notify_addr = in6addr_any;
@@ -813,17 +694,9 @@ int config_load(const char *path, struct mip6lb_config *cfg, char *err, size_t e
 
 void config_free(struct mip6lb_config *cfg)
 {
-	int i;
-
 	if (!cfg)
 		return;
-	for (i = 0; i < cfg->n_peers; i++) {
-		free(cfg->peers[i].key_file);
-		free(cfg->peers[i].home_prefixes);
-	}
-	if (cfg->peers)
-		explicit_bzero(cfg->peers, cfg->n_peers * sizeof(*cfg->peers));
-	free(cfg->peers);
+	cfg_peers_free(cfg->peers, cfg->n_peers);
 	free(cfg->backends);
 	free(cfg->services);
 	memset(cfg, 0, sizeof(*cfg));

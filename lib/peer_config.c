@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * peer_config.c - the [peer NAME] section of both INI files (mip6lbd's and
+ * mip6lb-agent's): the header, each key and the checks at the section's
+ * end (peer_config.h has the grammar).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "peer_config.h"
+#include "peer_link.h"
+#include "proto.h"
+#include "strparse.h"
+
+_Static_assert(CFG_KEY_MAX <= INI_LINES_KEY_MAX, "ini_lines_read_key() reads CFG_KEY_MAX");
+_Static_assert(CFG_KEY_MIN == PROTO_KEY_MIN && CFG_KEY_MAX == PROTO_KEY_MAX,
+	       "a key the config takes is one the protocol takes");
+_Static_assert(CFG_NAME_LEN <= PEER_NAME_LEN, "a peer's name fits its peer_link");
+_Static_assert(CFG_NOTIFY_PORT == PROTO_DEFAULT_PORT, "one default port at both ends");
+
+#define fail(ps, ...) ini_lines_fail((ps)->in, __VA_ARGS__)
+#define bad(ps, ...)  ini_lines_bad((ps)->in, __VA_ARGS__)
+
+typedef int (*setter_fn)(struct peer_section *ps, struct cfg_peer *p, const char *key,
+			 const char *val);
+
+/* The agent accepts a port so mip6lbd's [peer] lines paste as they are,
+ * but it replies to the SUBSCRIBE's reply address, not here. */
+static int set_addr(struct peer_section *ps, struct cfg_peer *p, const char *key,
+		    const char *val)
+{
+	if (parse_hostport6(val, &p->addr, &p->port, CFG_NOTIFY_PORT))
+		return bad(ps, key, val, "expected an IPv6 address or [ADDRESS]:PORT");
+	if (IN6_IS_ADDR_UNSPECIFIED(&p->addr) || IN6_IS_ADDR_MULTICAST(&p->addr))
+		return bad(ps, key, val, "not a unicast IPv6 address");
+	return 0;
+}
+
+/* The key is read now, once: the daemon may drop privileges later, and a
+ * config that loads must not fail on its first notification. */
+static int set_key_file(struct peer_section *ps, struct cfg_peer *p, const char *key,
+			const char *val)
+{
+	p->key_file = ini_lines_path(ps->in, key, val);
+	if (!p->key_file)
+		return ps->in->rc;
+	return ini_lines_read_key(ps->in, p->key_file, p->key, CFG_KEY_MIN, CFG_KEY_MAX,
+				  &p->key_len);
+}
+
+static int set_key_id(struct peer_section *ps, struct cfg_peer *p, const char *key,
+		      const char *val)
+{
+	return ini_lines_num(ps->in, key, val, 0, 0xffffffffU, &p->key_id);
+}
+
+static int set_role(struct peer_section *ps, struct cfg_peer *p, const char *key,
+		    const char *val)
+{
+	if (!strcmp(val, "ha"))
+		p->role = MIP6LB_NOTIFY_HA;
+	else if (!strcmp(val, "mn"))
+		p->role = MIP6LB_NOTIFY_MN;
+	else
+		return bad(ps, key, val, "expected ha or mn");
+	return 0;
+}
+
+static bool host_bits_set(const struct in6_addr *a, int plen)
+{
+	int i;
+
+	for (i = plen; i < 128; i++)
+		if (a->s6_addr[i / 8] & (0x80 >> (i % 8)))
+			return true;
+	return false;
+}
+
+static int set_home_prefix(struct peer_section *ps, struct cfg_peer *p, const char *key,
+			   const char *val)
+{
+	char buf[256], *tok, *save = NULL;
+	struct cfg_prefix pf;
+	int n = 0;
+
+	if (strlen(val) >= sizeof(buf))
+		return bad(ps, key, val, "too long");
+	strcpy(buf, val);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), n++) {
+		if (parse_prefix6(tok, &pf.addr, &pf.plen))
+			return bad(ps, key, val, "expected PREFIX/LENGTH with a length of 1..128");
+		/* /0 would claim every node on the Internet for this agent. */
+		if (pf.plen == 0)
+			return bad(ps, key, val, "prefix length 0 covers every address");
+		if (host_bits_set(&pf.addr, pf.plen))
+			return bad(ps, key, val, "bits set past the prefix length");
+		if (p->n_home_prefixes == CFG_MAX_HOME_PREFIXES)
+			return bad(ps, key, val, "more than %d home prefixes", CFG_MAX_HOME_PREFIXES);
+		if (ini_lines_grow(ps->in, (void **)&p->home_prefixes, p->n_home_prefixes,
+				   &ps->cap_prefixes, sizeof(pf)))
+			return ps->in->rc;
+		p->home_prefixes[p->n_home_prefixes++] = pf;
+	}
+	if (!n)
+		return bad(ps, key, val, "expected PREFIX/LENGTH");
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	bool balancer_only;
+	bool repeatable;
+	setter_fn set;
+} keys[PEER_K_MAX] = {
+	[PEER_K_ADDR]        = { "addr",        false, false, set_addr },
+	[PEER_K_KEY_FILE]    = { "key_file",    false, false, set_key_file },
+	[PEER_K_KEY_ID]      = { "key_id",      false, false, set_key_id },
+	[PEER_K_ROLE]        = { "role",        true,  false, set_role },
+	[PEER_K_HOME_PREFIX] = { "home_prefix", true,  true,  set_home_prefix },
+};
+
+void peer_section_init(struct peer_section *ps, struct ini_lines *in, enum peer_end end)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->in = in;
+	ps->end = end;
+}
+
+int peer_section_begin(struct peer_section *ps, struct cfg_peer **peers, int *n_peers,
+		       const char *name)
+{
+	struct cfg_peer *p;
+	int i;
+
+	for (i = 0; i < *n_peers; i++)
+		if (!strcmp((*peers)[i].name, name))
+			return fail(ps, ps->in->lineno, -EINVAL,
+				    "duplicate peer '%s' (first at line %d)", name, (*peers)[i].line);
+	if (*n_peers == CFG_MAX_PEERS)
+		return fail(ps, ps->in->lineno, -E2BIG, "more than %d peers", CFG_MAX_PEERS);
+	if (ini_lines_grow(ps->in, (void **)peers, *n_peers, &ps->cap_peers, sizeof(*p)))
+		return ps->in->rc;
+	p = &(*peers)[(*n_peers)++];
+	memset(p, 0, sizeof(*p));
+	strcpy(p->name, name);
+	p->port = CFG_NOTIFY_PORT;
+	p->key_id = 1;
+	p->line = ps->in->lineno;
+	memset(ps->key_line, 0, sizeof(ps->key_line));
+	ps->cap_prefixes = 0;
+	return 0;
+}
+
+int peer_section_key(struct peer_section *ps, struct cfg_peer *p, const char *key,
+		     const char *val)
+{
+	int i;
+
+	for (i = 0; i < PEER_K_MAX; i++)
+		if (!strcmp(keys[i].name, key) &&
+		    (ps->end == PEER_END_BALANCER || !keys[i].balancer_only))
+			break;
+	if (ini_lines_key(ps->in, "peer", key, i < PEER_K_MAX ? &ps->key_line[i] : NULL,
+			  i < PEER_K_MAX && keys[i].repeatable))
+		return ps->in->rc;
+	return keys[i].set(ps, p, key, val);
+}
+
+void peer_section_end(struct peer_section *ps, const struct cfg_peer *p)
+{
+	if (!ps->key_line[PEER_K_ADDR])
+		fail(ps, p->line, -EINVAL, "peer '%s' has no addr", p->name);
+	if (!ps->key_line[PEER_K_KEY_FILE])
+		fail(ps, p->line, -EINVAL, "peer '%s' has no key_file", p->name);
+	if (ps->end != PEER_END_BALANCER)
+		return;
+	if (!p->role)
+		fail(ps, p->line, -EINVAL, "peer '%s' has no role (ha or mn)", p->name);
+	if (p->role == MIP6LB_NOTIFY_HA && !p->n_home_prefixes)
+		fail(ps, p->line, -EINVAL, "peer '%s': role = ha needs a home_prefix", p->name);
+	if (p->role == MIP6LB_NOTIFY_MN && p->n_home_prefixes)
+		fail(ps, ps->key_line[PEER_K_HOME_PREFIX], -EINVAL,
+		     "peer '%s': home_prefix is only for role = ha", p->name);
+}
+
+int cfg_peers_dup(struct cfg_peer **out, const struct cfg_peer *src, int n)
+{
+	struct cfg_peer *d;
+	int i;
+
+	d = calloc(n ? n : 1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		d[i] = src[i];
+		d[i].key_file = NULL;
+		d[i].home_prefixes = NULL;
+		d[i].n_home_prefixes = 0;
+		if (src[i].key_file && !(d[i].key_file = strdup(src[i].key_file)))
+			goto fail;
+		if (src[i].n_home_prefixes) {
+			d[i].home_prefixes = calloc(src[i].n_home_prefixes, sizeof(struct cfg_prefix));
+			if (!d[i].home_prefixes)
+				goto fail;
+			memcpy(d[i].home_prefixes, src[i].home_prefixes,
+			       src[i].n_home_prefixes * sizeof(struct cfg_prefix));
+			d[i].n_home_prefixes = src[i].n_home_prefixes;
+		}
+	}
+	*out = d;
+	return 0;
+fail:
+	cfg_peers_free(d, i + 1);
+	return -ENOMEM;
+}
+
+void cfg_peers_free(struct cfg_peer *peers, int n)
+{
+	int i;
+
+	if (!peers)
+		return;
+	for (i = 0; i < n; i++) {
+		free(peers[i].key_file);
+		free(peers[i].home_prefixes);
+	}
+	explicit_bzero(peers, n * sizeof(*peers));
+	free(peers);
+}

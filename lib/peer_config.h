@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * peer_config.h - the [peer NAME] section, the one grammar both INI files
+ * use for the other end of the notification protocol: mip6lbd's config
+ * (lib/config.c, its Home Agents and mobile nodes) and mip6lb-agent's
+ * (agent/agent_config.c, its balancers), so one key file and one set of
+ * lines serve both ends.
+ *
+ *   addr = ADDRESS | [ADDRESS]:PORT    required
+ *   key_file = PATH                     required, read once, at load
+ *   key_id = N                          default 1
+ *   role = ha | mn                      balancer only, required there
+ *   home_prefix = P/LEN[, ...]          balancer only, role = ha only,
+ *                                       required there; repeatable
+ *
+ * The caller's parser owns the file and the other sections and calls in
+ * at each [peer] header, each of its keys and its end; errors are the
+ * caller's "FILE:LINE: message" (ini_lines.h).
+ */
+#ifndef MIP6LB_PEER_CONFIG_H
+#define MIP6LB_PEER_CONFIG_H
+
+#include <stdbool.h>
+#include "config.h"         /* struct cfg_peer, CFG_* limits */
+#include "ini_lines.h"
+
+/* Which end's [peer] this is: the agent's takes no role or home_prefix. */
+enum peer_end { PEER_END_BALANCER, PEER_END_AGENT };
+
+enum peer_key {
+	PEER_K_ADDR, PEER_K_KEY_FILE, PEER_K_KEY_ID, PEER_K_ROLE, PEER_K_HOME_PREFIX,
+	PEER_K_MAX,
+};
+
+/* The [peer] part of one parse: embedded in the caller's parser state. */
+struct peer_section {
+	struct ini_lines *in;
+	enum peer_end end;
+	int key_line[PEER_K_MAX];       /* where each key was given, this section */
+	int cap_peers, cap_prefixes;
+};
+
+void peer_section_init(struct peer_section *ps, struct ini_lines *in, enum peer_end end);
+/* A [peer NAME] header (NAME already checked with ini_lines_name()): a
+ * new zeroed entry at the end of *peers, with the defaults.  Refuses a
+ * duplicate name and more than CFG_MAX_PEERS.  0 or the error. */
+int peer_section_begin(struct peer_section *ps, struct cfg_peer **peers, int *n_peers,
+		       const char *name);
+/* key = val inside the current [peer] section p, with ini_lines_key()'s
+ * checks (unknown, given twice).  0 or the error. */
+int peer_section_key(struct peer_section *ps, struct cfg_peer *p, const char *key,
+		     const char *val);
+/* The next header or the end came: required keys, and keys that only go
+ * together.  Errors are reported at p's header line. */
+void peer_section_end(struct peer_section *ps, const struct cfg_peer *p);
+
+/* A deep copy of n peers (key files and home prefixes included): 0 or
+ * -ENOMEM.  *out is never NULL on success, even for n = 0. */
+int cfg_peers_dup(struct cfg_peer **out, const struct cfg_peer *src, int n);
+/* Free what the parser or cfg_peers_dup() allocated, keys wiped. */
+void cfg_peers_free(struct cfg_peer *peers, int n);
+
+#endif /* MIP6LB_PEER_CONFIG_H */
