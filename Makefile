@@ -94,7 +94,7 @@ BENCH_OBJS  := $(call objs_of,$(BENCH_SRCS))
 
 $(OUTPUT)/lib/%.o:       DIR_INCS := -Ilib -Ibpf
 $(OUTPUT)/loader/%.o:    DIR_INCS := -Iloader -Ilib -Ibpf
-$(OUTPUT)/agent/%.o:     DIR_INCS := -Iagent -Ilib -Ibpf -Iloader
+$(OUTPUT)/agent/%.o:     DIR_INCS := -Iagent -Ilib -Ibpf
 $(OUTPUT)/cli/%.o:       DIR_INCS := -Icli -Ilib -Ibpf
 $(OUTPUT)/decap/%.o:     DIR_INCS := -Idecap -Ilib -Ibpf
 $(OUTPUT)/selftests/%.o: DIR_INCS := -Iselftests/lib -Iloader -Iagent -Icli -Idecap -Ilib -Ibpf
@@ -166,9 +166,7 @@ $(OUTPUT)/mip6lbd: $(call objs_of,$(DAEMON_MAIN)) $(DAEMON_LIB) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The agent still borrows the daemon's notification module for the peer
-# receive state both protocol ends use, until that moves to lib/.
-$(OUTPUT)/mip6lb-agent: $(call objs_of,$(AGENT_MAIN)) $(AGENT_LIB) $(OUTPUT)/loader/notify.o $(LIB)
+$(OUTPUT)/mip6lb-agent: $(call objs_of,$(AGENT_MAIN)) $(AGENT_LIB) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -140,7 +140,7 @@ static void binding_remove(struct agent *a, int i)
 	a->n_bindings--;
 }
 
-static void notify_subscribers(struct agent *a, const struct in6_addr *home,
+static void tell_subscribers(struct agent *a, const struct in6_addr *home,
 			       const struct in6_addr *coa, const struct in6_addr *old,
 			       __u32 lifetime_s, __u16 seq)
 {
@@ -181,7 +181,7 @@ int agent_binding_set(struct agent *a, const struct in6_addr *home, const struct
 			return 0;
 		old = a->bindings[i].coa;
 		pr_debug("agent: %s deregistered (was at %s)", agent_fmt(home, h), agent_fmt(&old, o));
-		notify_subscribers(a, home, coa, &old, 0, seq);
+		tell_subscribers(a, home, coa, &old, 0, seq);
 		binding_remove(a, i);
 		a->st.binding_changes++;
 		return 0;
@@ -225,7 +225,7 @@ int agent_binding_set(struct agent *a, const struct in6_addr *home, const struct
 	a->st.binding_changes++;
 	pr_debug("agent: %s is at %s%s%s (seq %u, %u s)", agent_fmt(home, h), agent_fmt(coa, c),
 		 had_old ? ", was at " : "", had_old ? agent_fmt(&old, o) : "", seq, lifetime_s);
-	notify_subscribers(a, home, coa, had_old ? &old : NULL, lifetime_s, seq);
+	tell_subscribers(a, home, coa, had_old ? &old : NULL, lifetime_s, seq);
 	return 0;
 }
 
