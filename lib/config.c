@@ -743,3 +743,105 @@ const char *xdp_mode_name(int mode)
 	}
 	return "?";
 }
+
+/* ---- one section from key/value pairs (the control socket) ------------- */
+
+/* A value a config file line could hold: no control character (a newline
+ * would end the line) and nothing that starts a comment. */
+static int kv_value_ok(struct pstate *st, const struct cfg_kv *kv)
+{
+	const char *p;
+
+	for (p = kv->val; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == ';' || *p == '#')
+			return fail(st, st->in.lineno, -EINVAL, "%s: invalid character in '%s'",
+				    kv->key, kv->val);
+	return 0;
+}
+
+/* The section's keys through the file's own key table and setters, then
+ * its required keys: the pairs are lines 2.. after a header at line 1. */
+static int build_section(struct pstate *st, const struct cfg_kv *kv, int n)
+{
+	int i;
+
+	for (i = 0; i < n && !st->in.rc; i++) {
+		st->in.lineno = i + 2;
+		if (!kv[i].key || !kv[i].val) {
+			fail(st, st->in.lineno, -EINVAL, "argument %d has no key or no value", i + 1);
+			break;
+		}
+		if (kv_value_ok(st, &kv[i]))
+			break;
+		on_key(st, sec_names[st->sec], kv[i].key, kv[i].val);
+	}
+	if (!st->in.rc)
+		section_end(st);
+	return st->in.rc;
+}
+
+static void build_init(struct pstate *st, struct mip6lb_config *tmp, enum sec_kind sec,
+		       char *why, size_t whylen)
+{
+	memset(tmp, 0, sizeof(*tmp));
+	memset(st, 0, sizeof(*st));
+	st->cfg = tmp;
+	ini_lines_init(&st->in, "", "args", NULL, why, whylen);
+	st->in.lineno = 1;
+	st->sec = sec;
+}
+
+/* "args:3: vip = 'x': not an IPv6 address" -> "vip = 'x': not an IPv6 address" */
+static void build_error(const char *why, char *err, size_t errlen)
+{
+	const char *p = why;
+
+	if (!strncmp(p, "args:", 5)) {
+		for (p += 5; *p >= '0' && *p <= '9'; p++)
+			;
+		if (*p == ':')
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+	snprintf(err, errlen, "%s", p);
+}
+
+int config_service_build(struct cfg_service *out, const char *name, const struct cfg_kv *kv,
+			 int n, char *err, size_t errlen)
+{
+	struct mip6lb_config tmp;
+	struct pstate st;
+	char why[512];
+
+	build_init(&st, &tmp, SEC_SERVICE, why, sizeof(why));
+	if (!ini_lines_name(&st.in, name, CFG_NAME_LEN) && !begin_service(&st, name) &&
+	    !build_section(&st, kv, n)) {
+		*out = tmp.services[0];
+		out->line = 0;
+	} else {
+		build_error(why, err, errlen);
+	}
+	config_free(&tmp);
+	return st.in.rc;
+}
+
+int config_backend_build(struct cfg_backend *out, const char *service, const char *name,
+			 const struct cfg_kv *kv, int n, char *err, size_t errlen)
+{
+	struct mip6lb_config tmp;
+	struct pstate st;
+	char why[512];
+
+	build_init(&st, &tmp, SEC_BACKEND, why, sizeof(why));
+	if (!ini_lines_name(&st.in, service, CFG_NAME_LEN) &&
+	    !ini_lines_name(&st.in, name, CFG_NAME_LEN) && !begin_backend(&st, service, name) &&
+	    !build_section(&st, kv, n)) {
+		*out = tmp.backends[0];
+		out->line = 0;
+	} else {
+		build_error(why, err, errlen);
+	}
+	config_free(&tmp);
+	return st.in.rc;
+}

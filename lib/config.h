@@ -130,6 +130,27 @@ void config_service_to_map(const struct cfg_service *svc, __u32 id, struct mip6l
 /* The services map key. */
 void config_service_key(const struct cfg_service *svc, struct mip6lb_service_key *out);
 
+/* One argument of a section: a config file key and its value as text. */
+struct cfg_kv {
+	const char *key;
+	const char *val;
+};
+
+/*
+ * One [service NAME] or [backend SERVICE NAME] built from key/value pairs
+ * (the control socket's service add and backend add) with the file's own
+ * grammar and messages, minus FILE:LINE: the header's name rules, each
+ * key's check, the section's required keys; a value a file line could not
+ * hold (a control character, ';', '#') is refused.  No text is formatted
+ * and parsed.  Checks across sections (same vip, proto and port; same
+ * addr; a backend's service; events_per_sec) are the caller's: a backend
+ * comes back with service_idx -1.  0, or a negative errno and err.
+ */
+int config_service_build(struct cfg_service *out, const char *name, const struct cfg_kv *kv,
+			 int n, char *err, size_t errlen);
+int config_backend_build(struct cfg_backend *out, const char *service, const char *name,
+			 const struct cfg_kv *kv, int n, char *err, size_t errlen);
+
 const char *xdp_mode_name(int mode);   /* "auto" | "native" | "generic" */
 
 #endif

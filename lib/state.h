@@ -140,9 +140,11 @@ struct st_kv {
 	const char *val;
 };
 
-/* Each validates with config.c's own parser (the arguments become one
- * [service] or [backend] section), checks the new object against the
- * running ones, and applies.  err gets a message without FILE:LINE. */
+/* Each builds the new object with config.c's own key table and checks
+ * (config_service_build, config_backend_build: no config text is made
+ * from the arguments), checks it against the running ones, and applies.
+ * A refused change leaves the state as it was; err gets a message
+ * without FILE:LINE. */
 int state_service_add(struct lb_state *st, const char *name, const struct st_kv *kv, int n,
 		      char *err, size_t errlen);
 int state_service_del(struct lb_state *st, const char *name, char *err, size_t errlen);

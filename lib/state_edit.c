@@ -3,85 +3,18 @@
  * state_edit.c - the control socket's changes (service add/del, backend
  * add/del/drain): each makes a copy of the running config with the one
  * change and applies it with state_apply(), so it diffs like a reload.
+ *
+ * An added object is built from its arguments by config.c's own key table
+ * (config_service_build, config_backend_build): names and values get the
+ * config file's grammar and messages, and no request text ever becomes
+ * config text, so a name or value cannot add keys or sections.
  */
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "state_priv.h"
 #include "names.h"
-
-/* Arguments become INI text for config.c: no character may end the line,
- * start a comment or otherwise change what the parser sees. */
-static int append_kv(char **text, size_t *len, const struct st_kv *kv, char *err, size_t errlen)
-{
-	const char *p;
-	char *nt;
-	int n;
-
-	if (!kv->key || !*kv->key || strspn(kv->key, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
-	    strlen(kv->key)) {
-		snprintf(err, errlen, "bad argument name '%s'", kv->key ? kv->key : "");
-		return -EINVAL;
-	}
-	for (p = kv->val; *p; p++) {
-		if (iscntrl((unsigned char)*p) || *p == ';' || *p == '#') {
-			snprintf(err, errlen, "%s: invalid character in '%s'", kv->key, kv->val);
-			return -EINVAL;
-		}
-	}
-	n = asprintf(&nt, "%s%s = %s\n", *text, kv->key, kv->val);
-	if (n < 0)
-		return -ENOMEM;
-	free(*text);
-	*text = nt;
-	*len = n;
-	return 0;
-}
-
-/* "args:3: vip = 'x': not an IPv6 address" -> "vip = 'x': not an IPv6 address" */
-static const char *strip_where(const char *e)
-{
-	const char *p;
-
-	if (strncmp(e, "args:", 5))
-		return e;
-	for (p = e + 5; isdigit((unsigned char)*p); p++)
-		;
-	if (*p == ':')
-		p++;
-	while (*p == ' ')
-		p++;
-	return p;
-}
-
-static int parse_section(const char *head, const struct st_kv *kv, int n,
-			 struct mip6lb_config *out, char *err, size_t errlen)
-{
-	char perr[512];
-	char *text;
-	size_t len;
-	int i, ret;
-
-	text = strdup(head);
-	if (!text)
-		return -ENOMEM;
-	len = strlen(text);
-	for (i = 0; i < n; i++) {
-		ret = append_kv(&text, &len, &kv[i], err, errlen);
-		if (ret) {
-			free(text);
-			return ret;
-		}
-	}
-	ret = config_parse_string(text, "args", out, perr, sizeof(perr));
-	free(text);
-	if (ret)
-		snprintf(err, errlen, "%s", strip_where(perr));
-	return ret;
-}
 
 static int apply_copy(struct lb_state *st, struct mip6lb_config *c, char *err, size_t errlen)
 {
@@ -93,50 +26,77 @@ static int apply_copy(struct lb_state *st, struct mip6lb_config *c, char *err, s
 	return ret;
 }
 
-int state_service_add(struct lb_state *st, const char *name, const struct st_kv *kv, int n,
-		      char *err, size_t errlen)
+static struct cfg_kv *cfg_kv_of(const struct st_kv *kv, int n)
 {
-	struct mip6lb_config one = {}, c;
-	struct cfg_service *ns, *arr;
-	char head[CFG_NAME_LEN + 16], why[512];
-	int i, ret;
+	struct cfg_kv *out = calloc(n > 0 ? n : 1, sizeof(*out));
+	int i;
 
-	if (state_service_id(st, name) >= 0) {
-		snprintf(err, errlen, "service %s: already exists", name);
-		return -EEXIST;
+	for (i = 0; out && i < n; i++) {
+		out[i].key = kv[i].key;
+		out[i].val = kv[i].val;
 	}
-	snprintf(head, sizeof(head), "[service %s]\n", name);
-	ret = parse_section(head, kv, n, &one, why, sizeof(why));
-	if (ret) {
-		snprintf(err, errlen, "service %s: %s", name, why);
-		return ret;
-	}
-	ns = &one.services[0];
+	return out;
+}
+
+/* What the config file's checks across sections would refuse. */
+static int service_conflict(const struct lb_state *st, const struct cfg_service *ns,
+			    char *err, size_t errlen)
+{
+	int i;
+
 	for (i = 0; i < st->cfg.n_services; i++) {
 		const struct cfg_service *o = &st->cfg.services[i];
 
 		if (!memcmp(&o->vip, &ns->vip, sizeof(ns->vip)) && o->proto == ns->proto &&
 		    o->port == ns->port) {
 			snprintf(err, errlen, "service %s: same vip, proto and port as service %s",
-				 name, o->name);
-			ret = -EEXIST;
-			goto out;
+				 ns->name, o->name);
+			return -EEXIST;
 		}
 	}
 	/* The config file refuses this pair too: new-session events are what
 	 * drive the subscriptions, and events_per_sec = 0 turns them off. */
 	if (ns->notify != MIP6LB_NOTIFY_OFF && !st->cfg.daemon.events_per_sec) {
 		snprintf(err, errlen, "service %s: notify = %s needs new-session events, "
-			 "but the daemon runs with events_per_sec = 0", name,
+			 "but the daemon runs with events_per_sec = 0", ns->name,
 			 notify_mode_name(ns->notify));
-		ret = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
 	if (st->cfg.n_services >= MIP6LB_MAX_SERVICES) {
-		snprintf(err, errlen, "service %s: at most %d services", name, MIP6LB_MAX_SERVICES);
-		ret = -E2BIG;
-		goto out;
+		snprintf(err, errlen, "service %s: at most %d services", ns->name,
+			 MIP6LB_MAX_SERVICES);
+		return -E2BIG;
 	}
+	return 0;
+}
+
+int state_service_add(struct lb_state *st, const char *name, const struct st_kv *kv, int n,
+		      char *err, size_t errlen)
+{
+	struct cfg_kv *args = NULL;
+	struct mip6lb_config c;
+	struct cfg_service ns, *arr;
+	char why[512];
+	int ret;
+
+	if (state_service_id(st, name) >= 0) {
+		snprintf(err, errlen, "service %s: already exists", name);
+		return -EEXIST;
+	}
+	args = cfg_kv_of(kv, n);
+	if (!args) {
+		ret = -ENOMEM;
+		goto nomem;
+	}
+	ret = config_service_build(&ns, name, args, n, why, sizeof(why));
+	free(args);
+	if (ret) {
+		snprintf(err, errlen, "service %s: %s", name, why);
+		return ret;
+	}
+	ret = service_conflict(st, &ns, err, errlen);
+	if (ret)
+		return ret;
 	ret = state_cfg_copy(&c, &st->cfg);
 	if (ret)
 		goto nomem;
@@ -147,14 +107,10 @@ int state_service_add(struct lb_state *st, const char *name, const struct st_kv 
 		goto nomem;
 	}
 	c.services = arr;
-	ns->line = 0;
-	c.services[c.n_services++] = *ns;
-	ret = apply_copy(st, &c, err, errlen);
-	goto out;
+	c.services[c.n_services++] = ns;
+	return apply_copy(st, &c, err, errlen);
 nomem:
 	snprintf(err, errlen, "service %s: %s", name, strerror(-ret));
-out:
-	config_free(&one);
 	return ret;
 }
 
@@ -199,13 +155,37 @@ static int cfg_backend_index(const struct mip6lb_config *cfg, const char *servic
 	return -ENOENT;
 }
 
+static int backend_conflict(const struct lb_state *st, const struct cfg_backend *nb,
+			    char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < st->cfg.n_backends; i++) {
+		const struct cfg_backend *o = &st->cfg.backends[i];
+
+		if (o->service_idx == nb->service_idx &&
+		    !memcmp(&o->addr, &nb->addr, sizeof(nb->addr))) {
+			snprintf(err, errlen, "backend %s/%s: same addr as backend %s/%s",
+				 nb->service, nb->name, nb->service, o->name);
+			return -EEXIST;
+		}
+	}
+	if (st->cfg.n_backends >= MIP6LB_MAX_BACKENDS) {
+		snprintf(err, errlen, "backend %s/%s: at most %d backends", nb->service, nb->name,
+			 MIP6LB_MAX_BACKENDS);
+		return -E2BIG;
+	}
+	return 0;
+}
+
 int state_backend_add(struct lb_state *st, const char *service, const char *name,
 		      const struct st_kv *kv, int n, char *err, size_t errlen)
 {
-	struct mip6lb_config one = {}, c;
-	struct cfg_backend *nb, *arr;
-	char head[3 * CFG_NAME_LEN + INET6_ADDRSTRLEN + 64], vip[INET6_ADDRSTRLEN], why[512];
-	int sidx = config_service_index(&st->cfg, service), i, ret;
+	int sidx = config_service_index(&st->cfg, service), ret;
+	struct cfg_kv *args = NULL;
+	struct mip6lb_config c;
+	struct cfg_backend nb, *arr;
+	char why[512];
 
 	if (sidx < 0) {
 		snprintf(err, errlen, "service %s: no such service", service);
@@ -215,32 +195,21 @@ int state_backend_add(struct lb_state *st, const char *service, const char *name
 		snprintf(err, errlen, "backend %s/%s: already exists", service, name);
 		return -EEXIST;
 	}
-	/* A minimal [service] makes the [backend] section valid on its own. */
-	inet_ntop(AF_INET6, &st->cfg.services[sidx].vip, vip, sizeof(vip));
-	snprintf(head, sizeof(head), "[service %s]\nvip = %s\n[backend %s %s]\n", service, vip,
-		 service, name);
-	ret = parse_section(head, kv, n, &one, why, sizeof(why));
+	args = cfg_kv_of(kv, n);
+	if (!args) {
+		ret = -ENOMEM;
+		goto nomem;
+	}
+	ret = config_backend_build(&nb, service, name, args, n, why, sizeof(why));
+	free(args);
 	if (ret) {
 		snprintf(err, errlen, "backend %s/%s: %s", service, name, why);
 		return ret;
 	}
-	nb = &one.backends[0];
-	for (i = 0; i < st->cfg.n_backends; i++) {
-		const struct cfg_backend *o = &st->cfg.backends[i];
-
-		if (o->service_idx == sidx && !memcmp(&o->addr, &nb->addr, sizeof(nb->addr))) {
-			snprintf(err, errlen, "backend %s/%s: same addr as backend %s/%s", service,
-				 name, service, o->name);
-			ret = -EEXIST;
-			goto out;
-		}
-	}
-	if (st->cfg.n_backends >= MIP6LB_MAX_BACKENDS) {
-		snprintf(err, errlen, "backend %s/%s: at most %d backends", service, name,
-			 MIP6LB_MAX_BACKENDS);
-		ret = -E2BIG;
-		goto out;
-	}
+	nb.service_idx = sidx;
+	ret = backend_conflict(st, &nb, err, errlen);
+	if (ret)
+		return ret;
 	ret = state_cfg_copy(&c, &st->cfg);
 	if (ret)
 		goto nomem;
@@ -251,15 +220,10 @@ int state_backend_add(struct lb_state *st, const char *service, const char *name
 		goto nomem;
 	}
 	c.backends = arr;
-	nb->service_idx = sidx;
-	nb->line = 0;
-	c.backends[c.n_backends++] = *nb;
-	ret = apply_copy(st, &c, err, errlen);
-	goto out;
+	c.backends[c.n_backends++] = nb;
+	return apply_copy(st, &c, err, errlen);
 nomem:
 	snprintf(err, errlen, "backend %s/%s: %s", service, name, strerror(-ret));
-out:
-	config_free(&one);
 	return ret;
 }
 

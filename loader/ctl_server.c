@@ -102,6 +102,15 @@ static int check_args(struct json_object *args, const char *const *allowed, char
 	return 0;
 }
 
+/* A JSON string may hold \u0000; C would see only what comes before it. */
+static int no_nul(struct json_object *v, const char *key, char *err, size_t errlen)
+{
+	if (strlen(json_object_get_string(v)) == (size_t)json_object_get_string_len(v))
+		return 0;
+	snprintf(err, errlen, "argument '%s' contains a NUL character", key);
+	return -EINVAL;
+}
+
 static int arg_str(struct json_object *args, const char *key, bool required, const char **out,
 		   char *err, size_t errlen)
 {
@@ -118,6 +127,8 @@ static int arg_str(struct json_object *args, const char *key, bool required, con
 		snprintf(err, errlen, "argument '%s' must be a string", key);
 		return -EINVAL;
 	}
+	if (no_nul(v, key, err, errlen))
+		return -EINVAL;
 	*out = json_object_get_string(v);
 	return 0;
 }
@@ -129,7 +140,12 @@ static int arg_text(struct json_object *v, const char *key, char *buf, size_t le
 {
 	switch (json_object_get_type(v)) {
 	case json_type_string:
-		snprintf(buf, len, "%s", json_object_get_string(v));
+		if (no_nul(v, key, err, errlen))
+			return -EINVAL;
+		if (snprintf(buf, len, "%s", json_object_get_string(v)) >= (int)len) {
+			snprintf(err, errlen, "argument '%s' is too long", key);
+			return -EINVAL;
+		}
 		return 0;
 	case json_type_int:
 		snprintf(buf, len, "%" PRId64, json_object_get_int64(v));

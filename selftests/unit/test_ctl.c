@@ -293,7 +293,7 @@ START_TEST(test_ctl_services_and_backends)
 	fails("{\"cmd\":\"service add\",\"args\":{\"name\":\"x\",\"vip\":\"2001:db8::9\","
 	      "\"forward\":\"ip6ip6\"}}", "needs lb_addr");
 	fails("{\"cmd\":\"service add\",\"args\":{\"name\":\"x y\",\"vip\":\"2001:db8::9\"}}",
-	      "malformed [service");
+	      "service x y: bad name 'x y'");
 	fails("{\"cmd\":\"service add\",\"args\":{\"name\":\"x\",\"vip\":\"2001:db8::9\","
 	      "\"port\":1.5}}", "argument 'port' must be a string or an integer");
 	fails("{\"cmd\":\"service add\",\"args\":{\"name\":\"x\",\"vip\":\"2001:db8::9\","
@@ -602,6 +602,78 @@ START_TEST(test_ctl_notify)
 }
 END_TEST
 
+/* Hostile names and values (issue 11): each gets an error reply, and
+ * nothing of it reaches the model or the maps. */
+static const struct {
+	const char *req;
+	const char *error;
+} hostile[] = {
+	{ "{\"cmd\":\"service add\",\"args\":{\"name\":\"a\\n[service evil]\","
+	  "\"vip\":\"2001:db8::9\"}}", "bad name 'a" },
+	{ "{\"cmd\":\"service add\",\"args\":{\"name\":\"a]\\nvip = 2001:db8::66\\n"
+	  "[service evil\",\"vip\":\"2001:db8::9\"}}", "bad name 'a]" },
+	{ "{\"cmd\":\"service add\",\"args\":{\"name\":\"evil\\nforward = ip6ip6\","
+	  "\"vip\":\"2001:db8::9\"}}", "bad name 'evil" },
+	{ "{\"cmd\":\"service add\",\"args\":{\"name\":\"\",\"vip\":\"2001:db8::9\"}}",
+	  "bad name ''" },
+	{ "{\"cmd\":\"service add\",\"args\":{\"name\":\"evil0123456789012345678901234567\","
+	  "\"vip\":\"2001:db8::9\"}}", "bad name" },
+	{ "{\"cmd\":\"service add\",\"args\":{\"name\":\"evil\\u0000x\","
+	  "\"vip\":\"2001:db8::9\"}}", "argument 'name' contains a NUL character" },
+	{ "{\"cmd\":\"service add\",\"args\":{\"name\":\"evil\","
+	  "\"vip\":\"2001:db8::9\\n[service evil2]\\nvip = 2001:db8::66\"}}",
+	  "service evil: vip: invalid character" },
+	{ "{\"cmd\":\"service add\",\"args\":{\"name\":\"evil\",\"vip\":\"2001:db8::9\","
+	  "\"lifetime\":\"60 # x\"}}", "service evil: lifetime: invalid character" },
+	{ "{\"cmd\":\"backend add\",\"args\":{\"service\":\"web\","
+	  "\"name\":\"b\\n[backend web evil]\\naddr = 2001:db8:1::99\","
+	  "\"addr\":\"2001:db8:1::98\"}}", "bad name 'b" },
+	{ "{\"cmd\":\"backend add\",\"args\":{\"service\":\"web\\n[service evil]\","
+	  "\"name\":\"evil\",\"addr\":\"2001:db8:1::98\"}}", "no such service" },
+	{ "{\"cmd\":\"backend add\",\"args\":{\"service\":\"web\",\"name\":\"evil\","
+	  "\"addr\":\"2001:db8:1::98\\n[backend web evil2]\"}}",
+	  "backend web/evil: addr: invalid character" },
+	{ "{\"cmd\":\"backend add\",\"args\":{\"service\":\"web\",\"name\":\"evil\","
+	  "\"addr\":\"2001:db8:1::98\",\"dev\":\"lo\\nweight = 0\"}}",
+	  "backend web/evil: dev: invalid character" },
+};
+
+/* What a client can see of the model: both lists, as text (copied: the
+ * next call frees the response). */
+static void lists_text(char *buf, size_t len)
+{
+	size_t n;
+
+	snprintf(buf, len, "%s", json_object_to_json_string(ok("{\"cmd\":\"service list\"}")));
+	n = strlen(buf);
+	snprintf(buf + n, len - n, " %s",
+		 json_object_to_json_string(ok("{\"cmd\":\"backend list\"}")));
+}
+
+START_TEST(test_ctl_hostile_names)
+{
+	static char before[8192], after[8192];
+
+	lists_text(before, sizeof(before));
+	fails(hostile[_i].req, hostile[_i].error);
+	lists_text(after, sizeof(after));
+	ck_assert_str_eq(after, before);
+	ck_assert_int_eq(state_count_services(fx.st), 2);
+	ck_assert_int_eq(state_count_backends(fx.st), 4);
+	/* Nothing the request named, or injected, is in the model. */
+	ck_assert_int_eq(state_service_id(fx.st, "evil"), -ENOENT);
+	ck_assert_int_eq(state_service_id(fx.st, "evil2"), -ENOENT);
+	ck_assert_int_eq(state_service_id(fx.st, "a"), -ENOENT);
+	ck_assert_int_eq(state_backend_id(fx.st, "web", "evil"), -ENOENT);
+	ck_assert_int_eq(state_backend_id(fx.st, "web", "evil2"), -ENOENT);
+	ck_assert_int_eq(state_backend_id(fx.st, "web", "b"), -ENOENT);
+	ck_assert_int_eq(dfx_service_key(&fx, "2001:db8::66", 0, 0), -ENOENT);
+	ck_assert_int_eq(dfx_service_key(&fx, "2001:db8::9", 0, 0), -ENOENT);
+	/* The daemon still answers. */
+	ck_assert_int_eq(gint(ok("{\"cmd\":\"status\"}"), "services"), 2);
+}
+END_TEST
+
 START_TEST(test_ctl_socket_server)
 {
 	char dir[48], path[100], sub[64];
@@ -699,6 +771,7 @@ MIP6LB_SUITE(ctl, SUITE_NEEDS_ROOT)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ctl_status);
 	tcase_add_test(tc, test_ctl_services_and_backends);
+	tcase_add_loop_test(tc, test_ctl_hostile_names, 0, sizeof(hostile) / sizeof(hostile[0]));
 	tcase_add_test(tc, test_ctl_sessions);
 	tcase_add_test(tc, test_ctl_stats);
 	tcase_add_test(tc, test_ctl_misc_and_reload);

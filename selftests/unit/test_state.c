@@ -477,6 +477,17 @@ START_TEST(test_runtime_changes)
 	ck_assert_int_eq(state_service_add(fx.st, "web2", same_key, 3, err, sizeof(err)), -EEXIST);
 	ck_assert_str_eq(err, "service web2: same vip, proto and port as service web");
 	ck_assert_int_eq(state_service_id(fx.st, "bad"), -ENOENT);
+	/* Names get the config file's name rules; none becomes config text. */
+	ck_assert_int_eq(state_service_add(fx.st, "a]\n[service evil", api, 5, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "service a]\n[service evil: bad name 'a]\n[service evil': "
+			 "1..31 of A-Z a-z 0-9 . _ -");
+	ck_assert_int_eq(state_backend_add(fx.st, "api", "b\n[service evil]", b1, 3, err,
+					   sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "bad name 'b\n[service evil]'"));
+	ck_assert_int_eq(state_service_id(fx.st, "evil"), -ENOENT);
+	ck_assert_int_eq(state_count_services(fx.st), 3);
+	ck_assert_int_eq(state_count_backends(fx.st), 4);
 	{
 		/* As the config file does: notify needs new-session events. */
 		const struct st_kv notify[] = { { "vip", "2001:db8::99" }, { "notify", "ha" } };
