@@ -4,7 +4,8 @@
  * stream socket, one JSON request and one JSON response per connection.
  * Connections are read without blocking from the daemon's event loop; a
  * peer that has not sent its whole request within CTL_CONN_TIMEOUT_S is
- * dropped.  (The CLI's side is cli/client.c.)
+ * dropped.  The socket is ctl_server.c, the commands ctl_commands.c.
+ * (The CLI's side is cli/client.c.)
  */
 #ifndef MIP6LB_CTL_H
 #define MIP6LB_CTL_H
@@ -29,7 +30,7 @@ void ctlsrv_expire(struct ctl_server *s, __u64 now_ns);
 
 /* Handle one request: the response text, newline-terminated, malloc'd
  * (NULL only when out of memory).  What the server does per connection;
- * tests call it directly. */
+ * tests call it directly.  In ctl_commands.c. */
 char *ctlsrv_handle(struct daemon *d, const char *req, size_t len);
 
 #endif
