@@ -3,7 +3,8 @@
  * forward.h - deliver a packet to its backend: l2-dsr (rewrite MACs) or
  * ip6ip6 (prepend an outer IPv6 header, RFC 2473), then XDP_TX out of the
  * ingress interface or bpf_redirect_map to another one.  No FIB lookup per
- * packet: the daemon resolves the next hop into the backend entry.
+ * packet: the daemon resolves the next hop into the backend entry.  A
+ * failure returns its reason, -MIP6LB_CNT_DROP_* (counters.h).
  */
 #ifndef MIP6LB_FORWARD_H
 #define MIP6LB_FORWARD_H
@@ -13,11 +14,6 @@
 #include "session.h"
 
 #define MIP6LB_ENCAP_HOP_LIMIT 64
-
-enum mip6lb_fwd_err {
-	MIP6LB_FWD_NO_NEXTHOP = -1,
-	MIP6LB_FWD_ENCAP      = -2,
-};
 
 static __always_inline void mip6lb_set_macs(struct ethhdr *eth,
 					    const struct mip6lb_backend *be)
@@ -36,14 +32,14 @@ static __always_inline int mip6lb_encap_ip6ip6(struct xdp_md *ctx,
 	void *data, *data_end;
 
 	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct ipv6hdr)))
-		return MIP6LB_FWD_ENCAP;
+		return -MIP6LB_CNT_DROP_ENCAP;
 	/* Every packet pointer is stale after adjust_head: re-derive. */
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	eth = data;
 	outer = (void *)(eth + 1);
 	if ((void *)(outer + 1) > data_end)
-		return MIP6LB_FWD_ENCAP;
+		return -MIP6LB_CNT_DROP_ENCAP;
 
 	eth->h_proto = mip6lb_htons(MIP6LB_ETH_P_IPV6);
 	/* Version 6, traffic class 0, flow label from the identity hash so
@@ -59,14 +55,17 @@ static __always_inline int mip6lb_encap_ip6ip6(struct xdp_md *ctx,
 	return 0;
 }
 
-/* Returns an XDP verdict, or a negative mip6lb_fwd_err. */
+/* XDP_TX or XDP_REDIRECT, or -MIP6LB_CNT_DROP_NO_NEXTHOP (unresolved, or
+ * an egress missing from tx_ports), or -MIP6LB_CNT_DROP_ENCAP. */
 static __always_inline int mip6lb_forward(struct xdp_md *ctx,
 					  const struct mip6lb_service *svc,
-					  const struct mip6lb_backend *be,
-					  __u16 l3_len, struct mip6lb_choice *ch)
+					  const struct mip6lb_choice *ch, __u16 l3_len)
 {
+	const struct mip6lb_backend *be = ch->be;
+	int ret;
+
 	if (!(be->flags & MIP6LB_BE_NH_VALID))
-		return MIP6LB_FWD_NO_NEXTHOP;
+		return -MIP6LB_CNT_DROP_NO_NEXTHOP;
 
 	if (svc->forward == MIP6LB_FWD_IP6IP6) {
 		int err = mip6lb_encap_ip6ip6(ctx, svc, be, l3_len, ch->hash);
@@ -79,13 +78,14 @@ static __always_inline int mip6lb_forward(struct xdp_md *ctx,
 		struct ethhdr *eth = data;
 
 		if ((void *)(eth + 1) > data_end)
-			return MIP6LB_FWD_ENCAP;
+			return -MIP6LB_CNT_DROP_ENCAP;
 		mip6lb_set_macs(eth, be);
 	}
 
 	if (be->ifindex == ctx->ingress_ifindex)
 		return XDP_TX;
-	return bpf_redirect_map(&tx_ports, be->ifindex, XDP_ABORTED);
+	ret = bpf_redirect_map(&tx_ports, be->ifindex, XDP_ABORTED);
+	return ret == XDP_ABORTED ? -MIP6LB_CNT_DROP_NO_NEXTHOP : ret;
 }
 
 #endif /* MIP6LB_FORWARD_H */

@@ -91,7 +91,8 @@ enum mip6lb_notify {
 #define MIP6LB_BE_NH_VALID     (1U << 2)  /* ifindex and MACs are resolved */
 
 /* Counter indexes.  Every pass or drop has its own reason here; the CLI
- * prints them by the names in mip6lb_counter_names[]. */
+ * prints them by the names in mip6lb_counter_names[].  Datapath helpers
+ * return a negative index as the reason a packet ends (bpf/counters.h). */
 enum mip6lb_counter {
 	MIP6LB_CNT_RX = 0,             /* every packet the program saw */
 	MIP6LB_CNT_KIND_HOA,           /* balanced, by identity kind */
@@ -256,7 +257,7 @@ struct mip6lb_session_key {
 		__u64 iid;             /* SPACE_IID, network byte order bytes */
 	} id;
 };
-/* mip6lb_identity_key writes it as three 8-byte words (parse.h). */
+/* mip6lb_identity_key writes it as three 8-byte words (identity.h). */
 _Static_assert(sizeof(struct mip6lb_session_key) == 24, "session key is 3 words");
 _Static_assert(__builtin_offsetof(struct mip6lb_session_key, id) == 8, "id is word 1");
 

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * parse.h - the IPv6 next-header chain walk and the extraction of every
- * identity a packet carries (Home Address option, ESP/AH SPI, source).
+ * parse.h - the IPv6 next-header chain walk, one helper per header type,
+ * and what it reads for the identities (Home Address option, ESP/AH SPI,
+ * addresses, ports) into struct mip6lb_pkt.  Which identity a packet is
+ * balanced by is chosen in identity.h.
  *
  * It uses no BPF helper, so the same code compiles for the datapath and for
  * userspace (the offline classifier, fuzzers and the parity tests): include
  * vmlinux.h first in BPF, or <netinet/in.h>, <linux/if_ether.h> and
  * <linux/ipv6.h> first in userspace.
  *
- * Style: a cursor walks the packet; every read is preceded by a bounds check
+ * Style: a cursor (struct mip6lb_cursor) walks the packet; every read is preceded by a bounds check
  * against data_end; loops are bounded by MIP6LB_MAX_EXT_HDRS and
  * MIP6LB_MAX_DST_OPTS so the verifier can prove termination.
  */
@@ -223,35 +225,41 @@ int mip6lb_parse_dstopts_bpf(struct xdp_md *ctx, __u32 hdr_off, __u32 hdr_len,
 	mip6lb_parse_dstopts(data, off, len, end, pkt)
 #endif
 
-/*
- * Parse an Ethernet frame (ctx is the xdp_md in BPF, unused in userspace).  On MIP6LB_PARSE_OK, *pkt holds the addresses, the
- * identities found and the upper-layer protocol; a chain longer than
- * MIP6LB_MAX_EXT_HDRS sets MIP6LB_PKT_CHAIN_LONG and stops there.
- */
-static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
-					struct mip6lb_pkt *pkt)
-{
-	struct ethhdr *eth = data;
-	struct ipv6hdr *ip6;
-	__u32 off, limit;
-	__u8 nexthdr;
-	__u16 plen;
-	int i, done = 0;
+/* The walk's position: the next header's number and its offset from data
+ * (masked before every use), and where the packet ends per its payload
+ * length.  ctx is the xdp_md in BPF (for the options walk), unused in
+ * userspace.  Inlined, it lives in registers. */
+struct mip6lb_cursor {
+	void *ctx;
+	void *data;
+	void *data_end;
+	__u32 off;
+	__u32 limit;
+	__u8  nexthdr;
+};
 
-	(void)ctx;
-	/* Only what every later reader relies on; the other fields are
-	 * defined by the flags that announce them (mip6lb_pkt_same()). */
-	pkt->flags = 0;
-	pkt->n_ext = 0;
-	pkt->l3_len = 0;
-	pkt->proto = 0;
-	if ((void *)(eth + 1) > data_end)
+/* What a header's helper tells the walk, besides MIP6LB_PARSE_MALFORMED. */
+enum {
+	MIP6LB_WALK_NEXT = 0,          /* cursor advanced past the header */
+	MIP6LB_WALK_DONE = 1,          /* the chain ends here */
+};
+
+/* Ethernet, then the fixed IPv6 header (RFC 8200 §3): addresses, payload
+ * length, the first next header. */
+static __always_inline int mip6lb_parse_ipv6(struct mip6lb_cursor *c,
+					     struct mip6lb_pkt *pkt)
+{
+	struct ethhdr *eth = c->data;
+	struct ipv6hdr *ip6;
+	__u16 plen;
+
+	if ((void *)(eth + 1) > c->data_end)
 		return MIP6LB_PARSE_NOT_IPV6;
 	if (eth->h_proto != mip6lb_htons(MIP6LB_ETH_P_IPV6))
 		return MIP6LB_PARSE_NOT_IPV6;
 
 	ip6 = (void *)(eth + 1);
-	if ((void *)(ip6 + 1) > data_end)
+	if ((void *)(ip6 + 1) > c->data_end)
 		return MIP6LB_PARSE_MALFORMED;
 	if ((*(__u8 *)ip6 >> 4) != 6)
 		return MIP6LB_PARSE_MALFORMED;
@@ -262,141 +270,214 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 	/* A payload length past the frame means truncation (Ethernet padding
 	 * may make the frame longer, never shorter).  Jumbograms (plen 0,
 	 * RFC 2675) are not expected on a load balancer's VIP. */
-	if (plen == 0 || (void *)(ip6 + 1) + plen > data_end)
+	if (plen == 0 || (void *)(ip6 + 1) + plen > c->data_end)
 		return MIP6LB_PARSE_MALFORMED;
 	pkt->l3_len = plen + sizeof(*ip6);
 	/* Headers end where the payload length says, not at the frame's end:
 	 * bytes past it (padding, garbage) are not part of the packet. */
-	limit = sizeof(*eth) + pkt->l3_len;
+	c->limit = sizeof(*eth) + pkt->l3_len;
+	c->nexthdr = ip6->nexthdr;
+	c->off = sizeof(*eth) + sizeof(*ip6);
+	return MIP6LB_PARSE_OK;
+}
 
-	nexthdr = ip6->nexthdr;
-	off = sizeof(*eth) + sizeof(*ip6);
+/* Destination Options (RFC 8200 §4.6) of len bytes at cur: where the Home
+ * Address option is (RFC 6275 §6.3). */
+static __always_inline int mip6lb_parse_dstopts_hdr(struct mip6lb_cursor *c, __u8 *o,
+						    __u32 len, struct mip6lb_pkt *pkt)
+{
+	/* Fast path for the layout RFC 6275 §6.3's 8n+6 alignment gives a
+	 * lone HAO: PadN(2), then the option at offset 6 filling the 24-byte
+	 * header.  Anything else takes the full option walk. */
+	if (len == 24 && (void *)(o + 24) <= c->data_end &&
+	    o[2] == MIP6LB_OPT_PADN && o[3] == 2 &&
+	    o[6] == MIP6LB_OPT_HAO && o[7] == MIP6LB_HAO_LEN) {
+		if (pkt->flags & MIP6LB_PKT_HAS_HAO) {
+			pkt->flags |= MIP6LB_PKT_HAO_BAD;
+		} else {
+			mip6lb_addr_copy(&pkt->hoa, o + 8);
+			pkt->flags |= MIP6LB_PKT_HAS_HAO;
+		}
+		return MIP6LB_PARSE_OK;
+	}
+	if (MIP6LB_PARSE_DSTOPTS(c->ctx, c->data, c->off, len, c->data_end, pkt) < 0)
+		return MIP6LB_PARSE_MALFORMED;
+	return MIP6LB_PARSE_OK;
+}
+
+/* Routing header (RFC 8200 §4.4): type 2 is Mobile IPv6's (RFC 6275 §6.4). */
+static __always_inline void mip6lb_parse_routing(const struct mip6lb_rt_hdr *rt,
+						 struct mip6lb_pkt *pkt)
+{
+	if (rt->type == 2)
+		pkt->flags |= MIP6LB_PKT_RT_TYPE2;
+}
+
+/* Hop-by-Hop, Routing and Destination Options share one layout (RFC 8200
+ * §4.3-4.6): next header, length in 8-octet units past the first 8. */
+static __always_inline int mip6lb_parse_ext(struct mip6lb_cursor *c, void *cur,
+					    struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_ext_hdr *ext = cur;
+	__u32 len;
+
+	/* Every such header is at least 8 octets. */
+	if (cur + 8 > c->data_end)
+		return MIP6LB_PARSE_MALFORMED;
+	len = (ext->hdrlen + 1) * 8;
+	if (cur + len > c->data_end || c->off + len > c->limit)
+		return MIP6LB_PARSE_MALFORMED;
+	if (c->nexthdr == MIP6LB_NH_DSTOPTS) {
+		if (mip6lb_parse_dstopts_hdr(c, cur, len, pkt) < 0)
+			return MIP6LB_PARSE_MALFORMED;
+	} else if (c->nexthdr == MIP6LB_NH_ROUTING) {
+		mip6lb_parse_routing(cur, pkt);
+	}
+	c->nexthdr = ext->nexthdr;
+	c->off += len;
+	pkt->n_ext++;
+	return MIP6LB_WALK_NEXT;
+}
+
+/* Fragment header (RFC 8200 §4.5): a later fragment carries payload, not
+ * headers, so the walk ends there. */
+static __always_inline int mip6lb_parse_frag(struct mip6lb_cursor *c, void *cur,
+					     struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_frag_hdr *fh = cur;
+	__u16 foff;
+
+	if ((void *)(fh + 1) > c->data_end || c->off + sizeof(*fh) > c->limit)
+		return MIP6LB_PARSE_MALFORMED;
+	foff = mip6lb_ntohs(fh->frag_off) >> 3;
+	pkt->flags |= MIP6LB_PKT_FRAG;
+	pkt->frag_id = mip6lb_ntohl(fh->id);
+	c->nexthdr = fh->nexthdr;
+	c->off += sizeof(*fh);
+	pkt->n_ext++;
+	if (foff) {
+		pkt->flags |= MIP6LB_PKT_FRAG_LATER;
+		return MIP6LB_WALK_DONE;
+	}
+	return MIP6LB_WALK_NEXT;
+}
+
+/* Authentication Header (RFC 4302 §2): the first SPI of the chain is the
+ * packet's. */
+static __always_inline int mip6lb_parse_ah(struct mip6lb_cursor *c, void *cur,
+					   struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_ah_hdr *ah = cur;
+
+	if ((void *)(ah + 1) > c->data_end || c->off + sizeof(*ah) > c->limit)
+		return MIP6LB_PARSE_MALFORMED;
+	if (!(pkt->flags & MIP6LB_PKT_HAS_SPI)) {
+		pkt->spi = mip6lb_ntohl(ah->spi);
+		pkt->spi_proto = MIP6LB_NH_AH;
+		pkt->flags |= MIP6LB_PKT_HAS_SPI;
+	}
+	c->nexthdr = ah->nexthdr;
+	c->off += (ah->hdrlen + 2) * 4;
+	pkt->n_ext++;
+	return MIP6LB_WALK_NEXT;
+}
+
+/* ESP (RFC 4303 §2): everything after the SPI and sequence is encrypted,
+ * so the walk ends here. */
+static __always_inline int mip6lb_parse_esp(struct mip6lb_cursor *c, void *cur,
+					    struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_esp_hdr *esp = cur;
+
+	if ((void *)(esp + 1) > c->data_end || c->off + sizeof(*esp) > c->limit)
+		return MIP6LB_PARSE_MALFORMED;
+	if (!(pkt->flags & MIP6LB_PKT_HAS_SPI)) {
+		pkt->spi = mip6lb_ntohl(esp->spi);
+		pkt->spi_proto = MIP6LB_NH_ESP;
+		pkt->flags |= MIP6LB_PKT_HAS_SPI;
+	}
+	return MIP6LB_WALK_DONE;
+}
+
+/* TCP or UDP: the ports a service may be narrowed to. */
+static __always_inline int mip6lb_parse_ports(struct mip6lb_cursor *c, void *cur,
+					      struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_ports *ports = cur;
+
+	if ((void *)(ports + 1) > c->data_end || c->off + sizeof(*ports) > c->limit)
+		return MIP6LB_PARSE_MALFORMED;
+	pkt->sport = mip6lb_ntohs(ports->sport);
+	pkt->dport = mip6lb_ntohs(ports->dport);
+	pkt->flags |= MIP6LB_PKT_HAS_PORTS;
+	return MIP6LB_WALK_DONE;
+}
+
+/* One header at the cursor, by its number. */
+static __always_inline int mip6lb_parse_hdr(struct mip6lb_cursor *c, struct mip6lb_pkt *pkt)
+{
+	void *cur;
+
+	c->off &= MIP6LB_PARSE_OFF_MASK;
+	cur = c->data + c->off;
+	switch (c->nexthdr) {
+	case MIP6LB_NH_HOPOPTS:
+	case MIP6LB_NH_ROUTING:
+	case MIP6LB_NH_DSTOPTS:
+		return mip6lb_parse_ext(c, cur, pkt);
+	case MIP6LB_NH_FRAGMENT:
+		return mip6lb_parse_frag(c, cur, pkt);
+	case MIP6LB_NH_AH:
+		return mip6lb_parse_ah(c, cur, pkt);
+	case MIP6LB_NH_ESP:
+		return mip6lb_parse_esp(c, cur, pkt);
+	case MIP6LB_NH_TCP:
+	case MIP6LB_NH_UDP:
+		return mip6lb_parse_ports(c, cur, pkt);
+	default:
+		/* Mobility (135), No Next Header (59), ICMPv6 and every
+		 * other upper layer end the chain. */
+		return MIP6LB_WALK_DONE;
+	}
+}
+
+/*
+ * Parse an Ethernet frame (ctx is the xdp_md in BPF, unused in userspace).
+ * On MIP6LB_PARSE_OK, *pkt holds the addresses, the identities found and
+ * the upper-layer protocol; a chain longer than MIP6LB_MAX_EXT_HDRS sets
+ * MIP6LB_PKT_CHAIN_LONG and stops there.
+ */
+static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
+					struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_cursor c = { .ctx = ctx, .data = data, .data_end = data_end };
+	int i, ret = MIP6LB_WALK_NEXT;
+
+	/* Only what every later reader relies on; the other fields are
+	 * defined by the flags that announce them (mip6lb_pkt_same()). */
+	pkt->flags = 0;
+	pkt->n_ext = 0;
+	pkt->l3_len = 0;
+	pkt->proto = 0;
+	ret = mip6lb_parse_ipv6(&c, pkt);
+	if (ret < 0)
+		return ret;
 
 	/* One pass more than the limit, to read the upper layer behind the
 	 * MIP6LB_MAX_EXT_HDRS-th extension header.  The cursor is an offset
 	 * masked on every pass: the verifier then sees one range per pass
 	 * instead of one state per header combination, and prunes. */
 	for (i = 0; i <= MIP6LB_MAX_EXT_HDRS; i++) {
-		void *cur;
-
-		if (i == MIP6LB_MAX_EXT_HDRS && mip6lb_is_ext_hdr(nexthdr))
+		if (i == MIP6LB_MAX_EXT_HDRS && mip6lb_is_ext_hdr(c.nexthdr))
 			break;
-		off &= MIP6LB_PARSE_OFF_MASK;
-		cur = data + off;
-		switch (nexthdr) {
-		case MIP6LB_NH_HOPOPTS:
-		case MIP6LB_NH_ROUTING:
-		case MIP6LB_NH_DSTOPTS: {
-			struct mip6lb_ext_hdr *ext = cur;
-			__u32 len;
-
-			/* Every such header is at least 8 octets. */
-			if (cur + 8 > data_end)
-				return MIP6LB_PARSE_MALFORMED;
-			len = (ext->hdrlen + 1) * 8;
-			if (cur + len > data_end || off + len > limit)
-				return MIP6LB_PARSE_MALFORMED;
-			if (nexthdr == MIP6LB_NH_DSTOPTS) {
-				__u8 *o = cur;
-
-				/* Fast path for the layout RFC 6275 §6.3's 8n+6
-				 * alignment gives a lone HAO: PadN(2), then the
-				 * option at offset 6 filling the 24-byte header.
-				 * Anything else takes the full option walk. */
-				if (len == 24 && (void *)(o + 24) <= data_end &&
-				    o[2] == MIP6LB_OPT_PADN && o[3] == 2 &&
-				    o[6] == MIP6LB_OPT_HAO && o[7] == MIP6LB_HAO_LEN) {
-					if (pkt->flags & MIP6LB_PKT_HAS_HAO) {
-						pkt->flags |= MIP6LB_PKT_HAO_BAD;
-					} else {
-						mip6lb_addr_copy(&pkt->hoa, o + 8);
-						pkt->flags |= MIP6LB_PKT_HAS_HAO;
-					}
-				} else if (MIP6LB_PARSE_DSTOPTS(ctx, data, off, len, data_end, pkt) < 0) {
-					return MIP6LB_PARSE_MALFORMED;
-				}
-			} else if (nexthdr == MIP6LB_NH_ROUTING) {
-				struct mip6lb_rt_hdr *rt = cur;
-
-				if (rt->type == 2)
-					pkt->flags |= MIP6LB_PKT_RT_TYPE2;
-			}
-			nexthdr = ext->nexthdr;
-			off += len;
-			pkt->n_ext++;
-			break;
-		}
-		case MIP6LB_NH_FRAGMENT: {
-			struct mip6lb_frag_hdr *fh = cur;
-			__u16 foff;
-
-			if ((void *)(fh + 1) > data_end || off + sizeof(*fh) > limit)
-				return MIP6LB_PARSE_MALFORMED;
-			foff = mip6lb_ntohs(fh->frag_off) >> 3;
-			pkt->flags |= MIP6LB_PKT_FRAG;
-			pkt->frag_id = mip6lb_ntohl(fh->id);
-			nexthdr = fh->nexthdr;
-			off += sizeof(*fh);
-			pkt->n_ext++;
-			if (foff) {
-				/* A later fragment carries payload, not headers. */
-				pkt->flags |= MIP6LB_PKT_FRAG_LATER;
-				done = 1;
-			}
-			break;
-		}
-		case MIP6LB_NH_AH: {
-			struct mip6lb_ah_hdr *ah = cur;
-
-			if ((void *)(ah + 1) > data_end || off + sizeof(*ah) > limit)
-				return MIP6LB_PARSE_MALFORMED;
-			if (!(pkt->flags & MIP6LB_PKT_HAS_SPI)) {
-				pkt->spi = mip6lb_ntohl(ah->spi);
-				pkt->spi_proto = MIP6LB_NH_AH;
-				pkt->flags |= MIP6LB_PKT_HAS_SPI;
-			}
-			nexthdr = ah->nexthdr;
-			off += (ah->hdrlen + 2) * 4;
-			pkt->n_ext++;
-			break;
-		}
-		case MIP6LB_NH_ESP: {
-			struct mip6lb_esp_hdr *esp = cur;
-
-			/* Everything after the SPI and sequence is encrypted. */
-			if ((void *)(esp + 1) > data_end || off + sizeof(*esp) > limit)
-				return MIP6LB_PARSE_MALFORMED;
-			if (!(pkt->flags & MIP6LB_PKT_HAS_SPI)) {
-				pkt->spi = mip6lb_ntohl(esp->spi);
-				pkt->spi_proto = MIP6LB_NH_ESP;
-				pkt->flags |= MIP6LB_PKT_HAS_SPI;
-			}
-			done = 1;
-			break;
-		}
-		case MIP6LB_NH_TCP:
-		case MIP6LB_NH_UDP: {
-			struct mip6lb_ports *ports = cur;
-
-			if ((void *)(ports + 1) > data_end || off + sizeof(*ports) > limit)
-				return MIP6LB_PARSE_MALFORMED;
-			pkt->sport = mip6lb_ntohs(ports->sport);
-			pkt->dport = mip6lb_ntohs(ports->dport);
-			pkt->flags |= MIP6LB_PKT_HAS_PORTS;
-			done = 1;
-			break;
-		}
-		default:
-			/* Mobility (135), No Next Header (59), ICMPv6 and
-			 * every other upper layer end the chain. */
-			done = 1;
-			break;
-		}
-		if (done)
+		ret = mip6lb_parse_hdr(&c, pkt);
+		if (ret != MIP6LB_WALK_NEXT)
 			break;
 	}
-	pkt->proto = nexthdr;
-	if (!done)
+	if (ret < 0)
+		return MIP6LB_PARSE_MALFORMED;
+	pkt->proto = c.nexthdr;
+	if (ret != MIP6LB_WALK_DONE)
 		pkt->flags |= MIP6LB_PKT_CHAIN_LONG;
 	return MIP6LB_PARSE_OK;
 }
@@ -423,76 +504,6 @@ static __always_inline int mip6lb_pkt_same(const struct mip6lb_pkt *a,
 		return 0;
 	if ((f & MIP6LB_PKT_HAS_PORTS) && (a->sport != b->sport || a->dport != b->dport))
 		return 0;
-	return 1;
-}
-
-/* Modified EUI-64 interface identifiers carry ff:fe in the middle
- * (RFC 4291 Appendix A): bytes 11 and 12 of the address. */
-static __always_inline int mip6lb_is_eui64(const struct in6_addr *a)
-{
-	const __u8 *b = (const __u8 *)a;
-
-	return b[11] == 0xff && b[12] == 0xfe;
-}
-
-/*
- * Fill key with the identity of the given kind if the packet carries one.
- * Returns 1 when it does, 0 when it does not.  hoa and src land in the same
- * address keyspace on purpose (see mip6lb.h).
- */
-static __always_inline int mip6lb_identity_key(const struct mip6lb_pkt *pkt,
-					       __u32 service_id, __u32 svc_flags,
-					       __u8 kind,
-					       struct mip6lb_session_key *key)
-{
-	/* Written as three 8-byte words (service id, space, pad | id), for
-	 * the reason given at mip6lb_get64: the kernel hashes and compares
-	 * the key right after. */
-	const __u8 *k = (const __u8 *)key;
-	__u64 w1, w2;
-	__u8 space;
-
-	switch (kind) {
-	case MIP6LB_KIND_HOA:
-		if (!(pkt->flags & MIP6LB_PKT_HAS_HAO))
-			return 0;
-		space = MIP6LB_SPACE_ADDR;
-		w1 = mip6lb_get64(&pkt->hoa);
-		w2 = mip6lb_get64((const __u8 *)&pkt->hoa + 8);
-		break;
-	case MIP6LB_KIND_SPI:
-		if (!(pkt->flags & MIP6LB_PKT_HAS_SPI))
-			return 0;
-		space = MIP6LB_SPACE_SPI;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		w1 = pkt->spi;         /* id.spi: the first 4 bytes of the id */
-#else
-		w1 = (__u64)pkt->spi << 32;
-#endif
-		w2 = 0;
-		break;
-	case MIP6LB_KIND_IID:
-		if ((svc_flags & MIP6LB_SVC_EUI64_ONLY) && !mip6lb_is_eui64(&pkt->src))
-			return 0;
-		space = MIP6LB_SPACE_IID;
-		w1 = mip6lb_get64((const __u8 *)&pkt->src + 8);
-		w2 = 0;
-		break;
-	case MIP6LB_KIND_SRC:
-		space = MIP6LB_SPACE_ADDR;
-		w1 = mip6lb_get64(&pkt->src);
-		w2 = mip6lb_get64((const __u8 *)&pkt->src + 8);
-		break;
-	default:
-		return 0;
-	}
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	mip6lb_put64((void *)k, (__u64)service_id | (__u64)space << 32);
-#else
-	mip6lb_put64((void *)k, (__u64)service_id << 32 | (__u64)space << 24);
-#endif
-	mip6lb_put64((void *)(k + 8), w1);
-	mip6lb_put64((void *)(k + 16), w2);
 	return 1;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* parse_user.h - the datapath's parser (bpf/parse.h), built for userspace:
- * the offline classifier, fuzzers and the parity tests include this. */
+/* parse_user.h - the datapath's parser (bpf/parse.h) and identity keys
+ * (bpf/identity.h), built for userspace: the offline classifier, fuzzers
+ * and the parity tests include this. */
 #ifndef MIP6LB_PARSE_USER_H
 #define MIP6LB_PARSE_USER_H
 
@@ -11,6 +12,7 @@
 #include <linux/if_ether.h>
 #include <linux/ipv6.h>
 #include "parse.h"
+#include "identity.h"
 
 _Static_assert(sizeof(struct mip6lb_pkt) % 8 == 0,
 	       "per-CPU map values are 8-byte multiples");
