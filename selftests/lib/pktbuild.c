@@ -248,6 +248,21 @@ void pb_tclass(struct pb *b, __u8 tclass)
 	p[1] = (__u8)((p[1] & 0x0f) | (tclass << 4));
 }
 
+void pb_flowlabel(struct pb *b, __u32 label)
+{
+	__u8 *p = b->data + ETH_LEN;
+
+	p[1] = (__u8)((p[1] & 0xf0) | ((label >> 16) & 0x0f));
+	p[2] = (__u8)(label >> 8);
+	p[3] = (__u8)label;
+}
+
+void pb_macs(struct pb *b, const __u8 dst[6], const __u8 src[6])
+{
+	memcpy(b->data, dst, 6);
+	memcpy(b->data + 6, src, 6);
+}
+
 void pb_ipv4(struct pb *b)
 {
 	__u8 *p;

@@ -57,6 +57,13 @@ void pb_encap(struct pb *b, const char *src, const char *dst);
  * the outer one once pb_encap() has run. */
 void pb_tclass(struct pb *b, __u8 tclass);
 
+/* Set the flow label (20 bits) of the frame's first IPv6 header: the
+ * outer one once pb_encap() has run. */
+void pb_flowlabel(struct pb *b, __u32 label);
+/* Set the Ethernet destination and source addresses (as l2-dsr and ip6ip6
+ * forwarding rewrite them). */
+void pb_macs(struct pb *b, const __u8 dst[6], const __u8 src[6]);
+
 /* A non-IPv6 frame (IPv4/UDP) for pass-through tests. */
 void pb_ipv4(struct pb *b);
 

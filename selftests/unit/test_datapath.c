@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The datapath end to end over bpf_prog_test_run: identities, roaming,
- * sessions against the ring, drain and delete, fragments, malformed input,
- * forwarding output bytes, counters and new-session events.
+ * The datapath end to end over bpf_prog_test_run: a fixture table of
+ * {packet in, verdict, packet out} whose expected packets are built with
+ * the same builders as the input (selftests/lib/pktbuild.h), then
+ * identities, roaming, sessions against the ring, drain and delete,
+ * fragments, malformed input, counters and new-session events.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -454,117 +456,157 @@ START_TEST(test_redirect_without_devmap_entry_is_counted)
 }
 END_TEST
 
-/* ---- forwarding output ---- */
+/* ---- fixtures: a packet in, the verdict and the packet out ---- */
 
-START_TEST(test_l2_dsr_output_bytes)
+/* The backends of setup(), by id: l2-dsr rewrites the MACs to theirs,
+ * ip6ip6 also sends to their address. */
+static const char *const be_addr[] = {
+	"2001:db8:1::1", "2001:db8:1::2", "2001:db8:1::3",
+	"2001:db8:2::1", "2001:db8:2::2", "2001:db8:2::3",
+};
+
+static void be_macs(struct pb *b, __u32 be)
 {
-	struct dpf_result r;
-	struct pb b;
-	__u8 want[PB_MAX];
-	__u32 be;
+	pb_macs(b, (__u8[6]){ 0x02, 0xbe, 0, 0, 0, (__u8)be }, pb_lb_mac);
+}
 
-	hao_from(&b, COA_A, HOA, VIP);
-	dpf_run(&fx, &b, &r);
-	ck_assert_int_eq(r.verdict, XDP_TX);
-	be = r.backend;
-	memcpy(want, b.data, b.len);
-	memcpy(want, (__u8[6]){ 0x02, 0xbe, 0, 0, 0, (__u8)be }, 6);
-	memcpy(want + 6, pb_lb_mac, 6);
-	ck_assert_uint_eq(r.out_len, b.len);
-	ck_assert_mem_eq(r.out, want, b.len);
+/* ip6ip6 as forward.h builds it: the inner packet behind an outer header
+ * from the balancer to the backend, whose flow label is the identity's
+ * session hash (RFC 6438), and the backend's MACs. */
+static void ip6ip6_to(struct pb *b, __u32 be, int kind, const char *identity)
+{
+	struct mip6lb_session_key key = { .service_id = 1 };
+
+	ck_assert_uint_lt(be, sizeof(be_addr) / sizeof(be_addr[0]));
+	ck_assert_int_eq(identity_parse(kind, identity, &key), 0);
+	pb_encap(b, LB_ADDR, be_addr[be]);
+	pb_flowlabel(b, mip6lb_session_hash(&key) & 0xfffff);
+	be_macs(b, be);
+}
+
+static void in_hao(struct pb *b)         { hao_from(b, COA_A, HOA, VIP); }
+static void in_hao_ip6ip6(struct pb *b)  { hao_from(b, COA_A, HOA, VIP2); }
+static void in_not_vip(struct pb *b)     { udp_from(b, COA_A, "2001:db8::99"); }
+static void in_ipv4(struct pb *b)        { pb_ipv4(b); }
+/* The payload length agrees with the frame, cut inside the Destination
+ * Options header. */
+static void in_cut_dstopts(struct pb *b)
+{
+	hao_from(b, COA_A, HOA, VIP);
+	b->len = 14 + 40 + 12;
+	pb_finish(b);
+}
+
+static void out_hao_l2_dsr(struct pb *b, __u32 be)
+{
+	in_hao(b);
+	be_macs(b, be);
+}
+
+static void out_hao_ip6ip6(struct pb *b, __u32 be)
+{
+	in_hao_ip6ip6(b);
+	ip6ip6_to(b, be, MIP6LB_KIND_HOA, HOA);
+}
+
+struct dp_case {
+	const char *desc;
+	void (*in)(struct pb *b);
+	int verdict;
+	/* Forwarded: the packet expected for the backend chosen, which must
+	 * be in [be_min, be_max].  NULL: passed untouched, or dropped. */
+	void (*out)(struct pb *b, __u32 be);
+	__u32 be_min, be_max;
+	int counter;                       /* counted exactly once */
+	long sessions;                     /* sessions afterwards */
+};
+
+static const struct dp_case dp_cases[] = {
+	{ "l2-dsr: the backend's MACs, not a byte more changed", in_hao,
+	  XDP_TX, out_hao_l2_dsr, 0, 2, MIP6LB_CNT_KIND_HOA, 1 },
+	{ "ip6ip6: outer header to the backend, flow label from the identity", in_hao_ip6ip6,
+	  XDP_TX, out_hao_ip6ip6, 3, 5, MIP6LB_CNT_KIND_HOA, 1 },
+	{ "IPv6 to an address that is no VIP passes untouched", in_not_vip,
+	  XDP_PASS, NULL, 0, 0, MIP6LB_CNT_PASS_NOT_SERVICE, 0 },
+	{ "IPv4 passes untouched", in_ipv4,
+	  XDP_PASS, NULL, 0, 0, MIP6LB_CNT_PASS_NOT_IPV6, 0 },
+	{ "malformed to a VIP is dropped and counted", in_cut_dstopts,
+	  XDP_DROP, NULL, 0, 0, MIP6LB_CNT_DROP_MALFORMED, 0 },
+};
+
+START_TEST(test_dp_case)
+{
+	const struct dp_case *c = &dp_cases[_i];
+	struct dpf_result r;
+	struct pb in, want;
+
+	c->in(&in);
+	dpf_run(&fx, &in, &r);
+	ck_assert_msg(r.verdict == c->verdict, "%s: verdict %d, want %d",
+		      c->desc, r.verdict, c->verdict);
+	if (c->out) {
+		ck_assert_msg(r.backend >= c->be_min && r.backend <= c->be_max,
+			      "%s: backend %u", c->desc, r.backend);
+		c->out(&want, r.backend);
+	} else {
+		want = in;
+	}
+	if (c->verdict != XDP_DROP) {
+		ck_assert_msg(r.out_len == want.len, "%s: %u bytes out, want %zu",
+			      c->desc, r.out_len, want.len);
+		ck_assert_mem_eq(r.out, want.data, want.len);
+	}
+	ck_assert_msg(dpf_counter(&fx, c->counter) == 1, "%s: counter %s is %llu",
+		      c->desc, mip6lb_counter_names[c->counter],
+		      (unsigned long long)dpf_counter(&fx, c->counter));
+	ck_assert_int_eq(dpf_session_count(&fx), c->sessions);
 }
 END_TEST
 
-START_TEST(test_ip6ip6_output_bytes)
+/* The ip6ip6 flow label is hashed once and kept in the session: a hit
+ * labels the same way, and a session written without one (as the daemon
+ * writes coa sessions) gets it on its first ip6ip6 packet. */
+START_TEST(test_ip6ip6_flow_hash_kept)
 {
-	struct mip6lb_session_key key = { .service_id = 1 };
+	struct mip6lb_session_key key = { .service_id = 1 }, ck = { .service_id = 1 };
+	struct mip6lb_session s, coa = { .kind = MIP6LB_KIND_COA, .lifetime_s = 60 };
 	struct dpf_result r;
-	struct in6_addr a;
-	struct pb b;
-	__u8 want[PB_MAX + 40];
-	__u32 be, label;
-	size_t l3;
+	struct pb b, want;
+	__u32 be;
 
-	hao_from(&b, COA_A, HOA, VIP2);
+	in_hao_ip6ip6(&b);
 	dpf_run(&fx, &b, &r);
 	ck_assert_int_eq(r.verdict, XDP_TX);
 	be = r.backend;
 	ck_assert_uint_ge(be, 3);
-	l3 = b.len - 14;
+	out_hao_ip6ip6(&want, be);
 	ck_assert_int_eq(identity_parse(MIP6LB_KIND_HOA, HOA, &key), 0);
-	label = mip6lb_session_hash(&key) & 0xfffff;
+	ck_assert_int_eq(dpf_session(&fx, 1, MIP6LB_KIND_HOA, HOA, &s), 0);
+	ck_assert_uint_eq(s.flow_hash, mip6lb_session_hash(&key));
+	dpf_run(&fx, &b, &r);
+	ck_assert_int_eq(r.verdict, XDP_TX);
+	ck_assert_uint_eq(r.out_len, want.len);
+	ck_assert_mem_eq(r.out, want.data, want.len);
 
-	memset(want, 0, sizeof(want));
-	memcpy(want, (__u8[6]){ 0x02, 0xbe, 0, 0, 0, (__u8)be }, 6);
-	memcpy(want + 6, pb_lb_mac, 6);
-	want[12] = 0x86; want[13] = 0xdd;
-	want[14] = 0x60 | 0;
-	want[15] = (label >> 16) & 0x0f;
-	want[16] = (label >> 8) & 0xff;
-	want[17] = label & 0xff;
-	want[18] = l3 >> 8;
-	want[19] = l3 & 0xff;
-	want[20] = 41;
-	want[21] = 64;
-	inet_pton(AF_INET6, LB_ADDR, &a);
-	memcpy(want + 22, &a, 16);
-	inet_pton(AF_INET6, be == 3 ? "2001:db8:2::1" : be == 4 ? "2001:db8:2::2" : "2001:db8:2::3", &a);
-	memcpy(want + 38, &a, 16);
-	memcpy(want + 54, b.data + 14, l3);
-	ck_assert_uint_eq(r.out_len, b.len + 40);
-	ck_assert_mem_eq(r.out, want, b.len + 40);
-
-	/* The hash is kept in the session: a hit labels the same way. */
-	{
-		struct mip6lb_session s;
-		struct mip6lb_session_key ck = { .service_id = 1 };
-		struct mip6lb_session coa = { .backend_id = be, .kind = MIP6LB_KIND_COA,
-					      .lifetime_s = 60 };
-
-		ck_assert_int_eq(dpf_session(&fx, 1, MIP6LB_KIND_HOA, HOA, &s), 0);
-		ck_assert_uint_eq(s.flow_hash, mip6lb_session_hash(&key));
-		dpf_run(&fx, &b, &r);
-		ck_assert_int_eq(r.verdict, XDP_TX);
-		ck_assert_mem_eq(r.out, want, b.len + 40);
-
-		/* A session written without one (as the daemon writes coa
-		 * sessions) gets it on its first ip6ip6 packet. */
-		ck_assert_int_eq(identity_parse(MIP6LB_KIND_COA, COA_B, &ck), 0);
-		coa.last_used_ns = dp_now_ns();
-		ck_assert_int_eq(bpf_map_update_elem(fx.maps.sessions, &ck, &coa, BPF_ANY), 0);
-		udp_from(&b, COA_B, VIP2);
-		dpf_run(&fx, &b, &r);
-		ck_assert_int_eq(r.verdict, XDP_TX);
-		ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.sessions, &ck, &s), 0);
-		ck_assert_uint_eq(s.flow_hash, mip6lb_session_hash(&ck));
-		label = s.flow_hash & 0xfffff;
-		ck_assert_uint_eq(r.out[15] & 0x0f, (label >> 16) & 0x0f);
-		ck_assert_uint_eq(r.out[16], (label >> 8) & 0xff);
-		ck_assert_uint_eq(r.out[17], label & 0xff);
-	}
+	ck_assert_int_eq(identity_parse(MIP6LB_KIND_COA, COA_B, &ck), 0);
+	coa.backend_id = be;
+	coa.last_used_ns = dp_now_ns();
+	ck_assert_int_eq(bpf_map_update_elem(fx.maps.sessions, &ck, &coa, BPF_ANY), 0);
+	udp_from(&b, COA_B, VIP2);
+	dpf_run(&fx, &b, &r);
+	ck_assert_int_eq(r.verdict, XDP_TX);
+	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.sessions, &ck, &s), 0);
+	ck_assert_uint_eq(s.flow_hash, mip6lb_session_hash(&ck));
+	udp_from(&want, COA_B, VIP2);
+	ip6ip6_to(&want, be, MIP6LB_KIND_COA, COA_B);
+	ck_assert_uint_eq(r.out_len, want.len);
+	ck_assert_mem_eq(r.out, want.data, want.len);
 }
 END_TEST
+
+/* ---- forwarding ---- */
 
 /* ---- not ours ---- */
-
-START_TEST(test_non_service_and_ipv4_pass_untouched)
-{
-	struct dpf_result r;
-	struct pb b;
-
-	udp_from(&b, COA_A, "2001:db8::99");
-	ck_assert_int_eq(dpf_run(&fx, &b, &r), XDP_PASS);
-	ck_assert_uint_eq(r.out_len, b.len);
-	ck_assert_mem_eq(r.out, b.data, b.len);
-	pb_ipv4(&b);
-	ck_assert_int_eq(dpf_run(&fx, &b, &r), XDP_PASS);
-	ck_assert_uint_eq(r.out_len, b.len);
-	ck_assert_mem_eq(r.out, b.data, b.len);
-	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_PASS_NOT_SERVICE), 1);
-	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_PASS_NOT_IPV6), 1);
-	ck_assert_int_eq(dpf_session_count(&fx), 0);
-}
-END_TEST
 
 START_TEST(test_port_narrowed_service)
 {
@@ -689,20 +731,6 @@ START_TEST(test_vip_index_overflow_and_removal)
 END_TEST
 
 /* ---- malformed ---- */
-
-START_TEST(test_malformed_to_vip_dropped_and_counted)
-{
-	struct dpf_result r;
-	struct pb b;
-
-	hao_from(&b, COA_A, HOA, VIP);
-	b.len = 14 + 40 + 12;          /* cut inside the Destination Options */
-	pb_finish(&b);
-	ck_assert_int_eq(dpf_run(&fx, &b, &r), XDP_DROP);
-	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_DROP_MALFORMED), 1);
-	ck_assert_int_eq(dpf_session_count(&fx), 0);
-}
-END_TEST
 
 START_TEST(test_bad_hao_counted_and_ignored)
 {
@@ -853,7 +881,8 @@ MIP6LB_SUITE(datapath, SUITE_NEEDS_ROOT)
 	TCase *bad = tcase_create("malformed");
 	TCase *fr = tcase_create("fragments");
 	TCase *ev = tcase_create("events");
-	TCase *all[] = { id, ss, fw, bad, fr, ev };
+	TCase *fix = tcase_create("fixtures");
+	TCase *all[] = { fix, id, ss, fw, bad, fr, ev };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -861,6 +890,7 @@ MIP6LB_SUITE(datapath, SUITE_NEEDS_ROOT)
 		tcase_set_timeout(all[i], 30);
 		suite_add_tcase(s, all[i]);
 	}
+	tcase_add_loop_test(fix, test_dp_case, 0, sizeof(dp_cases) / sizeof(dp_cases[0]));
 	tcase_add_test(id, test_hao_miss_then_hit_while_roaming);
 	tcase_add_test(id, test_home_link_then_roam);
 	tcase_add_test(id, test_iid_eui64_two_prefixes);
@@ -877,13 +907,10 @@ MIP6LB_SUITE(datapath, SUITE_NEEDS_ROOT)
 	tcase_add_test(ss, test_touch_is_coarse);
 	tcase_add_test(ss, test_no_nexthop_and_no_backend);
 	tcase_add_test(fw, test_redirect_without_devmap_entry_is_counted);
-	tcase_add_test(fw, test_l2_dsr_output_bytes);
-	tcase_add_test(fw, test_ip6ip6_output_bytes);
-	tcase_add_test(fw, test_non_service_and_ipv4_pass_untouched);
+	tcase_add_test(fw, test_ip6ip6_flow_hash_kept);
 	tcase_add_test(fw, test_port_narrowed_service);
 	tcase_add_test(fw, test_vip_fast_path_and_specific_services);
 	tcase_add_test(fw, test_vip_index_overflow_and_removal);
-	tcase_add_test(bad, test_malformed_to_vip_dropped_and_counted);
 	tcase_add_test(bad, test_bad_hao_counted_and_ignored);
 	tcase_add_test(bad, test_chain_too_long_balances_by_src);
 	tcase_add_test(bad, test_chain_too_long_drop_policy);
