@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * aging.c - session sweep over batch map operations.
+ * aging.c - session sweep over batch map operations: the session-map walk
+ * (dp_sessions_walk in dpmaps.c, batch by batch) and batch deletes.
  *
  * Each batch of entries is filtered and its expired keys deleted before the
  * next batch is read, so the window in which a session can be refreshed by
@@ -18,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "aging.h"
+#include "dpmaps.h"
 #include "log.h"
 
 #define AGING_BATCH 8192
@@ -56,54 +58,58 @@ static int delete_keys(int fd, struct mip6lb_session_key *keys, __u32 n, long *d
 	return 0;
 }
 
+struct sweep_ctx {
+	int fd;
+	aging_pred pred;
+	void *arg;
+	struct mip6lb_session_key *del;
+	struct aging_result r;
+	int delete_err;
+};
+
+/* One batch: filter it, and delete what expired before the next is read. */
+static int sweep_batch(const struct mip6lb_session_key *keys,
+		       const struct mip6lb_session *vals, __u32 n, void *arg)
+{
+	struct sweep_ctx *c = arg;
+	__u32 i, nd;
+	int err;
+
+	c->r.scanned += n;
+	for (i = 0, nd = 0; i < n; i++)
+		if (c->pred(&keys[i], &vals[i], c->arg))
+			c->del[nd++] = keys[i];
+	if (!nd)
+		return 0;
+	err = delete_keys(c->fd, c->del, nd, &c->r.deleted);
+	if (err) {
+		pr_err("map sessions: batch delete: %s", strerror(-err));
+		c->delete_err = err;
+	}
+	return err;
+}
+
 int aging_delete_if(int fd, aging_pred pred, void *arg, struct aging_result *res)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	struct mip6lb_session_key *keys = NULL, *del = NULL;
-	struct mip6lb_session *vals = NULL;
-	struct mip6lb_session_key in, out;
-	struct aging_result r = {};
-	void *inp = NULL;
-	__u32 n, i, nd;
-	int ret, err = 0;
+	struct sweep_ctx c = { .fd = fd, .pred = pred, .arg = arg };
+	long ret;
+	int err = 0;
 
-	keys = calloc(AGING_BATCH, sizeof(*keys));
-	vals = calloc(AGING_BATCH, sizeof(*vals));
-	del = calloc(AGING_BATCH, sizeof(*del));
-	if (!keys || !vals || !del) {
+	c.del = calloc(AGING_BATCH, sizeof(*c.del));
+	if (!c.del) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (;;) {
-		n = AGING_BATCH;
-		ret = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &n, &opts);
-		if (ret && errno != ENOENT) {
-			err = -errno;
+	ret = dp_sessions_walk(fd, AGING_BATCH, sweep_batch, &c);
+	if (ret < 0) {
+		err = (int)ret;
+		if (!c.delete_err)
 			pr_err("map sessions: batch lookup: %s", strerror(-err));
-			goto out;
-		}
-		r.scanned += n;
-		for (i = 0, nd = 0; i < n; i++)
-			if (pred(&keys[i], &vals[i], arg))
-				del[nd++] = keys[i];
-		if (nd) {
-			err = delete_keys(fd, del, nd, &r.deleted);
-			if (err) {
-				pr_err("map sessions: batch delete: %s", strerror(-err));
-				goto out;
-			}
-		}
-		if (ret)        /* ENOENT: that was the last batch */
-			break;
-		in = out;
-		inp = &in;
 	}
 out:
-	free(keys);
-	free(vals);
-	free(del);
+	free(c.del);
 	if (res)
-		*res = r;
+		*res = c.r;
 	return err;
 }
 

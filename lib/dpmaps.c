@@ -389,38 +389,35 @@ __u64 dp_now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-#define DP_BATCH 4096
-
-long dp_sessions_foreach(const struct dp_maps *m, dp_session_cb cb, void *arg)
+long dp_sessions_walk(int fd, __u32 batch, dp_sessions_batch_cb cb, void *arg)
 {
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct mip6lb_session_key *keys;
 	struct mip6lb_session *vals;
 	struct mip6lb_session_key in, out;
 	void *inp = NULL;
 	long total = 0;
-	int err = 0;
-	__u32 n, i;
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int ret, err = 0;
+	__u32 n;
 
-	keys = calloc(DP_BATCH, sizeof(*keys));
-	vals = calloc(DP_BATCH, sizeof(*vals));
+	keys = calloc(batch, sizeof(*keys));
+	vals = calloc(batch, sizeof(*vals));
 	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (;;) {
-		int ret;
-
-		n = DP_BATCH;
-		ret = bpf_map_lookup_batch(m->sessions, inp, &out, keys, vals, &n, &opts);
+		n = batch;
+		ret = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &n, &opts);
 		if (ret && errno != ENOENT) {
 			err = -errno;
 			goto out;
 		}
-		for (i = 0; i < n; i++) {
-			total++;
-			if (cb(&keys[i], &vals[i], arg))
-				goto out;
+		total += n;
+		err = cb(keys, vals, n, arg);
+		if (err) {
+			err = err < 0 ? err : 0;
+			goto out;
 		}
 		if (ret)        /* ENOENT: that was the last batch */
 			break;
@@ -431,4 +428,34 @@ out:
 	free(keys);
 	free(vals);
 	return err ? err : total;
+}
+
+#define DP_BATCH 4096
+
+struct foreach_ctx {
+	dp_session_cb cb;
+	void *arg;
+	long visited;
+};
+
+static int foreach_batch(const struct mip6lb_session_key *keys,
+			 const struct mip6lb_session *vals, __u32 n, void *arg)
+{
+	struct foreach_ctx *c = arg;
+	__u32 i;
+
+	for (i = 0; i < n; i++) {
+		c->visited++;
+		if (c->cb(&keys[i], &vals[i], c->arg))
+			return 1;
+	}
+	return 0;
+}
+
+long dp_sessions_foreach(const struct dp_maps *m, dp_session_cb cb, void *arg)
+{
+	struct foreach_ctx c = { .cb = cb, .arg = arg };
+	long ret = dp_sessions_walk(m->sessions, DP_BATCH, foreach_batch, &c);
+
+	return ret < 0 ? ret : c.visited;
 }

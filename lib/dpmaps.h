@@ -72,8 +72,19 @@ int dp_backend_stats_read(const struct dp_maps *m, __u32 id, struct mip6lb_count
 /* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_coarse_ns() reads. */
 __u64 dp_now_ns(void);
 
-/* Iterate the session table in batches; cb returns non-zero to stop.
- * Returns the number of entries visited or a negative errno. */
+/* The one walk of a session table (the sessions map at fd), batch by
+ * batch: up to `batch` entries per bpf_map_lookup_batch, handed to cb
+ * before the next batch is read, so cb may delete what it was given (the
+ * aging sweep does).  cb returns 0 to go on, > 0 to stop, or a negative
+ * errno to stop with.  Returns the entries read or a negative errno. */
+typedef int (*dp_sessions_batch_cb)(const struct mip6lb_session_key *keys,
+				    const struct mip6lb_session *vals, __u32 n,
+				    void *arg);
+long dp_sessions_walk(int fd, __u32 batch, dp_sessions_batch_cb cb, void *arg);
+
+/* Iterate the session table one entry at a time (over dp_sessions_walk);
+ * cb returns non-zero to stop.  Returns the number of entries visited or
+ * a negative errno. */
 typedef int (*dp_session_cb)(const struct mip6lb_session_key *key,
 			     const struct mip6lb_session *val, void *arg);
 long dp_sessions_foreach(const struct dp_maps *m, dp_session_cb cb, void *arg);
