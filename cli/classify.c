@@ -511,24 +511,9 @@ static void not_run_row(struct clf_row *row, const struct pcapsrc_frame *f, cons
 		inet_ntop(AF_INET6, &pkt.src, row->source, sizeof(row->source));
 }
 
-/* 0: run, row filled; 1: not run, a row that says why; < 0: not run, an
- * error (the row says not_run). */
-static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struct clf_row *row)
+static void row_init(struct clf_row *row, long idx, const struct pcapsrc_frame *f)
 {
-	struct mip6lb_counter_val now[MIP6LB_CNT_MAX];
-	struct mip6lb_session_key key;
-	struct mip6lb_session sess;
-	struct mip6lb_frag fr;
-	struct mip6lb_frag_key fk;
-	struct mip6lb_pkt pkt;
-	__u64 d[MIP6LB_CNT_MAX];
-	int i, ret, err, n_kinds = 0, n_more = 0, expect = -1;
-	bool fwd;
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = f->data,
-		.data_size_in = f->len,
-		.repeat = 1,
-	);
+	int i;
 
 	memset(row, 0, sizeof(*row));
 	row->index = idx;
@@ -537,6 +522,19 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 	row->service = row->backend = row->reason = -1;
 	for (i = 0; i < 4; i++)
 		row->more[i] = -1;
+}
+
+/* The frame through the program: 0 with its return code in *retval; 1
+ * when it is not run, with a row that says why; < 0 on an error. */
+static int run_frame(struct clf *c, const struct pcapsrc_frame *f, struct clf_row *row,
+		     __u32 *retval)
+{
+	int err;
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = f->data,
+		.data_size_in = f->len,
+		.repeat = 1,
+	);
 
 	if (f->len < ETH_HLEN) {
 		not_run_row(row, f, "runt");
@@ -557,6 +555,16 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 		not_run_row(row, f, "not_run");
 		return err;
 	}
+	*retval = opts.retval;
+	return 0;
+}
+
+/* How much each counter moved since the last packet. */
+static int counter_deltas(struct clf *c, __u64 d[MIP6LB_CNT_MAX])
+{
+	struct mip6lb_counter_val now[MIP6LB_CNT_MAX];
+	int i, err;
+
 	err = dp_counters_read(&c->maps, now);
 	if (err)
 		return err;
@@ -564,19 +572,24 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 		d[i] = now[i].packets - c->cnt[i].packets;
 		c->cnt[i] = now[i];
 	}
-	ret = mip6lb_parse_buf(f->data, f->len, &pkt);
-	check_parse(c, idx, ret, &pkt);
+	return 0;
+}
 
-	row->verdict = verdict_name(opts.retval);
-	fwd = opts.retval == XDP_TX || opts.retval == XDP_REDIRECT;
+static void row_source(struct clf_row *row, int ret, const struct mip6lb_pkt *pkt)
+{
 	if (ret == MIP6LB_PARSE_NOT_IPV6)
 		snprintf(row->source, sizeof(row->source), "(not IPv6)");
-	else if (pkt.flags & MIP6LB_PKT_ADDRS)
-		inet_ntop(AF_INET6, &pkt.src, row->source, sizeof(row->source));
+	else if (pkt->flags & MIP6LB_PKT_ADDRS)
+		inet_ntop(AF_INET6, &pkt->src, row->source, sizeof(row->source));
 	else
 		snprintf(row->source, sizeof(row->source), "-");
+}
 
-	/* Reasons: the verdict's own pass_/drop_ first, then anomalies. */
+/* Reasons: the verdict's own pass_/drop_ first, then anomalies. */
+static void row_reasons(struct clf_row *row, const __u64 *d, bool fwd)
+{
+	int i, n_more = 0;
+
 	for (i = 0; i < MIP6LB_CNT_MAX; i++)
 		if (d[i] && is_reason(i) && !fwd && is_verdict_reason(i) && row->reason < 0)
 			row->reason = i;
@@ -588,6 +601,10 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 		else if (n_more < 4)
 			row->more[n_more++] = i;
 	}
+}
+
+static void row_session(struct clf_row *row, const __u64 *d)
+{
 	if (d[MIP6LB_CNT_SESSION_NEW])
 		row->session = "new";
 	else if (d[MIP6LB_CNT_SESSION_REHASH])
@@ -596,6 +613,12 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 		row->session = "hit";
 	else if (d[MIP6LB_CNT_FRAG_TRACKED])
 		row->session = "frag";
+}
+
+/* The kind counter that moved: exactly one when forwarded, none else. */
+static void row_kind(struct clf *c, long idx, struct clf_row *row, const __u64 *d, bool fwd)
+{
+	int i, n_kinds = 0;
 
 	for (i = MIP6LB_CNT_KIND_HOA; i <= MIP6LB_CNT_KIND_COA; i++) {
 		if (d[i]) {
@@ -607,29 +630,41 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 		disagree(c, idx, "%d kind counters moved", n_kinds);
 	if (fwd != (n_kinds > 0))
 		disagree(c, idx, "verdict %s but %d kind counters moved", row->verdict, n_kinds);
+}
 
-	if (!fwd) {
-		/* Where the datapath's lookups led, for pass and drop alike. */
-		if (ret == MIP6LB_PARSE_NOT_IPV6 || !(pkt.flags & MIP6LB_PKT_ADDRS) ||
-		    (row->reason >= 0 && !strncmp(mip6lb_counter_names[row->reason], "pass_", 5)))
-			row->service = -1;
-		else if (ret < 0 || (pkt.flags & MIP6LB_PKT_CHAIN_LONG))
-			row->service = svc_by_vip(c, &pkt);
-		else if (pkt.flags & MIP6LB_PKT_FRAG_LATER)
-			row->service = svc_by_vip(c, &pkt);
-		else
-			row->service = svc_lookup(c, &pkt);
-		row->kind = MIP6LB_KIND_NONE;
-		if (moved_backend(c, -1) >= 0)
-			disagree(c, idx, "verdict %s but a backend counted the packet", row->verdict);
-		return 0;
-	}
+/* Pass and drop alike: where the datapath's lookups led. */
+static void not_forwarded(struct clf *c, long idx, struct clf_row *row, int ret,
+			  const struct mip6lb_pkt *pkt)
+{
+	if (ret == MIP6LB_PARSE_NOT_IPV6 || !(pkt->flags & MIP6LB_PKT_ADDRS) ||
+	    (row->reason >= 0 && !strncmp(mip6lb_counter_names[row->reason], "pass_", 5)))
+		row->service = -1;
+	else if (ret < 0 || (pkt->flags & MIP6LB_PKT_CHAIN_LONG))
+		row->service = svc_by_vip(c, pkt);
+	else if (pkt->flags & MIP6LB_PKT_FRAG_LATER)
+		row->service = svc_by_vip(c, pkt);
+	else
+		row->service = svc_lookup(c, pkt);
+	row->kind = MIP6LB_KIND_NONE;
+	if (moved_backend(c, -1) >= 0)
+		disagree(c, idx, "verdict %s but a backend counted the packet", row->verdict);
+}
 
-	/* Forwarded: which session (or first fragment) chose the backend. */
-	make_frag_key(&pkt, &fk);
+/* Forwarded: which session (or first fragment) chose the backend; its
+ * backend id, or -1. */
+static int chosen_by(struct clf *c, long idx, struct clf_row *row, const __u64 *d,
+		     const struct mip6lb_pkt *pkt)
+{
+	struct mip6lb_session_key key;
+	struct mip6lb_session sess;
+	struct mip6lb_frag_key fk;
+	struct mip6lb_frag fr;
+	struct frag_rec *r;
+	int expect = -1;
+
+	make_frag_key(pkt, &fk);
 	if (d[MIP6LB_CNT_FRAG_TRACKED]) {
-		struct frag_rec *r = frag_find(c, &fk);
-
+		r = frag_find(c, &fk);
 		if (!bpf_map_lookup_elem(c->maps.frags, &fk, &fr)) {
 			expect = fr.backend_id;
 			row->service = svc_active(c, fr.service_id);
@@ -639,21 +674,31 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 		}
 		if (r)
 			snprintf(row->identity, sizeof(row->identity), "%s", r->identity);
-	} else {
-		if (pkt.flags & (MIP6LB_PKT_CHAIN_LONG | MIP6LB_PKT_FRAG_LATER))
-			row->service = svc_by_vip(c, &pkt);
-		else
-			row->service = svc_lookup(c, &pkt);
-		if (row->service < 0) {
-			disagree(c, idx, "forwarded, but no service matches");
-		} else if (session_key(c, &pkt, row->service, row->kind, &key, &sess)) {
-			disagree(c, idx, "no %s session for this packet after it was forwarded",
-				 kind_name(row->kind));
-		} else {
-			expect = sess.backend_id;
-			identity_format(&key, row->identity, sizeof(row->identity));
-		}
+		return expect;
 	}
+	if (pkt->flags & (MIP6LB_PKT_CHAIN_LONG | MIP6LB_PKT_FRAG_LATER))
+		row->service = svc_by_vip(c, pkt);
+	else
+		row->service = svc_lookup(c, pkt);
+	if (row->service < 0) {
+		disagree(c, idx, "forwarded, but no service matches");
+	} else if (session_key(c, pkt, row->service, row->kind, &key, &sess)) {
+		disagree(c, idx, "no %s session for this packet after it was forwarded",
+			 kind_name(row->kind));
+	} else {
+		expect = sess.backend_id;
+		identity_format(&key, row->identity, sizeof(row->identity));
+	}
+	return expect;
+}
+
+/* The backend that counted it must be the chosen one, in the service the
+ * lookups found. */
+static void forwarded(struct clf *c, long idx, struct clf_row *row, const __u64 *d,
+		      const struct mip6lb_pkt *pkt)
+{
+	int expect = chosen_by(c, idx, row, d, pkt);
+
 	row->backend = moved_backend(c, expect);
 	if (row->backend < 0)
 		disagree(c, idx, "forwarded, but no backend counted it");
@@ -669,8 +714,40 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 				 bs >= 0 ? svc_name(c, bs) : "no service");
 		row->service = bs;
 	}
-	if ((pkt.flags & MIP6LB_PKT_FRAG) && !(pkt.flags & MIP6LB_PKT_FRAG_LATER))
-		frag_remember(c, &pkt, row->kind, row->identity);
+	if ((pkt->flags & MIP6LB_PKT_FRAG) && !(pkt->flags & MIP6LB_PKT_FRAG_LATER))
+		frag_remember(c, pkt, row->kind, row->identity);
+}
+
+/* 0: run, row filled; 1: not run, a row that says why; < 0: not run, an
+ * error (the row says not_run). */
+static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struct clf_row *row)
+{
+	__u64 d[MIP6LB_CNT_MAX];
+	struct mip6lb_pkt pkt;
+	__u32 retval = 0;
+	int ret;
+	bool fwd;
+
+	row_init(row, idx, f);
+	ret = run_frame(c, f, row, &retval);
+	if (ret)
+		return ret;
+	ret = counter_deltas(c, d);
+	if (ret)
+		return ret;
+	ret = mip6lb_parse_buf(f->data, f->len, &pkt);
+	check_parse(c, idx, ret, &pkt);
+
+	row->verdict = verdict_name(retval);
+	fwd = retval == XDP_TX || retval == XDP_REDIRECT;
+	row_source(row, ret, &pkt);
+	row_reasons(row, d, fwd);
+	row_session(row, d);
+	row_kind(c, idx, row, d, fwd);
+	if (fwd)
+		forwarded(c, idx, row, d, &pkt);
+	else
+		not_forwarded(c, idx, row, ret, &pkt);
 	return 0;
 }
 
