@@ -816,6 +816,79 @@ static int count_cb(const struct mip6lb_session_key *k, const struct mip6lb_sess
 	return 0;
 }
 
+/* What the run saw, for the summary line and the exit code. */
+struct clf_totals {
+	long idx, n_verdict[4], n_short, n_unrun, n_runt, n_big;
+	bool read_err;
+	char err[512];                 /* the capture's read error */
+};
+
+/* One frame: run it, count its row. */
+static void classify_frame(struct clf *c, struct clf_totals *t, const struct pcapsrc_frame *f,
+			   struct clf_row *row)
+{
+	int ret;
+
+	t->idx++;
+	if (f->len < f->wire_len)
+		t->n_short++;
+	ret = run_one(c, t->idx, f, row);
+	if (ret < 0) {
+		cli_warn("classify: packet %ld (%zu bytes) was not run: %s", t->idx, f->len,
+			 strerror(-ret));
+		t->n_unrun++;
+	} else if (ret > 0) {
+		if (!strcmp(row->not_run, "runt"))
+			t->n_runt++;
+		else
+			t->n_big++;
+	}
+	if (row->verdict)
+		t->n_verdict[!strcmp(row->verdict, "tx") ? 0 :
+			     !strcmp(row->verdict, "redirect") ? 1 :
+			     !strcmp(row->verdict, "pass") ? 2 : 3]++;
+}
+
+static void print_summary(struct clf *c, const struct clf_totals *t, const char *file,
+			  struct pcapsrc *src)
+{
+	long n = t->idx;
+
+	count_sessions_cb_n = 0;
+	dp_sessions_foreach(&c->maps, count_cb, NULL);
+	printf("\n%ld packet%s (%s, link type %s): %ld tx, %ld redirect, %ld pass, %ld drop",
+	       n, n == 1 ? "" : "s", file, pcapsrc_linktype(src), t->n_verdict[0],
+	       t->n_verdict[1], t->n_verdict[2], t->n_verdict[3]);
+	if (t->n_runt + t->n_big + t->n_unrun)
+		printf(" (%ld not run)", t->n_runt + t->n_big + t->n_unrun);
+	printf("; %ld session%s\n", count_sessions_cb_n, count_sessions_cb_n == 1 ? "" : "s");
+}
+
+/* Exit 1 unless every packet went through the datapath. */
+static int classify_rc(const struct clf *c, const struct clf_totals *t, const char *file)
+{
+	int rc = CLI_OK;
+
+	if (t->n_short)
+		cli_warn("classify: %ld packet%s cut short by the capture's snap length; the datapath judged the captured bytes",
+			 t->n_short, t->n_short == 1 ? " was" : "s were");
+	if (t->n_runt)
+		rc = cli_error("classify: %ld packet%s shorter than an Ethernet header (%d bytes): not run, dropped as runt",
+			       t->n_runt, t->n_runt == 1 ? "" : "s", ETH_HLEN);
+	if (t->n_big)
+		rc = cli_error("classify: %ld packet%s larger than the %zu bytes XDP sees in one buffer: not run, dropped as too_big",
+			       t->n_big, t->n_big == 1 ? "" : "s", c->max_len);
+	if (t->n_unrun)
+		rc = cli_error("classify: %ld packet%s could not be run", t->n_unrun,
+			       t->n_unrun == 1 ? "" : "s");
+	if (t->read_err)
+		rc = cli_error("classify: %s: %s (after packet %ld)", file, t->err, t->idx);
+	if (c->disagreements)
+		rc = cli_error("classify: %d disagreement%s between the classifier and the datapath",
+			       c->disagreements, c->disagreements == 1 ? "" : "s");
+	return rc;
+}
+
 int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_object *args)
 {
 	static const char *const hdr[] = {
@@ -823,14 +896,12 @@ int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_obj
 	};
 	struct json_object *v, *doc = NULL, *list = NULL;
 	const char *config = NULL, *file = NULL;
-	long idx = 0, n_verdict[4] = { 0 }, n_short = 0, n_unrun = 0, n_runt = 0, n_big = 0;
+	struct clf_totals tot = { 0 };
 	struct pcapsrc *src = NULL;
 	struct pcapsrc_frame f;
 	struct table *t = NULL;
 	struct clf c;
 	struct clf_row row;
-	char err[512];
-	bool read_err = false;
 	int rc, ret;
 
 	(void)cmd;
@@ -842,8 +913,8 @@ int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_obj
 		file = json_object_get_string(v);
 	/* Open the capture first: a typo in its name should not cost a
 	 * BPF load. */
-	if (pcapsrc_open(file, &src, err, sizeof(err)))
-		return cli_error("classify: %s", err);
+	if (pcapsrc_open(file, &src, tot.err, sizeof(tot.err)))
+		return cli_error("classify: %s", tot.err);
 	rc = clf_open(&c, config, ctx->verbose);
 	if (rc)
 		goto out;
@@ -854,70 +925,23 @@ int cmd_classify(struct cli_ctx *ctx, const struct cli_cmd *cmd, struct json_obj
 	} else {
 		t = table_new(9, hdr);
 	}
-	for (;;) {
-		ret = pcapsrc_next(src, &f, err, sizeof(err));
-		if (ret < 0) {
-			/* A capture cut short: the packets before the cut
-			 * are still printed. */
-			read_err = true;
-			break;
-		}
-		if (!ret)
-			break;
-		idx++;
-		if (f.len < f.wire_len)
-			n_short++;
-		ret = run_one(&c, idx, &f, &row);
-		if (ret < 0) {
-			cli_warn("classify: packet %ld (%zu bytes) was not run: %s", idx, f.len,
-				 strerror(-ret));
-			n_unrun++;
-		} else if (ret > 0) {
-			if (!strcmp(row.not_run, "runt"))
-				n_runt++;
-			else
-				n_big++;
-		}
-		if (row.verdict)
-			n_verdict[!strcmp(row.verdict, "tx") ? 0 :
-				  !strcmp(row.verdict, "redirect") ? 1 :
-				  !strcmp(row.verdict, "pass") ? 2 : 3]++;
+	/* A capture cut short (ret < 0): the packets before the cut are
+	 * still printed. */
+	while ((ret = pcapsrc_next(src, &f, tot.err, sizeof(tot.err))) > 0) {
+		classify_frame(&c, &tot, &f, &row);
 		if (list)
 			json_object_array_add(list, row_json(&c, &row));
 		else
 			row_table(&c, &row, t);
 	}
+	tot.read_err = ret < 0;
 	if (doc) {
 		cli_print_json(ctx, doc);
 	} else {
-		count_sessions_cb_n = 0;
-		dp_sessions_foreach(&c.maps, count_cb, NULL);
 		table_print(t, stdout);
-		printf("\n%ld packet%s (%s, link type %s): %ld tx, %ld redirect, %ld pass, %ld drop",
-		       idx, idx == 1 ? "" : "s", file, pcapsrc_linktype(src), n_verdict[0],
-		       n_verdict[1], n_verdict[2], n_verdict[3]);
-		if (n_runt + n_big + n_unrun)
-			printf(" (%ld not run)", n_runt + n_big + n_unrun);
-		printf("; %ld session%s\n", count_sessions_cb_n, count_sessions_cb_n == 1 ? "" : "s");
+		print_summary(&c, &tot, file, src);
 	}
-	if (n_short)
-		cli_warn("classify: %ld packet%s cut short by the capture's snap length; the datapath judged the captured bytes",
-			 n_short, n_short == 1 ? " was" : "s were");
-	rc = CLI_OK;
-	/* Exit 1 unless every packet went through the datapath. */
-	if (n_runt)
-		rc = cli_error("classify: %ld packet%s shorter than an Ethernet header (%d bytes): not run, dropped as runt",
-			       n_runt, n_runt == 1 ? "" : "s", ETH_HLEN);
-	if (n_big)
-		rc = cli_error("classify: %ld packet%s larger than the %zu bytes XDP sees in one buffer: not run, dropped as too_big",
-			       n_big, n_big == 1 ? "" : "s", c.max_len);
-	if (n_unrun)
-		rc = cli_error("classify: %ld packet%s could not be run", n_unrun, n_unrun == 1 ? "" : "s");
-	if (read_err)
-		rc = cli_error("classify: %s: %s (after packet %ld)", file, err, idx);
-	if (c.disagreements)
-		rc = cli_error("classify: %d disagreement%s between the classifier and the datapath",
-			       c.disagreements, c.disagreements == 1 ? "" : "s");
+	rc = classify_rc(&c, &tot, file);
 out:
 	json_object_put(doc);
 	table_free(t);
