@@ -135,7 +135,8 @@ int peer_section_begin(struct peer_section *ps, struct cfg_peer **peers, int *n_
 	for (i = 0; i < *n_peers; i++)
 		if (!strcmp((*peers)[i].name, name))
 			return fail(ps, ps->in->lineno, -EINVAL,
-				    "duplicate peer '%s' (first at line %d)", name, (*peers)[i].line);
+				    "duplicate peer '%s' (first at line %d)", name,
+				    (*peers)[i].line);
 	if (*n_peers == CFG_MAX_PEERS)
 		return fail(ps, ps->in->lineno, -E2BIG, "more than %d peers", CFG_MAX_PEERS);
 	if (ini_lines_grow(ps->in, (void **)peers, *n_peers, &ps->cap_peers, sizeof(*p)))
@@ -185,6 +186,7 @@ void peer_section_end(struct peer_section *ps, const struct cfg_peer *p)
 
 int cfg_peers_dup(struct cfg_peer **out, const struct cfg_peer *src, int n)
 {
+	const size_t psz = sizeof(struct cfg_prefix);
 	struct cfg_peer *d;
 	int i;
 
@@ -199,11 +201,10 @@ int cfg_peers_dup(struct cfg_peer **out, const struct cfg_peer *src, int n)
 		if (src[i].key_file && !(d[i].key_file = strdup(src[i].key_file)))
 			goto fail;
 		if (src[i].n_home_prefixes) {
-			d[i].home_prefixes = calloc(src[i].n_home_prefixes, sizeof(struct cfg_prefix));
+			d[i].home_prefixes = calloc(src[i].n_home_prefixes, psz);
 			if (!d[i].home_prefixes)
 				goto fail;
-			memcpy(d[i].home_prefixes, src[i].home_prefixes,
-			       src[i].n_home_prefixes * sizeof(struct cfg_prefix));
+			memcpy(d[i].home_prefixes, src[i].home_prefixes, src[i].n_home_prefixes * psz);
 			d[i].n_home_prefixes = src[i].n_home_prefixes;
 		}
 	}

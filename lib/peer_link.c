@@ -99,8 +99,9 @@ void peer_link_note_reject(struct peer_link *l, int reason, const struct in6_add
 		 fmt_addr(src, a), peer_reason_name(reason));
 	if (reason < PEER_R_MAX && !l->warned[reason]) {
 		l->warned[reason] = true;
-		pr_warn("%s: peer %s: rejected a datagram from %s (%s); later ones are only counted",
-			l->module, l->name, fmt_addr(src, a), peer_reason_name(reason));
+		pr_warn("%s: peer %s: rejected a datagram from %s (%s); "
+			"later ones are only counted", l->module, l->name, fmt_addr(src, a),
+			peer_reason_name(reason));
 	}
 }
 
