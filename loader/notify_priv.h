@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * notify_priv.h - the notification module's state, shared by its files.
+ * Not for other users: notify.h is the interface.
+ *
+ *   notify.c               lifecycle, the socket, dispatch of datagrams and
+ *                          new-session events, timers
+ *   notify_peers.c         the configured peers: which peer asks for a home
+ *                          address, whose datagram is this, authority
+ *   notify_subscriptions.c SUBSCRIBE, its retries and renewals, the answers
+ *   notify_bindings.c      the binding table: what BINDING_NOTIFY and
+ *                          BINDING_SNAPSHOT do
+ *   notify_coa.c           where a notification changes a map: coa session
+ *                          writes and the sessions a binding carries
+ *   notify_json.c          `binding list` and `peer list`
+ *   addr_table.c           the hash table subscriptions and bindings live in
+ */
+#ifndef MIP6LB_NOTIFY_PRIV_H
+#define MIP6LB_NOTIFY_PRIV_H
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "notify.h"
+#include "addr_table.h"
+#include "config.h"
+#include "dpmaps.h"
+#include "peer_link.h"
+
+enum sub_state {
+	SUB_PENDING = 0,     /* not subscribed: SUBSCRIBE sent, retrying */
+	SUB_ACTIVE,          /* acknowledged, renewal not yet due */
+	SUB_RENEWING,        /* acknowledged, renewal sent, retrying */
+	SUB_REFUSED,         /* the peer said no; asked again much later */
+	SUB_LAPSED,          /* the peer unsubscribed us */
+};
+
+struct nsub {
+	struct addr_node h;             /* key: home address */
+	int peer;
+	__u8 mode;                      /* notify mode of the service that asked */
+	__u8 state;                     /* enum sub_state */
+	__u8 status;                    /* last SUBSCRIBE_ACK status */
+	__u32 attempts;                 /* SUBSCRIBEs sent this round */
+	__u32 backoff_ms;
+	__u64 next_ms;                  /* next send (or renewal) */
+	__u64 expires_ms;               /* end of the granted lifetime */
+	__u64 round_seq, last_seq;      /* sequence numbers of this round */
+};
+
+struct attach {
+	__u32 service_id;
+	__u32 backend_id;
+	__u32 gen;                      /* notify.gen when backend_id was seen */
+	__u64 seen_ms;                  /* ... and when */
+};
+
+struct nbinding {
+	struct addr_node h;             /* key: home address */
+	struct in6_addr coa;
+	struct in6_addr old[NOTIFY_OLD_COAS]; /* most recent first */
+	int n_old;
+	int peer;                       /* -1 once the peer left the config */
+	__u16 binding_seq;
+	__u32 lifetime_s;
+	__u64 expires_ms;
+	struct attach att[NOTIFY_MAX_ATTACH];
+	int n_att;
+};
+
+struct npeer {
+	struct peer_link link;          /* name, sender, receive state, counters */
+	__u8 role;                      /* MIP6LB_NOTIFY_HA or _MN */
+	struct in6_addr addr;
+	__u16 port;
+	struct cfg_prefix *prefixes;
+	int n_prefixes;
+	struct in6_addr last_src;       /* role mn: where it was last heard from */
+	bool has_last_src;
+	__u64 no_session;
+};
+
+/* One recvmmsg() slot. */
+struct rxslot {
+	__u8 buf[PROTO_MAX_MSG + 1];    /* one more: oversized is seen as such */
+	struct sockaddr_in6 from;
+	struct iovec iov;
+};
+
+struct notify {
+	int fd;
+	__u16 port;
+	struct in6_addr local;          /* bound address; :: = any */
+	__u16 cfg_port;                 /* as configured, for reload */
+	struct dp_maps maps;
+	struct notify_opts opts;
+	struct npeer *peers;
+	int n_peers;
+	struct addr_table subs;         /* struct nsub */
+	struct addr_table bindings;     /* struct nbinding */
+	struct notify_stats st;
+	/* service_conf's notify modes, by service id (0: off or unused) */
+	__u8 modes[MIP6LB_MAX_SERVICES];
+	__u64 modes_ms;
+	__u32 gen;                      /* bumped by notify_maps_changed() */
+	/* coa sessions waiting for one bpf_map_update_batch() */
+	struct mip6lb_session_key wq_key[NOTIFY_WRITE_BATCH];
+	struct mip6lb_session wq_val[NOTIFY_WRITE_BATCH];
+	int wq_n;
+	bool no_update_batch;           /* the kernel refused it once */
+	bool no_lookup_batch;
+	struct rxslot *rx;              /* [NOTIFY_RX_BATCH] */
+	struct mmsghdr *mm;             /* [NOTIFY_RX_BATCH] */
+};
+
+static inline bool addr_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+static inline const char *fmt_addr(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN) ? buf : "?";
+}
+
+/* Message handlers (notify_subscriptions.c, notify_bindings.c): each checks
+ * first and returns a peer_reason without touching anything, then acts and
+ * returns 0.  pi is the index of the peer the datagram came from. */
+
+/* ---- notify_peers.c ---- */
+int notify_peers_from_config(const struct mip6lb_config *cfg, __u32 sender_id,
+			     struct npeer **out, int *n_out);
+void notify_peers_free(struct npeer *peers, int n);
+/* On reload: *remap[old index] = index in fresh, or -1; a peer that stays
+ * carries its replay windows and counters into fresh.  *remap is NULL
+ * when there were no old peers.  0 or -ENOMEM. */
+int notify_peers_carry(struct npeer *old, int n_old, struct npeer *fresh, int n_fresh,
+		       int **remap);
+/* May this peer speak for home? */
+bool notify_peer_serves(const struct npeer *p, const struct in6_addr *home);
+/* The peer to ask about home for a service with notify = mode, or -1. */
+int notify_peer_for_home(const struct npeer *peers, int n, __u8 mode,
+			 const struct in6_addr *home);
+/* Where a SUBSCRIBE for home goes. */
+void notify_peer_dest(const struct npeer *p, const struct in6_addr *home,
+		      struct sockaddr_in6 *sa);
+/* Whose datagram this is (before its MAC is checked), or -1. */
+int notify_peer_for_datagram(const struct notify *n, const struct in6_addr *src,
+			     const __u8 *buf, size_t len);
+int notify_send(struct notify *n, int pi, struct proto_msg *m, const struct sockaddr_in6 *to);
+
+/* ---- notify_subscriptions.c ---- */
+struct nsub *notify_sub_find(const struct notify *n, const struct in6_addr *home);
+const char *notify_sub_state_name(const struct nsub *s);
+/* A node's new session in a service with notify = mode: subscribe at its
+ * peer, or ask again now after a refusal or a lapse. */
+void notify_subscribe(struct notify *n, const struct in6_addr *home, __u8 mode, __u64 now_ms);
+/* Retries, renewals, and dropping subscriptions whose node has no session
+ * left. */
+void notify_subs_tick(struct notify *n, __u64 now_ms);
+/* After a reload, peers[] the new peers: a subscription stays with its
+ * peer, moves (and starts over) to another, or is dropped. */
+void notify_subs_repoint(struct notify *n, const struct npeer *peers, int n_peers,
+			 const int *remap);
+/* UNSUBSCRIBE every live subscription (at close). */
+void notify_subs_unsubscribe_all(struct notify *n);
+int notify_handle_ack(struct notify *n, int pi, const struct proto_subscribe_ack *a,
+		      __u64 now_ms);
+int notify_handle_unsubscribe(struct notify *n, int pi, const struct proto_unsubscribe *u,
+			      __u64 now_ms);
+
+/* ---- notify_bindings.c ---- */
+struct nbinding *notify_binding_find(const struct notify *n, const struct in6_addr *home);
+void notify_binding_drop(struct notify *n, struct nbinding *b);
+void notify_bindings_expire(struct notify *n, __u64 now_ms);
+void notify_bindings_repoint(struct notify *n, const int *remap);
+int notify_handle_notify(struct notify *n, int pi, const struct proto_notify *nt,
+			 __u64 now_ms);
+int notify_handle_snapshot(struct notify *n, int pi, const struct proto_snapshot *sn,
+			   __u64 now_ms);
+
+/* ---- notify_coa.c: where a notification changes a map ---- */
+/* Re-read the services' notify modes into n->modes. */
+void notify_modes_refresh(struct notify *n, __u64 now_ms);
+__u8 notify_service_mode(const struct notify *n, __u32 id);
+/* Queue the coa session for coa on backend_id; notify_wq_flush() writes
+ * the queue. */
+void notify_write_coa(struct notify *n, __u32 service_id, const struct in6_addr *coa,
+		      __u32 backend_id, __u32 lifetime_s);
+void notify_wq_flush(struct notify *n);
+/* Remember that the node's session in service_id is on backend_id. */
+void notify_attach(struct notify *n, struct nbinding *b, __u32 service_id, __u32 backend_id,
+		   __u64 now_ms);
+int notify_carry_sessions(struct notify *n, struct nbinding *b, __u8 role,
+			  const struct in6_addr *old, __u64 now_ms);
+bool notify_node_alive(struct notify *n, const struct nbinding *b,
+		       const struct in6_addr *home, __u8 mode);
+
+#endif /* MIP6LB_NOTIFY_PRIV_H */
