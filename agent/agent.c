@@ -16,6 +16,7 @@
 #include <libmnl/libmnl.h>
 #include "agent_priv.h"
 #include "log.h"
+#include "peer_config.h"
 
 #define AGENT_RX_BUDGET 256
 

@@ -30,7 +30,7 @@
 #include <linux/types.h>
 #include <netinet/in.h>
 #include "mip6lb.h"
-#include "peer_config.h"
+#include "config.h"            /* struct cfg_peer */
 
 #define AGENT_ROLE_HA MIP6LB_NOTIFY_HA
 #define AGENT_ROLE_MN MIP6LB_NOTIFY_MN
