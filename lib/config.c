@@ -42,7 +42,7 @@ static const int sec_words[] = {
 
 enum key_id {
 	K_D_INTERFACE, K_D_XDP_MODE, K_D_NOTIFY_LISTEN, K_D_SWEEP, K_D_MAX_SESSIONS,
-	K_D_EVENTS,
+	K_D_EVENTS, K_D_NOTIFY_RCVBUF,
 	K_S_VIP, K_S_PROTO, K_S_PORT, K_S_IDENTITY, K_S_EUI64, K_S_FORWARD, K_S_LB_ADDR,
 	K_S_LIFETIME, K_S_CHAIN, K_S_NOTIFY,
 	K_B_ADDR, K_B_WEIGHT, K_B_MAC, K_B_DEV, K_B_STATE,
@@ -163,6 +163,14 @@ static int set_notify_listen(struct pstate *st, const char *key, const char *val
 
 	if (parse_hostport6(val, &d->notify_addr, &d->notify_port, CFG_NOTIFY_PORT))
 		return bad(st, key, val, "expected [ADDRESS]:PORT");
+	return 0;
+}
+
+static int set_notify_rcvbuf(struct pstate *st, const char *key, const char *val)
+{
+	/* 4K: the kernel's floor; 1G: it caps at INT_MAX / 2. */
+	if (parse_size(val, 4096, 1U << 30, &st->cfg->daemon.notify_rcvbuf))
+		return bad(st, key, val, "expected a size from 4K to 1G, like 4M");
 	return 0;
 }
 
@@ -344,6 +352,7 @@ static const struct key_def keys[K_MAX] = {
 	[K_D_SWEEP]         = { SEC_DAEMON,  "sweep_interval", false, set_sweep },
 	[K_D_MAX_SESSIONS]  = { SEC_DAEMON,  "max_sessions",   false, set_max_sessions },
 	[K_D_EVENTS]        = { SEC_DAEMON,  "events_per_sec", false, set_events },
+	[K_D_NOTIFY_RCVBUF] = { SEC_DAEMON,  "notify_rcvbuf",  false, set_notify_rcvbuf },
 	[K_S_VIP]           = { SEC_SERVICE, "vip",            false, set_vip },
 	[K_S_PROTO]         = { SEC_SERVICE, "proto",          false, set_proto },
 	[K_S_PORT]          = { SEC_SERVICE, "port",           false, set_port },
@@ -595,6 +604,7 @@ static int parse_text(const char *text, const char *file, const char *basedir,
 	cfg->daemon.xdp_mode = CFG_XDP_AUTO;
 	cfg->daemon.notify_addr = in6addr_any;
 	cfg->daemon.notify_port = CFG_NOTIFY_PORT;
+	cfg->daemon.notify_rcvbuf = CFG_NOTIFY_RCVBUF;
 	cfg->daemon.sweep_interval_s = 5;   /* ~0.4 s of CPU per sweep at 1M sessions */
 	cfg->daemon.max_sessions = MIP6LB_MAX_SESSIONS;
 	cfg->daemon.events_per_sec = 1000;

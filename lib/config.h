@@ -25,6 +25,10 @@
 #define CFG_KEY_MIN           32    /* bytes of a peer's key_file */
 #define CFG_KEY_MAX           64
 #define CFG_NOTIFY_PORT       5400  /* default notification port */
+/* Default notify_rcvbuf (SO_RCVBUF of the notification socket): room for
+ * a burst of genuine notifications behind a flood; docs/mip6lbd.md has
+ * the arithmetic. */
+#define CFG_NOTIFY_RCVBUF     (4U << 20)
 #define CFG_MAX_LIFETIME      (86400U * 365)
 
 enum cfg_xdp_mode {
@@ -39,6 +43,7 @@ struct cfg_daemon {
 	int xdp_mode;                   /* enum cfg_xdp_mode */
 	struct in6_addr notify_addr;    /* default :: */
 	__u16 notify_port;              /* default CFG_NOTIFY_PORT */
+	__u32 notify_rcvbuf;            /* SO_RCVBUF bytes, default CFG_NOTIFY_RCVBUF */
 	__u32 sweep_interval_s;         /* default 1 */
 	__u32 max_sessions;             /* default MIP6LB_MAX_SESSIONS */
 	__u32 events_per_sec;           /* per CPU, default 1000 */

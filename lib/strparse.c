@@ -25,6 +25,32 @@ int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
 	return 0;
 }
 
+int parse_size(const char *s, __u32 min, __u32 max, __u32 *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	}
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v > (~0ULL >> shift))
+		return -ERANGE;
+	v <<= shift;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = (__u32)v;
+	return 0;
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

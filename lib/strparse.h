@@ -12,6 +12,11 @@
  * number (no sign, no hex, no spaces), -ERANGE when it is out of range. */
 int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out);
 
+/* A size in bytes: a decimal number, optionally followed by K, M or G
+ * (binary: 1K = 1024), as "4M" or "262144".  Errors as parse_u32(), the
+ * range checked after the multiplier. */
+int parse_size(const char *s, __u32 min, __u32 max, __u32 *out);
+
 /* "02:00:00:00:00:01": six colon-separated pairs of hex digits. */
 int parse_mac(const char *s, __u8 mac[6]);
 
