@@ -451,7 +451,7 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 					struct mip6lb_pkt *pkt)
 {
 	struct mip6lb_cursor c = { .ctx = ctx, .data = data, .data_end = data_end };
-	int i, ret = MIP6LB_WALK_NEXT;
+	int i, ret;
 
 	/* Only what every later reader relies on; the other fields are
 	 * defined by the flags that announce them (mip6lb_pkt_same()). */
@@ -462,6 +462,8 @@ static __always_inline int mip6lb_parse(void *ctx, void *data, void *data_end,
 	ret = mip6lb_parse_ipv6(&c, pkt);
 	if (ret < 0)
 		return ret;
+	/* ret is MIP6LB_PARSE_OK, which is MIP6LB_WALK_NEXT: a walk that
+	 * never reaches its end is a chain too long. */
 
 	/* One pass more than the limit, to read the upper layer behind the
 	 * MIP6LB_MAX_EXT_HDRS-th extension header.  The cursor is an offset
