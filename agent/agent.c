@@ -348,9 +348,11 @@ static void handle_datagram(struct agent *a, const struct sockaddr_in6 *from, co
 		if (addr_eq(&a->peers[pi].addr, &from->sin6_addr))
 			break;
 	if (pi == a->n_peers) {
+		/* Never a MAC, nor a line nobody prints: floods come this way. */
 		a->st.unknown_peer++;
-		pr_debug("agent: datagram from %s: no peer has that address",
-			 agent_fmt(&from->sin6_addr, t));
+		if (log_get_level() >= LOG_LVL_DEBUG)
+			pr_debug("agent: datagram from %s: no peer has that address",
+				 agent_fmt(&from->sin6_addr, t));
 		return;
 	}
 	p = &a->peers[pi];
@@ -376,14 +378,23 @@ static void handle_datagram(struct agent *a, const struct sockaddr_in6 *from, co
 int agent_on_udp(struct agent *a, __u64 now_ms)
 {
 	__u8 buf[PROTO_MAX_MSG + 1];
+	union {                         /* SO_RXQ_OVFL, aligned for CMSG_* */
+		struct cmsghdr align;
+		__u8 buf[PEER_DROPS_CMSG_SPACE];
+	} ctl;
 	struct sockaddr_in6 from;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr mh = { .msg_name = &from, .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.buf };
 	socklen_t fl;
 	ssize_t r;
 	int i, err;
 
 	for (i = 0; i < AGENT_RX_BUDGET; ) {
-		fl = sizeof(from);
-		r = recvfrom(a->udp_fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from, &fl);
+		mh.msg_namelen = sizeof(from);
+		mh.msg_controllen = sizeof(ctl);
+		r = recvmsg(a->udp_fd, &mh, MSG_TRUNC);
+		fl = mh.msg_namelen;
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -395,6 +406,8 @@ int agent_on_udp(struct agent *a, __u64 now_ms)
 			return err;
 		}
 		i++;
+		if (mh.msg_controllen)
+			peer_drops_note(&a->drops, &mh);
 		if (fl < sizeof(from) || from.sin6_family != AF_INET6) {
 			a->st.unknown_peer++;
 			continue;
@@ -486,11 +499,29 @@ out:
 	free(ent);
 }
 
+/* The kernel's drop counter as it is now, and one warning per
+ * AGENT_DROP_LOG_MS while it grows. */
+static void drops_tick(struct agent *a, __u64 now_ms)
+{
+	peer_drops_poll(&a->drops, a->udp_fd);
+	if (a->drops.total == a->drops_logged ||
+	    (a->drops_log_ms && now_ms - a->drops_log_ms < AGENT_DROP_LOG_MS))
+		return;
+	pr_warn("agent: the kernel dropped %llu datagrams (%llu in all) on the UDP socket, its "
+		"%d-byte receive buffer full: SUBSCRIBEs may be among them (rcvbuf)",
+		(unsigned long long)(a->drops.total - a->drops_logged),
+		(unsigned long long)a->drops.total, a->rcvbuf);
+	a->drops_logged = a->drops.total;
+	a->drops_log_ms = now_ms;
+}
+
 void agent_tick(struct agent *a, __u64 now_ms)
 {
 	char h[INET6_ADDRSTRLEN];
 	int i;
 
+	if (a->udp_fd >= 0)
+		drops_tick(a, now_ms);
 	for (i = a->n_subs - 1; i >= 0; i--) {
 		if (now_ms >= a->subs[i].expires_ms) {
 			pr_debug("agent: subscription of %s to %s expired",
@@ -559,13 +590,27 @@ int agent_open(struct agent **out, const struct agent_config *cfg)
 	if (err)
 		goto fail;
 	a->n_peers = a->cfg.n_peers;
-	a->udp_fd = peer_udp_socket(&cfg->listen_addr, cfg->listen_port);
+	a->udp_fd = peer_udp_socket(&cfg->listen_addr, cfg->listen_port, cfg->rcvbuf);
 	if (a->udp_fd < 0) {
 		err = a->udp_fd;
-		pr_err("agent: binding [%s]:%u: %s", agent_fmt(&cfg->listen_addr, t),
-		       cfg->listen_port, strerror(-err));
+		pr_err("agent: binding [%s]:%u with a %u-byte receive buffer: %s",
+		       agent_fmt(&cfg->listen_addr, t), cfg->listen_port, cfg->rcvbuf,
+		       strerror(-err));
 		goto fail;
 	}
+	a->rcvbuf = peer_udp_rcvbuf(a->udp_fd);
+	if (a->rcvbuf < 0) {
+		err = a->rcvbuf;
+		pr_err("agent: reading the receive buffer size: %s", strerror(-err));
+		goto fail;
+	}
+	/* Without CAP_NET_ADMIN, net.core.rmem_max caps it silently. */
+	if (cfg->rcvbuf && (__u64)a->rcvbuf < 2ULL * cfg->rcvbuf)
+		pr_warn("agent: receive buffer %d bytes, less than rcvbuf = %u asks for (twice "
+			"that, with the kernel's bookkeeping): net.core.rmem_max caps it without "
+			"CAP_NET_ADMIN", a->rcvbuf, cfg->rcvbuf);
+	else
+		pr_info("agent: receive buffer %d bytes", a->rcvbuf);
 	if (getsockname(a->udp_fd, (struct sockaddr *)&sa, &sl)) {
 		err = -errno;
 		pr_err("agent: getsockname: %s", strerror(-err));
@@ -627,6 +672,16 @@ int agent_reload(struct agent *a, const struct agent_config *cfg)
 	    cfg->has_home != a->cfg.has_home || !addr_eq(&cfg->home_addr, &a->cfg.home_addr) ||
 	    strcmp(cfg->feed_socket, a->cfg.feed_socket))
 		pr_warn("agent: listen, interface, home_address and feed_socket changes take effect at the next restart");
+	/* A live socket takes a new size at once (queued datagrams stay). */
+	if (cfg->rcvbuf && cfg->rcvbuf != a->cfg.rcvbuf) {
+		err = peer_udp_set_rcvbuf(a->udp_fd, cfg->rcvbuf);
+		if (err) {
+			pr_err("agent: rcvbuf = %u: %s; the buffer stays at %d bytes", cfg->rcvbuf,
+			       strerror(-err), a->rcvbuf);
+			nc.rcvbuf = a->cfg.rcvbuf;      /* tried again at the next reload */
+		} else
+			a->rcvbuf = peer_udp_rcvbuf(a->udp_fd);
+	}
 	/* Keep what the open sockets were made from. */
 	nc.role = a->cfg.role;
 	nc.listen_addr = a->cfg.listen_addr;
@@ -691,4 +746,5 @@ __u16 agent_port(const struct agent *a)
 void agent_get_stats(const struct agent *a, struct agent_stats *out)
 {
 	*out = a->st;
+	out->rx_dropped_kernel = a->drops.total;
 }

@@ -41,6 +41,11 @@
 #define AGENT_DEFAULT_LIFETIME_S 3600     /* mn: announced for a permanent address */
 #define AGENT_DEFAULT_MAX_SUBS   4096
 #define AGENT_DEFAULT_MAX_BINDINGS 65536
+/* The UDP socket's receive buffer (SO_RCVBUF): a balancer that restarts
+ * resubscribes for every node at once, and a flood must not push those
+ * SUBSCRIBEs out; as mip6lbd's notify_rcvbuf (docs/mip6lbd.md). */
+#define AGENT_DEFAULT_RCVBUF     (4U << 20)
+#define AGENT_DROP_LOG_MS        10000    /* kernel drops: one warning at most this often */
 /* A Binding Update waiting for its Binding Acknowledgement is forgotten
  * after this long (RFC 6275 §13: INITIAL_BINDACK_TIMEOUT is 1 s, and the
  * node retransmits with a new sequence number). */
@@ -69,6 +74,7 @@ struct agent_config {
 	__u32 lifetime_s;               /* mn: announced lifetime cap */
 	__u32 max_subscriptions;
 	__u32 max_bindings;
+	__u32 rcvbuf;                   /* SO_RCVBUF bytes; 0 = the kernel's default */
 	/* The balancers the agent answers ([peer NAME], lib/peer_config.h):
 	 * addr is where their SUBSCRIBEs come from; no role, no prefixes. */
 	struct cfg_peer *peers;
@@ -119,6 +125,7 @@ struct agent_stats {
 	__u64 subs_refused;             /* REFUSED or NO_RESOURCES answered */
 	__u64 table_full;
 	__u64 addr_events;              /* mn: rtnetlink address messages */
+	__u64 rx_dropped_kernel;        /* datagrams the kernel dropped, unread */
 };
 
 /* Copy cfg, open the UDP socket on listen_addr:listen_port.  Nothing

@@ -36,7 +36,7 @@ static const char *const sec_name[] = { [SEC_AGENT] = "agent", [SEC_PEER] = "pee
 
 enum {
 	K_LISTEN, K_INTERFACE, K_HOME, K_SNAPSHOT, K_FEED, K_SENDER, K_CONFIRM, K_LIFETIME,
-	K_MAX_SUBS, K_MAX_BINDINGS,
+	K_MAX_SUBS, K_MAX_BINDINGS, K_RCVBUF,
 	K_MAX,
 };
 
@@ -149,6 +149,14 @@ static int set_max_bindings(struct ast *st, const char *key, const char *val)
 	return num(st, key, val, 1, 1U << 22, &st->cfg->max_bindings);
 }
 
+static int set_rcvbuf(struct ast *st, const char *key, const char *val)
+{
+	/* 4K: the kernel's floor; 1G: it caps at INT_MAX / 2. */
+	if (parse_size(val, 4096, 1U << 30, &st->cfg->rcvbuf))
+		return bad(st, key, val, "expected a size from 4K to 1G, like 4M");
+	return 0;
+}
+
 static const struct {
 	int sec;
 	const char *name;
@@ -164,6 +172,7 @@ static const struct {
 	[K_LIFETIME]     = { SEC_AGENT, "lifetime",          set_lifetime },
 	[K_MAX_SUBS]     = { SEC_AGENT, "max_subscriptions", set_max_subs },
 	[K_MAX_BINDINGS] = { SEC_AGENT, "max_bindings",      set_max_bindings },
+	[K_RCVBUF]       = { SEC_AGENT, "rcvbuf",            set_rcvbuf },
 };
 
 /* ---- sections ------------------------------------------------------------ */
@@ -278,6 +287,7 @@ static int parse_text(const char *text, const char *file, const char *basedir, i
 	cfg->lifetime_s = AGENT_DEFAULT_LIFETIME_S;
 	cfg->max_subscriptions = AGENT_DEFAULT_MAX_SUBS;
 	cfg->max_bindings = AGENT_DEFAULT_MAX_BINDINGS;
+	cfg->rcvbuf = AGENT_DEFAULT_RCVBUF;
 
 	if (role != AGENT_ROLE_HA && role != AGENT_ROLE_MN) {
 		fail(&st, 0, -EINVAL, "role must be ha or mn");

@@ -57,6 +57,10 @@ struct agent {
 	struct agent_pending *pending;
 	int n_pending, cap_pending;
 	bool warned_unconfirmed;
+	int rcvbuf;                     /* granted by the kernel, bytes */
+	struct peer_drops drops;        /* datagrams the kernel dropped */
+	__u64 drops_logged;             /* drops.total at the last warning */
+	__u64 drops_log_ms;             /* ... and when */
 	__u64 next_snapshot_ms;
 	__u32 snapshot_id;
 	struct agent_stats st;

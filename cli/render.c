@@ -294,10 +294,15 @@ static void render_peers(struct json_object *d)
 	}
 	table_print(t, stdout);
 	table_free(t);
-	/* Absent while the daemon runs without notifications. */
-	if (json_object_object_get_ex(d, "unknown_peer", NULL))
-		printf("unknown_peer %s, no_peer %s\n", jstr(d, "unknown_peer"),
-		       jstr(d, "no_peer"));
+	/* Absent while the daemon runs without notifications (and the kernel
+	 * drop counter from daemons before it). */
+	if (json_object_object_get_ex(d, "unknown_peer", NULL)) {
+		printf("unknown_peer %s, no_peer %s", jstr(d, "unknown_peer"), jstr(d, "no_peer"));
+		if (json_object_object_get_ex(d, "rx_dropped_kernel", NULL))
+			printf(", rx_dropped_kernel %s (receive buffer %s bytes)",
+			       jstr(d, "rx_dropped_kernel"), jstr(d, "rcvbuf"));
+		printf("\n");
+	}
 }
 
 /* A JSON list of one object, for the commands that return one. */

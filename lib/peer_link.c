@@ -6,11 +6,13 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <linux/sock_diag.h>
 #include "peer_link.h"
 #include "log.h"
 
@@ -95,8 +97,11 @@ void peer_link_note_reject(struct peer_link *l, int reason, const struct in6_add
 
 	if (reason < 0)
 		reason = -reason;
-	pr_debug("%s: peer %s: rejected a datagram from %s: %s", l->module, l->name,
-		 fmt_addr(src, a), peer_reason_name(reason));
+	/* A flood comes through here once a datagram: no formatting unless
+	 * the line is printed. */
+	if (log_get_level() >= LOG_LVL_DEBUG)
+		pr_debug("%s: peer %s: rejected a datagram from %s: %s", l->module, l->name,
+			 fmt_addr(src, a), peer_reason_name(reason));
 	if (reason < PEER_R_MAX && !l->warned[reason]) {
 		l->warned[reason] = true;
 		pr_warn("%s: peer %s: rejected a datagram from %s (%s); "
@@ -123,7 +128,20 @@ void peer_link_reject(struct peer_link *l, struct peer_rx_pending *pend, int rea
 	peer_link_note_reject(l, reason, src);
 }
 
-int peer_udp_socket(const struct in6_addr *addr, __u16 port)
+/* SO_RCVBUFFORCE first: net.core.rmem_max (often 208 KiB) would cap the
+ * plain option far below a flood-sized buffer. */
+int peer_udp_set_rcvbuf(int fd, __u32 bytes)
+{
+	int v = bytes > INT_MAX / 2 ? INT_MAX / 2 : (int)bytes;
+
+	if (!setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	return setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) ? -errno : 0;
+}
+
+int peer_udp_socket(const struct in6_addr *addr, __u16 port, __u32 rcvbuf)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
 	int fd, one = 1, err;
@@ -134,6 +152,16 @@ int peer_udp_socket(const struct in6_addr *addr, __u16 port)
 	/* v6only: an IPv4-mapped source could never match a peer. */
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
 		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)))
+		goto fail;
+	/* Before bind(): no datagram is queued against the default size. */
+	if (rcvbuf) {
+		err = peer_udp_set_rcvbuf(fd, rcvbuf);
+		if (err) {
+			close(fd);
+			return err;
+		}
+	}
 	sa.sin6_addr = *addr;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		goto fail;
@@ -142,6 +170,58 @@ fail:
 	err = -errno;
 	close(fd);
 	return err;
+}
+
+int peer_udp_rcvbuf(int fd)
+{
+	socklen_t l;
+	int v;
+
+	l = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &l))
+		return -errno;
+	return v;
+}
+
+/* Counter values come in queue order, and a poll may have read a later
+ * one already: only a value ahead of the last (mod 2^32) counts. */
+static __u64 drops_seen(struct peer_drops *d, __u32 v)
+{
+	__u32 delta = v - d->last;
+
+	if (!delta || (__s32)delta < 0)
+		return 0;
+	d->last = v;
+	d->total += delta;
+	return delta;
+}
+
+void peer_drops_note(struct peer_drops *d, const struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	__u32 v;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(v))) {
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			drops_seen(d, v);
+		}
+	}
+}
+
+__u64 peer_drops_poll(struct peer_drops *d, int fd)
+{
+	__u32 mi[SK_MEMINFO_VARS];
+	socklen_t l = sizeof(mi);
+
+	if (d->no_meminfo)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &l) || l <= SK_MEMINFO_DROPS * sizeof(__u32)) {
+		d->no_meminfo = true;
+		return 0;
+	}
+	return drops_seen(d, mi[SK_MEMINFO_DROPS]);
 }
 
 __u64 peer_now_ms(void)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include "peer_rx.h"
 #include "proto.h"
 
@@ -64,8 +65,38 @@ void peer_link_reject(struct peer_link *l, struct peer_rx_pending *pend, int rea
 void peer_link_note_reject(struct peer_link *l, int reason, const struct in6_addr *src);
 
 /* The socket both ends speak on: UDP, IPv6 only, non-blocking,
- * close-on-exec, bound to addr:port (port 0 = ephemeral).  fd or -errno. */
-int peer_udp_socket(const struct in6_addr *addr, __u16 port);
+ * close-on-exec, bound to addr:port (port 0 = ephemeral), with a receive
+ * buffer of rcvbuf bytes (0 = the kernel's default) and SO_RXQ_OVFL on.
+ * The buffer is set with SO_RCVBUFFORCE, which needs CAP_NET_ADMIN,
+ * else with SO_RCVBUF, which net.core.rmem_max caps: peer_udp_rcvbuf()
+ * tells what it became.  fd or -errno. */
+int peer_udp_socket(const struct in6_addr *addr, __u16 port, __u32 rcvbuf);
+/* The same on an open socket (a reload).  0 or -errno. */
+int peer_udp_set_rcvbuf(int fd, __u32 rcvbuf);
+/* The receive buffer the kernel grants fd (getsockopt SO_RCVBUF): twice
+ * what was asked when nothing capped it, the other half being its own
+ * per-datagram bookkeeping.  Bytes or -errno. */
+int peer_udp_rcvbuf(int fd);
+
+/*
+ * Datagrams the kernel dropped on a socket (receive buffer full, bad
+ * checksum): its counter is cumulative and 32 bits wide, and each queued
+ * datagram carries the value it had when the datagram was queued (the
+ * SO_RXQ_OVFL control message, only sent once it is non-zero).  A
+ * datagram queued before a drop cannot tell of it, so peer_drops_poll()
+ * also reads the current value (SO_MEMINFO) from a timer.
+ */
+struct peer_drops {
+	__u64 total;                    /* since the socket was opened */
+	__u32 last;                     /* the kernel's counter, last seen */
+	bool no_meminfo;                /* SO_MEMINFO refused once */
+};
+/* Room for the control message in a recvmsg()/recvmmsg() slot. */
+#define PEER_DROPS_CMSG_SPACE CMSG_SPACE(sizeof(__u32))
+/* The counter from mh's control messages, if it has one. */
+void peer_drops_note(struct peer_drops *d, const struct msghdr *mh);
+/* The counter as it is now.  Returns the drops it added. */
+__u64 peer_drops_poll(struct peer_drops *d, int fd);
 
 /* CLOCK_MONOTONIC in ms: the clock of every now_ms argument at both ends
  * (retries, expiry, last heard).  Wire timestamps use proto_now_ms(). */

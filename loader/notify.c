@@ -74,10 +74,14 @@ static void handle_datagram(struct notify *n, const struct in6_addr *src, const 
 	struct npeer *p;
 	int pi, rc;
 
+	/* Whose it is first: a datagram from no peer costs a few compares,
+	 * never a MAC (nor the formatting of a line nobody prints). */
 	pi = notify_peer_for_datagram(n, src, buf, len);
 	if (pi < 0) {
 		n->st.unknown_peer++;
-		pr_debug("notify: datagram from %s: no peer has that address", fmt_addr(src, a));
+		if (log_get_level() >= LOG_LVL_DEBUG)
+			pr_debug("notify: datagram from %s: no peer has that address",
+				 fmt_addr(src, a));
 		return;
 	}
 	p = &n->peers[pi];
@@ -114,7 +118,8 @@ static void handle_datagram(struct notify *n, const struct in6_addr *src, const 
 /*
  * recvmmsg() in batches of NOTIFY_RX_BATCH: a notification costs its HMAC
  * and a share of one receive and one map update (notify_wq_flush() after each
- * batch), not a system call or two of its own.
+ * batch), not a system call or two of its own.  Each datagram may carry
+ * the kernel's drop counter (SO_RXQ_OVFL).
  */
 int notify_on_readable(struct notify *n, __u64 now_ms)
 {
@@ -123,8 +128,10 @@ int notify_on_readable(struct notify *n, __u64 now_ms)
 
 	while (i < NOTIFY_RX_BUDGET) {
 		want = NOTIFY_RX_BUDGET - i < NOTIFY_RX_BATCH ? NOTIFY_RX_BUDGET - i : NOTIFY_RX_BATCH;
-		for (j = 0; j < want; j++)
+		for (j = 0; j < want; j++) {
 			n->mm[j].msg_hdr.msg_namelen = sizeof(n->rx[j].from);
+			n->mm[j].msg_hdr.msg_controllen = sizeof(n->rx[j].ctl);
+		}
 		/* MSG_TRUNC: msg_len is the datagram's length, so an
 		 * oversized one is seen as such. */
 		r = recvmmsg(n->fd, n->mm, want, MSG_DONTWAIT | MSG_TRUNC, NULL);
@@ -145,6 +152,8 @@ int notify_on_readable(struct notify *n, __u64 now_ms)
 			struct rxslot *x = &n->rx[j];
 			size_t len = n->mm[j].msg_len;
 
+			if (n->mm[j].msg_hdr.msg_controllen)
+				peer_drops_note(&n->drops, &n->mm[j].msg_hdr);
 			if (n->mm[j].msg_hdr.msg_namelen < sizeof(x->from) ||
 			    x->from.sin6_family != AF_INET6) {
 				n->st.unknown_peer++;
@@ -165,9 +174,27 @@ int notify_on_readable(struct notify *n, __u64 now_ms)
 
 /* ---- timers ------------------------------------------------------------- */
 
+/* The kernel's drop counter as it is now (a datagram queued before a drop
+ * cannot carry it), and one warning per NOTIFY_DROP_LOG_MS while it grows. */
+static void drops_tick(struct notify *n, __u64 now_ms)
+{
+	peer_drops_poll(&n->drops, n->fd);
+	if (n->drops.total == n->drops_logged ||
+	    (n->drops_log_ms && now_ms - n->drops_log_ms < NOTIFY_DROP_LOG_MS))
+		return;
+	pr_warn("notify: the kernel dropped %llu datagrams (%llu in all) on the notification "
+		"socket, its %d-byte receive buffer full: notifications may be among them "
+		"(notify_rcvbuf; rx_dropped_kernel in `mip6lbctl peer list`)",
+		(unsigned long long)(n->drops.total - n->drops_logged),
+		(unsigned long long)n->drops.total, n->rcvbuf);
+	n->drops_logged = n->drops.total;
+	n->drops_log_ms = now_ms;
+}
+
 void notify_tick(struct notify *n, __u64 now_ms)
 {
 	notify_wq_flush(n);
+	drops_tick(n, now_ms);
 	if (now_ms < n->modes_ms || now_ms - n->modes_ms >= MODES_REFRESH_MS)
 		notify_modes_refresh(n, now_ms);
 	notify_bindings_expire(n, now_ms);
@@ -253,7 +280,32 @@ static int rx_alloc(struct notify *n)
 		n->mm[j].msg_hdr.msg_namelen = sizeof(n->rx[j].from);
 		n->mm[j].msg_hdr.msg_iov = &n->rx[j].iov;
 		n->mm[j].msg_hdr.msg_iovlen = 1;
+		n->mm[j].msg_hdr.msg_control = n->rx[j].ctl.buf;
+		n->mm[j].msg_hdr.msg_controllen = sizeof(n->rx[j].ctl);
 	}
+	return 0;
+}
+
+/* Say what the kernel granted: without CAP_NET_ADMIN, net.core.rmem_max
+ * caps the buffer silently. */
+static int rcvbuf_check(struct notify *n, __u32 asked)
+{
+	n->rcvbuf_asked = asked;
+	n->rcvbuf = peer_udp_rcvbuf(n->fd);
+	if (n->rcvbuf < 0) {
+		pr_err("notify: reading the receive buffer size: %s", strerror(-n->rcvbuf));
+		return n->rcvbuf;
+	}
+	if (!asked)
+		pr_info("notify: receive buffer %d bytes (the kernel's default)", n->rcvbuf);
+	else if ((__u64)n->rcvbuf < 2ULL * asked)
+		pr_warn("notify: receive buffer %d bytes, less than notify_rcvbuf = %u asks for "
+			"(twice that, with the kernel's bookkeeping): net.core.rmem_max caps it "
+			"without CAP_NET_ADMIN; a flood may cost notifications",
+			n->rcvbuf, asked);
+	else
+		pr_info("notify: receive buffer %d bytes (notify_rcvbuf = %u, doubled by the "
+			"kernel for its bookkeeping)", n->rcvbuf, asked);
 	return 0;
 }
 
@@ -300,13 +352,17 @@ int notify_open(struct notify **out, const struct mip6lb_config *cfg,
 		pr_err("notify: receive buffers: %s", strerror(-err));
 		goto fail;
 	}
-	n->fd = peer_udp_socket(&d->notify_addr, d->notify_port);
+	n->fd = peer_udp_socket(&d->notify_addr, d->notify_port, d->notify_rcvbuf);
 	if (n->fd < 0) {
 		err = n->fd;
-		pr_err("notify: binding [%s]:%u: %s", fmt_addr(&d->notify_addr, a),
-		       d->notify_port, strerror(-err));
+		pr_err("notify: binding [%s]:%u with a %u-byte receive buffer: %s",
+		       fmt_addr(&d->notify_addr, a), d->notify_port, d->notify_rcvbuf,
+		       strerror(-err));
 		goto fail;
 	}
+	err = rcvbuf_check(n, d->notify_rcvbuf);
+	if (err)
+		goto fail;
 	if (getsockname(n->fd, (struct sockaddr *)&sa, &sl)) {
 		err = -errno;
 		pr_err("notify: getsockname: %s", strerror(-err));
@@ -331,6 +387,11 @@ __u16 notify_port(const struct notify *n)
 	return n->port;
 }
 
+int notify_rcvbuf(const struct notify *n)
+{
+	return n->rcvbuf;
+}
+
 int notify_reload(struct notify *n, const struct mip6lb_config *cfg)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -349,6 +410,16 @@ int notify_reload(struct notify *n, const struct mip6lb_config *cfg)
 	if (!addr_eq(&cfg->daemon.notify_addr, &n->local) || cfg->daemon.notify_port != n->cfg_port)
 		pr_warn("notify: notify_listen [%s]:%u takes effect at the next restart",
 			fmt_addr(&cfg->daemon.notify_addr, a), cfg->daemon.notify_port);
+	/* A live socket takes a new size at once (queued datagrams stay);
+	 * 0, the kernel's default, cannot be gone back to. */
+	if (cfg->daemon.notify_rcvbuf && cfg->daemon.notify_rcvbuf != n->rcvbuf_asked) {
+		err = peer_udp_set_rcvbuf(n->fd, cfg->daemon.notify_rcvbuf);
+		if (err)
+			pr_err("notify: notify_rcvbuf = %u: %s; the buffer stays at %d bytes",
+			       cfg->daemon.notify_rcvbuf, strerror(-err), n->rcvbuf);
+		else
+			rcvbuf_check(n, cfg->daemon.notify_rcvbuf);
+	}
 	notify_subs_repoint(n, np, nn, remap);
 	notify_bindings_repoint(n, remap);
 	notify_peers_free(n->peers, n->n_peers);
@@ -386,4 +457,5 @@ void notify_maps_changed(struct notify *n, __u64 now_ms)
 void notify_get_stats(const struct notify *n, struct notify_stats *out)
 {
 	*out = n->st;
+	out->rx_dropped_kernel = n->drops.total;
 }

@@ -72,6 +72,12 @@
  *    unexpected) are counted per peer and change nothing else, not even
  *    the replay window: policy runs on a copy of the peer's receive state,
  *    committed only when the message is acted upon.
+ *  - Floods: a datagram from no peer's address costs a few compares (its
+ *    MAC is never computed); one from a peer's address costs its HMAC.
+ *    The receive buffer (notify_rcvbuf) holds the genuine messages while
+ *    the loop works through a burst; what the kernel still drops is
+ *    counted (rx_dropped_kernel: SO_RXQ_OVFL on every read and SO_MEMINFO
+ *    on the timer) and warned about at most every NOTIFY_DROP_LOG_MS.
  */
 #ifndef MIP6LB_NOTIFY_H
 #define MIP6LB_NOTIFY_H
@@ -91,9 +97,13 @@ struct json_object;
 #define NOTIFY_DEFAULT_SENDER_ID  1
 #define NOTIFY_OLD_COAS           4       /* previous care-of addresses kept */
 #define NOTIFY_MAX_ATTACH         4       /* sessions listed per binding */
-#define NOTIFY_RX_BUDGET          256     /* datagrams per notify_on_readable() */
+/* Datagrams per notify_on_readable(): ~0.5 ms of work when every one is
+ * a rejection at ~2 us (HMAC included), so under a flood the event loop
+ * still gets to aging and control requests between two batches. */
+#define NOTIFY_RX_BUDGET          256
 #define NOTIFY_RX_BATCH           64      /* datagrams per recvmmsg() */
 #define NOTIFY_WRITE_BATCH        256     /* coa sessions per map update syscall */
+#define NOTIFY_DROP_LOG_MS        10000   /* kernel drops: one warning at most this often */
 
 /* ---- the balancer module ---------------------------------------------- */
 
@@ -119,13 +129,17 @@ struct notify_opts {
 };
 
 /* Bind cfg->daemon.notify_addr : notify_port (port 0 = ephemeral, for
- * tests), take the [peer] sections and their keys, keep a copy of *maps
- * (the fds stay the caller's).  opts may be NULL.  0 or -errno. */
+ * tests) with a receive buffer of cfg->daemon.notify_rcvbuf bytes (0: the
+ * kernel's default; logged with what the kernel granted), take the [peer]
+ * sections and their keys, keep a copy of *maps (the fds stay the
+ * caller's).  opts may be NULL.  0 or -errno. */
 int notify_open(struct notify **out, const struct mip6lb_config *cfg,
 		const struct dp_maps *maps, const struct notify_opts *opts);
 int notify_fd(const struct notify *n);
 /* The bound port (host order): useful when it was ephemeral. */
 __u16 notify_port(const struct notify *n);
+/* The socket's receive buffer as the kernel granted it (bytes). */
+int notify_rcvbuf(const struct notify *n);
 
 /* Read up to NOTIFY_RX_BUDGET datagrams and act on them.  Returns the
  * number read (0 when none was waiting) or -errno for a socket error.
@@ -175,9 +189,12 @@ int notify_reload(struct notify *n, const struct mip6lb_config *cfg);
 struct json_object *notify_bindings_json(const struct notify *n, __u64 now_ms);
 /* {"peers":[{"name","role","addr","port","subscriptions","pending",
  *   "last_heard_s","accepted","rejected":{REASON:N,...},"no_session",
- *   "sent","send_errors"}], "unknown_peer":N, "no_peer":N}
+ *   "sent","send_errors"}], "unknown_peer":N, "no_peer":N,
+ *   "rx_dropped_kernel":N, "rcvbuf":BYTES}
  * rejected has every reason of peer_reason_name(), zeros included;
- * last_heard_s is null when never heard. */
+ * last_heard_s is null when never heard; rx_dropped_kernel counts the
+ * datagrams the kernel dropped before the daemon could read them (full
+ * receive buffer), rcvbuf is the buffer the kernel granted. */
 struct json_object *notify_peers_json(const struct notify *n, __u64 now_ms);
 
 /* Counters for tests and stats. */
@@ -188,6 +205,7 @@ struct notify_stats {
 	__u64 no_session;               /* bindings with no session to carry */
 	__u64 subscribes_sent;
 	__u64 table_full;               /* subscriptions or bindings refused */
+	__u64 rx_dropped_kernel;        /* datagrams dropped by the kernel, unread */
 };
 void notify_get_stats(const struct notify *n, struct notify_stats *out);
 

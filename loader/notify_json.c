@@ -126,5 +126,7 @@ struct json_object *notify_peers_json(const struct notify *n, __u64 now_ms)
 	json_object_object_add(top, "peers", rows);
 	json_object_object_add(top, "unknown_peer", json_object_new_int64(n->st.unknown_peer));
 	json_object_object_add(top, "no_peer", json_object_new_int64(n->st.no_peer));
+	json_object_object_add(top, "rx_dropped_kernel", json_object_new_int64(n->drops.total));
+	json_object_object_add(top, "rcvbuf", json_object_new_int64(n->rcvbuf));
 	return top;
 }

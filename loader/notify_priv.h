@@ -86,6 +86,10 @@ struct rxslot {
 	__u8 buf[PROTO_MAX_MSG + 1];    /* one more: oversized is seen as such */
 	struct sockaddr_in6 from;
 	struct iovec iov;
+	union {                         /* SO_RXQ_OVFL, aligned for CMSG_* */
+		struct cmsghdr align;
+		__u8 buf[PEER_DROPS_CMSG_SPACE];
+	} ctl;
 };
 
 struct notify {
@@ -112,6 +116,11 @@ struct notify {
 	bool no_lookup_batch;
 	struct rxslot *rx;              /* [NOTIFY_RX_BATCH] */
 	struct mmsghdr *mm;             /* [NOTIFY_RX_BATCH] */
+	int rcvbuf;                     /* granted by the kernel, bytes */
+	__u32 rcvbuf_asked;             /* notify_rcvbuf it was set from */
+	struct peer_drops drops;        /* datagrams the kernel dropped */
+	__u64 drops_logged;             /* drops.total at the last warning */
+	__u64 drops_log_ms;             /* ... and when */
 };
 
 static inline bool addr_eq(const struct in6_addr *a, const struct in6_addr *b)

@@ -968,6 +968,162 @@ START_TEST(test_burst_of_notifications)
 }
 END_TEST
 
+/* The module again, with notify_rcvbuf = bytes. */
+static void reopen(__u32 bytes)
+{
+	notify_close(nt);
+	nt = NULL;
+	cfg.daemon.notify_rcvbuf = bytes;
+	ck_assert_int_eq(notify_open(&nt, &cfg, &fx.maps, NULL), 0);
+}
+
+static __s64 top_field(const char *field)
+{
+	struct json_object *top, *v;
+	__s64 n;
+
+	top = notify_peers_json(nt, notify_now_ms());
+	ck_assert_msg(json_object_object_get_ex(top, field, &v), "no field %s", field);
+	n = json_object_get_int64(v);
+	json_object_put(top);
+	return n;
+}
+
+/* notify_rcvbuf is what the socket gets, past net.core.rmem_max (root has
+ * SO_RCVBUFFORCE), reported as the kernel has it (doubled); a reload
+ * resizes the live socket. */
+START_TEST(test_rcvbuf_configured_and_reported)
+{
+	reopen(8U << 20);
+	ck_assert_int_eq(notify_rcvbuf(nt), 16 << 20);
+	ck_assert_int_eq(top_field("rcvbuf"), 16 << 20);
+	ck_assert_int_eq(top_field("rx_dropped_kernel"), 0);
+	cfg.daemon.notify_rcvbuf = 2U << 20;
+	ck_assert_int_eq(notify_reload(nt, &cfg), 0);
+	ck_assert_int_eq(notify_rcvbuf(nt), 4 << 20);
+	ck_assert_int_eq(top_field("rcvbuf"), 4 << 20);
+}
+END_TEST
+
+/* Send n copies of buf from fd. */
+static void flood(int fd, const __u8 *buf, size_t len, int n)
+{
+	while (n--)
+		send_raw(fd, buf, len);
+}
+
+/* Read everything waiting; returns the datagrams read. */
+static int drain(void)
+{
+	int r, total = 0;
+
+	while ((r = notify_on_readable(nt, notify_now_ms())) > 0) {
+		ck_assert_int_le(r, NOTIFY_RX_BUDGET);
+		total += r;
+	}
+	ck_assert_int_eq(r, 0);
+	return total;
+}
+
+/*
+ * A socket with a tiny buffer (8 KiB granted) gets 64 datagrams from an
+ * address that is no peer's: the kernel drops what does not fit.  The
+ * datagrams it kept were queued before any drop, so they carry no count;
+ * the next one queued carries the total (SO_RXQ_OVFL), read by
+ * notify_on_readable().  A second round with nothing after it is seen by
+ * notify_tick() (SO_MEMINFO).  Either way rx_dropped_kernel is exactly
+ * sent - read, and nothing is counted twice.
+ */
+START_TEST(test_kernel_drops_counted)
+{
+	struct notify_stats st;
+	__u8 junk[80];
+	int rogue, got, got2, sent = 64;
+
+	memset(junk, 0xa5, sizeof(junk));
+	reopen(4096);
+	ck_assert_int_eq(notify_rcvbuf(nt), 8192);
+	rogue = udp_bound(ROGUE, NULL);
+
+	flood(rogue, junk, sizeof(junk), sent);
+	got = drain();
+	ck_assert_int_gt(got, 0);
+	ck_assert_int_lt(got, sent);
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.unknown_peer, (__u64)got);
+	ck_assert_uint_eq(st.rx_dropped_kernel, 0);
+
+	flood(rogue, junk, sizeof(junk), 1);
+	ck_assert_int_eq(pump(notify_now_ms()), 1);
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.rx_dropped_kernel, (__u64)(sent - got));
+	ck_assert_int_eq(top_field("rx_dropped_kernel"), sent - got);
+
+	flood(rogue, junk, sizeof(junk), sent);
+	got2 = drain();
+	ck_assert_int_lt(got2, sent);
+	notify_tick(nt, notify_now_ms());
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.rx_dropped_kernel, (__u64)(2 * sent - got - got2));
+	ck_assert_uint_eq(st.unknown_peer, (__u64)(got + 1 + got2));
+	/* Polled again, with no new drop: the same total. */
+	notify_tick(nt, notify_now_ms());
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.rx_dropped_kernel, (__u64)(2 * sent - got - got2));
+	close(rogue);
+}
+END_TEST
+
+/*
+ * Genuine notifications between 40 bad-MAC datagrams each from the Home
+ * Agent's own address and from a rogue one: with a 4 MiB buffer nothing is
+ * dropped, every notify_on_readable() stops at NOTIFY_RX_BUDGET (so the
+ * event loop runs between two), every rejection is counted under its
+ * reason and every genuine notification is applied, in order.
+ */
+START_TEST(test_genuine_notifications_survive_a_flood)
+{
+	__u8 forged[PROTO_MAX_MSG];
+	struct notify_stats st0, st;
+	struct proto_msg m;
+	char coa[64], prev[64];
+	size_t flen;
+	int rogue, i, n = 60, per = 40, total;
+	__u32 be;
+
+	reopen(4U << 20);
+	be = subscribed_node();
+	rogue = udp_bound(ROGUE, NULL);
+	notify_msg(&m, HOA, "2001:db8:bad::1", NULL, 9999, LIFETIME);
+	flen = peer_send(rogue, &ha_tx, &m, bad_key, forged);
+	notify_get_stats(nt, &st0);
+	snprintf(prev, sizeof(prev), "%s", COA_A);
+	for (i = 1; i <= n; i++) {
+		flood(ha_fd, forged, flen, per);
+		flood(rogue, forged, flen, per);
+		snprintf(coa, sizeof(coa), "2001:db8:e::%x", i);
+		notify_msg(&m, HOA, coa, prev, (__u16)i, LIFETIME);
+		peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+		snprintf(prev, sizeof(prev), "%s", coa);
+	}
+	/* + 1: the rogue's copy that peer_send() sent when making it. */
+	total = drain();
+	ck_assert_int_eq(total, n * (2 * per + 1) + 1);
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.rx_dropped_kernel, 0);
+	ck_assert_uint_eq(st.unknown_peer - st0.unknown_peer, (__u64)(n * per + 1));
+	ck_assert_int_eq(rejected("ha1", "bad_mac"), n * per);
+	ck_assert_uint_eq(st.sessions_written - st0.sessions_written, (__u64)n);
+	ck_assert_int_eq(peer_field("ha1", "accepted"), n + 1);
+	expect_binding(HOA, prev);
+	for (i = 1; i <= n; i++) {
+		snprintf(coa, sizeof(coa), "2001:db8:e::%x", i);
+		expect_session(0, MIP6LB_KIND_COA, coa, MIP6LB_KIND_COA, be, LIFETIME);
+	}
+	close(rogue);
+}
+END_TEST
+
 static void expect_keys(struct json_object *o, const char *const *keys)
 {
 	for (; *keys; keys++)
@@ -1026,6 +1182,8 @@ START_TEST(test_json_fields)
 	top = notify_peers_json(nt, notify_now_ms());
 	ck_assert(json_object_object_get_ex(top, "unknown_peer", NULL));
 	ck_assert(json_object_object_get_ex(top, "no_peer", NULL));
+	ck_assert(json_object_object_get_ex(top, "rx_dropped_kernel", NULL));
+	ck_assert(json_object_object_get_ex(top, "rcvbuf", NULL));
 	ck_assert(json_object_object_get_ex(top, "peers", &arr));
 	ck_assert_int_eq(json_object_array_length(arr), 2);
 	row = json_object_array_get_idx(arr, 0);
@@ -1073,6 +1231,9 @@ MIP6LB_SUITE(notify, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_resync_and_deregistration);
 	tcase_add_test(tc, test_remembered_backend_and_maps_changed);
 	tcase_add_test(tc, test_burst_of_notifications);
+	tcase_add_test(tc, test_rcvbuf_configured_and_reported);
+	tcase_add_test(tc, test_kernel_drops_counted);
+	tcase_add_test(tc, test_genuine_notifications_survive_a_flood);
 	suite_add_tcase(s, tc);
 	return s;
 }
