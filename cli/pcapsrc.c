@@ -25,27 +25,18 @@ struct pcapsrc {
 static const unsigned char fake_dst[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xaa };
 static const unsigned char fake_src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 
-int pcapsrc_open(const char *path, struct pcapsrc **out, char *err, size_t errlen)
+/* Take p (opened from what name names) if its link type is one we read. */
+static int wrap(pcap_t *p, const char *name, struct pcapsrc **out, char *err, size_t errlen)
 {
-	char perr[PCAP_ERRBUF_SIZE] = "";
 	struct pcapsrc *s;
 
-	*out = NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
+		pcap_close(p);
 		return -1;
 	}
-	s->p = pcap_open_offline(path, perr);
-	if (!s->p) {
-		/* libpcap names the file in some messages, not in others. */
-		if (!strncmp(perr, path, strlen(path)))
-			snprintf(err, errlen, "%s", perr);
-		else
-			snprintf(err, errlen, "%s: %s", path, perr);
-		free(s);
-		return -1;
-	}
+	s->p = p;
 	s->dlt = pcap_datalink(s->p);
 	switch (s->dlt) {
 	case DLT_EN10MB:
@@ -59,7 +50,7 @@ int pcapsrc_open(const char *path, struct pcapsrc **out, char *err, size_t errle
 		break;
 	default:
 		snprintf(err, errlen, "%s: link type %s (%d) is not supported (EN10MB, RAW, IPV4, IPV6, NULL, LOOP, LINUX_SLL, LINUX_SLL2 are)",
-			 path, pcap_datalink_val_to_name(s->dlt) ? pcap_datalink_val_to_name(s->dlt) : "?",
+			 name, pcap_datalink_val_to_name(s->dlt) ? pcap_datalink_val_to_name(s->dlt) : "?",
 			 s->dlt);
 		pcap_close(s->p);
 		free(s);
@@ -67,6 +58,44 @@ int pcapsrc_open(const char *path, struct pcapsrc **out, char *err, size_t errle
 	}
 	*out = s;
 	return 0;
+}
+
+/* libpcap names the file in some messages, not in others. */
+static void open_error(const char *name, const char *perr, char *err, size_t errlen)
+{
+	if (!strncmp(perr, name, strlen(name)))
+		snprintf(err, errlen, "%s", perr);
+	else
+		snprintf(err, errlen, "%s: %s", name, perr);
+}
+
+int pcapsrc_open(const char *path, struct pcapsrc **out, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p;
+
+	*out = NULL;
+	p = pcap_open_offline(path, perr);
+	if (!p) {
+		open_error(path, perr, err, errlen);
+		return -1;
+	}
+	return wrap(p, path, out, err, errlen);
+}
+
+int pcapsrc_fopen(FILE *fp, const char *name, struct pcapsrc **out, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p;
+
+	*out = NULL;
+	p = pcap_fopen_offline(fp, perr);
+	if (!p) {
+		open_error(name, perr, err, errlen);
+		fclose(fp);
+		return -1;
+	}
+	return wrap(p, name, out, err, errlen);
 }
 
 const char *pcapsrc_linktype(const struct pcapsrc *s)

@@ -10,6 +10,7 @@
 #define MIP6LBCTL_PCAPSRC_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct pcapsrc;
 
@@ -23,6 +24,9 @@ struct pcapsrc_frame {
 /* Open path; link types EN10MB, RAW, IPV4, IPV6, NULL, LOOP, LINUX_SLL and
  * LINUX_SLL2 are accepted.  Returns 0 or -1 with a message in err. */
 int pcapsrc_open(const char *path, struct pcapsrc **out, char *err, size_t errlen);
+/* The same from an open stream (the fuzzer's fmemopen()), named name in
+ * messages; the source owns fp from here on, even when this fails. */
+int pcapsrc_fopen(FILE *fp, const char *name, struct pcapsrc **out, char *err, size_t errlen);
 /* 1 and *f filled (valid until the next call), 0 at the end, -1 with err. */
 int pcapsrc_next(struct pcapsrc *s, struct pcapsrc_frame *f, char *err, size_t errlen);
 /* "EN10MB", "RAW", ... */
