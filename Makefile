@@ -21,7 +21,7 @@ endif
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.PHONY: all deps check unit netns bench demo fuzz clean install vmlinux
+.PHONY: all deps check unit netns bench demo fuzz check-asan clean install vmlinux
 
 # ---- dependencies -------------------------------------------------------
 # `make`, `make check`, `make demo` and `make bench` install missing packages
@@ -205,34 +205,102 @@ demo: all
 bench: all
 	$(Q)MIP6LB_BUILD=$(abspath $(OUTPUT)) $(OUTPUT)/mip6lb-bench $(if $(QUICK),--quick) --json $(OUTPUT)/bench.json
 
-# Fuzzers: libFuzzer + ASan/UBSan over the same parser and codec code.
-# `make fuzz FUZZ_SECONDS=60` runs each one for that long.
+# Fuzzers: libFuzzer + ASan/UBSan, one selftests/fuzz/fuzz_*.c per input
+# decoder (docs/TESTING.md lists them).  Every program's code but the mains
+# is built once with the fuzzer's instrumentation into one archive, so a
+# target links only what it calls.  `make fuzz FUZZ_SECONDS=60` runs each
+# target that long from its seeds (selftests/fuzz/seeds/TARGET, plus
+# mkseeds' generated ones) and stops at the first finding;
+# FUZZ_TARGETS="fuzz_ctl fuzz_feed" runs only those.
 FUZZ_SECONDS ?= 30
 FUZZ_SRCS   := $(wildcard selftests/fuzz/fuzz_*.c)
+FUZZ_NAMES  := $(patsubst selftests/fuzz/%.c,%,$(FUZZ_SRCS))
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_SEEDS  := $(OUTPUT)/fuzz/mkseeds
-FUZZ_BINS   := $(patsubst selftests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB    := $(filter-out lib/dpmaps.c,$(wildcard lib/proto.c agent/mh.c lib/names.c lib/log.c lib/strparse.c))
-FUZZ_CFLAGS := -g -O1 -MMD -MP -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	       -D_GNU_SOURCE -Ilib -Iagent -Ibpf
+FUZZ_BINS   := $(addprefix $(OUTPUT)/fuzz/,$(FUZZ_NAMES))
+FUZZ_CFLAGS := -g -O1 -MMD -MP -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	       -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Iselftests/fuzz -Iloader -Iagent \
+	       -Icli -Ilib -Ibpf -I$(OUTPUT) $(PKG_CFLAGS)
+FUZZ_LIB_SRCS := $(filter-out $(DAEMON_MAIN) $(AGENT_MAIN) $(CLI_MAIN), \
+		   $(LIB_SRCS) $(wildcard loader/*.c agent/*.c) $(CLI_SRCS)) \
+		 selftests/fuzz/fuzzutil.c
+FUZZ_LIB    := $(OUTPUT)/fuzz/libfuzz.a
+$(patsubst %.c,$(OUTPUT)/fuzz/obj/%.o,$(SKEL_USERS)): $(SKEL)
+# Targets that need more than the archive.
+FUZZ_EXTRA_fuzz_ctl := $(OUTPUT)/fuzz/obj/selftests/fuzz/fakemaps.o
 
-$(OUTPUT)/fuzz/%: selftests/fuzz/%.c $(FUZZ_LIB) $(DEPS_STAMP)
+# The fake maps are the harness, not code under test: sanitized, but no
+# coverage feedback (their loops would drown the fuzzer's signal and time).
+$(OUTPUT)/fuzz/obj/selftests/fuzz/fakemaps.o: selftests/fuzz/fakemaps.c $(DEPS_STAMP)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/fuzz/obj/%.o: %.c $(DEPS_STAMP)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(patsubst %.c,$(OUTPUT)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+.SECONDEXPANSION:
+$(OUTPUT)/fuzz/%: selftests/fuzz/%.c $(FUZZ_LIB) $$(FUZZ_EXTRA_$$*) $(DEPS_STAMP)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_EXTRA_$*) $(FUZZ_LIB) \
+		$(PKG_LIBS)
 
 $(FUZZ_SEEDS): selftests/fuzz/mkseeds.c selftests/lib/pktbuild.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g -Iselftests/lib -o $@ $^
 
-fuzz: $(FUZZ_BINS) $(FUZZ_SEEDS)
-	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus-fuzz_parse && $(FUZZ_SEEDS) $(OUTPUT)/fuzz/corpus-fuzz_parse
-	$(Q)for f in $(FUZZ_BINS); do \
-		mkdir -p $(OUTPUT)/fuzz/corpus-$${f##*/}; \
-		echo "fuzz: $${f##*/} for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			$(OUTPUT)/fuzz/corpus-$${f##*/} 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || exit 1; \
+# -close_fd_mask=3: the targets' own output (usage, log lines) is dropped,
+# libFuzzer's and the sanitizers' reports are kept.  A finding leaves
+# crash-*/leak-*/timeout-* in $(OUTPUT)/fuzz/findings and fails the run.
+fuzz: $(addprefix $(OUTPUT)/fuzz/,$(FUZZ_TARGETS)) $(FUZZ_SEEDS)
+	$(Q)mkdir -p $(OUTPUT)/fuzz/findings
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		c=$(OUTPUT)/fuzz/corpus-$$t; mkdir -p $$c; \
+		if [ -d selftests/fuzz/seeds/$$t ]; then cp -n selftests/fuzz/seeds/$$t/* $$c/; fi; \
+		$(FUZZ_SEEDS) $$c $${t#fuzz_} >/dev/null; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(OUTPUT)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-close_fd_mask=3 -artifact_prefix=$(OUTPUT)/fuzz/findings/$$t- \
+			$$c > $(OUTPUT)/fuzz/$$t.log 2>&1; rc=$$?; \
+		grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' $(OUTPUT)/fuzz/$$t.log; \
+		if [ $$rc -ne 0 ]; then echo "fuzz: $$t: finding (exit $$rc), see $(OUTPUT)/fuzz/$$t.log"; exit 1; fi; \
 	done
+
+# Sanitizers: the userspace built with AddressSanitizer and
+# UndefinedBehaviorSanitizer into its own OUTPUT (the BPF objects as
+# usual), then the unit suites and one namespace scenario on it.  Every
+# report goes to a file under sanitizer-logs and any file there fails the
+# run, whichever process (a forked Check test, mip6lbd in a namespace)
+# wrote it.  LeakSanitizer skips only the third-party leaks listed in
+# selftests/asan.supp.  `make check` is untouched.
+ASAN_OUTPUT   ?= $(OUTPUT)-asan
+ASAN_SCENARIO ?= test_08_forwarding
+ASAN_CFLAGS   := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		 -fno-omit-frame-pointer
+ASAN_LOGS      = $(abspath $(ASAN_OUTPUT))/sanitizer-logs
+ASAN_ENV       = ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:log_path=$(ASAN_LOGS)/asan \
+		 LSAN_OPTIONS=suppressions=$(CURDIR)/selftests/asan.supp:print_suppressions=0 \
+		 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(ASAN_LOGS)/ubsan \
+		 MIP6LB_BUILD=$(abspath $(ASAN_OUTPUT)) MIP6LB_SRC=$(CURDIR)
+
+check-asan:
+	$(Q)$(MAKE) OUTPUT=$(ASAN_OUTPUT) CFLAGS="$(ASAN_CFLAGS)" all
+	$(Q)rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS)
+	$(Q)rc=0; \
+	$(ASAN_ENV) MIP6LB_NO_NETNS=1 CK_VERBOSITY=$${CK_VERBOSITY:-normal} $(ASAN_OUTPUT)/unit_tests || rc=1; \
+	$(ASAN_ENV) bash selftests/netns/run.sh $(ASAN_SCENARIO) || rc=1; \
+	if ls $(ASAN_LOGS)/* >/dev/null 2>&1; then \
+		echo "check-asan: sanitizer reports in $(ASAN_LOGS):"; cat $(ASAN_LOGS)/*; rc=1; \
+	fi; \
+	if [ $$rc -eq 0 ]; then echo "check-asan: clean"; else echo "check-asan: FAILED"; fi; exit $$rc
 
 # Install the programs, units and man pages (DESTDIR and PREFIX honoured).
 PREFIX  ?= /usr/local
