@@ -15,13 +15,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include "agent.h"
 #include "ini_lines.h"
 #include "peer_config.h"
@@ -64,11 +61,18 @@ typedef int (*setter_fn)(struct ast *st, const char *key, const char *val);
 static int set_listen(struct ast *st, const char *key, const char *val)
 {
 	struct agent_config *c = st->cfg;
+	const char *why;
 
 	if (parse_hostport6(val, &c->listen_addr, &c->listen_port, AGENT_DEFAULT_PORT))
 		return bad(st, key, val, "expected [ADDRESS]:PORT");
 	if (IN6_IS_ADDR_MULTICAST(&c->listen_addr))
-		return bad(st, key, val, "not a unicast address");
+		return bad(st, key, val, "not a unicast address: a multicast address");
+	/* Found here rather than at bind(): :: (every address) and ::1 are
+	 * fine to listen on, an IPv4-mapped or scope-less link-local one is
+	 * not. */
+	why = ini_lines_addr_why(&c->listen_addr, INI_ADDR_ANY | INI_ADDR_LOOPBACK);
+	if (why)
+		return bad(st, key, val, "%s", why);
 	return 0;
 }
 
@@ -313,62 +317,20 @@ int agent_config_load(const char *path, int role, struct agent_config *cfg,
 		      char *err, size_t errlen)
 {
 	char *text = NULL, *dir = NULL;
-	struct stat sb;
-	ssize_t r;
-	size_t len = 0;
-	int fd, rc = 0;
+	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	if (fstat(fd, &sb)) {
-		rc = -errno;
-		goto fail;
-	}
-	if (sb.st_size > AGENT_MAX_FILE_BYTES) {
-		rc = -EFBIG;
-		goto fail;
-	}
-	text = malloc(sb.st_size + 1);
-	if (!text) {
-		rc = -ENOMEM;
-		goto fail;
-	}
-	while (len < (size_t)sb.st_size) {
-		r = read(fd, text + len, sb.st_size - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			goto fail;
-		}
-		if (!r)
-			break;
-		len += r;
-	}
-	text[len] = '\0';
-	if (memchr(text, '\0', len)) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: contains a NUL byte", path);
-		rc = -EINVAL;
-		goto out;
-	}
+	rc = ini_lines_read_file(path, AGENT_MAX_FILE_BYTES, &text, err, errlen);
+	if (rc)
+		return rc;
 	dir = strdup(path);
 	if (!dir) {
-		rc = -ENOMEM;
-		goto fail;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		free(text);
+		return -ENOMEM;
 	}
 	rc = parse_text(text, path, dirname(dir), role, cfg, err, errlen);
-	goto out;
-fail:
-	if (err && errlen)
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-out:
-	if (fd >= 0)
-		close(fd);
 	free(dir);
 	free(text);
 	return rc;

@@ -79,6 +79,13 @@ static const struct cli_arg a_backend_list[] = {
 	END
 };
 
+static const struct cli_arg a_reload[] = {
+	{ "allow-empty", NULL, "yes|no", "allow_empty", CT_YESNO, CA_OPT, 0, 0,
+	  "apply a config with no [service] even though that removes every running "
+	  "service and its sessions (default no: refused)" },
+	END
+};
+
 static const struct cli_arg a_session_list[] = {
 	{ NULL, NULL, "SERVICE", "service", CT_NAME, CA_POS | CA_OPT, 0, 0,
 	  "only this service's sessions" },
@@ -202,8 +209,12 @@ static const struct cli_cmd cmds[] = {
 	  "bindings learnt from notifications", NULL },
 	{ "peer list", a_none, cmd_daemon_request, NULL,
 	  "notification peers (Home Agents, mobile nodes)", NULL },
-	{ "reload", a_none, cmd_daemon_request, NULL,
-	  "re-read the config file (as SIGHUP; errors come back here)", NULL },
+	{ "reload", a_reload, cmd_daemon_request, NULL,
+	  "re-read the config file (as SIGHUP; errors come back here)",
+	  "Re-read the config file and apply it, as SIGHUP does; a config error\n"
+	  "comes back here and the daemon keeps running as it was.  A file with no\n"
+	  "[service] while services run (a truncated file, most often) is refused\n"
+	  "unless allow-empty yes is given." },
 	{ "classify", a_classify, cmd_classify, NULL,
 	  "run a capture through the datapath offline, one row per packet",
 	  "Run every packet of FILE.pcap, in order and through one session table,\n"

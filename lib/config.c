@@ -9,13 +9,11 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 #include "config.h"
 #include "ini_lines.h"
 #include "names.h"
@@ -92,16 +90,24 @@ static int yesno(struct pstate *st, const char *key, const char *val, bool *out)
 	return bad(st, key, val, "expected yes or no");
 }
 
-/* Addresses a service or backend is reached at: :: and multicast are
- * always typos, and would silently match nothing (or everything). */
-static int unicast6(struct pstate *st, const char *key, const char *val, struct in6_addr *out)
+/* Addresses a service or backend is reached at: :: and multicast would
+ * silently match nothing (or everything), and loopback, IPv4-mapped and
+ * scope-less link-local ones can never be on the wire the datapath sees
+ * (ini_lines_addr_why() says why).  flags: INI_ADDR_* the key allows. */
+static int unicast6(struct pstate *st, const char *key, const char *val, unsigned int flags,
+		    struct in6_addr *out)
 {
 	struct in6_addr a;
+	const char *why;
 
 	if (inet_pton(AF_INET6, val, &a) != 1)
 		return bad(st, key, val, "not an IPv6 address");
 	if (IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_MULTICAST(&a))
-		return bad(st, key, val, "not a unicast IPv6 address");
+		return bad(st, key, val, "not a unicast IPv6 address: %s",
+			   ini_lines_addr_why(&a, 0));
+	why = ini_lines_addr_why(&a, flags);
+	if (why)
+		return bad(st, key, val, "%s", why);
 	*out = a;
 	return 0;
 }
@@ -198,7 +204,7 @@ static int set_events(struct pstate *st, const char *key, const char *val)
 
 static int set_vip(struct pstate *st, const char *key, const char *val)
 {
-	return unicast6(st, key, val, &CUR_SVC(st)->vip);
+	return unicast6(st, key, val, 0, &CUR_SVC(st)->vip);
 }
 
 static int set_proto(struct pstate *st, const char *key, const char *val)
@@ -267,7 +273,7 @@ static int set_lb_addr(struct pstate *st, const char *key, const char *val)
 {
 	struct cfg_service *s = CUR_SVC(st);
 
-	if (unicast6(st, key, val, &s->lb_addr))
+	if (unicast6(st, key, val, 0, &s->lb_addr))
 		return st->in.rc;
 	s->has_lb_addr = true;
 	return 0;
@@ -303,7 +309,9 @@ static int set_notify(struct pstate *st, const char *key, const char *val)
 
 static int set_be_addr(struct pstate *st, const char *key, const char *val)
 {
-	return unicast6(st, key, val, &CUR_BE(st)->addr);
+	/* A link-local backend is on the link its dev names: section_end()
+	 * asks for one. */
+	return unicast6(st, key, val, INI_ADDR_LINKLOCAL, &CUR_BE(st)->addr);
 }
 
 static int set_weight(struct pstate *st, const char *key, const char *val)
@@ -398,6 +406,10 @@ static void section_end(struct pstate *st)
 		b = CUR_BE(st);
 		if (!st->key_line[K_B_ADDR])
 			fail(st, b->line, -EINVAL, "backend '%s %s' has no addr", b->service, b->name);
+		else if (IN6_IS_ADDR_LINKLOCAL(&b->addr) && !b->dev[0])
+			fail(st, st->key_line[K_B_ADDR], -EINVAL,
+			     "backend '%s %s': addr is a link-local address, and without dev "
+			     "nothing says on which link", b->service, b->name);
 		break;
 	case SEC_PEER:
 		peer_section_end(&st->peer, CUR_PEER(st));
@@ -571,6 +583,21 @@ static void validate(struct pstate *st)
 			     notify_mode_name(cfg->services[i].notify));
 			break;
 		}
+	/* A notify mode listens to one kind of [peer]: with none of that
+	 * role, no notification could ever arrive for the service. */
+	for (i = 0; i < cfg->n_services; i++) {
+		__u8 mode = cfg->services[i].notify;
+
+		if (mode == MIP6LB_NOTIFY_OFF)
+			continue;
+		for (j = 0; j < cfg->n_peers && cfg->peers[j].role != mode; j++)
+			;
+		if (j == cfg->n_peers)
+			fail(st, cfg->services[i].line, -EINVAL,
+			     "service '%s' has notify = %s, but no [peer] has role = %s: "
+			     "no notification could ever arrive", cfg->services[i].name,
+			     notify_mode_name(mode), notify_mode_name(mode));
+	}
 	for (i = 0; i < cfg->n_backends; i++) {
 		struct cfg_backend *b = &cfg->backends[i];
 
@@ -626,69 +653,15 @@ int config_parse_string(const char *text, const char *name, struct mip6lb_config
 	return parse_text(text, name ? name : "<string>", NULL, cfg, err, errlen);
 }
 
-static int read_file(const char *path, char **out)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *nb;
-	ssize_t r;
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (len + 1 >= cap) {
-			cap = cap ? cap * 2 : 8192;
-			if (cap > CFG_MAX_FILE_BYTES + 1) {
-				rc = -EFBIG;
-				break;
-			}
-			nb = realloc(buf, cap);
-			if (!nb) {
-				rc = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			break;
-		}
-		if (!r)
-			break;
-		len += r;
-	}
-	close(fd);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	buf[len] = '\0';
-	/* The parser works on C strings; a NUL would hide the rest. */
-	if (memchr(buf, '\0', len)) {
-		free(buf);
-		return -EINVAL;
-	}
-	*out = buf;
-	return 0;
-}
-
 int config_load(const char *path, struct mip6lb_config *cfg, char *err, size_t errlen)
 {
 	char *text = NULL, *dir = NULL;
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
-	rc = read_file(path, &text);
-	if (rc) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path,
-				 rc == -EINVAL ? "contains a NUL byte" : strerror(-rc));
+	rc = ini_lines_read_file(path, CFG_MAX_FILE_BYTES, &text, err, errlen);
+	if (rc)
 		return rc;
-	}
 	dir = strdup(path);
 	if (!dir) {
 		free(text);

@@ -213,6 +213,164 @@ char *ini_lines_path(struct ini_lines *in, const char *key, const char *val)
 	return path;
 }
 
+/* open_regular()'s answer for a file that opened but is not a regular
+ * file: outside the errno range, so no open() or fstat() error reads as it. */
+#define NOT_REGULAR 4096
+
+/* Both files and keys: O_NONBLOCK so that opening a FIFO (or a device)
+ * returns at once instead of waiting for a writer; the type is checked on
+ * the descriptor before any read, so nothing but a regular file is read. */
+static int open_regular(const char *path, struct stat *sb)
+{
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, sb)) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(sb->st_mode)) {
+		close(fd);
+		return -NOT_REGULAR;
+	}
+	return fd;
+}
+
+/* Read up to max bytes of fd into buf; *len gets how many.  0 or -errno. */
+static int read_upto(int fd, void *buf, size_t max, size_t *len)
+{
+	ssize_t r;
+
+	*len = 0;
+	while (*len < max) {
+		r = read(fd, (char *)buf + *len, max - *len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (!r)
+			break;
+		*len += r;
+	}
+	return 0;
+}
+
+static void size_text(char *buf, size_t len, size_t bytes)
+{
+	if (bytes >= (1U << 20) && !(bytes % (1U << 20)))
+		snprintf(buf, len, "%zu MiB", bytes >> 20);
+	else if (bytes >= 1024 && !(bytes % 1024))
+		snprintf(buf, len, "%zu KiB", bytes >> 10);
+	else
+		snprintf(buf, len, "%zu bytes", bytes);
+}
+
+int ini_lines_read_file(const char *path, size_t max, char **out, char *err, size_t errlen)
+{
+	char *buf = NULL, *nb, limit[32];
+	size_t len, cap, got;
+	const char *nul;
+	struct stat sb;
+	int fd, rc;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	fd = open_regular(path, &sb);
+	if (fd < 0) {
+		rc = fd == -NOT_REGULAR ? -EINVAL : fd;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path,
+				 fd == -NOT_REGULAR ? "not a regular file" : strerror(-fd));
+		return rc;
+	}
+	size_text(limit, sizeof(limit), max);
+	if ((__u64)sb.st_size > max) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: file too large (%llu bytes, limit %s)", path,
+				 (unsigned long long)sb.st_size, limit);
+		close(fd);
+		return -EFBIG;
+	}
+	/* Sized by st_size, but read to the end and grown up to one byte past
+	 * the limit: a file that grows under us is still caught. */
+	cap = (size_t)sb.st_size + 2;
+	len = 0;
+	for (;;) {
+		nb = realloc(buf, cap);
+		if (!nb) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		buf = nb;
+		rc = read_upto(fd, buf + len, cap - 1 - len, &got);
+		if (rc)
+			goto fail;
+		len += got;
+		if (len < cap - 1 || len > max)
+			break;
+		cap = cap * 2 < max + 2 ? cap * 2 : max + 2;
+	}
+	if (len > max) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: file too large (over %zu bytes, limit %s)", path,
+				 max, limit);
+		rc = -EFBIG;
+		goto out;
+	}
+	buf[len] = '\0';
+	/* The parser works on C strings; a NUL would hide the rest.  The
+	 * line is counted as the parser would count it. */
+	nul = memchr(buf, '\0', len);
+	if (nul) {
+		const char *p;
+		int line = 1;
+
+		for (p = buf; p < nul; p++)
+			line += *p == '\n';
+		if (err && errlen)
+			snprintf(err, errlen, "%s:%d: contains a NUL byte; a config file is text",
+				 path, line);
+		rc = -EINVAL;
+		goto out;
+	}
+	close(fd);
+	*out = buf;
+	return 0;
+fail:
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+const char *ini_lines_addr_why(const struct in6_addr *a, unsigned int flags)
+{
+	if (IN6_IS_ADDR_UNSPECIFIED(a))
+		return flags & INI_ADDR_ANY ? NULL : "the unspecified address";
+	if (IN6_IS_ADDR_LOOPBACK(a))
+		return flags & INI_ADDR_LOOPBACK ? NULL : "a loopback address";
+	if (IN6_IS_ADDR_MULTICAST(a))
+		return "a multicast address";
+	/* A config line has no %scope, and the same fe80:: address is on
+	 * every link. */
+	if (IN6_IS_ADDR_LINKLOCAL(a))
+		return flags & INI_ADDR_LINKLOCAL ? NULL :
+		       "a link-local address, and nothing here says on which link";
+	/* ::ffff:a.b.c.d is an IPv4 socket's address: no IPv6 packet carries
+	 * it, and an IPv6-only socket cannot bind it. */
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		return "an IPv4-mapped address (::ffff:a.b.c.d), which no IPv6 packet carries";
+	if (IN6_IS_ADDR_V4COMPAT(a))
+		return "an IPv4-compatible address (::a.b.c.d, deprecated by RFC 4291)";
+	return NULL;
+}
+
 static int key_fail(struct ini_lines *in, const char *path, int rc)
 {
 	return ini_lines_fail(in, in->lineno, rc, "key_file %s: %s", path, strerror(-rc));
@@ -224,24 +382,17 @@ int ini_lines_read_key(struct ini_lines *in, const char *path, __u8 *key, size_t
 	__u8 buf[INI_LINES_KEY_MAX + 1];
 	size_t len = 0;
 	struct stat sb;
-	ssize_t r;
 	int fd, rc = 0;
 
 	if (max > INI_LINES_KEY_MAX)
 		return ini_lines_fail(in, in->lineno, -EINVAL, "key_file %s: keys of over %d bytes",
 				      path, INI_LINES_KEY_MAX);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_regular(path, &sb);
+	if (fd == -NOT_REGULAR)
+		return ini_lines_fail(in, in->lineno, -EINVAL, "key_file %s: not a regular file",
+				      path);
 	if (fd < 0)
-		return key_fail(in, path, -errno);
-	if (fstat(fd, &sb)) {
-		rc = key_fail(in, path, -errno);
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		rc = ini_lines_fail(in, in->lineno, -EINVAL, "key_file %s: not a regular file",
-				    path);
-		goto out;
-	}
+		return key_fail(in, path, fd);
 	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
 		rc = ini_lines_fail(in, in->lineno, -EINVAL,
 				    "key_file %s: mode %04o lets group or others at the key; chmod 600 it",
@@ -250,17 +401,10 @@ int ini_lines_read_key(struct ini_lines *in, const char *path, __u8 *key, size_t
 	}
 	/* Read one byte past the maximum instead of trusting st_size, so a
 	 * file that grows under us is still caught as too long. */
-	while (len < max + 1) {
-		r = read(fd, buf + len, max + 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = key_fail(in, path, -errno);
-			goto out;
-		}
-		if (!r)
-			break;
-		len += r;
+	rc = read_upto(fd, buf, max + 1, &len);
+	if (rc) {
+		rc = key_fail(in, path, rc);
+		goto out;
 	}
 	if (len < min || len > max) {
 		rc = ini_lines_fail(in, in->lineno, -EINVAL,

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include <netinet/in.h>
 #include <ini.h>
 
 /* The longest key_file ini_lines_read_key() takes. */
@@ -89,8 +90,27 @@ int ini_lines_grow(struct ini_lines *in, void **arr, int n, int *cap, size_t siz
  * malloc()ed, or NULL after reporting the error. */
 char *ini_lines_path(struct ini_lines *in, const char *key, const char *val);
 
-/* Read the key in path, now and once: a regular file no group or other
- * may access, of min..max bytes (max <= INI_LINES_KEY_MAX), into key.
+/*
+ * Read a whole config file into *out (malloc()ed, NUL-terminated).  It is
+ * opened so that nothing blocks (O_NONBLOCK: a FIFO does not wait for a
+ * writer) and must be a regular file of at most max bytes, read no further
+ * than that.  0, or a negative errno with err = "PATH: not a regular
+ * file", "PATH: file too large (N bytes, limit 16 MiB)", "PATH:LINE:
+ * contains a NUL byte ..." or "PATH: <strerror>".
+ */
+int ini_lines_read_file(const char *path, size_t max, char **out, char *err, size_t errlen);
+
+/* Why a can never be an address a service, a backend or a listening
+ * socket is reached at: "a loopback address", "a link-local address",
+ * "an IPv4-mapped address", ...; NULL when it can.  flags allow what the
+ * caller's key can take (INI_ADDR_*). */
+#define INI_ADDR_ANY        (1U << 0)   /* ::, to listen on every address */
+#define INI_ADDR_LOOPBACK   (1U << 1)   /* ::1 */
+#define INI_ADDR_LINKLOCAL  (1U << 2)   /* fe80::/10, when a scope is given elsewhere */
+const char *ini_lines_addr_why(const struct in6_addr *a, unsigned int flags);
+
+/* Read the key in path, now and once: a regular file (opened as
+ * ini_lines_read_file() opens one) no group or other may access, of min..max bytes (max <= INI_LINES_KEY_MAX), into key.
  * 0 or the error, reported as "key_file PATH: ...". */
 int ini_lines_read_key(struct ini_lines *in, const char *path, __u8 *key, size_t min,
 		       size_t max, __u32 *len);

@@ -682,15 +682,26 @@ static int cmd_peer_list(struct daemon *d, struct json_object *args, struct json
 static int cmd_reload(struct daemon *d, struct json_object *args, struct json_object **data,
 		      char *err, size_t errlen)
 {
-	int ret = check_args(args, NULL, err, errlen);
+	static const char *const allowed[] = { "allow_empty", NULL };
+	struct json_object *v;
+	char val[8] = "no";
+	int ret = check_args(args, allowed, err, errlen);
 
 	if (ret)
 		return ret;
+	/* true/false, or mip6lbctl's "yes"/"no": a config with no [service]
+	 * may remove every running one (docs/control.md). */
+	if (args && json_object_object_get_ex(args, "allow_empty", &v) &&
+	    ((ret = arg_text(v, "allow_empty", val, sizeof(val), err, errlen)) ||
+	     (strcmp(val, "yes") && strcmp(val, "no")))) {
+		snprintf(err, errlen, "argument 'allow_empty' must be true or false");
+		return -EINVAL;
+	}
 	if (!d->reload) {
 		snprintf(err, errlen, "reload is not available");
 		return -EOPNOTSUPP;
 	}
-	return d->reload(d, err, errlen);
+	return d->reload(d, !strcmp(val, "yes"), err, errlen);
 }
 
 /* changes: it writes services, backends or sessions, so d->changed()

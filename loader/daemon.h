@@ -7,6 +7,7 @@
 #ifndef MIP6LB_DAEMON_H
 #define MIP6LB_DAEMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -32,8 +33,10 @@ struct daemon {
 	__u64 start_ns;              /* CLOCK_MONOTONIC */
 	/* Re-read the config file and apply it (SIGHUP, `reload`).  Returns 0,
 	 * or a negative errno with err set ("FILE:LINE: message"); on error
-	 * the running state is left exactly as it was. */
-	int (*reload)(struct daemon *d, char *err, size_t errlen);
+	 * the running state is left exactly as it was.  A file with no
+	 * [service] while services run is refused unless allow_empty (the
+	 * request's allow_empty; never for SIGHUP). */
+	int (*reload)(struct daemon *d, bool allow_empty, char *err, size_t errlen);
 	/* A runtime command changed services, backends or sessions (the
 	 * maps): the daemon tells its caches (notify_maps_changed()).  May
 	 * be NULL. */

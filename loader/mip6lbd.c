@@ -420,19 +420,47 @@ static void on_changed(struct daemon *d)
 	notify_follow(d->priv, false);
 }
 
-static int do_reload(struct daemon *d, char *err, size_t errlen)
+/*
+ * SIGHUP and `reload`.  A config with no [service] left would remove every
+ * running service and delete all their sessions: far more often a file
+ * truncated by a full disk, a failed copy or an editor than what the
+ * operator meant, so it is refused unless the request says so
+ * (`mip6lbctl reload allow-empty yes`; a signal cannot).  Starting with
+ * such a file is fine: there is nothing to wipe.
+ */
+static int do_reload(struct daemon *d, bool allow_empty, char *err, size_t errlen)
 {
 	struct run *r = d->priv;
-	int ret;
+	struct mip6lb_config cfg;
+	int ret, running = r->st->cfg.n_services;
 
-	ret = state_reload_file(r->st, d->config_path, reload_fixup, r, err, errlen);
-	if (ret) {
-		pr_err("reload: %s; keeping the running config", err);
-		return ret;
+	ret = config_load(d->config_path, &cfg, err, errlen);
+	if (ret)
+		goto fail;
+	reload_fixup(&cfg, r);
+	if (!cfg.n_services && running && !allow_empty) {
+		snprintf(err, errlen,
+			 "%s has no [service]: applying it would remove all %d running "
+			 "service%s and their sessions; refused (if that is what you want, run "
+			 "'mip6lbctl reload allow-empty yes')",
+			 d->config_path, running, running == 1 ? "" : "s");
+		config_free(&cfg);
+		ret = -ENODATA;
+		goto fail;
 	}
-	pr_info("reload: %s applied", d->config_path);
+	ret = state_apply(r->st, &cfg);
+	config_free(&cfg);
+	if (ret) {
+		snprintf(err, errlen, "%s: applying: %s", d->config_path, strerror(-ret));
+		goto fail;
+	}
+	pr_info("reload: %s applied%s", d->config_path,
+		!r->st->cfg.n_services && running ? " (every service removed, as asked)" : "");
 	notify_follow(r, true);
 	return 0;
+fail:
+	pr_err("reload: %s; keeping the running config", err);
+	return ret;
 }
 
 /* ---- event sources ------------------------------------------------------ */
@@ -447,7 +475,7 @@ static void on_signal(void *arg, __u32 events)
 		switch (si.ssi_signo) {
 		case SIGHUP:
 			pr_info("SIGHUP: reloading %s", r->d.config_path);
-			do_reload(&r->d, err, sizeof(err));
+			do_reload(&r->d, false, err, sizeof(err));
 			break;
 		case SIGTERM:
 		case SIGINT:

@@ -422,6 +422,15 @@ static const struct {
 	{ "[agent]\ninterface = eth0\n[peer a]\naddr = 2001:db8::1\nkey_file = %s\n[peer a]\n",
 	  AGENT_ROLE_HA, "agent.conf:6: duplicate peer 'a'" },
 	{ "[agent]\nlisten = [2001:db8::1]:0\n", AGENT_ROLE_HA, "agent.conf:2: listen = '[2001:db8::1]:0'" },
+	/* Found at load, not when bind() fails (issue 11). */
+	{ "[agent]\nlisten = [::ffff:1.2.3.4]:5400\n", AGENT_ROLE_HA,
+	  "agent.conf:2: listen = '[::ffff:1.2.3.4]:5400': an IPv4-mapped address" },
+	{ "[agent]\nlisten = ::ffff:1.2.3.4\n", AGENT_ROLE_HA,
+	  "agent.conf:2: listen = '::ffff:1.2.3.4': an IPv4-mapped address" },
+	{ "[agent]\nlisten = [fe80::1]:5400\n", AGENT_ROLE_HA,
+	  "agent.conf:2: listen = '[fe80::1]:5400': a link-local address" },
+	{ "[agent]\nlisten = [ff02::1]:5400\n", AGENT_ROLE_HA,
+	  "agent.conf:2: listen = '[ff02::1]:5400': not a unicast address" },
 };
 
 START_TEST(test_config_errors)
@@ -450,6 +459,75 @@ START_TEST(test_config_key_file_mode)
 	ck_assert_int_eq(parse("[agent]\ninterface = eth0\n[peer a]\naddr = 2001:db8::1\n"
 			       "key_file = %s\n", AGENT_ROLE_HA, &cfg, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "16 bytes"), "%s", err);
+}
+END_TEST
+
+/* :: (the default) and ::1 are addresses to listen on. */
+START_TEST(test_config_listen_ok)
+{
+	struct agent_config cfg;
+	char err[256];
+
+	ck_assert_msg(!parse("[agent]\nlisten = [::1]:5401\ninterface = eth0\n"
+			     "[peer a]\naddr = 2001:db8::1\nkey_file = %s\n",
+			     AGENT_ROLE_HA, &cfg, err, sizeof(err)), "%s", err);
+	ck_assert(IN6_IS_ADDR_LOOPBACK(&cfg.listen_addr));
+	agent_config_free(&cfg);
+	ck_assert_msg(!parse("[agent]\nlisten = [::]:5401\ninterface = eth0\n"
+			     "[peer a]\naddr = 2001:db8::1\nkey_file = %s\n",
+			     AGENT_ROLE_HA, &cfg, err, sizeof(err)), "%s", err);
+	agent_config_free(&cfg);
+}
+END_TEST
+
+/* A FIFO as the config or the key file: an error at once (the agent's
+ * config check hung on the key).  alarm() fails a regression instead of
+ * hanging the run. */
+START_TEST(test_config_fifo)
+{
+	char fifo[128], conf[128], text[512], want[384], err[512];
+	struct agent_config cfg;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
+	snprintf(conf, sizeof(conf), "%s/agent.conf", tmpdir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	alarm(10);
+	ck_assert_int_eq(agent_config_load(fifo, AGENT_ROLE_HA, &cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: not a regular file", fifo);
+	ck_assert_str_eq(err, want);
+
+	snprintf(text, sizeof(text), "[agent]\ninterface = eth0\n[peer a]\naddr = 2001:db8::1\n"
+		 "key_file = %s\n", fifo);
+	write_file(conf, text, strlen(text), 0644);
+	ck_assert_int_eq(agent_config_load(conf, AGENT_ROLE_HA, &cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:5: key_file %s: not a regular file", conf, fifo);
+	ck_assert_str_eq(err, want);
+	ck_assert_ptr_null(cfg.peers);
+	alarm(0);
+}
+END_TEST
+
+/* A NUL byte at its line; a file over the agent's 1 MiB by size. */
+START_TEST(test_config_nul_and_size)
+{
+	static const char nul2[] = "[agent]\ninterface = eth0\0\n";
+	char conf[128], want[256], err[512];
+	struct agent_config cfg;
+	int fd;
+
+	snprintf(conf, sizeof(conf), "%s/agent.conf", tmpdir);
+	write_file(conf, nul2, sizeof(nul2) - 1, 0644);
+	ck_assert_int_eq(agent_config_load(conf, AGENT_ROLE_HA, &cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: contains a NUL byte", conf);
+	ck_assert_msg(!strncmp(err, want, strlen(want)), "%s", err);
+
+	fd = open(conf, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (1 << 20) + 5), 0);
+	close(fd);
+	ck_assert_int_eq(agent_config_load(conf, AGENT_ROLE_HA, &cfg, err, sizeof(err)), -EFBIG);
+	snprintf(want, sizeof(want), "%s: file too large (1048581 bytes, limit 1 MiB)", conf);
+	ck_assert_str_eq(err, want);
 }
 END_TEST
 
@@ -1183,6 +1261,9 @@ MIP6LB_SUITE(agent, 0)
 	tcase_add_test(cfg, test_config_ok);
 	tcase_add_loop_test(cfg, test_config_errors, 0, N(bad_configs));
 	tcase_add_test(cfg, test_config_key_file_mode);
+	tcase_add_test(cfg, test_config_listen_ok);
+	tcase_add_test(cfg, test_config_fifo);
+	tcase_add_test(cfg, test_config_nul_and_size);
 	suite_add_tcase(s, cfg);
 
 	tcase_add_checked_fixture(ha, ha_setup, ha_teardown);

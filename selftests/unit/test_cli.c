@@ -275,7 +275,7 @@ static const struct help_case help_cases[] = {
 	{ { "stats", "--help" }, "Usage: mip6lbctl stats [--watch SECONDS]\n" },
 	{ { "binding", "list", "--help" }, "Usage: mip6lbctl binding list\n" },
 	{ { "peer", "list", "--help" }, "Usage: mip6lbctl peer list\n" },
-	{ { "reload", "--help" }, "Usage: mip6lbctl reload\n" },
+	{ { "reload", "--help" }, "Usage: mip6lbctl reload [allow-empty yes|no]\n" },
 	{ { "classify", "--help" }, "Usage: mip6lbctl classify -c CONFIG FILE.pcap\n" },
 	{ { "probe", "--help" }, "Usage: mip6lbctl probe [--pin-dir DIR] [DEV...]\n" },
 	{ { "help", "probe" }, "  DEV...                 interfaces to check for native XDP" },
@@ -589,6 +589,8 @@ static const struct request_case request_cases[] = {
 	{ { "binding", "list" }, "{\"cmd\":\"binding list\",\"args\":{}}" },
 	{ { "peer", "list" }, "{\"cmd\":\"peer list\",\"args\":{}}" },
 	{ { "reload" }, "{\"cmd\":\"reload\",\"args\":{}}" },
+	{ { "reload", "allow-empty", "yes" },
+	  "{\"cmd\":\"reload\",\"args\":{\"allow_empty\":\"yes\"}}" },
 	{ { "stats" }, "{\"cmd\":\"stats\",\"args\":{}}" },
 };
 

@@ -74,6 +74,10 @@ static void keys_teardown(void)
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/h.key", scratch);
 		unlink(path);
+		snprintf(path, sizeof(path), "%s/fifo", scratch);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/big.conf", scratch);
+		unlink(path);
 		rmdir(scratch);
 	}
 }
@@ -339,7 +343,8 @@ START_TEST(test_service_to_map)
 		"forward = ip6ip6\n"
 		"lb_addr = 2001:db8::fe\n"
 		"lifetime = 42\n"
-		"notify = mn\n";
+		"notify = mn\n"
+		"[peer m]\naddr = 2001:db8::9\nkey_file = @GOOD@\nrole = mn\n";
 	struct mip6lb_service_key key;
 	struct mip6lb_service m;
 	struct mip6lb_config cfg;
@@ -431,7 +436,7 @@ static const struct {
 	{ "[daemon]\nnotify_listen = [::]:0\n", 2, "notify_listen = '[::]:0'" },
 	{ "[daemon]\nnotify_listen = [::1]5400\n", 2, "notify_listen = '[::1]5400'" },
 	{ "[daemon]\ninterface = a, a\n", 2, "'a' is listed twice" },
-	{ SVC "notify = ha\n[daemon]\nevents_per_sec = 0\n", 5,
+	{ SVC "notify = ha\n[daemon]\nevents_per_sec = 0\n" PEER_HA "home_prefix = 2001:db8::/48\n", 5,
 	  "events_per_sec = 0, but service 'a' (line 1) has notify = ha" },
 	{ "[daemon]\nevents_per_sec = 0\n" SVC "notify = mn\n", 2,
 	  "events_per_sec = 0, but service 'a' (line 3) has notify = mn" },
@@ -462,6 +467,30 @@ static const struct {
 	{ SVC "[peer p]\naddr = 2001:db8::3\nrole = mn\n", 3, "peer 'p' has no key_file" },
 	{ SVC "[peer p]\naddr = 2001:db8::3\nkey_file = @GOOD@\n", 3, "peer 'p' has no role" },
 	{ SVC "[peer p]\naddr = 2001:db8:ha::1\n", 4, "addr = '2001:db8:ha::1'" },
+	/* Addresses no packet on the datapath's wire can carry (issue 11). */
+	{ "[service a]\nvip = ::1\n", 2, "vip = '::1': a loopback address" },
+	{ "[service a]\nvip = ::\n", 2, "vip = '::': not a unicast IPv6 address: the unspecified" },
+	{ "[service a]\nvip = ff05::2\n", 2, "vip = 'ff05::2': not a unicast IPv6 address: a multicast" },
+	{ "[service a]\nvip = fe80::1\n", 2, "vip = 'fe80::1': a link-local address" },
+	{ "[service a]\nvip = ::ffff:1.2.3.4\n", 2, "vip = '::ffff:1.2.3.4': an IPv4-mapped address" },
+	{ "[service a]\nvip = ::1.2.3.4\n", 2, "vip = '::1.2.3.4': an IPv4-compatible address" },
+	{ SVC "forward = ip6ip6\nlb_addr = ::1\n", 4, "lb_addr = '::1': a loopback address" },
+	{ SVC "forward = ip6ip6\nlb_addr = fe80::1\n", 4, "lb_addr = 'fe80::1': a link-local" },
+	{ SVC "forward = ip6ip6\nlb_addr = ::ffff:1.2.3.4\n", 4, "an IPv4-mapped address" },
+	{ SVC "forward = ip6ip6\nlb_addr = ::\n", 4, "lb_addr = '::': not a unicast" },
+	{ SVC "forward = ip6ip6\nlb_addr = ff02::1\n", 4, "lb_addr = 'ff02::1': not a unicast" },
+	{ SVC "[backend a b]\naddr = ::1\n", 4, "addr = '::1': a loopback address" },
+	{ SVC "[backend a b]\naddr = ::ffff:1.2.3.4\n", 4, "addr = '::ffff:1.2.3.4': an IPv4-mapped" },
+	{ SVC "[backend a b]\naddr = ::\n", 4, "addr = '::': not a unicast IPv6 address" },
+	{ SVC "[backend a b]\naddr = ff02::1\n", 4, "addr = 'ff02::1': not a unicast IPv6 address" },
+	{ SVC "[backend a b]\nweight = 2\naddr = fe80::1\nstate = active\n", 5,
+	  "backend 'a b': addr is a link-local address, and without dev nothing says on which link" },
+	/* A notify mode no [peer] can serve. */
+	{ SVC "notify = ha\n", 1, "service 'a' has notify = ha, but no [peer] has role = ha" },
+	{ SVC "notify = ha\n[peer p]\naddr = 2001:db8::3\nkey_file = @GOOD@\nrole = mn\n", 1,
+	  "service 'a' has notify = ha, but no [peer] has role = ha" },
+	{ SVC "notify = mn\n" PEER_HA "home_prefix = 2001:db8::/48\n", 1,
+	  "service 'a' has notify = mn, but no [peer] has role = mn" },
 };
 
 START_TEST(test_bad_config)
@@ -597,6 +626,95 @@ START_TEST(test_load_file)
 	write_file(conf, "[daemon]\n\0[service a]\n", 22, 0644);
 	ck_assert_int_eq(config_load(conf, &cfg, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "NUL byte"), "%s", err);
+}
+END_TEST
+
+/* Addresses that are fine: the documentation prefix every example and
+ * test uses, a ULA, and a link-local backend whose dev names its link. */
+START_TEST(test_addresses_allowed)
+{
+	struct mip6lb_config cfg;
+	char err[256];
+
+	ck_assert_msg(parse("[service a]\nvip = 2001:db8::1\nforward = ip6ip6\n"
+			    "lb_addr = fd00:1::fe\n"
+			    "[backend a g]\naddr = 2001:db8:1::2\n"
+			    "[backend a ll]\naddr = fe80::2\ndev = eth1\n"
+			    "[service b]\nvip = fd00::80\n", &cfg, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(cfg.n_backends, 2);
+	assert_addr(&cfg.backends[1].addr, "fe80::2");
+	ck_assert_str_eq(cfg.backends[1].dev, "eth1");
+	config_free(&cfg);
+}
+END_TEST
+
+/*
+ * A FIFO for the config or a key file: opening one without O_NONBLOCK
+ * waits for a writer that never comes, and --check-config, SIGHUP and the
+ * agent hung.  alarm() turns a regression into a failed test (SIGALRM)
+ * instead of a hung run.
+ */
+START_TEST(test_load_fifo)
+{
+	char conf[128], fifo[128], text[256], want[512], err[512];
+	struct mip6lb_config cfg;
+
+	snprintf(conf, sizeof(conf), "%s/mip6lb.conf", scratch);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", scratch);
+	unlink(fifo);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	alarm(10);
+
+	ck_assert_int_eq(config_load(fifo, &cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: not a regular file", fifo);
+	ck_assert_str_eq(err, want);
+
+	snprintf(text, sizeof(text), "[service a]\nvip = 2001:db8::1\n"
+		 "[peer h]\naddr = 2001:db8::3\nkey_file = %s\nrole = ha\n"
+		 "home_prefix = 2001:db8:100::/48\n", fifo);
+	write_file(conf, text, strlen(text), 0644);
+	ck_assert_int_eq(config_load(conf, &cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:5: key_file %s: not a regular file", conf, fifo);
+	ck_assert_str_eq(err, want);
+
+	/* A directory is not read either. */
+	ck_assert_int_eq(config_load(scratch, &cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, ": not a regular file"), "%s", err);
+	alarm(0);
+	unlink(fifo);
+}
+END_TEST
+
+/* A NUL byte is reported at its line; a file over the limit by its size
+ * and the limit, without reading it (sparse: no 16 MiB written). */
+START_TEST(test_load_nul_and_size)
+{
+	static const char nul3[] = "[service a]\nvip = 2001:db8::1\n; a\0comment\n";
+	char conf[128], big[128], want[256], err[512];
+	struct mip6lb_config cfg;
+	int fd;
+
+	snprintf(conf, sizeof(conf), "%s/mip6lb.conf", scratch);
+	write_file(conf, nul3, sizeof(nul3) - 1, 0644);
+	ck_assert_int_eq(config_load(conf, &cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:3: contains a NUL byte", conf);
+	ck_assert_msg(!strncmp(err, want, strlen(want)), "%s", err);
+
+	write_file(conf, "\0", 1, 0644);
+	ck_assert_int_eq(config_load(conf, &cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1: contains a NUL byte", conf);
+	ck_assert_msg(!strncmp(err, want, strlen(want)), "%s", err);
+
+	snprintf(big, sizeof(big), "%s/big.conf", scratch);
+	fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (16 << 20) + 1), 0);
+	close(fd);
+	ck_assert_int_eq(config_load(big, &cfg, err, sizeof(err)), -EFBIG);
+	snprintf(want, sizeof(want), "%s: file too large (16777217 bytes, limit 16 MiB)", big);
+	ck_assert_str_eq(err, want);
+	ck_assert_ptr_null(cfg.services);
+	unlink(big);
 }
 END_TEST
 
@@ -746,6 +864,9 @@ MIP6LB_SUITE(config, 0)
 	tcase_add_test(tc, test_line_too_long);
 	tcase_add_loop_test(tc, test_limits, 0, 2);
 	tcase_add_test(tc, test_load_file);
+	tcase_add_test(tc, test_addresses_allowed);
+	tcase_add_test(tc, test_load_fifo);
+	tcase_add_test(tc, test_load_nul_and_size);
 	suite_add_tcase(suite, tc);
 
 	tcase_add_loop_test(helpers, test_parse_mac, 0, N_OF(mac_cases));

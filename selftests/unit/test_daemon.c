@@ -665,6 +665,164 @@ START_TEST(test_daemon_native_without_driver_xdp)
 }
 END_TEST
 
+/* ---- hostile and faulty config files (issue 11) ----------------------- */
+
+/* The daemon's reply to req: ok or not, and its error (or ""). */
+static bool reply(const char *req, char *error, size_t len)
+{
+	struct json_object *r, *v;
+	char resp[65536];
+	bool ok;
+	int i;
+
+	for (i = 0; i < 200 && try_request(req, resp, sizeof(resp)); i++)
+		usleep(50000);
+	ck_assert_msg(i < 200, "no daemon on %s; log:\n%s", sock, read_file(log_path));
+	r = json_tokener_parse(resp);
+	ck_assert_msg(r != NULL, "'%s'", resp);
+	ck_assert(json_object_object_get_ex(r, "ok", &v));
+	ok = json_object_get_boolean(v);
+	snprintf(error, len, "%s", json_object_object_get_ex(r, "error", &v) && v ?
+		 json_object_get_string(v) : "");
+	json_object_put(r);
+	return ok;
+}
+
+/* A FIFO as the config or as a key file: --check-config says why, at
+ * once, instead of waiting for a writer.  alarm() fails a regression
+ * rather than hanging the run. */
+START_TEST(test_check_config_fifo)
+{
+	const char *check_fifo[] = { "--check-config", "-c", NULL, NULL };
+	const char *check[] = { "--check-config", "-c", cfg, NULL };
+	char fifo[160], text[512], want[512], *out;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmp_dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	check_fifo[2] = fifo;
+	alarm(30);
+	ck_assert_int_eq(run(check_fifo, &out), 2);
+	snprintf(want, sizeof(want), "%s: not a regular file\n", fifo);
+	ck_assert_str_eq(out, want);
+
+	snprintf(text, sizeof(text), "[service web]\nvip = 2001:db8::80\nnotify = ha\n"
+		 "[peer ha1]\naddr = 2001:db8::5\nkey_file = %s\nrole = ha\n"
+		 "home_prefix = 2001:db8:100::/48\n", fifo);
+	write_file(cfg, text);
+	ck_assert_int_eq(run(check, &out), 2);
+	snprintf(want, sizeof(want), "%s:6: key_file %s: not a regular file\n", cfg, fifo);
+	ck_assert_str_eq(out, want);
+	alarm(0);
+}
+END_TEST
+
+/* --check-config refuses what cannot be a VIP or a backend, at its line. */
+START_TEST(test_check_config_addresses)
+{
+	const char *check[] = { "--check-config", "-c", cfg, NULL };
+	char want[512], *out;
+
+	write_file(cfg, "[service web]\nvip = ::1\n");
+	ck_assert_int_eq(run(check, &out), 2);
+	snprintf(want, sizeof(want), "%s:2: vip = '::1': a loopback address\n", cfg);
+	ck_assert_str_eq(out, want);
+
+	write_file(cfg, SVC_CFG "[backend web s2]\naddr = ::ffff:1.2.3.4\n");
+	ck_assert_int_eq(run(check, &out), 2);
+	snprintf(want, sizeof(want), "%s:10: addr = '::ffff:1.2.3.4': an IPv4-mapped address", cfg);
+	ck_assert_msg(!strncmp(out, want, strlen(want)), "%s", out);
+
+	write_file(cfg, "[service web]\nvip = 2001:db8::80\nnotify = ha\n");
+	ck_assert_int_eq(run(check, &out), 2);
+	snprintf(want, sizeof(want), "%s:1: service 'web' has notify = ha, but no [peer] has "
+		 "role = ha", cfg);
+	ck_assert_msg(!strncmp(out, want, strlen(want)), "%s", out);
+}
+END_TEST
+
+/*
+ * A truncated config on SIGHUP or `reload` would remove every service and
+ * delete every session: refused, naming the file and the way to allow it;
+ * the service and its session stay.  `reload` with allow_empty applies it.
+ * Starting with such a file is fine: there is nothing to wipe.
+ */
+START_TEST(test_daemon_reload_refuses_empty)
+{
+	struct mip6lb_session_key k;
+	struct mip6lb_session v = { .backend_id = 0, .kind = MIP6LB_KIND_SRC,
+				    .lifetime_s = 0, .last_used_ns = 7 };
+	struct json_object *st;
+	char err[1024], want[512], *out;
+	pid_t pid;
+	int fd;
+
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n" SVC_CFG);
+	pid = start(NULL);
+	st = request("{\"cmd\":\"status\"}");
+	ck_assert_int_eq(jint(st, "services"), 1);
+	session_key(&k);
+	fd = pinned_fd("sessions");
+	ck_assert_int_eq(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
+	close(fd);
+
+	/* SIGHUP with an empty file: refused, in the log. */
+	write_file(cfg, "");
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	snprintf(want, sizeof(want), "reload: %s has no [service]: applying it would remove all "
+		 "1 running service and their sessions; refused", cfg);
+	for (fd = 0; fd < 100 && !strstr(read_file(log_path), want); fd++)
+		usleep(50000);
+	out = read_file(log_path);
+	ck_assert_msg(strstr(out, want), "log:\n%s", out);
+	ck_assert_msg(strstr(out, "mip6lbctl reload allow-empty yes"), "log:\n%s", out);
+	ck_assert(alive(pid));
+	st = request("{\"cmd\":\"status\"}");
+	ck_assert_int_eq(jint(st, "services"), 1);
+	ck_assert_int_eq(jint(st, "backends"), 1);
+	ck_assert_int_eq(jint(st, "sessions"), 1);
+
+	/* The same through the socket; a [daemon] alone has no service either. */
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n");
+	ck_assert(!reply("{\"cmd\":\"reload\"}", err, sizeof(err)));
+	ck_assert_msg(strstr(err, want + strlen("reload: ")), "%s", err);
+	ck_assert(!reply("{\"cmd\":\"reload\",\"args\":{\"allow_empty\":false}}", err,
+			 sizeof(err)));
+	ck_assert(!reply("{\"cmd\":\"reload\",\"args\":{\"allow_empty\":\"maybe\"}}", err,
+			 sizeof(err)));
+	ck_assert_str_eq(err, "argument 'allow_empty' must be true or false");
+	st = request("{\"cmd\":\"status\"}");
+	ck_assert_int_eq(jint(st, "services"), 1);
+	ck_assert_int_eq(jint(st, "sessions"), 1);
+	fd = pinned_fd("sessions");
+	ck_assert_int_eq(bpf_map_lookup_elem(fd, &k, &v), 0);
+	close(fd);
+
+	/* Asked for: applied, the service and its session are gone. */
+	ck_assert_msg(reply("{\"cmd\":\"reload\",\"args\":{\"allow_empty\":true}}", err,
+			    sizeof(err)), "%s", err);
+	st = request("{\"cmd\":\"status\"}");
+	ck_assert_int_eq(jint(st, "services"), 0);
+	ck_assert_int_eq(jint(st, "sessions"), 0);
+	/* Nothing left to wipe: an empty file reloads as any other. */
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_msg(reply("{\"cmd\":\"reload\"}", err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(wait_exit(pid), 0);
+
+	/* Starting with no service is fine, and a service added later at
+	 * runtime is protected the same way. */
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n");
+	pid = start(NULL);
+	ck_assert_int_eq(jint(request("{\"cmd\":\"status\"}"), "services"), 0);
+	request("{\"cmd\":\"service add\",\"args\":{\"name\":\"rt\",\"vip\":\"2001:db8::99\"}}");
+	ck_assert(!reply("{\"cmd\":\"reload\"}", err, sizeof(err)));
+	ck_assert_msg(strstr(err, "has no [service]"), "%s", err);
+	ck_assert_int_eq(jint(request("{\"cmd\":\"status\"}"), "services"), 1);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(wait_exit(pid), 0);
+}
+END_TEST
+
 MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
 {
 	Suite *s = suite_create("daemon");
@@ -680,6 +838,9 @@ MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_daemon_notify);
 	tcase_add_test(tc, test_daemon_pin_dir_not_bpffs);
 	tcase_add_test(tc, test_daemon_native_without_driver_xdp);
+	tcase_add_test(tc, test_check_config_fifo);
+	tcase_add_test(tc, test_check_config_addresses);
+	tcase_add_test(tc, test_daemon_reload_refuses_empty);
 	suite_add_tcase(s, tc);
 	return s;
 }
