@@ -95,6 +95,26 @@ int evloop_add(struct evloop *l, int fd, __u32 events, ev_handler cb, void *arg)
 	return 0;
 }
 
+int evloop_mod(struct evloop *l, int fd, __u32 events)
+{
+	struct epoll_event ev = { .events = events };
+	struct ev_entry *e;
+	int err;
+
+	for (e = l->entries; e; e = e->next)
+		if (e->fd == fd)
+			break;
+	if (!e)
+		return -ENOENT;
+	ev.data.ptr = e;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev)) {
+		err = -errno;
+		pr_err("epoll_ctl(MOD, fd %d): %s", fd, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 void evloop_del(struct evloop *l, int fd)
 {
 	struct ev_entry *e;

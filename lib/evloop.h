@@ -21,6 +21,9 @@ int evloop_new(struct evloop **out);
 void evloop_free(struct evloop *l);
 /* Register fd for events (EPOLLIN, ...).  One handler per fd. */
 int evloop_add(struct evloop *l, int fd, __u32 events, ev_handler cb, void *arg);
+/* Change the events fd waits for (EPOLLOUT while output is queued; 0 to
+ * pause it).  The handler stays. */
+int evloop_mod(struct evloop *l, int fd, __u32 events);
 /* Unregister fd; safe from inside any callback, including fd's own. */
 void evloop_del(struct evloop *l, int fd);
 /* Wait up to timeout_ms (-1 = forever) and run the callbacks of what is

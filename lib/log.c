@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* log.c - the leveled logger (log.h), its rate limit and escape helpers. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +16,9 @@ void log_set_level(enum log_level level) { cur_level = level; }
 enum log_level log_get_level(void) { return cur_level; }
 void log_set_ident(const char *ident) { cur_ident = ident; }
 
-static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+/* suppressed: lines a rate limit held back before this one (0: none). */
+static void log_vmsg_note(enum log_level level, unsigned long suppressed, const char *fmt,
+			  va_list ap)
 {
 	char line[1024];
 	size_t len;
@@ -26,7 +29,16 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	len = strlen(line);
 	while (len && line[len - 1] == '\n')
 		line[--len] = '\0';
-	fprintf(stderr, "%s: %s: %s\n", cur_ident, level_names[level], line);
+	if (suppressed)
+		fprintf(stderr, "%s: %s: %s (%lu more suppressed)\n", cur_ident,
+			level_names[level], line, suppressed);
+	else
+		fprintf(stderr, "%s: %s: %s\n", cur_ident, level_names[level], line);
+}
+
+static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	log_vmsg_note(level, 0, fmt, ap);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
@@ -36,6 +48,76 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(level, fmt, ap);
 	va_end(ap);
+}
+
+void log_msg_ratelimited(struct log_ratelimit *rl, enum log_level level, const char *fmt, ...)
+{
+	unsigned long long now;
+	struct timespec ts;
+	va_list ap;
+
+	if (level > cur_level)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+	if (!rl->start_ns || now - rl->start_ns >= LOG_RL_INTERVAL_S * 1000000000ULL) {
+		rl->start_ns = now;
+		rl->lines = 0;
+	}
+	if (rl->lines >= LOG_RL_BURST) {
+		rl->suppressed++;
+		return;
+	}
+	rl->lines++;
+	va_start(ap, fmt);
+	log_vmsg_note(level, rl->suppressed, fmt, ap);
+	va_end(ap);
+	rl->suppressed = 0;
+}
+
+static size_t esc_width(unsigned char c)
+{
+	return c == '\\' ? 2 : (c >= 0x20 && c < 0x7f) ? 1 : 4;
+}
+
+const char *log_escape(char *buf, size_t len, const void *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = s;
+	size_t i, o = 0, total = 0, room;
+
+	if (len < 4) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	for (i = 0; i < n && total < len; i++)
+		total += esc_width(p[i]);
+	/* When it does not all fit, stop where "..." still does. */
+	room = total <= len - 1 ? len - 1 : len - 4;
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		if (o + esc_width(c) > room)
+			break;
+		if (esc_width(c) == 1) {
+			buf[o++] = (char)c;
+		} else if (c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = '\\';
+		} else {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	if (i < n) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
