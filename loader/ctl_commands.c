@@ -728,30 +728,77 @@ static const struct {
 	{ "reload",          cmd_reload,          false },
 };
 
+/* JSON's whitespace (RFC 8259 section 2): what may follow the request. */
+static bool only_ws(const char *p, size_t n)
+{
+	for (; n; p++, n--)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			return false;
+	return true;
+}
+
+/*
+ * The request: exactly one JSON document, an object.  The framing has
+ * already ended it (newline or EOF), so a document json-c still calls
+ * incomplete is finished with a NUL (a bare number or literal at the end);
+ * whatever follows the document must be whitespace, so that a second
+ * document is refused rather than silently ignored.
+ */
+static struct json_object *parse_request(const char *req, size_t len, char *err, size_t errlen)
+{
+	enum json_tokener_error jerr;
+	struct json_tokener *tok;
+	struct json_object *r;
+	size_t end = len;
+
+	tok = json_tokener_new();
+	if (!tok) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	r = json_tokener_parse_ex(tok, req, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (jerr == json_tokener_success) {
+		end = json_tokener_get_parse_end(tok);
+	} else if (jerr == json_tokener_continue) {
+		r = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		if (jerr != json_tokener_success)
+			jerr = json_tokener_continue;
+	}
+	json_tokener_free(tok);
+	if (jerr != json_tokener_success) {
+		snprintf(err, errlen, "request is not JSON: %s",
+			 jerr == json_tokener_continue ? "incomplete" : json_tokener_error_desc(jerr));
+		json_object_put(r);
+		return NULL;
+	}
+	if (!json_object_is_type(r, json_type_object)) {
+		snprintf(err, errlen, "request is not a JSON object");
+		json_object_put(r);
+		return NULL;
+	}
+	if (end > len || !only_ws(req + end, len - end)) {
+		snprintf(err, errlen, "trailing data after the request");
+		json_object_put(r);
+		return NULL;
+	}
+	return r;
+}
+
 char *ctlsrv_handle(struct daemon *d, const char *req, size_t len)
 {
 	struct json_object *r = NULL, *cmd = NULL, *args = NULL, *data = NULL, *resp;
-	enum json_tokener_error jerr = json_tokener_success;
-	struct json_tokener *tok;
-	char err[1024] = "";
-	const char *name = NULL, *text;
+	char err[1024] = "", esc[LOG_ESC_LEN], esc_err[2 * sizeof(err)];
+	const char *name = NULL, *known = NULL, *text;
 	char *out = NULL;
 	size_t i;
 	int ret = -EINVAL;
 
-	tok = json_tokener_new();
-	if (!tok)
-		return NULL;
-	r = json_tokener_parse_ex(tok, req, (int)len);
-	jerr = json_tokener_get_error(tok);
-	json_tokener_free(tok);
-	if (!r || jerr != json_tokener_success) {
-		snprintf(err, sizeof(err), "request is not JSON: %s",
-			 jerr == json_tokener_continue ? "incomplete" : json_tokener_error_desc(jerr));
+	r = parse_request(req, len, err, sizeof(err));
+	if (!r)
 		goto respond;
-	}
-	if (!json_object_is_type(r, json_type_object) ||
-	    !json_object_object_get_ex(r, "cmd", &cmd) ||
+	if (!json_object_object_get_ex(r, "cmd", &cmd) ||
 	    !json_object_is_type(cmd, json_type_string)) {
 		snprintf(err, sizeof(err), "request has no \"cmd\" string");
 		goto respond;
@@ -767,9 +814,13 @@ char *ctlsrv_handle(struct daemon *d, const char *req, size_t len)
 		if (!strcmp(commands[i].cmd, name))
 			break;
 	if (i == sizeof(commands) / sizeof(commands[0])) {
-		snprintf(err, sizeof(err), "unknown command '%s'", name);
+		/* Escaped: the name is the client's, and the error reaches
+		 * the log and the CLI user's terminal. */
+		snprintf(err, sizeof(err), "unknown command '%s'",
+			 log_escape(esc, sizeof(esc), name, json_object_get_string_len(cmd)));
 		goto respond;
 	}
+	known = commands[i].cmd;
 	ret = commands[i].fn(d, args, &data, err, sizeof(err));
 	if (ret && !err[0])
 		snprintf(err, sizeof(err), "%s: %s", name, strerror(-ret));
@@ -782,8 +833,13 @@ respond:
 	if (ret) {
 		add(resp, "error", json_object_new_string(err));
 		json_object_put(data);
-		if (name)
-			pr_debug("control: %s: %s", name, err);
+		/* A command's error may quote the client's values: escaped.
+		 * Any other error is fixed text or already escaped. */
+		if (known)
+			pr_debug("control: %s: %s", known,
+				 log_escape(esc_err, sizeof(esc_err), err, strlen(err)));
+		else
+			pr_debug("control: %s", err);
 	} else {
 		add(resp, "data", data ? data : json_object_new_object());
 	}

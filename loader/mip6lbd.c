@@ -634,6 +634,11 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 	if (err)
 		goto out;
 	r.d.loop = r.loop;
+	/* Before anything is loaded or attached: a --socket naming a file
+	 * that is not a socket stops the start, and the file is kept. */
+	err = ctlsrv_check_path(o->socket);
+	if (err)
+		goto out_loop;
 	err = bpffs_ensure(o->pin_dir);
 	if (err)
 		goto out_loop;

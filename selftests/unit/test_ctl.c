@@ -3,14 +3,19 @@
  * The control socket (docs/control.md): every command through the same
  * handler the server runs, against real maps; then the server itself on a
  * temporary socket (mode, parent dir, one request per connection, slow
- * peers, a second daemon, stale socket files).
+ * peers, a second daemon, stale socket files, a path that is no socket),
+ * and the limits that keep it from blocking the daemon: clients that never
+ * read their response, more connections than CTL_MAX_CONNS, more queued
+ * response bytes than the cap.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -413,6 +418,58 @@ START_TEST(test_ctl_stats)
 }
 END_TEST
 
+/* Exactly one JSON object per request: anything else is an error reply
+ * and runs nothing (the second document here would be a reload). */
+static const struct {
+	const char *req, *error;
+} malformed[] = {
+	{ "null", "request is not a JSON object" },
+	{ "42", "request is not a JSON object" },
+	{ "\"status\"", "request is not a JSON object" },
+	{ "[{\"cmd\":\"status\"}]", "request is not a JSON object" },
+	{ "{\"cmd\":\"status\"} x", "trailing data after the request" },
+	{ "{\"cmd\":\"status\"}}", "trailing data after the request" },
+	{ "{\"cmd\":\"status\"}{\"cmd\":\"reload\"}", "trailing data after the request" },
+	{ "{\"cmd\":\"status\"}\n{\"cmd\":\"reload\"}\n", "trailing data after the request" },
+	{ "{\"cmd\":\"status\"} null", "trailing data after the request" },
+	{ "{\"cmd\":\"status\"", "request is not JSON: incomplete" },
+	{ "", "request is not JSON" },
+	{ "  \n", "request is not JSON" },
+	/* The client's bytes come back escaped. */
+	{ "{\"cmd\":\"fr\\u001b[31mob\"}", "unknown command 'fr\\x1b[31mob'" },
+	{ "{\"cmd\":\"a\\\\b\\u0000c\\u00e9\"}", "unknown command 'a\\\\b\\x00c\\xc3\\xa9'" },
+};
+
+START_TEST(test_ctl_malformed_requests)
+{
+	fails(malformed[_i].req, malformed[_i].error);
+	ck_assert_int_eq(gint(ok("{\"cmd\":\"status\"}"), "services"), 2);
+}
+END_TEST
+
+START_TEST(test_ctl_request_whitespace_and_long_names)
+{
+	char req[8192], *p;
+	struct json_object *e;
+
+	/* Whitespace after the document is fine. */
+	ck_assert_int_eq(gint(ok("{\"cmd\":\"status\"}\n \r\n\t"), "services"), 2);
+	/* The reload after the status is refused, not run: the deleted
+	 * service stays deleted. */
+	ok("{\"cmd\":\"service del\",\"args\":{\"name\":\"dns\"}}");
+	fails("{\"cmd\":\"status\"}\n{\"cmd\":\"reload\"}", "trailing data");
+	ck_assert_int_eq(state_count_services(fx.st), 1);
+	/* A long unknown name is cut in the error. */
+	p = req + sprintf(req, "{\"cmd\":\"");
+	memset(p, 'x', 6000);
+	strcpy(p + 6000, "\"}");
+	fails(req, "unknown command 'xxx");
+	ck_assert(json_object_object_get_ex(last, "error", &e));
+	ck_assert_uint_lt(strlen(json_object_get_string(e)), 200);
+	ck_assert_ptr_nonnull(strstr(json_object_get_string(e), "...'"));
+}
+END_TEST
+
 START_TEST(test_ctl_misc_and_reload)
 {
 	struct json_object *s;
@@ -420,7 +477,7 @@ START_TEST(test_ctl_misc_and_reload)
 
 	fails("{\"cmd\":\"frobnicate\"}", "unknown command 'frobnicate'");
 	fails("{\"cmd\":\"status\"", "request is not JSON");
-	fails("[1,2]", "no \"cmd\"");
+	fails("[1,2]", "request is not a JSON object");
 	fails("{\"args\":{}}", "no \"cmd\"");
 	fails("{\"cmd\":\"status\",\"args\":[1]}", "'args' must be an object");
 	fails("{\"cmd\":\"status\",\"args\":{\"x\":1}}", "unknown argument 'x'");
@@ -743,6 +800,14 @@ START_TEST(test_ctl_socket_server)
 	ctlsrv_close(srv);
 	ck_assert_int_ne(access(path, F_OK), 0);
 
+	/* Anything else at the path is refused and left alone. */
+	write_file(path, "precious\n");
+	ck_assert_int_eq(ctlsrv_open(&srv, path, &d), -EEXIST);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_uint_eq(st.st_size, 9);
+	ck_assert_int_eq(unlink(path), 0);
+
 	/* A socket file nobody listens on (kill -9) is replaced. */
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
@@ -762,6 +827,244 @@ START_TEST(test_ctl_socket_server)
 }
 END_TEST
 
+/* ---- limits: nothing a client does blocks the loop ---------------------- */
+
+static char lim_dir[48], lim_path[100];
+
+static struct ctl_server *server_start(struct evloop **loop)
+{
+	struct ctl_server *srv = NULL;
+
+	dfx_tmpname(lim_dir, sizeof(lim_dir), "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(lim_dir));
+	snprintf(lim_path, sizeof(lim_path), "%s/ctl.sock", lim_dir);
+	ck_assert_int_eq(evloop_new(loop), 0);
+	d.loop = *loop;
+	ck_assert_int_eq(ctlsrv_open(&srv, lim_path, &d), 0);
+	return srv;
+}
+
+static void server_stop(struct ctl_server *srv, struct evloop *loop)
+{
+	ctlsrv_close(srv);
+	evloop_free(loop);
+	d.loop = NULL;
+	ck_assert_int_eq(rmdir(lim_dir), 0);
+}
+
+static void spin(struct evloop *loop, int rounds)
+{
+	while (rounds--)
+		ck_assert_int_ge(evloop_run_once(loop, 10), 0);
+}
+
+/* A client that sent req and will not read. */
+static int client_send(const char *path, const char *req)
+{
+	int fd = client_connect(path);
+
+	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	return fd;
+}
+
+/* 1 once the server closed fd (EOF after what it sent), 0 while open. */
+static int closed_by_server(int fd)
+{
+	static char buf[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0)
+			continue;
+		if (n == 0 || errno == ECONNRESET)
+			return 1;
+		ck_assert_msg(errno == EAGAIN, "recv: %s", strerror(errno));
+		return 0;
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A client that reads a response of any size. */
+struct big_client {
+	const char *path, *req;
+	char *resp;
+	size_t len;
+	volatile int done;
+};
+
+static void *big_thread(void *arg)
+{
+	struct big_client *c = arg;
+	size_t cap = 1 << 20;
+	ssize_t n;
+	int fd = client_connect(c->path);
+
+	c->resp = malloc(cap + 1);
+	c->len = 0;
+	send(fd, c->req, strlen(c->req), MSG_NOSIGNAL);
+	while (c->resp && (n = recv(fd, c->resp + c->len, cap - c->len, 0)) > 0) {
+		c->len += n;
+		if (c->len == cap)
+			c->resp = realloc(c->resp, (cap *= 2) + 1);
+	}
+	if (c->resp)
+		c->resp[c->len] = '\0';
+	close(fd);
+	c->done = 1;
+	return NULL;
+}
+
+/* The session list through the socket, checked whole: n sessions. */
+static size_t big_session_list(struct evloop *loop, size_t n)
+{
+	struct big_client c = { .path = lim_path, .req = "{\"cmd\":\"session list\"}\n" };
+	struct json_object *r;
+	pthread_t t;
+	size_t len;
+	int i;
+
+	ck_assert_int_eq(pthread_create(&t, NULL, big_thread, &c), 0);
+	for (i = 0; i < 500 && !c.done; i++)
+		ck_assert_int_ge(evloop_run_once(loop, 20), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_ptr_nonnull(c.resp);
+	r = json_tokener_parse(c.resp);
+	ck_assert_msg(r != NULL, "%zu bytes, not JSON", c.len);
+	ck_assert(json_object_get_boolean(get(r, "ok")));
+	garr(get(r, "data"), "sessions", n);
+	json_object_put(r);
+	len = c.len;
+	free(c.resp);
+	return len;
+}
+
+#define NSESS 4000
+#define QUIET 4
+
+static void fill_sessions(void)
+{
+	__u32 be = dfx_be(&fx, "web", "s1");
+	char addr[64];
+	int i;
+
+	for (i = 0; i < NSESS; i++) {
+		snprintf(addr, sizeof(addr), "2001:db8:9::%x", i + 1);
+		dfx_session_put(&fx, 0, addr, be, 300, dp_now_ns());
+	}
+}
+
+/* Clients that ask for a response larger than the socket buffers and
+ * never read it: another client's status is answered at once (a liveness
+ * bound, not a speed target: the old blocking send held the loop 5 s per
+ * such client), a client that reads still gets the whole list, and the
+ * silent ones are dropped at their deadline. */
+START_TEST(test_ctl_clients_that_do_not_read)
+{
+	struct client c = { .path = NULL, .req = "{\"cmd\":\"status\"}\n" };
+	struct evloop *loop;
+	struct ctl_server *srv = server_start(&loop);
+	struct json_object *r;
+	int quiet[QUIET], i, sndbuf = 0;
+	socklen_t sl = sizeof(sndbuf);
+	double t0, took;
+	size_t len;
+
+	fill_sessions();
+	for (i = 0; i < QUIET; i++)
+		quiet[i] = client_send(lim_path, "{\"cmd\":\"session list\"}\n");
+	ck_assert_int_eq(getsockopt(quiet[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl), 0);
+
+	c.path = lim_path;
+	t0 = now_s();
+	round_trip(loop, &c);
+	took = now_s() - t0;
+	ck_assert_msg(took < 2.0, "status took %.1f s behind %d clients that do not read", took,
+		      QUIET);
+	r = json_tokener_parse(c.resp);
+	ck_assert_msg(r != NULL, "'%s'", c.resp);
+	ck_assert_int_eq(gint(get(r, "data"), "sessions"), NSESS);
+	json_object_put(r);
+	/* All four were answered and wait, with their responses queued. */
+	ck_assert_uint_eq(ctlsrv_conns(srv), QUIET);
+	for (i = 0; i < QUIET; i++)
+		ck_assert_int_eq(closed_by_server(quiet[i]), 0);
+
+	/* Larger than the socket can hold: sent as the client reads. */
+	len = big_session_list(loop, NSESS);
+	ck_assert_uint_gt(len, 2 * (size_t)sndbuf);
+
+	ctlsrv_expire(srv, dp_now_ns() + (CTL_CONN_TIMEOUT_S + 1) * 1000000000ULL);
+	ck_assert_uint_eq(ctlsrv_conns(srv), 0);
+	for (i = 0; i < QUIET; i++) {
+		ck_assert_int_eq(closed_by_server(quiet[i]), 1);
+		close(quiet[i]);
+	}
+	server_stop(srv, loop);
+}
+END_TEST
+
+/* Past the cap on queued response bytes, the client that has gone longest
+ * without reading is dropped; a reader's response over the cap is still
+ * sent whole. */
+START_TEST(test_ctl_queued_bytes_cap)
+{
+	struct evloop *loop;
+	struct ctl_server *srv = server_start(&loop);
+	int quiet[3], i;
+
+	fill_sessions();
+	ctlsrv_set_max_queued(srv, 64 * 1024);
+	for (i = 0; i < 3; i++) {
+		quiet[i] = client_send(lim_path, "{\"cmd\":\"session list\"}\n");
+		spin(loop, 5);
+	}
+	ck_assert_uint_eq(ctlsrv_conns(srv), 1);
+	ck_assert_int_eq(closed_by_server(quiet[0]), 1);
+	ck_assert_int_eq(closed_by_server(quiet[1]), 1);
+	ck_assert_int_eq(closed_by_server(quiet[2]), 0);
+	ck_assert_uint_gt(big_session_list(loop, NSESS), 64 * 1024);
+	for (i = 0; i < 3; i++)
+		close(quiet[i]);
+	server_stop(srv, loop);
+}
+END_TEST
+
+/* More than CTL_MAX_CONNS idle connections: the oldest are closed, the
+ * rest stay, and status is still answered. */
+START_TEST(test_ctl_connection_cap)
+{
+	struct client c = { .req = "{\"cmd\":\"status\"}\n" };
+	struct evloop *loop;
+	struct ctl_server *srv = server_start(&loop);
+	int fds[CTL_MAX_CONNS + 8], i;
+
+	for (i = 0; i < CTL_MAX_CONNS + 8; i++) {
+		fds[i] = client_connect(lim_path);
+		ck_assert_int_ge(evloop_run_once(loop, 0), 0);
+	}
+	spin(loop, 5);
+	ck_assert_uint_eq(ctlsrv_conns(srv), CTL_MAX_CONNS);
+	for (i = 0; i < CTL_MAX_CONNS + 8; i++)
+		ck_assert_msg(closed_by_server(fds[i]) == (i < 8), "connection %d", i);
+
+	c.path = lim_path;
+	round_trip(loop, &c);
+	ck_assert_ptr_nonnull(strstr(c.resp, "\"ok\":true"));
+	ck_assert_uint_le(ctlsrv_conns(srv), CTL_MAX_CONNS);
+	for (i = 0; i < CTL_MAX_CONNS + 8; i++)
+		close(fds[i]);
+	server_stop(srv, loop);
+}
+END_TEST
+
 MIP6LB_SUITE(ctl, SUITE_NEEDS_ROOT)
 {
 	Suite *s = suite_create("ctl");
@@ -775,9 +1078,15 @@ MIP6LB_SUITE(ctl, SUITE_NEEDS_ROOT)
 	tcase_add_loop_test(tc, test_ctl_hostile_names, 0, sizeof(hostile) / sizeof(hostile[0]));
 	tcase_add_test(tc, test_ctl_sessions);
 	tcase_add_test(tc, test_ctl_stats);
+	tcase_add_loop_test(tc, test_ctl_malformed_requests, 0,
+			    sizeof(malformed) / sizeof(malformed[0]));
+	tcase_add_test(tc, test_ctl_request_whitespace_and_long_names);
 	tcase_add_test(tc, test_ctl_misc_and_reload);
 	tcase_add_test(tc, test_ctl_notify);
 	tcase_add_test(tc, test_ctl_socket_server);
+	tcase_add_test(tc, test_ctl_clients_that_do_not_read);
+	tcase_add_test(tc, test_ctl_queued_bytes_cap);
+	tcase_add_test(tc, test_ctl_connection_cap);
 	suite_add_tcase(s, tc);
 	return s;
 }

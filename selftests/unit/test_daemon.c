@@ -4,8 +4,11 @@
  * then whole lifecycles on a temporary pin dir and socket: start, SIGHUP
  * (good and bad config), SIGTERM (pins kept), restart (maps adopted,
  * sessions kept), kill -9 and restart, incompatible pins, --flush; an
- * attach in a private network namespace; and the host checks at start (a
- * pin dir off bpffs, native XDP on a driver without it).
+ * attach in a private network namespace; the host checks at start (a
+ * pin dir off bpffs, native XDP on a driver without it); and the control
+ * socket against a hostile or careless user: --socket naming a file, the
+ * descriptor limit reached by idle connections, a client's control bytes
+ * in the log.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -27,6 +31,7 @@
 #include <netinet/in.h>
 #include "mip6lb.h"
 #include "daemonfix.h"
+#include "log.h"
 
 #define SVC_CFG \
 	"[service web]\nvip = 2001:db8::80\nproto = udp\nport = 80\n" \
@@ -151,8 +156,10 @@ END_TEST
 
 /* ---- a running daemon ---------------------------------------------------- */
 
-/* A daemon started in netns_fd's namespace when it is set. */
+/* A daemon started in netns_fd's namespace when it is set, and with
+ * RLIMIT_NOFILE lowered to nofile when that is. */
 static int netns_fd = -1;
+static rlim_t nofile;
 
 /* dfx_sweep() kills what a failed test leaves running. */
 static void record_pid(pid_t pid)
@@ -184,6 +191,12 @@ static pid_t start(const char *const *extra)
 		dup2(fd, 2);
 		if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET))
 			_exit(126);
+		if (nofile) {
+			struct rlimit rl = { nofile, nofile };
+
+			if (setrlimit(RLIMIT_NOFILE, &rl))
+				_exit(125);
+		}
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
@@ -823,6 +836,145 @@ START_TEST(test_daemon_reload_refuses_empty)
 }
 END_TEST
 
+/* ---- the control socket against its users -------------------------------- */
+
+/* --socket naming something that is not a socket: exit 1 before anything
+ * is loaded, and the file is still there. */
+START_TEST(test_daemon_socket_path_not_a_socket)
+{
+	char *out, pinned[128];
+	pid_t pid;
+
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n" SVC_CFG);
+	snprintf(sock, sizeof(sock), "%s/precious.txt", tmp_dir);
+	write_file(sock, "keep me\n");
+	pid = start(NULL);
+	ck_assert_int_eq(wait_exit(pid), 1);
+	out = read_file(log_path);
+	ck_assert_msg(strstr(out, "exists and is not a socket"), "log:\n%s", out);
+	ck_assert_msg(!strstr(out, "running"), "log:\n%s", out);
+	ck_assert_str_eq(read_file(sock), "keep me\n");
+	/* Nothing was pinned either. */
+	snprintf(pinned, sizeof(pinned), "%s/sessions", pin_dir);
+	ck_assert_int_ne(access(pinned, F_OK), 0);
+}
+END_TEST
+
+static double cpu_s(pid_t pid)
+{
+	char path[64], *p, *stat;
+	unsigned long long ut, st;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	stat = read_file(path);
+	p = strrchr(stat, ')');
+	ck_assert_ptr_nonnull(p);
+	/* Fields 14 and 15 (utime, stime) after "pid (comm)". */
+	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+				&ut, &st), 2);
+	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
+}
+
+static int count_substr(const char *s, const char *sub)
+{
+	int n = 0;
+
+	while ((s = strstr(s, sub))) {
+		n++;
+		s += strlen(sub);
+	}
+	return n;
+}
+
+#define FLOOD 200
+
+/* Idle connections past the daemon's descriptor limit: no busy loop on
+ * accept, no log flood, status answered (the idlest connection makes
+ * room), and again once they are gone. */
+START_TEST(test_daemon_descriptor_limit)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fds[FLOOD], i;
+	double cpu0, cpu1;
+	char *out;
+	pid_t pid;
+
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n" SVC_CFG);
+	/* About 30 descriptors at rest (maps, epoll, timers, sockets): room
+	 * for a few connections, far fewer than CTL_MAX_CONNS. */
+	nofile = 48;
+	pid = start(NULL);
+	nofile = 0;
+	ck_assert_int_eq(jint(request("{\"cmd\":\"status\"}"), "pid"), pid);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	for (i = 0; i < FLOOD; i++) {
+		fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		ck_assert_int_ge(fds[i], 0);
+		/* A full backlog refuses with EAGAIN: that is fine too. */
+		ck_assert_msg(!connect(fds[i], (struct sockaddr *)&sa, sizeof(sa)) ||
+			      errno == EAGAIN, "connect: %s", strerror(errno));
+	}
+	usleep(200000);
+	cpu0 = cpu_s(pid);
+	usleep(1000000);
+	cpu1 = cpu_s(pid);
+	ck_assert_msg(cpu1 - cpu0 < 0.3, "the daemon used %.2f s of CPU in 1 s", cpu1 - cpu0);
+	ck_assert(alive(pid));
+	/* Answered while they are open... */
+	ck_assert_int_eq(jint(request("{\"cmd\":\"status\"}"), "pid"), pid);
+	for (i = 0; i < FLOOD; i++)
+		close(fds[i]);
+	/* ... and after. */
+	ck_assert_int_eq(jint(request("{\"cmd\":\"status\"}"), "pid"), pid);
+	out = read_file(log_path);
+	ck_assert_msg(count_substr(out, "accept") >= 1, "log:\n%s", out);
+	ck_assert_msg(count_substr(out, "accept") <= 2 * LOG_RL_BURST, "%d accept lines",
+		      count_substr(out, "accept"));
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(wait_exit(pid), 0);
+}
+END_TEST
+
+/* The whole log (-v makes it larger than read_file's buffer); malloc'd. */
+static char *read_log(void)
+{
+	FILE *f = fopen(log_path, "r");
+	char *text = NULL;
+	size_t len = 0;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(getdelim(&text, &len, '\0', f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+	return text;
+}
+
+/* A command name with an escape sequence and a forged log line: the reply
+ * and the log carry it escaped, and no raw control byte reaches the log. */
+START_TEST(test_daemon_logs_client_bytes_escaped)
+{
+	const char *const verbose[] = { "-v", NULL };
+	char resp[4096], *out;
+	pid_t pid;
+
+	write_file(cfg, "[daemon]\nmax_sessions = 4096\n" SVC_CFG);
+	pid = start(verbose);
+	request("{\"cmd\":\"status\"}");
+	ck_assert_int_eq(try_request("{\"cmd\":\"fr\\u001b[31mob\\r\\nmip6lbd: error: forged\"}",
+				     resp, sizeof(resp)), 0);
+	ck_assert_msg(strstr(resp, "unknown command 'fr\\\\x1b[31mob\\\\x0d\\\\x0amip6lbd: error: "
+				   "forged'"), "%s", resp);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(wait_exit(pid), 0);
+	out = read_log();
+	ck_assert_msg(strstr(out, "mip6lbd: debug: control: unknown command 'fr\\x1b[31mob\\x0d\\x0a"
+			      "mip6lbd: error: forged'\n"), "no escaped line");
+	ck_assert_ptr_null(strchr(out, '\x1b'));
+	ck_assert_ptr_null(strstr(out, "\nmip6lbd: error: forged"));
+	free(out);
+}
+END_TEST
+
 MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
 {
 	Suite *s = suite_create("daemon");
@@ -838,6 +990,9 @@ MIP6LB_SUITE(daemon, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_daemon_notify);
 	tcase_add_test(tc, test_daemon_pin_dir_not_bpffs);
 	tcase_add_test(tc, test_daemon_native_without_driver_xdp);
+	tcase_add_test(tc, test_daemon_socket_path_not_a_socket);
+	tcase_add_test(tc, test_daemon_descriptor_limit);
+	tcase_add_test(tc, test_daemon_logs_client_bytes_escaped);
 	tcase_add_test(tc, test_check_config_fifo);
 	tcase_add_test(tc, test_check_config_addresses);
 	tcase_add_test(tc, test_daemon_reload_refuses_empty);
