@@ -430,7 +430,13 @@ int agent_on_feed(struct agent *a, __u64 now_ms)
 			buf[r] = '\0';
 			agent_feed_line(a, buf, reply, sizeof(reply), now_ms);
 		}
-		pr_debug("agent: feed: %s", reply);
+		/* The reply quotes the feed line: raw bytes from a local
+		 * client, escaped before they reach a terminal or a log. */
+		if (log_get_level() >= LOG_LVL_DEBUG) {
+			char esc[2 * AGENT_FEED_MAX];
+
+			pr_debug("agent: feed: %s", log_escape(esc, sizeof(esc), reply, strlen(reply)));
+		}
 		/* An unbound sender cannot be answered; it did not ask to be. */
 		if (fl > sizeof(sa_family_t))
 			sendto(a->feed_fd, reply, strlen(reply), MSG_DONTWAIT,
