@@ -62,6 +62,8 @@ DECAP_SKEL  := $(OUTPUT)/decap.skel.h
 # Test-only BPF programs (benchmark floors, wrappers).
 TEST_BPF_SRCS := $(wildcard selftests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst selftests/bpf/%.bpf.c,$(OUTPUT)/selftests/%.bpf.o,$(TEST_BPF_SRCS))
+# Helper programs the namespace scenarios run (selftests/netns/*.c).
+NETNS_TOOLS := $(patsubst selftests/netns/%.c,$(OUTPUT)/selftests/%,$(wildcard selftests/netns/*.c))
 
 # One folder per program over lib/.  lib/*.c is libmip6lb.a: only code that
 # two or more programs link, and it includes no program's header.  Each
@@ -105,6 +107,7 @@ PROGS := $(if $(wildcard $(DAEMON_MAIN)),$(OUTPUT)/mip6lbd) \
 	 $(if $(DECAP_SRCS),$(OUTPUT)/mip6lb-decap)
 
 all: $(DEPS_STAMP) $(BPF_OBJ) $(SKEL) $(DECAP_BPF_OBJ) $(DECAP_SKEL) $(LIB) $(PROGS) $(TEST_BPF_OBJS) \
+	$(NETNS_TOOLS) \
 	$(OUTPUT)/unit_tests $(if $(BENCH_SRCS),$(OUTPUT)/mip6lb-bench)
 
 # ---- BPF ----------------------------------------------------------------
@@ -130,6 +133,11 @@ $(OUTPUT)/selftests/%.bpf.o: selftests/bpf/%.bpf.c $(DEPS_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(NETNS_TOOLS): $(OUTPUT)/selftests/%: selftests/netns/%.c $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -o $@ $<
 
 # Refresh the checked-in vmlinux.h from this host's kernel BTF.
 vmlinux:
