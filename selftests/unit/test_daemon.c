@@ -571,8 +571,10 @@ START_TEST(test_daemon_notify)
 	pid = start_private_netns();
 	ck_assert_int_eq(wait_exit(pid), 1);
 	log = read_file(log_path);
-	ck_assert_msg(strstr(log, "notify: binding [2001:db8::dead]:5400: Cannot assign requested "
-			      "address"), "log:\n%s", log);
+	/* "notify: binding [ADDR]:PORT with a N-byte receive buffer: ERROR" */
+	ck_assert_msg(strstr(log, "notify: binding [2001:db8::dead]:5400 with a ") &&
+		      strstr(log, "-byte receive buffer: Cannot assign requested address"),
+		      "log:\n%s", log);
 
 	write_notify_cfg("[::1]:5400", true, 1000);
 	pid = start_private_netns();
