@@ -185,7 +185,8 @@ START_TEST(test_aging_million_entries)
 	printf("aging: %ld entries scanned, %ld deleted in %.3f s\n", r.scanned, r.deleted, secs);
 	ck_assert_int_eq(r.scanned, N);
 	ck_assert_int_eq(r.deleted, N / 2);
-	ck_assert_msg(secs < 1.0, "sweeping %d entries took %.3f s", N, secs);
+	/* The time is printed for the log, never asserted: speed is the
+	 * bench's sweep-1m-ms rows, measured against targets there. */
 	ck_assert_int_eq(count(fd), N / 2);
 	ck_assert(present(fd, 1));
 	ck_assert(!present(fd, 2));
