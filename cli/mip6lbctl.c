@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "cmdpath.h"
 #include "cli.h"
 #include "config.h"
 #include "paths.h"
@@ -266,33 +267,6 @@ static const struct cli_opt opts[] = {
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
-static int path_words(const char *path)
-{
-	int n = 1;
-
-	for (; *path; path++)
-		n += *path == ' ';
-	return n;
-}
-
-/* Does argv start with cmd's path words? */
-static bool path_matches(const char *path, int argc, char **argv)
-{
-	int n = path_words(path), i;
-	const char *p = path;
-
-	if (argc < n)
-		return false;
-	for (i = 0; i < n; i++) {
-		size_t l = strcspn(p, " ");
-
-		if (strlen(argv[i]) != l || strncmp(argv[i], p, l))
-			return false;
-		p += l + (p[l] == ' ');
-	}
-	return true;
-}
-
 static bool is_group(const char *word)
 {
 	size_t i, l = strlen(word);
@@ -340,11 +314,11 @@ static const struct cli_cmd *find_cmd(int argc, char **argv, int *consumed)
 	size_t i;
 
 	for (i = 0; i < N_CMDS; i++) {
-		if (path_matches(cmds[i].path, argc, argv) &&
-		    (!best || path_words(cmds[i].path) > path_words(best->path)))
+		if (cmd_path_matches(cmds[i].path, argc, argv) &&
+		    (!best || cmd_path_words(cmds[i].path) > cmd_path_words(best->path)))
 			best = &cmds[i];
 	}
-	*consumed = best ? path_words(best->path) : 0;
+	*consumed = best ? cmd_path_words(best->path) : 0;
 	return best;
 }
 

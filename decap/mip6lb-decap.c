@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmdpath.h"
 #include "decap.h"
 #include "log.h"
 
@@ -91,38 +92,12 @@ static const struct cmd cmds[] = {
 };
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-static int path_words(const char *path)
-{
-	int n = 1;
-
-	for (; *path; path++)
-		n += *path == ' ';
-	return n;
-}
-
-static bool path_matches(const char *path, int argc, char **argv)
-{
-	int n = path_words(path), i;
-	const char *p = path;
-
-	if (argc < n)
-		return false;
-	for (i = 0; i < n; i++) {
-		size_t l = strcspn(p, " ");
-
-		if (strlen(argv[i]) != l || strncmp(argv[i], p, l))
-			return false;
-		p += l + (p[l] == ' ');
-	}
-	return true;
-}
-
 static const struct cmd *find_cmd(int argc, char **argv)
 {
 	size_t i;
 
 	for (i = 0; i < N_CMDS; i++)
-		if (path_matches(cmds[i].path, argc, argv))
+		if (cmd_path_matches(cmds[i].path, argc, argv))
 			return &cmds[i];
 	return NULL;
 }
@@ -312,7 +287,7 @@ int main(int argc, char **argv)
 			return DECAP_EXIT_OK;
 		}
 		c = find_cmd(npos - 1, pos + 1);
-		if (!c || path_words(c->path) != npos - 1)
+		if (!c || cmd_path_words(c->path) != npos - 1)
 			return usage("help: no command '%s%s%s'", pos[1], npos > 2 ? " " : "",
 				     npos > 2 ? pos[2] : "");
 		cmd_help(c, stdout);
@@ -329,7 +304,7 @@ int main(int argc, char **argv)
 		cmd_help(c, stdout);
 		return DECAP_EXIT_OK;
 	}
-	used = path_words(c->path);
+	used = cmd_path_words(c->path);
 	pos += used;
 	npos -= used;
 	for (k = 0; k < N_OPTS; k++)
