@@ -33,16 +33,11 @@
 #include <pcap/pcap.h>
 #include "harness.h"
 #include "pktbuild.h"
+#include "runbin.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- running the binary ------------------------------------------------- */
-
-struct run {
-	int status;            /* exit code, or 128 + signal */
-	char *out;
-	char *err;
-};
 
 static const char *cli_bin(void)
 {
@@ -53,73 +48,9 @@ static const char *cli_bin(void)
 	return path;
 }
 
-static char *slurp(FILE *f)
-{
-	long n;
-	char *s;
-
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	ck_assert_int_ge(n, 0);
-	rewind(f);
-	s = calloc(1, n + 1);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(fread(s, 1, n, f), (size_t)n);
-	return s;
-}
-
-static pid_t spawn(const char *const *args, FILE *out, FILE *err)
-{
-	const char *argv[64];
-	pid_t pid;
-	int i;
-
-	argv[0] = cli_bin();
-	for (i = 0; args[i]; i++) {
-		ck_assert_int_lt(i, 62);
-		argv[i + 1] = args[i];
-	}
-	argv[i + 1] = NULL;
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
-		dup2(fileno(out), 1);
-		dup2(fileno(err), 2);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-static int wait_status(pid_t pid)
-{
-	int st;
-
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void run_cli(struct run *r, const char *const *args)
 {
-	FILE *out = tmpfile(), *err = tmpfile();
-
-	ck_assert_ptr_nonnull(out);
-	ck_assert_ptr_nonnull(err);
-	r->status = wait_status(spawn(args, out, err));
-	r->out = slurp(out);
-	r->err = slurp(err);
-	fclose(out);
-	fclose(err);
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	run_bin(r, cli_bin(), args);
 }
 
 #define CLI(r, ...) run_cli(r, (const char *const[]){ __VA_ARGS__, NULL })
@@ -767,7 +698,7 @@ START_TEST(test_stats_watch_sigint)
 	int i, st, n;
 
 	fake_start(&f, NULL, growing_stats);
-	pid = spawn((const char *const[]){ "-s", f.path, "stats", "--watch", "1", NULL }, out, err);
+	pid = run_spawn(cli_bin(), (const char *const[]){ "-s", f.path, "stats", "--watch", "1", NULL }, out, err);
 	for (i = 0; i < 100; i++) {
 		pthread_mutex_lock(&f.mu);
 		n = f.n_req;
@@ -778,9 +709,9 @@ START_TEST(test_stats_watch_sigint)
 	}
 	ck_assert_int_ge(n, 3);
 	ck_assert_int_eq(kill(pid, SIGINT), 0);
-	st = wait_status(pid);
-	o = slurp(out);
-	e = slurp(err);
+	st = run_wait(pid);
+	o = run_slurp(out);
+	e = run_slurp(err);
 	ck_assert_msg(st == 0, "exit %d after SIGINT, stderr: %s", st, e);
 	ck_assert_str_eq(e, "");
 	ck_assert_ptr_nonnull(strstr(o, "Every 1s: mip6lbctl stats"));

@@ -39,16 +39,11 @@
 #include "harness.h"
 #include "mip6lb.h"
 #include "pktbuild.h"
+#include "runbin.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- running the binary ------------------------------------------------- */
-
-struct run {
-	int status;            /* exit code, or 128 + signal */
-	char *out;
-	char *err;
-};
 
 static const char *bin(void)
 {
@@ -59,54 +54,9 @@ static const char *bin(void)
 	return path;
 }
 
-static char *slurp(FILE *f)
-{
-	long n;
-	char *s;
-
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	ck_assert_int_ge(n, 0);
-	rewind(f);
-	s = calloc(1, n + 1);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(fread(s, 1, n, f), (size_t)n);
-	return s;
-}
-
 static void run_argv(struct run *r, const char *const *args)
 {
-	FILE *out = tmpfile(), *err = tmpfile();
-	const char *argv[160];
-	pid_t pid;
-	int i, st;
-
-	ck_assert_ptr_nonnull(out);
-	ck_assert_ptr_nonnull(err);
-	argv[0] = bin();
-	for (i = 0; args[i]; i++) {
-		ck_assert_int_lt(i, (int)N_OF(argv) - 2);
-		argv[i + 1] = args[i];
-	}
-	argv[i + 1] = NULL;
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
-		dup2(fileno(out), 1);
-		dup2(fileno(err), 2);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	r->out = slurp(out);
-	r->err = slurp(err);
-	fclose(out);
-	fclose(err);
+	run_bin(r, bin(), args);
 }
 
 /* Run with a space-separated command line (no quoting needed here). */
@@ -124,13 +74,6 @@ static void run(struct run *r, const char *line)
 	args[n] = NULL;
 	run_argv(r, args);
 	free(copy);
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-	r->out = r->err = NULL;
 }
 
 /* Run and expect an exit code; the output is the caller's to free. */
