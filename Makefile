@@ -21,7 +21,7 @@ endif
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.PHONY: all deps check unit netns bench demo fuzz check-asan clean install vmlinux
+.PHONY: all deps check unit netns bench demo fuzz check-asan clean install vmlinux vectors
 
 # ---- dependencies -------------------------------------------------------
 # `make`, `make check`, `make demo` and `make bench` install missing packages
@@ -93,6 +93,7 @@ UNIT_SRCS   := $(wildcard selftests/unit/*.c)
 UNIT_OBJS   := $(call objs_of,$(UNIT_SRCS))
 BENCH_SRCS  := $(wildcard selftests/bench/*.c)
 BENCH_OBJS  := $(call objs_of,$(BENCH_SRCS))
+PROTOVECTORS := $(OUTPUT)/selftests/protovectors
 
 $(OUTPUT)/lib/%.o:       DIR_INCS := -Ilib -Ibpf
 $(OUTPUT)/loader/%.o:    DIR_INCS := -Iloader -Ilib -Ibpf
@@ -108,7 +109,7 @@ PROGS := $(if $(wildcard $(DAEMON_MAIN)),$(OUTPUT)/mip6lbd) \
 
 all: $(DEPS_STAMP) $(BPF_OBJ) $(SKEL) $(DECAP_BPF_OBJ) $(DECAP_SKEL) $(LIB) $(PROGS) $(TEST_BPF_OBJS) \
 	$(NETNS_TOOLS) \
-	$(OUTPUT)/unit_tests $(if $(BENCH_SRCS),$(OUTPUT)/mip6lb-bench)
+	$(OUTPUT)/unit_tests $(if $(BENCH_SRCS),$(OUTPUT)/mip6lb-bench) $(PROTOVECTORS)
 
 # ---- BPF ----------------------------------------------------------------
 $(BPF_OBJ): $(BPF_SRC) $(DEPS_STAMP)
@@ -191,6 +192,17 @@ TEST_LIBS   := $(SELFTEST_LIB) $(DAEMON_LIB) $(AGENT_LIB) $(CLI_LIB) $(DECAP_LIB
 $(OUTPUT)/unit_tests: $(UNIT_OBJS) $(TEST_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+# docs/protocol-vectors.json's generator (`make vectors` rewrites the file;
+# test_proto checks the file against the codec and the acceptance path).
+$(PROTOVECTORS): $(call objs_of,selftests/tools/protovectors.c) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+vectors: $(PROTOVECTORS)
+	$(call msg,GEN,docs/protocol-vectors.json)
+	$(Q)$(PROTOVECTORS) > docs/protocol-vectors.json.tmp
+	$(Q)mv docs/protocol-vectors.json.tmp docs/protocol-vectors.json
 
 $(OUTPUT)/mip6lb-bench: $(BENCH_OBJS) $(TEST_LIBS)
 	$(call msg,LINK,$@)

@@ -63,8 +63,8 @@ static int peers_build(const struct agent_config *cfg, struct agent_peer **out)
 		struct agent_peer *p = &peers[i];
 
 		p->addr = c->addr;
-		err = peer_link_init(&p->link, "agent", c->name, cfg->sender_id, c->key_id, c->key,
-				     c->key_len);
+		err = peer_link_init(&p->link, "agent", c->name, c->port, cfg->sender_id, c->key_id,
+				     c->key, c->key_len);
 		if (err) {
 			pr_err("agent: peer %s: key of %u bytes: %s", c->name, c->key_len,
 			       strerror(-err));
@@ -356,7 +356,7 @@ static void handle_datagram(struct agent *a, const struct sockaddr_in6 *from, co
 		return;
 	}
 	p = &a->peers[pi];
-	if (peer_link_accept(&p->link, buf, len, proto_now_ms(), &from->sin6_addr, &m, &pend))
+	if (peer_link_accept(&p->link, buf, len, proto_now_ms(), from, &m, &pend))
 		return;
 	switch (m.type) {
 	case PROTO_SUBSCRIBE:

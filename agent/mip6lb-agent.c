@@ -6,6 +6,7 @@
  *   mip6lb-agent --role ha -c FILE [-n] [-v]    on a Home Agent
  *   mip6lb-agent --role mn -c FILE [-n] [-v]    on a mobile node
  *   mip6lb-agent feed [-s SOCKET] HOA COA LIFETIME [SEQ]
+ *   mip6lb-agent keygen [--force] FILE          a new key file, both ends
  *
  * One epoll loop over the agent's sockets and a signalfd: SIGHUP reloads
  * the config (peers and keys), SIGINT/SIGTERM stop it.  Exit status 0,
@@ -25,7 +26,9 @@
 #include <sys/signalfd.h>
 #include "agent.h"
 #include "log.h"
+#include "peer_config.h"
 #include "peer_link.h"
+#include "proto.h"
 
 enum { FD_UDP, FD_CAPTURE, FD_FEED, FD_NETLINK, FD_SIGNAL };
 
@@ -34,6 +37,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: mip6lb-agent --role ha|mn -c FILE [-n] [-v]\n"
 		"       mip6lb-agent feed [-s SOCKET] HOA COA LIFETIME [SEQ]\n"
+		"       mip6lb-agent keygen [-f] FILE\n"
 		"\n"
 		"  --role ha       on a Home Agent: bindings from the Mobility Headers on\n"
 		"                  [agent] interface and from the feed socket\n"
@@ -45,7 +49,56 @@ static void usage(FILE *f)
 		"  -v, --verbose   debug messages\n"
 		"  feed            hand a binding to a running Home Agent agent\n"
 		"                  (LIFETIME in seconds, 0 deregisters; -s defaults to\n"
-		"                  %s)\n", AGENT_DEFAULT_FEED);
+		"                  %s)\n"
+		"  keygen          write a new key (64 hex digits and a newline, 32\n"
+		"                  random bytes) to FILE, mode 0600, for the key_file of\n"
+		"                  both ends; -f, --force replaces an existing FILE\n",
+		AGENT_DEFAULT_FEED);
+}
+
+/* The key file both ends' key_file reads (docs/protocol.md, "Keys"). */
+static int run_keygen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	bool force = false;
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (proto_init()) {
+		pr_err("keygen: libsodium did not initialise");
+		return 1;
+	}
+	err = peer_key_generate(argv[optind], force);
+	if (err == -EEXIST) {
+		pr_err("keygen: %s exists; --force replaces it", argv[optind]);
+		return 1;
+	}
+	if (err) {
+		pr_err("keygen: %s: %s", argv[optind], strerror(-err));
+		return 1;
+	}
+	return 0;
 }
 
 static int run_feed(int argc, char **argv)
@@ -255,6 +308,8 @@ int main(int argc, char **argv)
 	log_set_ident("mip6lb-agent");
 	if (argc > 1 && !strcmp(argv[1], "feed"))
 		return run_feed(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "keygen"))
+		return run_keygen(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "r:c:vnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':

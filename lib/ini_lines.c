@@ -406,7 +406,7 @@ int ini_lines_read_key(struct ini_lines *in, const char *path, __u8 *key, size_t
 		rc = key_fail(in, path, rc);
 		goto out;
 	}
-	if (len < min || len > max) {
+	if (min && (len < min || len > max)) {
 		rc = ini_lines_fail(in, in->lineno, -EINVAL,
 				    "key_file %s: %s%zu bytes; a key is %zu..%zu bytes", path,
 				    len > max ? "over " : "", len > max ? max : len, min, max);

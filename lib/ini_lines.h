@@ -22,7 +22,7 @@
 #include <ini.h>
 
 /* The longest key_file ini_lines_read_key() takes. */
-#define INI_LINES_KEY_MAX 64
+#define INI_LINES_KEY_MAX 66
 
 /* One parse: embedded in the caller's parser state. */
 struct ini_lines {
@@ -111,6 +111,9 @@ const char *ini_lines_addr_why(const struct in6_addr *a, unsigned int flags);
 
 /* Read the key in path, now and once: a regular file (opened as
  * ini_lines_read_file() opens one) no group or other may access, of min..max bytes (max <= INI_LINES_KEY_MAX), into key.
+ * min = 0: no length check here, the caller decides what the bytes mean;
+ * up to max + 1 bytes are read (key must hold max + 1) so that a file
+ * that is too long is seen as such (*len = max + 1).
  * 0 or the error, reported as "key_file PATH: ...". */
 int ini_lines_read_key(struct ini_lines *in, const char *path, __u8 *key, size_t min,
 		       size_t max, __u32 *len);

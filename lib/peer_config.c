@@ -5,14 +5,19 @@
  * end (peer_config.h has the grammar).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sodium.h>
 #include "peer_config.h"
 #include "peer_link.h"
 #include "proto.h"
 #include "strparse.h"
 
-_Static_assert(CFG_KEY_MAX <= INI_LINES_KEY_MAX, "ini_lines_read_key() reads CFG_KEY_MAX");
+_Static_assert(PEER_KEY_FILE_MAX <= INI_LINES_KEY_MAX, "ini_lines_read_key() reads a key file");
+_Static_assert(PEER_KEY_HEX_LEN / 2 >= PROTO_KEY_MIN, "a hex key file is a key the protocol takes");
 _Static_assert(CFG_KEY_MIN == PROTO_KEY_MIN && CFG_KEY_MAX == PROTO_KEY_MAX,
 	       "a key the config takes is one the protocol takes");
 _Static_assert(CFG_NAME_LEN <= PEER_NAME_LEN, "a peer's name fits its peer_link");
@@ -36,16 +41,118 @@ static int set_addr(struct peer_section *ps, struct cfg_peer *p, const char *key
 	return 0;
 }
 
+/* ---- key files (docs/protocol.md, "Keys") ------------------------------ */
+
+static int hex_val(__u8 c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The hex form is tried first: `openssl rand -hex 32 > key` and keygen's
+ * files (64 digits and a newline) must work, and a text file survives
+ * copy and paste between hosts where raw bytes do not. */
+int peer_key_decode(const __u8 *file, size_t len, __u8 *key, size_t *keylen)
+{
+	size_t n = len, i;
+	int hi, lo;
+
+	if (n == PEER_KEY_HEX_LEN + 2 && file[n - 2] == '\r' && file[n - 1] == '\n')
+		n -= 2;
+	else if (n == PEER_KEY_HEX_LEN + 1 && file[n - 1] == '\n')
+		n -= 1;
+	if (n == PEER_KEY_HEX_LEN) {
+		for (i = 0; i < n; i++)
+			if (hex_val(file[i]) < 0)
+				break;
+		if (i == n) {
+			for (i = 0; i < n / 2; i++) {
+				hi = hex_val(file[2 * i]);
+				lo = hex_val(file[2 * i + 1]);
+				key[i] = (__u8)(hi << 4 | lo);
+			}
+			*keylen = n / 2;
+			return 0;
+		}
+	}
+	/* Anything else is the key as it is, as before issue 16 (a trailing
+	 * newline included): keys made with head -c 32 /dev/urandom. */
+	if (len < PROTO_KEY_MIN || len > PROTO_KEY_MAX)
+		return -EINVAL;
+	memcpy(key, file, len);
+	*keylen = len;
+	return 0;
+}
+
+int peer_key_generate(const char *path, bool force)
+{
+	__u8 key[PEER_KEY_HEX_LEN / 2];
+	char text[PEER_KEY_HEX_LEN + 2];
+	size_t off = 0;
+	ssize_t w;
+	int fd, err = 0;
+
+	if (force && unlink(path) && errno != ENOENT)
+		return -errno;
+	/* O_EXCL: never through a symlink, never over a key in use;
+	 * 0600 from the start, so the key is never readable by others. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	randombytes_buf(key, sizeof(key));     /* getrandom(2) */
+	sodium_bin2hex(text, sizeof(text), key, sizeof(key));
+	text[PEER_KEY_HEX_LEN] = '\n';
+	while (off < PEER_KEY_HEX_LEN + 1) {
+		w = write(fd, text + off, PEER_KEY_HEX_LEN + 1 - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err = w < 0 ? -errno : -EIO;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (!err && fchmod(fd, 0600))
+		err = -errno;
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(text, sizeof(text));
+	if (err)
+		unlink(path);
+	return err;
+}
+
 /* The key is read now, once: the daemon may drop privileges later, and a
  * config that loads must not fail on its first notification. */
 static int set_key_file(struct peer_section *ps, struct cfg_peer *p, const char *key,
 			const char *val)
 {
+	__u8 raw[PEER_KEY_FILE_MAX + 1];
+	__u32 rawlen = 0;
+	size_t keylen = 0;
+	int rc;
+
 	p->key_file = ini_lines_path(ps->in, key, val);
 	if (!p->key_file)
 		return ps->in->rc;
-	return ini_lines_read_key(ps->in, p->key_file, p->key, CFG_KEY_MIN, CFG_KEY_MAX,
-				  &p->key_len);
+	rc = ini_lines_read_key(ps->in, p->key_file, raw, 0, PEER_KEY_FILE_MAX, &rawlen);
+	if (!rc && peer_key_decode(raw, rawlen, p->key, &keylen))
+		rc = fail(ps, ps->in->lineno, -EINVAL,
+			  "key_file %s: %s%u bytes; a key is 32..64 bytes, or 64 hex digits "
+			  "and a newline (mip6lb-agent keygen)", p->key_file,
+			  rawlen > PROTO_KEY_MAX ? "over " : "",
+			  rawlen > PROTO_KEY_MAX ? PROTO_KEY_MAX : rawlen);
+	p->key_len = (__u32)keylen;
+	explicit_bzero(raw, sizeof(raw));
+	return rc;
 }
 
 static int set_key_id(struct peer_section *ps, struct cfg_peer *p, const char *key,

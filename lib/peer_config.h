@@ -54,6 +54,28 @@ int peer_section_key(struct peer_section *ps, struct cfg_peer *p, const char *ke
  * together.  Errors are reported at p's header line. */
 void peer_section_end(struct peer_section *ps, const struct cfg_peer *p);
 
+/*
+ * Key files (docs/protocol.md, "Keys"), the same at both ends:
+ *  - exactly PEER_KEY_HEX_LEN hexadecimal digits (either case), optionally
+ *    followed by one newline (LF or CR LF): the key is the 32 bytes they
+ *    spell.  What `mip6lb-agent keygen` and `openssl rand -hex 32` write.
+ *  - any other file of PROTO_KEY_MIN..PROTO_KEY_MAX bytes: the key is the
+ *    file's bytes as they are, a trailing newline included (keys made
+ *    before the hex form, e.g. head -c 32 /dev/urandom).
+ */
+#define PEER_KEY_HEX_LEN  64
+#define PEER_KEY_FILE_MAX (PEER_KEY_HEX_LEN + 2)
+
+/* The key in a key file's len bytes: 0 with key (PROTO_KEY_MAX bytes of
+ * room) and *keylen set, or -EINVAL (neither form). */
+int peer_key_decode(const __u8 *file, size_t len, __u8 *key, size_t *keylen);
+/* Write a new key to path: 32 random bytes (libsodium, getrandom(2)) as
+ * 64 lowercase hex digits and a newline, mode 0600.  An existing path is
+ * refused (-EEXIST) unless force, which replaces it with a new file (never
+ * writing through a symlink).  0 or -errno; nothing is left behind on
+ * failure. */
+int peer_key_generate(const char *path, bool force);
+
 /* A deep copy of n peers (key files and home prefixes included): 0 or
  * -ENOMEM.  *out is never NULL on success, even for n = 0. */
 int cfg_peers_dup(struct cfg_peer **out, const struct cfg_peer *src, int n);

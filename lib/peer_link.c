@@ -21,14 +21,15 @@ static const char *fmt_addr(const struct in6_addr *a, char *buf)
 	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN) ? buf : "?";
 }
 
-int peer_link_init(struct peer_link *l, const char *module, const char *name, __u32 sender_id,
-		   __u32 key_id, const __u8 *key, size_t keylen)
+int peer_link_init(struct peer_link *l, const char *module, const char *name, __u16 port,
+		   __u32 sender_id, __u32 key_id, const __u8 *key, size_t keylen)
 {
 	int err;
 
 	memset(l, 0, sizeof(*l));
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	l->module = module;
+	l->port = port;
 	err = proto_sender_init(&l->tx, sender_id, key_id, key, keylen, proto_now_us());
 	if (!err)
 		err = peer_rx_init(&l->rx, key_id, key, keylen);
@@ -67,7 +68,7 @@ int peer_link_send(struct peer_link *l, int fd, struct proto_msg *m,
 	char a[INET6_ADDRSTRLEN];
 	int len, err;
 
-	len = proto_sender_encode(&l->tx, m, proto_now_ms(), buf, sizeof(buf));
+	len = proto_sender_encode(&l->tx, m, proto_now_us(), buf, sizeof(buf));
 	if (len < 0) {
 		pr_err("%s: encoding %s for peer %s: %s", l->module, proto_type_name(m->type),
 		       l->name, strerror(-len));
@@ -110,14 +111,38 @@ void peer_link_note_reject(struct peer_link *l, int reason, const struct in6_add
 	}
 }
 
+/* Before any MAC: the port is as cheap to check as the address, and a
+ * flood from the peer's address but another port costs no HMAC. */
+static int wrong_port(struct peer_link *l, const struct sockaddr_in6 *from)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	l->rx.rejected[PEER_R_WRONG_PORT]++;
+	/* The one warning for this reason names both ports: the usual cause
+	 * is a config (or a NAT) that is not what the other end does. */
+	if (!l->warned[PEER_R_WRONG_PORT]) {
+		l->warned[PEER_R_WRONG_PORT] = true;
+		pr_warn("%s: peer %s: rejected a datagram from [%s]:%u (wrong_port): its messages "
+			"must come from port %u; later ones are only counted", l->module, l->name,
+			fmt_addr(&from->sin6_addr, a), ntohs(from->sin6_port), l->port);
+	} else if (log_get_level() >= LOG_LVL_DEBUG) {
+		pr_debug("%s: peer %s: rejected a datagram from [%s]:%u: wrong_port", l->module,
+			 l->name, fmt_addr(&from->sin6_addr, a), ntohs(from->sin6_port));
+	}
+	return -PEER_R_WRONG_PORT;
+}
+
 int peer_link_accept(struct peer_link *l, const __u8 *buf, size_t len, __u64 wall_ms,
-		     const struct in6_addr *src, struct proto_msg *msg,
+		     const struct sockaddr_in6 *from, struct proto_msg *msg,
 		     struct peer_rx_pending *pend)
 {
-	int rc = peer_rx_accept(&l->rx, buf, len, wall_ms, msg, pend);
+	int rc;
 
+	if (ntohs(from->sin6_port) != l->port)
+		return wrong_port(l, from);
+	rc = peer_rx_accept(&l->rx, buf, len, wall_ms, msg, pend);
 	if (rc)
-		peer_link_note_reject(l, rc, src);
+		peer_link_note_reject(l, rc, &from->sin6_addr);
 	return rc;
 }
 

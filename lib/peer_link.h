@@ -27,6 +27,8 @@
 struct peer_link {
 	char name[PEER_NAME_LEN];
 	const char *module;             /* log prefix, a string constant */
+	__u16 port;                     /* the peer's configured port: where we send
+					 * and the only source port we take */
 	struct proto_sender tx;
 	struct peer_rx rx;
 	__u64 sent, send_errors;
@@ -34,10 +36,10 @@ struct peer_link {
 	bool warned[PEER_R_MAX];        /* reasons already warned about */
 };
 
-/* Sender and receiver under one key.  module: "notify", "agent".  0 or
- * -EINVAL (key length). */
-int peer_link_init(struct peer_link *l, const char *module, const char *name, __u32 sender_id,
-		   __u32 key_id, const __u8 *key, size_t keylen);
+/* Sender and receiver under one key.  module: "notify", "agent"; port:
+ * the [peer]'s configured port (host order).  0 or -EINVAL (key length). */
+int peer_link_init(struct peer_link *l, const char *module, const char *name, __u16 port,
+		   __u32 sender_id, __u32 key_id, const __u8 *key, size_t keylen);
 /* Wipe both keys. */
 void peer_link_clear(struct peer_link *l);
 /* On reload, the same peer in the new config: fresh (built from the new
@@ -51,10 +53,14 @@ void peer_link_keep(struct peer_link *fresh, struct peer_link *old);
 int peer_link_send(struct peer_link *l, int fd, struct proto_msg *m,
 		   const struct sockaddr_in6 *to);
 
-/* peer_rx_accept() on the link's receive state; a rejection is counted
- * and logged (peer_link_note_reject()).  0 or a negative reason. */
+/* A datagram from this peer's address (the caller matched it): the
+ * source port first (wrong_port unless it is l->port: both ends send
+ * from the port they listen on, docs/protocol.md "Acceptance"), then
+ * peer_rx_accept() on the link's receive state.  A rejection is counted
+ * and logged (peer_link_note_reject()).  0 or a negative reason.
+ * wall_ms: proto_now_ms(), a fixed value in tests. */
 int peer_link_accept(struct peer_link *l, const __u8 *buf, size_t len, __u64 wall_ms,
-		     const struct in6_addr *src, struct proto_msg *msg,
+		     const struct sockaddr_in6 *from, struct proto_msg *msg,
 		     struct peer_rx_pending *pend);
 /* The caller's policy said no to an accepted message: peer_rx_reject()
  * and the log line. */

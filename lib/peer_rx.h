@@ -30,10 +30,13 @@ enum peer_reason {
 	PEER_R_NOT_AUTHORITATIVE = PROTO_REASON_MAX, /* home address not the peer's */
 	PEER_R_UNEXPECTED,        /* a type this end never takes, or an ACK
 				   * for no SUBSCRIBE of ours */
+	PEER_R_WRONG_PORT,        /* the peer's address, another source port
+				   * than its configured one (peer_link.h) */
 	PEER_R_MAX,
 };
 
-/* "bad_mac", ..., "not_authoritative", "unexpected"; accepts -reason. */
+/* "bad_mac", ..., "not_authoritative", "unexpected", "wrong_port";
+ * accepts -reason. */
 const char *peer_reason_name(int reason);
 
 struct peer_rx {

@@ -578,35 +578,36 @@ int proto_sender_init(struct proto_sender *s, __u32 sender_id, __u32 key_id,
 	return 0;
 }
 
-static __u64 stamp_seq(const struct proto_sender *s, __u64 now_ms)
+__u64 proto_sender_next_seq(const struct proto_sender *s, __u64 now_us)
 {
-	__u64 clock_us = now_ms * 1000;
-
 	/* Following the clock when it is ahead keeps the restart argument
 	 * true for a long-lived sender too: after a restart it seeds from a
-	 * later clock than any message it sent before. */
-	return clock_us > s->next_seq ? clock_us : s->next_seq;
+	 * later clock than any message it sent before.  next_seq is never 0
+	 * (proto_sender_init()), and 0 is never accepted. */
+	return now_us > s->next_seq ? now_us : s->next_seq;
 }
 
-void proto_sender_stamp(struct proto_sender *s, struct proto_msg *m,
-			__u64 now_ms)
+static void stamp(const struct proto_sender *s, struct proto_msg *m, __u64 now_us)
 {
 	m->sender_id = s->sender_id;
 	m->key_id = s->key_id;
-	m->seq = stamp_seq(s, now_ms);
-	m->timestamp_ms = now_ms;
+	m->seq = proto_sender_next_seq(s, now_us);
+	m->timestamp_ms = now_us / 1000;
+}
+
+void proto_sender_stamp(struct proto_sender *s, struct proto_msg *m,
+			__u64 now_us)
+{
+	stamp(s, m, now_us);
 	s->next_seq = m->seq + 1;
 }
 
 int proto_sender_encode(struct proto_sender *s, struct proto_msg *m,
-			__u64 now_ms, __u8 *buf, size_t buflen)
+			__u64 now_us, __u8 *buf, size_t buflen)
 {
 	int len;
 
-	m->sender_id = s->sender_id;
-	m->key_id = s->key_id;
-	m->seq = stamp_seq(s, now_ms);
-	m->timestamp_ms = now_ms;
+	stamp(s, m, now_us);
 	len = proto_encode(m, s->key, s->keylen, buf, buflen);
 	if (len >= 0)
 		s->next_seq = m->seq + 1;

@@ -262,12 +262,16 @@ int proto_accept(struct proto_peer_state *peer, const __u8 *buf, size_t len,
 /* ---- sender ---------------------------------------------------------- */
 
 /* What a sender keeps.  Sequence numbers must survive restarts without
- * storage: next_seq is seeded with the wall clock in microseconds, and
- * every stamp uses max(next_seq, now in microseconds).  A restarted sender
- * therefore starts above anything it sent before as long as it averaged
- * under one message per microsecond and the clock did not step back
- * across the restart; if it did, rotate the key id (see
- * proto_peer_set_key()). */
+ * storage, so they come from the wall clock: every message gets
+ * max(next_seq, now in microseconds), CLOCK_REALTIME, and next_seq becomes
+ * that + 1.  The sequence therefore never goes down within a run, and only
+ * runs ahead of the clock by one per message sent within the same
+ * microsecond.  A restarted sender's first sequence is its clock at that
+ * moment, above everything it sent before unless the wall clock went back
+ * across the restart (by more than the time the restart took); if it did,
+ * the receiver refuses it as replay until the clock has caught up, or at
+ * once after a key id rotation (proto_peer_set_key()).  docs/protocol.md,
+ * "Sequence numbers". */
 struct proto_sender {
 	__u32 sender_id;
 	__u32 key_id;
@@ -280,15 +284,19 @@ struct proto_sender {
  * 0 or -EINVAL (key length). */
 int proto_sender_init(struct proto_sender *s, __u32 sender_id, __u32 key_id,
 		      const __u8 *key, size_t keylen, __u64 now_us);
-/* Fill m's sender_id, key_id, seq and timestamp_ms and consume one
- * sequence number. */
+/* The sequence the next message stamped at now_us gets:
+ * max(next_seq, now_us), never 0. */
+__u64 proto_sender_next_seq(const struct proto_sender *s, __u64 now_us);
+/* Fill m's sender_id, key_id, seq (proto_sender_next_seq()) and
+ * timestamp_ms (now_us / 1000) and consume the sequence number. */
 void proto_sender_stamp(struct proto_sender *s, struct proto_msg *m,
-			__u64 now_ms);
+			__u64 now_us);
 /* Stamp and encode m with the sender's key.  The sequence number is
  * consumed only when encoding succeeds.  Length or -errno as
- * proto_encode(). */
+ * proto_encode().  now_us: proto_now_us(), one reading for both the
+ * sequence and the timestamp. */
 int proto_sender_encode(struct proto_sender *s, struct proto_msg *m,
-			__u64 now_ms, __u8 *buf, size_t buflen);
+			__u64 now_us, __u8 *buf, size_t buflen);
 void proto_sender_clear(struct proto_sender *s);
 
 /* CLOCK_REALTIME: both ends compare timestamps, so they must share a wall

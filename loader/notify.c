@@ -65,9 +65,10 @@ int notify_ringbuf_cb(void *ctx, void *data, size_t len)
 
 /* ---- datagrams ---------------------------------------------------------- */
 
-static void handle_datagram(struct notify *n, const struct in6_addr *src, const __u8 *buf,
+static void handle_datagram(struct notify *n, const struct sockaddr_in6 *from, const __u8 *buf,
 			    size_t len, __u64 wall_ms, __u64 now_ms)
 {
+	const struct in6_addr *src = &from->sin6_addr;
 	struct peer_rx_pending pend;
 	char a[INET6_ADDRSTRLEN];
 	struct proto_msg m;
@@ -76,7 +77,7 @@ static void handle_datagram(struct notify *n, const struct in6_addr *src, const 
 
 	/* Whose it is first: a datagram from no peer costs a few compares,
 	 * never a MAC (nor the formatting of a line nobody prints). */
-	pi = notify_peer_for_datagram(n, src, buf, len);
+	pi = notify_peer_for_datagram(n, from, buf, len);
 	if (pi < 0) {
 		n->st.unknown_peer++;
 		if (log_get_level() >= LOG_LVL_DEBUG)
@@ -85,7 +86,7 @@ static void handle_datagram(struct notify *n, const struct in6_addr *src, const 
 		return;
 	}
 	p = &n->peers[pi];
-	if (peer_link_accept(&p->link, buf, len, wall_ms, src, &m, &pend))
+	if (peer_link_accept(&p->link, buf, len, wall_ms, from, &m, &pend))
 		return;
 	switch (m.type) {
 	case PROTO_SUBSCRIBE_ACK:
@@ -159,7 +160,7 @@ int notify_on_readable(struct notify *n, __u64 now_ms)
 				n->st.unknown_peer++;
 				continue;
 			}
-			handle_datagram(n, &x->from.sin6_addr, x->buf,
+			handle_datagram(n, &x->from, x->buf,
 					len > sizeof(x->buf) ? sizeof(x->buf) : len, wall_ms, now_ms);
 		}
 		notify_wq_flush(n);

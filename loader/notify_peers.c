@@ -5,6 +5,7 @@
  * from, which home addresses a peer may speak for, and what a peer keeps
  * across a reload.  notify.h lists the decisions.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,8 +68,8 @@ int notify_peers_from_config(const struct mip6lb_config *cfg, __u32 sender_id,
 			       c->n_home_prefixes * sizeof(*p->prefixes));
 			p->n_prefixes = c->n_home_prefixes;
 		}
-		err = peer_link_init(&p->link, "notify", c->name, sender_id, c->key_id, c->key,
-				     c->key_len);
+		err = peer_link_init(&p->link, "notify", c->name, c->port, sender_id, c->key_id,
+				     c->key, c->key_len);
 		if (err) {
 			pr_err("notify: peer %s: key of %u bytes: %s", c->name, c->key_len,
 			       strerror(-err));
@@ -148,16 +149,28 @@ static const __u8 *claimed_home(const __u8 *buf, size_t len)
 	return NULL;
 }
 
-int notify_peer_for_datagram(const struct notify *n, const struct in6_addr *src,
+int notify_peer_for_datagram(const struct notify *n, const struct sockaddr_in6 *from,
 			     const __u8 *buf, size_t len)
 {
+	const struct in6_addr *src = &from->sin6_addr;
+	__u16 port = ntohs(from->sin6_port);
 	const __u8 *claim;
 	struct in6_addr home;
-	int i;
+	int i, first = -1;
 
-	for (i = 0; i < n->n_peers; i++)
-		if (addr_eq(&n->peers[i].addr, src))
+	/* Two peers may share an address (two agents on one host): the
+	 * port tells them apart; with no port match the first address
+	 * match takes the datagram, and its port check refuses it. */
+	for (i = 0; i < n->n_peers; i++) {
+		if (!addr_eq(&n->peers[i].addr, src))
+			continue;
+		if (n->peers[i].port == port)
 			return i;
+		if (first < 0)
+			first = i;
+	}
+	if (first >= 0)
+		return first;
 	/* A mobile node away from home speaks from its care-of address. */
 	for (i = 0; i < n->n_peers; i++)
 		if (n->peers[i].role == MIP6LB_NOTIFY_MN && n->peers[i].has_last_src &&

@@ -154,8 +154,10 @@ int notify_peer_for_home(const struct npeer *peers, int n, __u8 mode,
 /* Where a SUBSCRIBE for home goes. */
 void notify_peer_dest(const struct npeer *p, const struct in6_addr *home,
 		      struct sockaddr_in6 *sa);
-/* Whose datagram this is (before its MAC is checked), or -1. */
-int notify_peer_for_datagram(const struct notify *n, const struct in6_addr *src,
+/* Whose datagram this is (before its MAC is checked), or -1: by source
+ * address, a peer whose port also matches first (peer_link_accept() then
+ * refuses any other port as wrong_port). */
+int notify_peer_for_datagram(const struct notify *n, const struct sockaddr_in6 *from,
 			     const __u8 *buf, size_t len);
 int notify_send(struct notify *n, int pi, struct proto_msg *m, const struct sockaddr_in6 *to);
 

@@ -117,7 +117,7 @@ static void sender(int fd, __u16 lb_port, struct shared *sh, __u32 rate_n, __u32
 		struct proto_msg m;
 
 		notify_msg(&m, k, homes);
-		lens[k] = proto_sender_encode(&tx, &m, proto_now_ms(), bufs[k], MSG_LEN);
+		lens[k] = proto_sender_encode(&tx, &m, proto_now_us(), bufs[k], MSG_LEN);
 		if (lens[k] <= 0)
 			_exit(3);
 	}
@@ -154,7 +154,7 @@ static void sender(int fd, __u16 lb_port, struct shared *sh, __u32 rate_n, __u32
 		int len;
 
 		notify_msg(&m, rate_n + k, homes);
-		len = proto_sender_encode(&tx, &m, proto_now_ms(), buf, sizeof(buf));
+		len = proto_sender_encode(&tx, &m, proto_now_us(), buf, sizeof(buf));
 		sh->t_send[k] = mono_ns();
 		if (len <= 0 || sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) != len)
 			_exit(5);

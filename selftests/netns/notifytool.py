@@ -18,11 +18,14 @@
       address, with a type 2 Routing header carrying the home address (6.4).
 
   notifytool.py send --key FILE [--key-id N] [--sender N] [--seq N]
-                     [--src ADDR] --to ADDR [--port N] [--out FILE]
+                     [--src ADDR] [--sport N] --to ADDR [--port N] [--out FILE]
                      notify HOME COA [OLD] [--bseq N] [--lifetime S]
       One BINDING_NOTIFY of docs/protocol.md, MAC'd with the key in FILE
-      (hmac + hashlib: no code shared with the C implementation), sent from
-      a UDP socket bound to ADDR.  --out keeps the bytes (hex).
+      (read as docs/protocol.md "Keys" says; hmac + hashlib: no code shared
+      with the C implementation), sent from a UDP socket bound to ADDR, or
+      with --sport from that source port through a raw socket (a receiver
+      takes a peer's messages only from the peer's configured port, which
+      its agent holds).  --out keeps the bytes (hex).
 
   notifytool.py capture --if IF --out FILE [--type N] [--port N]
                         [--timeout S] [--ready FILE]
@@ -30,7 +33,7 @@
       payload is a protocol message of --type (default 3, BINDING_NOTIFY),
       seen on IF (sent or received), and write its payload (hex) to FILE.
 
-  notifytool.py replay --in FILE [--src ADDR] --to ADDR [--port N]
+  notifytool.py replay --in FILE [--src ADDR] [--sport N] --to ADDR [--port N]
       Send a saved payload again, byte for byte.
 
 Run with the system python (/usr/bin/python3), which has scapy.
@@ -114,8 +117,17 @@ def inet_csum(data):
 
 
 def read_key(path):
+    """docs/protocol.md, "Keys": 64 hex digits and an optional newline are
+    the 32 bytes they spell; any other 32..64 bytes are the key as is."""
     with open(path, "rb") as f:
-        return f.read()
+        raw = f.read()
+    text = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1] if raw.endswith(b"\n") else raw
+    if len(text) == 64 and len(raw) - len(text) <= 2:
+        try:
+            return bytes.fromhex(text.decode("ascii"))
+        except ValueError:
+            pass
+    return raw
 
 
 def addr(a):
@@ -129,12 +141,31 @@ def encode(mtype, body, key, sender, key_id, seq, ts_ms):
     return msg + hmac.new(key, msg, hashlib.sha256).digest()
 
 
-def udp_send(payload, src, to, port):
+def udp_send(payload, src, to, port, sport=0):
+    if sport:
+        return raw_udp_send(payload, src, to, port, sport)
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     try:
         if src:
             s.bind((src, 0))
         s.sendto(payload, (to, port))
+    finally:
+        s.close()
+
+
+def raw_udp_send(payload, src, to, port, sport):
+    """From a given source port even while the agent holds it (an agent sends
+    from the port it listens on, and the receiver checks it): a raw socket
+    with its own UDP header, the checksum filled in by the kernel
+    (IPV6_CHECKSUM at offset 6)."""
+    IPV6_CHECKSUM = 7
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    try:
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_CHECKSUM, 6)
+        if src:
+            s.bind((src, 0))
+        udp = struct.pack("!HHHH", sport, port, 8 + len(payload), 0)
+        s.sendto(udp + payload, (to, 0))
     finally:
         s.close()
 
@@ -155,7 +186,7 @@ def cmd_send(args):
     if args.out:
         with open(args.out, "w") as f:
             f.write(msg.hex() + "\n")
-    udp_send(msg, args.src, args.to, args.port)
+    udp_send(msg, args.src, args.to, args.port, args.sport)
     return 0
 
 
@@ -191,7 +222,7 @@ def cmd_capture(args):
 
 def cmd_replay(args):
     with open(args.infile) as f:
-        udp_send(bytes.fromhex(f.read().strip()), args.src, args.to, args.port)
+        udp_send(bytes.fromhex(f.read().strip()), args.src, args.to, args.port, args.sport)
     return 0
 
 
@@ -235,6 +266,8 @@ def main():
     p.add_argument("--lifetime", type=int, default=600)
     p.add_argument("msg")
     p.add_argument("rest", nargs="*")
+    p.add_argument("--sport", type=int, default=0,
+                   help="source port (default: any; the receiver wants the peer's port)")
     p.set_defaults(func=cmd_send)
 
     p = sub.add_parser("capture", help="one protocol message off a link")
@@ -251,6 +284,8 @@ def main():
     p.add_argument("--src")
     p.add_argument("--to", required=True)
     p.add_argument("--port", type=int, default=PROTO_PORT)
+    p.add_argument("--sport", type=int, default=0,
+                   help="source port (default: any; the receiver wants the peer's port)")
     p.set_defaults(func=cmd_replay)
 
     args = ap.parse_args()

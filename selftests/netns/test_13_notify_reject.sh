@@ -9,7 +9,8 @@
 #     the wrong key (forged), and one under a key id the peer does not have,
 #   - a correctly MAC'd notification for a home address outside the Home
 #     Agent's prefix (not its to speak for),
-# and the right key from an address that is no peer's.  None of them changes
+# the right key from the Home Agent's address but another source port
+# than the agent's, and the right key from an address that is no peer's.  None of them changes
 # the binding, the sessions or where the node's packets go; each shows up in
 # `mip6lbctl -j peer list` under its own reason.
 . "$(dirname "$0")/lib.sh"
@@ -63,21 +64,25 @@ expect_reason() {
 	ok "$2: rejected as $1"
 }
 
-notifytool replay --in "$TMP/genuine.hex" --src "$HA_ADDR" --to "$LB_ADDR" ||
+notifytool replay --in "$TMP/genuine.hex" --src "$HA_ADDR" --sport "$NOTIFY_PORT" --to "$LB_ADDR" ||
 	die "replay failed to send"
 expect_reason replay "the captured notification for $COA_B, sent again"
 
-notifytool send --key "$TMP/wrong.key" --sender 1 --src "$HA_ADDR" --to "$LB_ADDR" \
+notifytool send --key "$TMP/wrong.key" --sender 1 --src "$HA_ADDR" --sport "$NOTIFY_PORT" --to "$LB_ADDR" \
 	notify "$HOA" "$EVIL" "$COA_A" --bseq 202 || die "forged send failed"
 expect_reason bad_mac "a notification moving $HOA to $EVIL, MAC'd with the wrong key"
 
-notifytool send --key "$TMP/ha.key" --key-id 9 --sender 1 --src "$HA_ADDR" --to "$LB_ADDR" \
+notifytool send --key "$TMP/ha.key" --key-id 9 --sender 1 --src "$HA_ADDR" --sport "$NOTIFY_PORT" --to "$LB_ADDR" \
 	notify "$HOA" "$EVIL" "$COA_A" --bseq 203 || die "unknown-key send failed"
 expect_reason unknown_key "the same under key id 9, which peer ha1 does not have"
 
-notifytool send --key "$TMP/ha.key" --sender 42 --src "$HA_ADDR" --to "$LB_ADDR" \
+notifytool send --key "$TMP/ha.key" --sender 42 --src "$HA_ADDR" --sport "$NOTIFY_PORT" --to "$LB_ADDR" \
 	notify 2001:db8:200::7 "$EVIL" --bseq 1 || die "not-authoritative send failed"
 expect_reason not_authoritative "a correctly MAC'd notification for 2001:db8:200::7, outside ha1's home prefix"
+
+notifytool send --key "$TMP/ha.key" --sender 1 --src "$HA_ADDR" --sport $((NOTIFY_PORT + 1)) \
+	--to "$LB_ADDR" notify "$HOA" "$EVIL" "$COA_A" --bseq 205 || die "wrong-port send failed"
+expect_reason wrong_port "a correctly MAC'd notification from the Home Agent's address but port $((NOTIFY_PORT + 1))"
 
 ip -n "$NS_HA" -6 addr add "$HA_PFX::66/64" dev eth0 nodad
 unknown0=$(peer_q ha1 'd["unknown_peer"]')
@@ -105,8 +110,8 @@ be=$(expect_one "$tok")
 ok "plain packets from $COA_A still reach $first"
 
 ctl -j peer list | pyq "d['peers'][0]['rejected']" | sed "s/^/$TEST_NAME: rejected: /"
-for r in replay bad_mac unknown_key not_authoritative; do
+for r in replay bad_mac unknown_key not_authoritative wrong_port; do
 	[ "$(peer_q ha1 "p['rejected']['$r']")" = 1 ] || die "rejected.$r is not 1 at the end"
 done
-others=$(peer_q ha1 "sum(v for k, v in p['rejected'].items() if k not in ('replay', 'bad_mac', 'unknown_key', 'not_authoritative'))")
+others=$(peer_q ha1 "sum(v for k, v in p['rejected'].items() if k not in ('replay', 'bad_mac', 'unknown_key', 'not_authoritative', 'wrong_port'))")
 [ "$others" = 0 ] || die "other rejection reasons counted: $(peer_q ha1 'p["rejected"]')"

@@ -36,7 +36,7 @@ no_session_is() { [ "$(peer_q ha1 'p["no_session"]')" = "$1" ]; }
 # ---- 1. before the first packet ------------------------------------------------
 # Authenticated with the Home Agent's key (as a notification from it is),
 # under a sender id of its own so it does not share the agent's replay window.
-notifytool send --key "$TMP/ha.key" --sender 42 --src "$HA_ADDR" --to "$LB_ADDR" \
+notifytool send --key "$TMP/ha.key" --sender 42 --src "$HA_ADDR" --sport "$NOTIFY_PORT" --to "$LB_ADDR" \
 	notify "$NEW" "$B_PFX::31" --bseq 7 --lifetime 600 || die "sending the notification"
 wait_binding "$NEW" "$B_PFX::31" || die "the notification for $NEW was not remembered"
 wait_for 30 no_session_is 1 || die "no_session is $(peer_q ha1 'p["no_session"]'), want 1"

@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 		if (!smac_s || !dmac_s || parse_mac(smac_s, smac) || parse_mac(dmac_s, dmac))
 			usage();
 		len = build_frame(frame, sizeof(frame), smac, dmac, &src.sin6_addr,
-				  &dst.sin6_addr, 40000, port, payload, len);
+				  &dst.sin6_addr, port, port, payload, len);
 		ll.sll_protocol = htons(ETH_P_IPV6);
 		ll.sll_ifindex = if_nametoindex(ifname);
 		fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);

@@ -548,17 +548,21 @@ static void agent_up(int role, const char *agent_lines)
 		 "[peer lb1]\naddr = ::1\nkey_file = %%s\n", AGENT_ID, agent_lines);
 	ck_assert_msg(!parse(text, role, &cfg, err, sizeof(err)), "%s", err);
 	cfg.listen_port = 0;                 /* ephemeral */
-	ck_assert_int_eq(agent_open(&ag, &cfg), 0);
-	agent_config_free(&cfg);
-	ck_assert_int_gt(agent_port(ag), 0);
 
 	sub_fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(sub_fd, 0);
 	{
 		struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = in6addr_loopback };
+		socklen_t sl = sizeof(sa);
 
 		ck_assert_int_eq(bind(sub_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		/* The balancer's messages must come from its [peer] port. */
+		ck_assert_int_eq(getsockname(sub_fd, (struct sockaddr *)&sa, &sl), 0);
+		cfg.peers[0].port = ntohs(sa.sin6_port);
 	}
+	ck_assert_int_eq(agent_open(&ag, &cfg), 0);
+	agent_config_free(&cfg);
+	ck_assert_int_gt(agent_port(ag), 0);
 	ck_assert_int_eq(proto_sender_init(&lb_tx, LB_ID, 1, key, 32, proto_now_us()), 0);
 	ck_assert_int_eq(proto_peer_init(&lb_rx, AGENT_ID, 1, key, 32), 0);
 }
@@ -599,7 +603,7 @@ static void to_agent(const __u8 *buf, size_t len)
 static void lb_send(struct proto_msg *m)
 {
 	__u8 buf[PROTO_MAX_MSG];
-	int len = proto_sender_encode(&lb_tx, m, proto_now_ms(), buf, sizeof(buf));
+	int len = proto_sender_encode(&lb_tx, m, proto_now_us(), buf, sizeof(buf));
 
 	ck_assert_int_gt(len, 0);
 	to_agent(buf, len);
@@ -999,7 +1003,7 @@ START_TEST(test_rejections_and_close_unsubscribes)
 	/* Wrong key: counted, no answer, no subscription. */
 	a6(HOME, (__u8 *)&m.subscribe.home);
 	m.subscribe.lifetime_s = 60;
-	len = proto_sender_encode(&lb_tx, &m, proto_now_ms(), buf, sizeof(buf));
+	len = proto_sender_encode(&lb_tx, &m, proto_now_us(), buf, sizeof(buf));
 	ck_assert_int_gt(len, 0);
 	buf[len - 1] ^= 1;
 	to_agent(buf, len);
@@ -1053,7 +1057,7 @@ START_TEST(test_unknown_peer_and_mn_refuses_other_homes)
 		to.sin6_port = htons(agent_port(other));
 		a6(HOME, (__u8 *)&m.subscribe.home);
 		m.subscribe.lifetime_s = 60;
-		len = proto_sender_encode(&lb_tx, &m, proto_now_ms(), buf, sizeof(buf));
+		len = proto_sender_encode(&lb_tx, &m, proto_now_us(), buf, sizeof(buf));
 		ck_assert_int_eq(sendto(sub_fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)), len);
 		{
 			struct pollfd p = { .fd = agent_udp_fd(other), .events = POLLIN };

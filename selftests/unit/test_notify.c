@@ -94,6 +94,20 @@ static int udp_bound(const char *text, __u16 *port)
 	return fd;
 }
 
+/* A socket bound to text:port. */
+static int udp_bound_port(const char *text, __u16 port)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int fd;
+
+	addr(&sa.sin6_addr, text);
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(!bind(fd, (struct sockaddr *)&sa, sizeof(sa)), "bind [%s]:%u: %s", text,
+		      port, strerror(errno));
+	return fd;
+}
+
 static const char *svc_name(void *ctx, __u32 id)
 {
 	static char buf[16];
@@ -252,7 +266,7 @@ static void send_raw(int fd, const __u8 *buf, size_t len)
 
 static size_t peer_encode(struct proto_sender *tx, struct proto_msg *m, __u8 *buf)
 {
-	int len = proto_sender_encode(tx, m, proto_now_ms(), buf, PROTO_MAX_MSG);
+	int len = proto_sender_encode(tx, m, proto_now_us(), buf, PROTO_MAX_MSG);
 
 	ck_assert_int_gt(len, 0);
 	return len;
@@ -265,7 +279,7 @@ static size_t peer_send(int fd, struct proto_sender *tx, struct proto_msg *m, co
 	__u8 buf[PROTO_MAX_MSG];
 	int len;
 
-	len = proto_sender_encode(tx, m, proto_now_ms(), buf, sizeof(buf));
+	len = proto_sender_encode(tx, m, proto_now_us(), buf, sizeof(buf));
 	ck_assert_int_gt(len, 0);
 	if (key)
 		ck_assert_int_eq(proto_sign(buf, len, key, 32), 0);
@@ -609,6 +623,38 @@ START_TEST(test_forged_and_replayed_change_nothing)
 }
 END_TEST
 
+/* issue 16: [peer] addr = [ADDR]:PORT is where its messages must come
+ * from, port included.  A genuine notification from the Home Agent's
+ * address but another port is refused as wrong_port before its MAC and
+ * consumes nothing: the same bytes from the right port are accepted. */
+START_TEST(test_wrong_source_port)
+{
+	__u8 buf[PROTO_MAX_MSG];
+	struct proto_msg m;
+	size_t len;
+	__u16 other_port;
+	int fd;
+
+	subscribed_node();
+	notify_msg(&m, HOA, COA_B, COA_A, 1, LIFETIME);
+	len = peer_encode(&ha_tx, &m, buf);
+	fd = udp_bound(HA_ADDR, &other_port);
+	ck_assert_uint_ne(other_port, ha_port);
+	send_raw(fd, buf, len);
+	close(fd);
+	ck_assert_int_eq(pump(notify_now_ms()), 1);
+	ck_assert_int_eq(rejected("ha1", "wrong_port"), 1);
+	ck_assert_int_eq(rejected("ha1", "bad_mac") + rejected("ha1", "replay"), 0);
+	ck_assert_int_eq(peer_field("ha1", "accepted"), 1);
+	ck_assert_int_eq(notify_binding_coa(nt, &m.notify.home, &m.notify.coa), -ENOENT);
+	send_raw(ha_fd, buf, len);
+	ck_assert_int_eq(pump(notify_now_ms()), 1);
+	expect_binding(HOA, COA_B);
+	ck_assert_int_eq(peer_field("ha1", "accepted"), 2);
+	ck_assert_int_eq(rejected("ha1", "wrong_port"), 1);
+}
+END_TEST
+
 START_TEST(test_notify_before_first_packet)
 {
 	struct notify_stats st;
@@ -798,8 +844,9 @@ START_TEST(test_mobile_node_peer_from_its_coa)
 	ck_assert_int_eq(pump(notify_now_ms()), 1);
 	ck_assert_str_eq(sub_state(MN_HOME), "active");
 
-	/* It moves and tells us from its new address. */
-	coa_fd = udp_bound(MN_COA, NULL);
+	/* It moves and tells us from its new address (and the port its agent
+	 * listens on, as ever). */
+	coa_fd = udp_bound_port(MN_COA, mn_port);
 	notify_msg(&m, MN_HOME, MN_COA, MN_HOME, 1, LIFETIME);
 	peer_send(coa_fd, &mn_tx, &m, NULL, NULL);
 	ck_assert_int_eq(pump(notify_now_ms()), 1);
@@ -1220,6 +1267,7 @@ MIP6LB_SUITE(notify, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_first_packet_subscribes_then_notify_moves_coa);
 	tcase_add_test(tc, test_notify_overrides_a_raced_src_session);
 	tcase_add_test(tc, test_forged_and_replayed_change_nothing);
+	tcase_add_test(tc, test_wrong_source_port);
 	tcase_add_test(tc, test_notify_before_first_packet);
 	tcase_add_test(tc, test_notify_for_unknown_home);
 	tcase_add_test(tc, test_retry_backoff_until_ack);

@@ -9,8 +9,19 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sodium.h>
+#include <json-c/json.h>
 #include "harness.h"
+#include "agent.h"
+#include "config.h"
+#include "notify_priv.h"      /* struct npeer, notify_peer_serves() */
+#include "peer_config.h"
+#include "peer_link.h"
 #include "proto.h"
 
 #define SENDER   0x0a0b0c0dU
@@ -787,28 +798,41 @@ START_TEST(test_sender_sequence)
 	struct proto_peer_state p;
 	struct proto_msg m, out;
 	__u8 buf[PROTO_MAX_MSG];
-	__u64 t0_ms = NOW_MS, first, last = 0;
+	__u64 t0_us = NOW_MS * 1000, first, last = 0;
 	int len, i;
 
 	ck_assert_int_eq(proto_sender_init(&s, SENDER, KEY_ID, key32, 31, 0), -EINVAL);
-	ck_assert_int_eq(proto_sender_init(&s, SENDER, KEY_ID, key32, sizeof(key32),
-					   t0_ms * 1000), 0);
-	ck_assert_uint_eq(s.next_seq, t0_ms * 1000);
+	ck_assert_int_eq(proto_sender_init(&s, SENDER, KEY_ID, key32, sizeof(key32), t0_us), 0);
+	ck_assert_uint_eq(s.next_seq, t0_us);
 	peer_setup(&p);
 
-	/* A burst in the same millisecond: strictly increasing by one. */
+	/* A burst in the same microsecond: strictly increasing by one. */
 	for (i = 0; i < 100; i++) {
 		make_msg(MC_NOTIFY, &m);
-		len = proto_sender_encode(&s, &m, t0_ms, buf, sizeof(buf));
+		len = proto_sender_encode(&s, &m, t0_us, buf, sizeof(buf));
 		ck_assert_int_eq(len, msg_cases[MC_NOTIFY].len);
-		ck_assert_uint_eq(m.seq, t0_ms * 1000 + i);
-		ck_assert_uint_eq(m.timestamp_ms, t0_ms);
-		ck_assert_int_eq(proto_accept(&p, buf, len, t0_ms, &out), 0);
+		ck_assert_uint_eq(m.seq, t0_us + i);
+		ck_assert_uint_eq(m.timestamp_ms, NOW_MS);
+		ck_assert_int_eq(proto_accept(&p, buf, len, NOW_MS, &out), 0);
 		last = m.seq;
 	}
+	/* The clock is microseconds, not milliseconds times 1000 (issue 16):
+	 * 1234 us later the sequence is that clock reading, and the
+	 * timestamp its milliseconds. */
+	proto_sender_stamp(&s, &m, t0_us + 1234);
+	ck_assert_uint_eq(m.seq, t0_us + 1234);
+	ck_assert_uint_eq(m.timestamp_ms, NOW_MS + 1);
+	ck_assert_uint_ne(m.seq % 1000, 0);
+	/* Still behind the burst's lead: the sequence goes on from it. */
+	ck_assert_int_eq(proto_sender_init(&restarted, SENDER, KEY_ID, key32, sizeof(key32),
+					   t0_us), 0);
+	restarted.next_seq = t0_us + 200;
+	ck_assert_uint_eq(proto_sender_next_seq(&restarted, t0_us + 50), t0_us + 200);
+	ck_assert_uint_eq(proto_sender_next_seq(&restarted, t0_us + 201), t0_us + 201);
 	/* Later, the sequence follows the clock. */
-	proto_sender_stamp(&s, &m, t0_ms + 5000);
-	ck_assert_uint_eq(m.seq, (t0_ms + 5000) * 1000);
+	proto_sender_stamp(&s, &m, t0_us + 5000000);
+	ck_assert_uint_eq(m.seq, t0_us + 5000000);
+	ck_assert_uint_eq(m.timestamp_ms, NOW_MS + 5000);
 	ck_assert_uint_eq(m.sender_id, SENDER);
 	ck_assert_uint_eq(m.key_id, KEY_ID);
 	last = m.seq;
@@ -817,17 +841,37 @@ START_TEST(test_sender_sequence)
 	first = s.next_seq;
 	make_msg(MC_NOTIFY, &m);
 	m.notify.lifetime_s = PROTO_MAX_LIFETIME_S + 1;
-	ck_assert_int_eq(proto_sender_encode(&s, &m, t0_ms + 5000, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(proto_sender_encode(&s, &m, t0_us + 5000000, buf, sizeof(buf)), -EINVAL);
 	ck_assert_uint_eq(s.next_seq, first);
 
 	/* A restart one second later, with no saved state, starts above
 	 * everything sent before: the receiver accepts it. */
 	ck_assert_int_eq(proto_sender_init(&restarted, SENDER, KEY_ID, key32, sizeof(key32),
-					   (t0_ms + 6000) * 1000), 0);
+					   t0_us + 6000000), 0);
 	make_msg(MC_NOTIFY, &m);
-	len = proto_sender_encode(&restarted, &m, t0_ms + 6000, buf, sizeof(buf));
+	len = proto_sender_encode(&restarted, &m, t0_us + 6000000, buf, sizeof(buf));
 	ck_assert_uint_gt(m.seq, last);
-	ck_assert_int_eq(proto_accept(&p, buf, len, t0_ms + 6000, &out), 0);
+	ck_assert_int_eq(proto_accept(&p, buf, len, NOW_MS + 6000, &out), 0);
+	last = m.seq;
+
+	/* A restart whose wall clock went back 2 s: refused as replay, the
+	 * documented failure, until the clock passes the last sequence ... */
+	ck_assert_int_eq(proto_sender_init(&restarted, SENDER, KEY_ID, key32, sizeof(key32),
+					   t0_us + 4000000), 0);
+	make_msg(MC_NOTIFY, &m);
+	len = proto_sender_encode(&restarted, &m, t0_us + 4000000, buf, sizeof(buf));
+	ck_assert_int_eq(proto_accept(&p, buf, len, NOW_MS + 4000, &out), -PROTO_R_REPLAY);
+	make_msg(MC_NOTIFY, &m);
+	len = proto_sender_encode(&restarted, &m, t0_us + 6000001, buf, sizeof(buf));
+	ck_assert_uint_gt(m.seq, last);
+	ck_assert_int_eq(proto_accept(&p, buf, len, NOW_MS + 6000, &out), 0);
+	/* ... or at once when both ends move to a new key id. */
+	ck_assert_int_eq(proto_sender_init(&restarted, SENDER, KEY_ID + 1, key32, sizeof(key32),
+					   t0_us), 0);
+	ck_assert_int_eq(proto_peer_set_key(&p, KEY_ID + 1, key32, sizeof(key32)), 0);
+	make_msg(MC_NOTIFY, &m);
+	len = proto_sender_encode(&restarted, &m, t0_us, buf, sizeof(buf));
+	ck_assert_int_eq(proto_accept(&p, buf, len, NOW_MS, &out), 0);
 
 	/* A clock of 0 still never yields sequence 0. */
 	ck_assert_int_eq(proto_sender_init(&s, 1, 1, key32, sizeof(key32), 0), 0);
@@ -838,6 +882,498 @@ START_TEST(test_sender_sequence)
 
 	ck_assert_uint_gt(proto_now_ms(), NOW_MS);
 	ck_assert_uint_ge(proto_now_us() / 1000, NOW_MS);
+}
+END_TEST
+
+/* ---- docs/protocol-vectors.json (issue 16) ---------------------------- */
+
+static struct json_object *vec_top;
+
+static void vectors_setup(void)
+{
+	char path[PATH_MAX];
+
+	keys_setup();
+	snprintf(path, sizeof(path), "%s/docs/protocol-vectors.json", harness_src_dir());
+	vec_top = json_object_from_file(path);
+	ck_assert_msg(vec_top, "cannot read %s", path);
+}
+
+static void vectors_teardown(void)
+{
+	json_object_put(vec_top);
+	vec_top = NULL;
+}
+
+static struct json_object *jget(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+
+	ck_assert_msg(json_object_object_get_ex(o, k, &v), "vector lacks '%s'", k);
+	return v;
+}
+
+static const char *jstr(struct json_object *o, const char *k)
+{
+	return json_object_get_string(jget(o, k));
+}
+
+static __u64 jnum(struct json_object *o, const char *k)
+{
+	return (__u64)json_object_get_int64(jget(o, k));
+}
+
+static size_t unhex(const char *hex, __u8 *out, size_t cap)
+{
+	size_t n = strlen(hex) / 2;
+
+	ck_assert_uint_le(n, cap);
+	ck_assert_int_eq(sodium_hex2bin(out, cap, hex, strlen(hex), NULL, &n, NULL), 0);
+	return n;
+}
+
+static int name_index(const char *(*name)(int), int max, const char *want)
+{
+	int i;
+
+	for (i = 0; i < max; i++)
+		if (!strcmp(name(i), want))
+			return i;
+	ck_abort_msg("unknown name '%s'", want);
+	return -1;
+}
+
+static void jaddr(struct json_object *o, const char *k, struct in6_addr *a)
+{
+	addr(a, jstr(o, k));
+}
+
+/* The message a vector says was accepted, from its JSON fields alone. */
+static void vec_msg(struct json_object *j, struct proto_msg *m)
+{
+	struct json_object *b = jget(j, "body"), *es, *e;
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	m->type = name_index(proto_type_name, PROTO_TYPE_MAX, jstr(j, "type"));
+	m->version = jnum(j, "version");
+	m->flags = jnum(j, "flags");
+	m->sender_id = jnum(j, "sender_id");
+	m->key_id = jnum(j, "key_id");
+	m->seq = jnum(j, "sequence");
+	m->timestamp_ms = jnum(j, "timestamp");
+	switch (m->type) {
+	case PROTO_SUBSCRIBE:
+		jaddr(b, "home_address", &m->subscribe.home);
+		jaddr(b, "reply_address", &m->subscribe.reply_addr);
+		m->subscribe.reply_port = jnum(b, "reply_port");
+		m->subscribe.snapshot_interval_s = jnum(b, "snapshot_interval");
+		m->subscribe.lifetime_s = jnum(b, "lifetime");
+		break;
+	case PROTO_SUBSCRIBE_ACK:
+		jaddr(b, "home_address", &m->subscribe_ack.home);
+		m->subscribe_ack.ack_seq = jnum(b, "ack_sequence");
+		m->subscribe_ack.status = name_index(proto_sub_status_name, PROTO_SUB_STATUS_MAX,
+						     jstr(b, "status"));
+		m->subscribe_ack.snapshot_interval_s = jnum(b, "snapshot_interval");
+		m->subscribe_ack.lifetime_s = jnum(b, "lifetime");
+		break;
+	case PROTO_BINDING_NOTIFY:
+		jaddr(b, "home_address", &m->notify.home);
+		jaddr(b, "care_of", &m->notify.coa);
+		jaddr(b, "old_care_of", &m->notify.old_coa);
+		m->notify.flags = jnum(b, "flags");
+		m->notify.binding_seq = jnum(b, "binding_seq");
+		m->notify.lifetime_s = jnum(b, "lifetime");
+		break;
+	case PROTO_BINDING_SNAPSHOT:
+		m->snapshot.count = jnum(b, "count");
+		m->snapshot.part = jnum(b, "part");
+		m->snapshot.flags = jnum(b, "flags");
+		m->snapshot.snapshot_id = jnum(b, "snapshot_id");
+		es = jget(b, "entries");
+		ck_assert_int_eq(json_object_array_length(es), m->snapshot.count);
+		for (i = 0; i < m->snapshot.count; i++) {
+			e = json_object_array_get_idx(es, i);
+			jaddr(e, "home_address", &m->snapshot.entries[i].home);
+			jaddr(e, "care_of", &m->snapshot.entries[i].coa);
+			m->snapshot.entries[i].lifetime_s = jnum(e, "lifetime");
+			m->snapshot.entries[i].binding_seq = jnum(e, "binding_seq");
+		}
+		break;
+	case PROTO_UNSUBSCRIBE:
+		jaddr(b, "home_address", &m->unsubscribe.home);
+		break;
+	}
+}
+
+/* What each end takes once a message passed the wire checks (the
+ * dispatch in loader/notify.c and agent/agent.c), and the balancer's
+ * authority and ACK rules (loader/notify_peers.c, notify_subscriptions.c):
+ * 0 or the peer_reason. */
+static int vec_policy(bool balancer, struct json_object *st, const struct npeer *np,
+		      const struct proto_msg *m)
+{
+	struct json_object *subs, *sub;
+	struct in6_addr home;
+	size_t i;
+	int e;
+
+	if (!balancer)
+		return m->type == PROTO_SUBSCRIBE || m->type == PROTO_UNSUBSCRIBE ? 0 :
+		       PEER_R_UNEXPECTED;
+	switch (m->type) {
+	case PROTO_SUBSCRIBE_ACK:
+		subs = jget(st, "subscriptions_pending");
+		for (i = 0; i < json_object_array_length(subs); i++) {
+			sub = json_object_array_get_idx(subs, i);
+			addr(&home, jstr(sub, "home_address"));
+			if (!memcmp(&home, &m->subscribe_ack.home, 16) &&
+			    jnum(sub, "sequence") == m->subscribe_ack.ack_seq)
+				return 0;
+		}
+		return PEER_R_UNEXPECTED;
+	case PROTO_BINDING_NOTIFY:
+		return notify_peer_serves(np, &m->notify.home) ? 0 : PEER_R_NOT_AUTHORITATIVE;
+	case PROTO_BINDING_SNAPSHOT:
+		for (e = 0; e < m->snapshot.count; e++)
+			if (!notify_peer_serves(np, &m->snapshot.entries[e].home))
+				return PEER_R_NOT_AUTHORITATIVE;
+		return 0;
+	case PROTO_UNSUBSCRIBE:
+		return notify_peer_serves(np, &m->unsubscribe.home) ? 0 : PEER_R_NOT_AUTHORITATIVE;
+	default:
+		return PEER_R_UNEXPECTED;
+	}
+}
+
+/* One vector through the acceptance order of docs/protocol.md: the
+ * source address (unknown_peer), then peer_link_accept() (source port,
+ * then every wire check on the peer's replay state), then the receiving
+ * end's policy; an accepted one is also re-encoded byte for byte. */
+START_TEST(test_vectors)
+{
+	struct json_object *vs = jget(vec_top, "vectors"), *v, *peer, *st, *src, *ex, *ls, *pf;
+	__u8 dgram[PROTO_MAX_MSG + 8], again[PROTO_MAX_MSG + 8], key[PROTO_KEY_MAX];
+	const char *name, *got, *want;
+	struct sockaddr_in6 from = { .sin6_family = AF_INET6 };
+	struct cfg_prefix prefixes[4];
+	struct peer_rx_pending pend;
+	struct proto_msg m, exp_m;
+	struct in6_addr peer_addr;
+	struct peer_link l;
+	struct npeer np;
+	size_t len, keylen, n;
+	bool balancer;
+	int rc, len2;
+
+	ck_assert_int_lt(_i, (int)json_object_array_length(vs));
+	v = json_object_array_get_idx(vs, _i);
+	name = jstr(v, "name");
+	peer = jget(v, "peer");
+	st = jget(v, "state");
+	src = jget(v, "source");
+	ex = jget(v, "expect");
+	balancer = !strcmp(jstr(v, "receiver"), "balancer");
+	len = unhex(jstr(v, "datagram"), dgram, sizeof(dgram));
+	/* The hex key is read as a key file would be. */
+	ck_assert_int_eq(peer_key_decode((const __u8 *)jstr(peer, "key"), strlen(jstr(peer, "key")),
+					 key, &keylen), 0);
+	ck_assert_uint_eq(keylen, 32);
+	ck_assert_uint_eq(jnum(peer, "window_ms"), PROTO_DEFAULT_WINDOW_MS);
+	addr(&peer_addr, jstr(peer, "addr"));
+	addr(&from.sin6_addr, jstr(src, "addr"));
+	from.sin6_port = htons(jnum(src, "port"));
+
+	memset(&np, 0, sizeof(np));
+	np.addr = peer_addr;
+	np.port = jnum(peer, "port");
+	np.role = MIP6LB_NOTIFY_HA;
+	if (balancer) {
+		pf = jget(peer, "home_prefix");
+		for (n = 0; n < json_object_array_length(pf); n++) {
+			char text[64], *slash;
+
+			snprintf(text, sizeof(text), "%s", json_object_get_string(
+					 json_object_array_get_idx(pf, n)));
+			slash = strchr(text, '/');
+			ck_assert_ptr_nonnull(slash);
+			*slash = 0;
+			addr(&prefixes[n].addr, text);
+			prefixes[n].plen = atoi(slash + 1);
+		}
+		np.prefixes = prefixes;
+		np.n_prefixes = n;
+	}
+
+	ck_assert_int_eq(peer_link_init(&l, "vectors", name, jnum(peer, "port"),
+					balancer ? 1 : 7, jnum(peer, "key_id"), key, keylen), 0);
+	/* The peer's state before: the last sequence accepted per sender id. */
+	ls = jget(st, "last_seq");
+	json_object_object_foreach(ls, sid, seqv) {
+		struct proto_peer_state *slot = &l.rx.slot[l.rx.n_slots++];
+
+		ck_assert_int_eq(proto_peer_init(slot, strtoul(sid, NULL, 10), l.rx.key_id, key,
+						 keylen), 0);
+		slot->last_seq = (__u64)json_object_get_int64(seqv);
+	}
+
+	if (memcmp(&from.sin6_addr, &peer_addr, 16)) {
+		got = "unknown_peer";
+	} else {
+		rc = peer_link_accept(&l, dgram, len, jnum(v, "now_ms"), &from, &m, &pend);
+		if (!rc) {
+			rc = vec_policy(balancer, st, &np, &m);
+			if (rc)
+				peer_link_reject(&l, &pend, rc, &from.sin6_addr);
+			else
+				peer_rx_commit(&l.rx, &pend, 1);
+		}
+		got = rc ? peer_reason_name(rc) : "accepted";
+		/* Counted once, under its own name, and nothing else moved. */
+		if (rc) {
+			ck_assert_uint_eq(l.rx.rejected[rc < 0 ? -rc : rc], 1);
+			ck_assert_uint_eq(l.rx.accepted, 0);
+		} else {
+			ck_assert_uint_eq(l.rx.accepted, 1);
+		}
+	}
+	want = !strcmp(jstr(ex, "result"), "accepted") ? "accepted" : jstr(ex, "reason");
+	ck_assert_msg(!strcmp(got, want), "vector %s: got %s, want %s", name, got, want);
+	if (!strcmp(want, "accepted")) {
+		vec_msg(jget(ex, "message"), &exp_m);
+		ck_assert_msg(!memcmp(&m, &exp_m, sizeof(m)), "vector %s: decoded fields differ",
+			      name);
+		ck_assert_uint_eq(jnum(v, "sender_id"), m.sender_id);
+		ck_assert_uint_eq(jnum(v, "key_id"), m.key_id);
+		len2 = proto_encode(&exp_m, key, keylen, again, sizeof(again));
+		ck_assert_int_eq(len2, (int)len);
+		ck_assert_msg(!memcmp(again, dgram, len), "vector %s: re-encoded bytes differ", name);
+	}
+	peer_link_clear(&l);
+}
+END_TEST
+
+/* Every reason the counters know has a vector, and every type. */
+START_TEST(test_vectors_cover_every_reason)
+{
+	struct json_object *vs = jget(vec_top, "vectors"), *v, *ex;
+	bool reason[PEER_R_MAX] = { 0 }, type[PROTO_TYPE_MAX] = { 0 }, unknown_peer = false;
+	size_t i;
+	int r;
+
+	ck_assert_int_eq(jnum(vec_top, "protocol_version"), PROTO_VERSION);
+	for (i = 0; i < json_object_array_length(vs); i++) {
+		v = json_object_array_get_idx(vs, i);
+		ex = jget(v, "expect");
+		if (!strcmp(jstr(ex, "result"), "accepted")) {
+			type[name_index(proto_type_name, PROTO_TYPE_MAX,
+					jstr(jget(ex, "message"), "type"))] = true;
+		} else if (!strcmp(jstr(ex, "reason"), "unknown_peer")) {
+			unknown_peer = true;
+		} else {
+			for (r = 1; r < PEER_R_MAX; r++)
+				if (!strcmp(peer_reason_name(r), jstr(ex, "reason")))
+					reason[r] = true;
+		}
+	}
+	for (r = 1; r < PEER_R_MAX; r++)
+		ck_assert_msg(reason[r], "no vector for %s", peer_reason_name(r));
+	for (r = 1; r < PROTO_TYPE_MAX; r++)
+		ck_assert_msg(type[r], "no accepted vector of type %s", proto_type_name(r));
+	ck_assert(unknown_peer);
+}
+END_TEST
+
+static int vector_count(void)
+{
+	char path[PATH_MAX];
+	struct json_object *top, *vs;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/docs/protocol-vectors.json", harness_src_dir());
+	top = json_object_from_file(path);
+	if (top && json_object_object_get_ex(top, "vectors", &vs))
+		n = json_object_array_length(vs);
+	json_object_put(top);
+	return n ? n : 1;      /* none: test_vectors fails on its first */
+}
+
+/* ---- key files (issue 16) ---------------------------------------------- */
+
+static const char hex_key[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+static const struct {
+	const char *name;
+	const char *bytes;             /* NULL: hex_key with suffix */
+	const char *suffix;
+	int len;                       /* of bytes; -1 strlen */
+	int want_len;                  /* 0: refused */
+	bool is_hex;                   /* the key is 00 01 .. 1f */
+} keyfile_cases[] = {
+	{ "hex",              NULL, "",       -1, 32, true },
+	{ "hex LF",           NULL, "\n",     -1, 32, true },
+	{ "hex CRLF",         NULL, "\r\n",   -1, 32, true },
+	{ "HEX upper",        "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\n",
+	  NULL, -1, 32, true },
+	{ "hex two LF",       NULL, "\n\n",   -1, 0, false },     /* 66 bytes, not hex */
+	{ "hex space",        NULL, " ",      -1, 0, false },     /* 65 bytes, raw: too long */
+	{ "63 hex + LF",      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1\n",
+	  NULL, -1, 64, false },                                  /* raw, as before */
+	{ "raw 32",           "0123456789abcdefghijklmnopqrstuv", NULL, -1, 32, false },
+	{ "raw 32 + LF",      "0123456789abcdefghijklmnopqrstu\n", NULL, -1, 32, false },
+	{ "base64 + LF",      "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=\n", NULL, -1, 45, false },
+	{ "raw 31",           "0123456789abcdefghijklmnopqrstu", NULL, -1, 0, false },
+	{ "raw 64 not hex",   "0123456789abcdefghijklmnopqrstuv0123456789abcdefghijklmnopqrstuv",
+	  NULL, -1, 64, false },
+	{ "hex with a g",     "g00102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+	  NULL, -1, 64, false },                                  /* 64 raw bytes */
+};
+
+START_TEST(test_key_file_forms)
+{
+	__u8 file[80], key[PROTO_KEY_MAX];
+	size_t len, keylen = 0;
+	int rc;
+
+	if (keyfile_cases[_i].bytes) {
+		len = strlen(keyfile_cases[_i].bytes);
+		memcpy(file, keyfile_cases[_i].bytes, len);
+	} else {
+		len = snprintf((char *)file, sizeof(file), "%s%s", hex_key, keyfile_cases[_i].suffix);
+	}
+	rc = peer_key_decode(file, len, key, &keylen);
+	if (!keyfile_cases[_i].want_len) {
+		ck_assert_msg(rc == -EINVAL, "%s: accepted", keyfile_cases[_i].name);
+		return;
+	}
+	ck_assert_msg(rc == 0, "%s: refused", keyfile_cases[_i].name);
+	ck_assert_uint_eq(keylen, keyfile_cases[_i].want_len);
+	if (keyfile_cases[_i].is_hex)
+		ck_assert_mem_eq(key, key32, 32);
+	else
+		ck_assert_mem_eq(key, file, keylen);   /* the compatibility rule */
+}
+END_TEST
+
+static char keydir[64];
+
+static void keydir_setup(void)
+{
+	keys_setup();
+	snprintf(keydir, sizeof(keydir), "/tmp/mip6lb-keygen.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(keydir));
+}
+
+static void keydir_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", keydir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* keygen: mode 0600, 64 hex digits and a newline, refused over an existing
+ * file unless forced, and taken by both ends' config loaders as the same
+ * 32-byte key. */
+START_TEST(test_keygen)
+{
+	char path[128], conf[128], text[1024], err[256], cmd[1024];
+	struct mip6lb_config cfg;
+	struct agent_config acfg;
+	__u8 file[80], key[PROTO_KEY_MAX];
+	size_t keylen, n;
+	struct stat sb;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/lb.key", keydir);
+	ck_assert_int_eq(peer_key_generate(path, false), 0);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+	ck_assert_int_eq(sb.st_size, 65);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(file, 1, sizeof(file), f);
+	fclose(f);
+	ck_assert_uint_eq(n, 65);
+	ck_assert_int_eq(file[64], '\n');
+	ck_assert_int_eq(peer_key_decode(file, n, key, &keylen), 0);
+	ck_assert_uint_eq(keylen, 32);
+	/* Without the newline, the same key. */
+	{
+		__u8 k2[PROTO_KEY_MAX];
+		size_t l2;
+
+		ck_assert_int_eq(peer_key_decode(file, 64, k2, &l2), 0);
+		ck_assert_uint_eq(l2, 32);
+		ck_assert_mem_eq(k2, key, 32);
+	}
+
+	/* Refuses to overwrite; --force replaces with a new key. */
+	ck_assert_int_eq(peer_key_generate(path, false), -EEXIST);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(peer_key_generate(path, true), 0);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(file + 0, 1, sizeof(file), f);
+	fclose(f);
+	ck_assert_uint_eq(n, 65);
+	{
+		__u8 k3[PROTO_KEY_MAX];
+		size_t l3;
+
+		ck_assert_int_eq(peer_key_decode(file, n, k3, &l3), 0);
+		ck_assert_mem_ne(k3, key, 32);
+		memcpy(key, k3, 32);
+	}
+	/* Never through a symlink, even forced: the link is replaced. */
+	snprintf(conf, sizeof(conf), "%s/link.key", keydir);
+	ck_assert_int_eq(symlink(path, conf), 0);
+	ck_assert_int_eq(peer_key_generate(conf, false), -EEXIST);
+
+	/* Both ends' loaders take it, as the same 32 bytes. */
+	snprintf(conf, sizeof(conf), "%s/mip6lb.conf", keydir);
+	snprintf(text, sizeof(text), "[service a]\nvip = 2001:db8::1\nnotify = ha\n"
+		 "[peer ha1]\naddr = 2001:db8::5\nrole = ha\nhome_prefix = 2001:db8:100::/48\n"
+		 "key_file = %s\n", path);
+	write_text(conf, text);
+	ck_assert_msg(!config_load(conf, &cfg, err, sizeof(err)), "%s", err);
+	ck_assert_uint_eq(cfg.peers[0].key_len, 32);
+	ck_assert_mem_eq(cfg.peers[0].key, key, 32);
+	config_free(&cfg);
+
+	snprintf(conf, sizeof(conf), "%s/agent.conf", keydir);
+	snprintf(text, sizeof(text), "[agent]\nfeed_socket = %s/agent.sock\n"
+		 "[peer lb]\naddr = 2001:db8::1\nkey_file = %s\n", keydir, path);
+	write_text(conf, text);
+	ck_assert_msg(!agent_config_load(conf, AGENT_ROLE_HA, &acfg, err, sizeof(err)), "%s", err);
+	ck_assert_uint_eq(acfg.peers[0].key_len, 32);
+	ck_assert_mem_eq(acfg.peers[0].key, key, 32);
+	agent_config_free(&acfg);
+
+	/* The binary: mip6lb-agent keygen FILE, refused twice, --force. */
+	snprintf(path, sizeof(path), "%s/cli.key", keydir);
+	snprintf(cmd, sizeof(cmd), "%s/mip6lb-agent keygen %s", harness_build_dir(), path);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+	ck_assert_int_eq(sb.st_size, 65);
+	snprintf(cmd, sizeof(cmd), "%s/mip6lb-agent keygen %s 2>/dev/null", harness_build_dir(),
+		 path);
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 1);
+	snprintf(cmd, sizeof(cmd), "%s/mip6lb-agent keygen --force %s", harness_build_dir(), path);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -908,6 +1444,8 @@ MIP6LB_SUITE(proto, 0)
 	TCase *codec = tcase_create("codec");
 	TCase *accept = tcase_create("accept");
 	TCase *misc = tcase_create("sender_and_names");
+	TCase *vectors = tcase_create("vectors");
+	TCase *keys = tcase_create("keygen");
 
 	tcase_add_unchecked_fixture(codec, keys_setup, NULL);
 	tcase_add_unchecked_fixture(accept, keys_setup, NULL);
@@ -936,11 +1474,20 @@ MIP6LB_SUITE(proto, 0)
 	tcase_add_test(accept, test_key_rotation);
 
 	tcase_add_test(misc, test_sender_sequence);
+	tcase_add_loop_test(misc, test_key_file_forms, 0, N(keyfile_cases));
 	tcase_add_loop_test(misc, test_lifetime_units, 0, N(lifetime_cases));
 	tcase_add_test(misc, test_names);
+
+	tcase_add_unchecked_fixture(vectors, vectors_setup, vectors_teardown);
+	tcase_add_loop_test(vectors, test_vectors, 0, vector_count());
+	tcase_add_test(vectors, test_vectors_cover_every_reason);
+	tcase_add_unchecked_fixture(keys, keydir_setup, keydir_teardown);
+	tcase_add_test(keys, test_keygen);
 
 	suite_add_tcase(s, codec);
 	suite_add_tcase(s, accept);
 	suite_add_tcase(s, misc);
+	suite_add_tcase(s, vectors);
+	suite_add_tcase(s, keys);
 	return s;
 }
