@@ -95,6 +95,9 @@ static int agent_send(struct agent *a, int pi, struct proto_msg *m,
 	return err;
 }
 
+static struct agent_sub *sub_add(struct agent *a);
+static int sub_index(const struct agent *a, int pi, const struct in6_addr *home);
+
 /* ---- bindings: sorted by home address, so snapshots can look them up ---- */
 
 static int binding_index(const struct agent *a, const struct in6_addr *home, int *ins)
@@ -164,6 +167,34 @@ static void tell_subscribers(struct agent *a, const struct in6_addr *home,
 	}
 }
 
+/* A balancer asked about home just before its binding came (its answer
+ * was no_binding): subscribe it now, so the notification that follows
+ * reaches it.  It asks again itself when it hears it. */
+static void watch_promote(struct agent *a, const struct in6_addr *home, __u64 now_ms)
+{
+	struct agent_watch *w;
+	struct agent_sub *s;
+	int i;
+
+	for (i = 0; i < AGENT_WATCH_SLOTS; i++) {
+		w = &a->watch[i];
+		if (!w->until_ms || now_ms >= w->until_ms || !addr_eq(&w->home, home))
+			continue;
+		w->until_ms = 0;
+		if (w->peer >= a->n_peers || sub_index(a, w->peer, home) >= 0)
+			continue;
+		s = sub_add(a);
+		if (!s)
+			continue;
+		s->peer = w->peer;
+		s->home = *home;
+		s->reply = w->reply;
+		s->expires_ms = now_ms + (__u64)w->lifetime_s * 1000;
+		s->snapshots = w->snapshots;
+		a->st.watch_promoted++;
+	}
+}
+
 int agent_binding_set(struct agent *a, const struct in6_addr *home, const struct in6_addr *coa,
 		      __u32 lifetime_s, __u16 seq, bool persistent, __u64 now_ms)
 {
@@ -211,6 +242,7 @@ int agent_binding_set(struct agent *a, const struct in6_addr *home, const struct
 		b->home = *home;
 		b->coa = *coa;
 		changed = true;
+		watch_promote(a, home, now_ms);
 	} else {
 		b = &a->bindings[i];
 		old = b->coa;
@@ -254,12 +286,37 @@ static void sub_remove(struct agent *a, int i)
 	a->subs[i] = a->subs[--a->n_subs];
 }
 
+/* The table is full: the subscription of a home address that has no
+ * binding any more (deregistered or expired since) makes room for one
+ * that has, its balancer told with an UNSUBSCRIBE (it asks again and
+ * hears no_binding).  -1 when every subscription has its binding. */
+static int sub_evictable(struct agent *a)
+{
+	int i;
+
+	for (i = 0; i < a->n_subs; i++)
+		if (!agent_binding_find(a, &a->subs[i].home))
+			return i;
+	return -1;
+}
+
 static struct agent_sub *sub_add(struct agent *a)
 {
+	struct proto_msg m = { .type = PROTO_UNSUBSCRIBE };
 	struct agent_sub *ns;
+	int i;
 
-	if ((__u32)a->n_subs >= a->cfg.max_subscriptions)
-		return NULL;
+	if ((__u32)a->n_subs >= a->cfg.max_subscriptions) {
+		i = sub_evictable(a);
+		if (i < 0)
+			return NULL;
+		m.unsubscribe.home = a->subs[i].home;
+		agent_send(a, a->subs[i].peer, &m, &a->subs[i].reply);
+		a->st.subs_evicted++;
+		ns = &a->subs[i];
+		memset(ns, 0, sizeof(*ns));
+		return ns;
+	}
 	if (a->n_subs == a->cap_subs) {
 		int ncap = a->cap_subs ? a->cap_subs * 2 : 16;
 
@@ -309,6 +366,25 @@ static void on_subscribe(struct agent *a, int pi, const struct proto_msg *req,
 	if (a->cfg.role == AGENT_ROLE_MN && !addr_eq(&sr->home, &a->cfg.home_addr)) {
 		/* A node speaks for its own home address only. */
 		m.subscribe_ack.status = PROTO_SUB_REFUSED;
+	} else if (a->cfg.role == AGENT_ROLE_HA && !b) {
+		/* No binding: a node at home, or an address nobody owns
+		 * (spoofed on the balancer's side).  No subscription, so a
+		 * flood of them cannot fill the table; a renewal loses the
+		 * one it had.  Only the watch, for a binding about to come. */
+		struct agent_watch *w = &a->watch[a->watch_next];
+
+		i = sub_index(a, pi, &sr->home);
+		if (i >= 0)
+			sub_remove(a, i);
+		a->watch_next = (a->watch_next + 1) % AGENT_WATCH_SLOTS;
+		w->peer = pi;
+		w->home = sr->home;
+		w->reply = reply;
+		w->lifetime_s = sr->lifetime_s;
+		w->snapshots = sr->snapshot_interval_s && a->cfg.snapshot_interval_s;
+		w->until_ms = now_ms + AGENT_WATCH_MS;
+		m.subscribe_ack.status = PROTO_SUB_NO_BINDING;
+		a->st.no_binding++;
 	} else {
 		i = sub_index(a, pi, &sr->home);
 		s = i >= 0 ? &a->subs[i] : sub_add(a);
@@ -324,11 +400,12 @@ static void on_subscribe(struct agent *a, int pi, const struct proto_msg *req,
 		m.subscribe_ack.status = b ? PROTO_SUB_OK : PROTO_SUB_UNKNOWN;
 		m.subscribe_ack.lifetime_s = sr->lifetime_s;
 		m.subscribe_ack.snapshot_interval_s = s->snapshots ? a->cfg.snapshot_interval_s : 0;
-	} else {
+	} else if (m.subscribe_ack.status != PROTO_SUB_NO_BINDING) {
 		a->st.subs_refused++;
 	}
-	pr_debug("agent: %s subscribes to %s: %s", a->peers[pi].link.name,
-		 agent_fmt(&sr->home, h), proto_sub_status_name(m.subscribe_ack.status));
+	if (log_get_level() >= LOG_LVL_DEBUG)      /* floods come this way */
+		pr_debug("agent: %s subscribes to %s: %s", a->peers[pi].link.name,
+			 agent_fmt(&sr->home, h), proto_sub_status_name(m.subscribe_ack.status));
 	agent_send(a, pi, &m, &reply);
 	/* What it subscribed to, at once: it may already be away. */
 	if (s && b)
@@ -661,6 +738,8 @@ int agent_reload(struct agent *a, const struct agent_config *cfg)
 			break;
 		}
 	}
+	/* Peer indexes change; the watch is seconds long: forget it. */
+	memset(a->watch, 0, sizeof(a->watch));
 	for (i = a->n_subs - 1; i >= 0; i--) {
 		if (remap[a->subs[i].peer] < 0)
 			sub_remove(a, i);

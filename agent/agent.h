@@ -51,6 +51,15 @@
  * node retransmits with a new sequence number). */
 #define AGENT_BA_TIMEOUT_MS      3000
 #define AGENT_FEED_MAX           256      /* one feed request, bytes */
+/* role ha: a SUBSCRIBE for a home address with no binding is answered
+ * no_binding and leaves no subscription (a flood of spoofed addresses
+ * cannot fill the table, issue 12); only a short watch entry, in a ring
+ * of AGENT_WATCH_SLOTS overwritten oldest first, so that a binding
+ * learned within AGENT_WATCH_MS (a node's first packet reached the
+ * balancer before its Binding Update was confirmed here) subscribes that
+ * balancer after all and notifies it. */
+#define AGENT_WATCH_SLOTS        1024
+#define AGENT_WATCH_MS           10000
 #define AGENT_TICK_MS            250      /* call agent_tick() at least this often */
 
 enum agent_confirm {
@@ -123,6 +132,10 @@ struct agent_stats {
 	__u64 binding_changes;
 	__u64 notifies_sent, snapshots_sent, send_errors;
 	__u64 subs_refused;             /* REFUSED or NO_RESOURCES answered */
+	__u64 no_binding;               /* NO_BINDING answered (role ha) */
+	__u64 watch_promoted;           /* ... whose binding came within AGENT_WATCH_MS */
+	__u64 subs_evicted;             /* subscriptions without a binding pushed
+					 * out for one with a binding */
 	__u64 table_full;
 	__u64 addr_events;              /* mn: rtnetlink address messages */
 	__u64 rx_dropped_kernel;        /* datagrams the kernel dropped, unread */

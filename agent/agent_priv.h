@@ -24,6 +24,16 @@ struct agent_sub {
 	bool snapshots;
 };
 
+/* A no_binding answer, remembered for AGENT_WATCH_MS (agent.h). */
+struct agent_watch {
+	int peer;
+	struct in6_addr home;
+	struct sockaddr_in6 reply;
+	__u32 lifetime_s;               /* the subscription lifetime asked for */
+	bool snapshots;
+	__u64 until_ms;                 /* 0: free */
+};
+
 /* A BU that asked for an acknowledgement, until the HA's BA decides. */
 struct agent_pending {
 	struct in6_addr home;
@@ -56,6 +66,8 @@ struct agent {
 	int n_bindings, cap_bindings;
 	struct agent_pending *pending;
 	int n_pending, cap_pending;
+	struct agent_watch watch[AGENT_WATCH_SLOTS];
+	int watch_next;
 	bool warned_unconfirmed;
 	int rcvbuf;                     /* granted by the kernel, bytes */
 	struct peer_drops drops;        /* datagrams the kernel dropped */

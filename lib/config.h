@@ -30,6 +30,15 @@
  * the arithmetic. */
 #define CFG_NOTIFY_RCVBUF     (4U << 20)
 #define CFG_MAX_LIFETIME      (86400U * 365)
+/* A balancer's subscriptions per [peer] (issue 12): at most
+ * max_subscriptions at a time, SUBSCRIBEs (first, retry and renewal) at
+ * subscribe_rate per second with bursts of subscribe_burst, and a home
+ * address the peer said no_binding for is not asked about again for
+ * no_binding_ttl seconds.  docs/mip6lbd.md has the reasoning. */
+#define CFG_PEER_MAX_SUBS       16384
+#define CFG_PEER_SUB_RATE       200
+#define CFG_PEER_SUB_BURST      500
+#define CFG_PEER_NO_BINDING_TTL 300
 
 enum cfg_xdp_mode {
 	CFG_XDP_AUTO = 0,   /* native if the driver has it, else generic */
@@ -95,6 +104,11 @@ struct cfg_peer {
 	__u8 role;                      /* MIP6LB_NOTIFY_HA or MIP6LB_NOTIFY_MN */
 	struct cfg_prefix *home_prefixes; /* role ha only */
 	int n_home_prefixes;
+	/* balancer only: the bounds on our subscriptions at this peer */
+	__u32 max_subscriptions;        /* default CFG_PEER_MAX_SUBS */
+	__u32 subscribe_rate;           /* per second, default CFG_PEER_SUB_RATE */
+	__u32 subscribe_burst;          /* default CFG_PEER_SUB_BURST */
+	__u32 no_binding_ttl_s;         /* default CFG_PEER_NO_BINDING_TTL */
 	int line;                       /* of its [peer] header */
 };
 

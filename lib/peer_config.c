@@ -213,6 +213,30 @@ static int set_home_prefix(struct peer_section *ps, struct cfg_peer *p, const ch
 	return 0;
 }
 
+static int set_max_subs(struct peer_section *ps, struct cfg_peer *p, const char *key,
+			const char *val)
+{
+	return ini_lines_num(ps->in, key, val, 1, 1U << 24, &p->max_subscriptions);
+}
+
+static int set_sub_rate(struct peer_section *ps, struct cfg_peer *p, const char *key,
+			const char *val)
+{
+	return ini_lines_num(ps->in, key, val, 1, 1000000, &p->subscribe_rate);
+}
+
+static int set_sub_burst(struct peer_section *ps, struct cfg_peer *p, const char *key,
+			 const char *val)
+{
+	return ini_lines_num(ps->in, key, val, 1, 1000000, &p->subscribe_burst);
+}
+
+static int set_no_binding_ttl(struct peer_section *ps, struct cfg_peer *p, const char *key,
+			      const char *val)
+{
+	return ini_lines_num(ps->in, key, val, 1, 86400, &p->no_binding_ttl_s);
+}
+
 static const struct {
 	const char *name;
 	bool balancer_only;
@@ -224,6 +248,10 @@ static const struct {
 	[PEER_K_KEY_ID]      = { "key_id",      false, false, set_key_id },
 	[PEER_K_ROLE]        = { "role",        true,  false, set_role },
 	[PEER_K_HOME_PREFIX] = { "home_prefix", true,  true,  set_home_prefix },
+	[PEER_K_MAX_SUBS]    = { "max_subscriptions", true, false, set_max_subs },
+	[PEER_K_SUB_RATE]    = { "subscribe_rate",  true, false, set_sub_rate },
+	[PEER_K_SUB_BURST]   = { "subscribe_burst", true, false, set_sub_burst },
+	[PEER_K_NO_BINDING_TTL] = { "no_binding_ttl", true, false, set_no_binding_ttl },
 };
 
 void peer_section_init(struct peer_section *ps, struct ini_lines *in, enum peer_end end)
@@ -253,6 +281,10 @@ int peer_section_begin(struct peer_section *ps, struct cfg_peer **peers, int *n_
 	strcpy(p->name, name);
 	p->port = CFG_NOTIFY_PORT;
 	p->key_id = 1;
+	p->max_subscriptions = CFG_PEER_MAX_SUBS;
+	p->subscribe_rate = CFG_PEER_SUB_RATE;
+	p->subscribe_burst = CFG_PEER_SUB_BURST;
+	p->no_binding_ttl_s = CFG_PEER_NO_BINDING_TTL;
 	p->line = ps->in->lineno;
 	memset(ps->key_line, 0, sizeof(ps->key_line));
 	ps->cap_prefixes = 0;

@@ -12,6 +12,11 @@
  *   role = ha | mn                      balancer only, required there
  *   home_prefix = P/LEN[, ...]          balancer only, role = ha only,
  *                                       required there; repeatable
+ *   max_subscriptions = N               balancer only, default 16384
+ *   subscribe_rate = N                  balancer only, SUBSCRIBEs per
+ *                                       second, default 200
+ *   subscribe_burst = N                 balancer only, default 500
+ *   no_binding_ttl = SECONDS            balancer only, default 300
  *
  * The caller's parser owns the file and the other sections and calls in
  * at each [peer] header, each of its keys and its end; errors are the
@@ -29,6 +34,7 @@ enum peer_end { PEER_END_BALANCER, PEER_END_AGENT };
 
 enum peer_key {
 	PEER_K_ADDR, PEER_K_KEY_FILE, PEER_K_KEY_ID, PEER_K_ROLE, PEER_K_HOME_PREFIX,
+	PEER_K_MAX_SUBS, PEER_K_SUB_RATE, PEER_K_SUB_BURST, PEER_K_NO_BINDING_TTL,
 	PEER_K_MAX,
 };
 

@@ -48,6 +48,7 @@ static const char *const sub_status_names[PROTO_SUB_STATUS_MAX] = {
 	[PROTO_SUB_UNKNOWN]      = "unknown",
 	[PROTO_SUB_REFUSED]      = "refused",
 	[PROTO_SUB_NO_RESOURCES] = "no_resources",
+	[PROTO_SUB_NO_BINDING]   = "no_binding",
 };
 
 const char *proto_reason_name(int reason)

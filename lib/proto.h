@@ -87,6 +87,9 @@ enum proto_sub_status {
 				       * notified */
 	PROTO_SUB_REFUSED    = 2,     /* policy: this home address is not served */
 	PROTO_SUB_NO_RESOURCES = 3,   /* too many subscriptions */
+	PROTO_SUB_NO_BINDING = 4,     /* role ha: no binding for this home
+				       * address; NOT subscribed, the agent keeps
+				       * no state for it: ask again later */
 	PROTO_SUB_STATUS_MAX,
 };
 

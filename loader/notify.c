@@ -2,7 +2,8 @@
 /*
  * notify.c - the balancer side of binding notifications: the module's
  * lifecycle, its UDP socket, the dispatch of datagrams and of the
- * datapath's new-session events, and its timers.  notify.h has the
+ * datapath's new-session events, its timers, and the session scan that
+ * subscribes the nodes whose new-session event never came.  notify.h has the
  * contract and the decisions; notify_priv.h the map of the other files
  * (peers, subscriptions, bindings, coa session writes, JSON);
  * docs/protocol.md the wire format.
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "notify_priv.h"
+#include "aging.h"
 #include "log.h"
 
 #define DEF_SUB_LIFETIME_S    3600
@@ -24,6 +26,9 @@
  * config; re-read them at most this often on the timer in case a change
  * came from elsewhere (notify_maps_changed() is the prompt way). */
 #define MODES_REFRESH_MS      1000
+/* The session scan: at most one pass this often while armed, at most
+ * NOTIFY_SCAN_MAX nodes subscribed per pass (the buckets bound it too). */
+#define SCAN_INTERVAL_MS      1000
 
 __u64 notify_now_ms(void)
 {
@@ -173,6 +178,191 @@ int notify_on_readable(struct notify *n, __u64 now_ms)
 	return i;
 }
 
+/* ---- the session scan ---------------------------------------------------- */
+
+/*
+ * A node whose new-session event was lost (the datapath's per-CPU event
+ * rate limit or a full ring buffer: event_dropped; or our own bounds
+ * refused its subscription) has a session and no subscription.  The BPF
+ * program cannot say who that was, so the daemon looks: one walk of the
+ * session table (the aging sweep makes the same walk every second),
+ * keeping the candidates it can serve now (hoa/src sessions of notify
+ * services, no subscription, no live negative entry, a peer with room),
+ * the most recently used first: after a flood of spoofed addresses, each
+ * seen once or twice, the nodes still talking come before the junk.
+ * Each pass subscribes at most what the peers' buckets hold; the scan
+ * stays armed while candidates were left for want of tokens.  The walk
+ * is dp_sessions_foreach(): batch lookups over every session table.
+ */
+struct scan_cand {
+	struct mip6lb_session_key key;
+	__u32 backend_id;
+	__u8 kind;
+	__u64 last_used_ns;
+};
+
+struct scan_ctx {
+	struct notify *n;
+	__u64 now_ms, now_ns;
+	struct scan_cand *heap;         /* min-heap on last_used_ns */
+	__u32 n_heap, cap;
+	long candidates;
+};
+
+static void heap_down(struct scan_cand *h, __u32 n, __u32 i)
+{
+	struct scan_cand t;
+	__u32 c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && h[c + 1].last_used_ns < h[c].last_used_ns)
+			c++;
+		if (h[i].last_used_ns <= h[c].last_used_ns)
+			return;
+		t = h[i]; h[i] = h[c]; h[c] = t;
+		i = c;
+	}
+}
+
+static void heap_push(struct scan_ctx *c, const struct scan_cand *x)
+{
+	struct scan_cand t;
+	__u32 i, p;
+
+	if (c->n_heap < c->cap) {
+		i = c->n_heap++;
+		c->heap[i] = *x;
+		while (i && c->heap[p = (i - 1) / 2].last_used_ns > c->heap[i].last_used_ns) {
+			t = c->heap[i]; c->heap[i] = c->heap[p]; c->heap[p] = t;
+			i = p;
+		}
+	} else if (x->last_used_ns > c->heap[0].last_used_ns) {
+		c->heap[0] = *x;
+		heap_down(c->heap, c->n_heap, 0);
+	}
+}
+
+static int scan_one(const struct mip6lb_session_key *k, const struct mip6lb_session *v,
+		    void *arg)
+{
+	struct scan_ctx *c = arg;
+	struct notify *n = c->n;
+	struct scan_cand x;
+	__u8 mode;
+	int pi;
+
+	if (k->space != MIP6LB_SPACE_ADDR || k->service_id >= MIP6LB_MAX_SERVICES ||
+	    (v->kind != MIP6LB_KIND_HOA && v->kind != MIP6LB_KIND_SRC))
+		return 0;
+	mode = n->modes[k->service_id];
+	if (mode != MIP6LB_NOTIFY_HA && mode != MIP6LB_NOTIFY_MN)
+		return 0;
+	if (aging_expired(v, c->now_ns) || notify_sub_find(n, &k->id.addr) ||
+	    notify_neg_find(n, &k->id.addr, c->now_ms))
+		return 0;
+	pi = notify_peer_for_home(n->peers, n->n_peers, mode, &k->id.addr);
+	if (pi < 0 || n->peers[pi].n_subs >= n->peers[pi].max_subs)
+		return 0;               /* no_peer, or sub_drop() re-arms */
+	c->candidates++;
+	x.key = *k;
+	x.backend_id = v->backend_id;
+	x.kind = v->kind;
+	x.last_used_ns = v->last_used_ns;
+	heap_push(c, &x);
+	return 0;
+}
+
+static int cand_newest_first(const void *a, const void *b)
+{
+	const struct scan_cand *x = a, *y = b;
+
+	return x->last_used_ns < y->last_used_ns ? 1 : x->last_used_ns > y->last_used_ns ? -1 : 0;
+}
+
+long notify_scan(struct notify *n, __u64 now_ms)
+{
+	struct scan_ctx c = { .n = n, .now_ms = now_ms, .now_ns = dp_now_ns() };
+	bool starved = false;
+	long served = 0, rc;
+	__u32 i, tokens = 0;
+	int pi;
+
+	n->scan_ms = now_ms;
+	for (pi = 0; pi < n->n_peers; pi++)
+		tokens += notify_peer_tokens(&n->peers[pi], now_ms);
+	c.cap = tokens < NOTIFY_SCAN_MAX ? tokens : NOTIFY_SCAN_MAX;
+	if (n->subs.count >= n->subs.max) {
+		n->scan_armed = false;          /* sub_drop() re-arms */
+		return 0;
+	}
+	if (!c.cap)
+		return 0;                       /* still armed: next pass */
+	c.heap = calloc(c.cap, sizeof(*c.heap));
+	if (!c.heap) {
+		pr_err("notify: scan: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	n->scan_armed = false;
+	n->st.scan_passes++;
+	rc = dp_sessions_foreach(&n->maps, scan_one, &c);
+	if (rc < 0) {
+		pr_err("notify: scan: reading the session table: %s", strerror(-rc));
+		n->scan_armed = true;
+		free(c.heap);
+		return rc;
+	}
+	qsort(c.heap, c.n_heap, sizeof(*c.heap), cand_newest_first);
+	for (i = 0; i < c.n_heap; i++) {
+		struct scan_cand *x = &c.heap[i];
+		struct mip6lb_event ev = { .type = MIP6LB_EV_SESSION_NEW };
+		__u8 mode = n->modes[x->key.service_id];
+
+		if (notify_sub_find(n, &x->key.id.addr))
+			continue;                       /* another service's session */
+		pi = notify_peer_for_home(n->peers, n->n_peers, mode, &x->key.id.addr);
+		if (pi < 0 || !notify_peer_tokens(&n->peers[pi], now_ms)) {
+			starved = true;
+			continue;
+		}
+		ev.backend_id = x->backend_id;
+		ev.key = x->key;
+		ev.kind = x->kind;
+		ev.home_addr = x->key.id.addr;
+		ev.src = x->key.id.addr;
+		notify_on_event(n, &ev, now_ms);
+		if (notify_sub_find(n, &x->key.id.addr)) {
+			served++;
+			n->st.scan_subscribed++;
+		}
+	}
+	free(c.heap);
+	/* Left over for want of tokens, or more than the heap held: again. */
+	if (starved || c.candidates > (long)c.n_heap)
+		n->scan_armed = true;
+	if (served && log_get_level() >= LOG_LVL_DEBUG)
+		pr_debug("notify: scan: %ld of %ld nodes without a subscription subscribed",
+			 served, c.candidates);
+	return served;
+}
+
+/* The datapath's event_dropped counter grew: new-session events were lost. */
+static void scan_check_dropped(struct notify *n)
+{
+	struct mip6lb_counter_val cnt[MIP6LB_CNT_MAX];
+	__u64 d;
+
+	if (dp_counters_read(&n->maps, cnt))
+		return;
+	d = cnt[MIP6LB_CNT_EVENT_DROPPED].packets;
+	if (n->ev_dropped_known && d != n->ev_dropped_seen)
+		n->scan_armed = true;
+	n->ev_dropped_seen = d;
+	n->ev_dropped_known = true;
+}
+
 /* ---- timers ------------------------------------------------------------- */
 
 /* The kernel's drop counter as it is now (a datagram queued before a drop
@@ -199,7 +389,15 @@ void notify_tick(struct notify *n, __u64 now_ms)
 	if (now_ms < n->modes_ms || now_ms - n->modes_ms >= MODES_REFRESH_MS)
 		notify_modes_refresh(n, now_ms);
 	notify_bindings_expire(n, now_ms);
+	notify_neg_expire(n, now_ms);
 	notify_subs_tick(n, now_ms);
+	if (now_ms < n->scan_ms || now_ms - n->scan_ms >= SCAN_INTERVAL_MS) {
+		scan_check_dropped(n);
+		if (n->scan_armed)
+			notify_scan(n, now_ms);
+		else
+			n->scan_ms = now_ms;
+	}
 }
 
 struct resync_ctx {
@@ -264,6 +462,8 @@ static void opts_defaults(struct notify_opts *o)
 		o->max_subscriptions = DEF_MAX_ENTRIES;
 	if (!o->max_bindings)
 		o->max_bindings = DEF_MAX_ENTRIES;
+	if (!o->max_negative)
+		o->max_negative = DEF_MAX_ENTRIES;
 }
 
 static int rx_alloc(struct notify *n)
@@ -341,6 +541,8 @@ int notify_open(struct notify **out, const struct mip6lb_config *cfg,
 	err = addr_table_init(&n->subs, n->opts.max_subscriptions);
 	if (!err)
 		err = addr_table_init(&n->bindings, n->opts.max_bindings);
+	if (!err)
+		err = addr_table_init(&n->neg, n->opts.max_negative);
 	if (err) {
 		pr_err("notify: tables: %s", strerror(-err));
 		goto fail;
@@ -371,6 +573,7 @@ int notify_open(struct notify **out, const struct mip6lb_config *cfg,
 	}
 	n->port = ntohs(sa.sin6_port);
 	notify_modes_refresh(n, notify_now_ms());
+	scan_check_dropped(n);          /* what was lost before us is resync's */
 	*out = n;
 	return 0;
 fail:
@@ -440,6 +643,7 @@ void notify_close(struct notify *n)
 		notify_subs_unsubscribe_all(n);
 	addr_table_free(&n->subs);
 	addr_table_free(&n->bindings);
+	addr_table_free(&n->neg);
 	notify_peers_free(n->peers, n->n_peers);
 	if (n->fd >= 0)
 		close(n->fd);

@@ -17,7 +17,7 @@
  *                         buffer (or pass notify_ringbuf_cb to
  *                         ring_buffer__new() with the notify as ctx)
  *   notify_tick()         at least every NOTIFY_TICK_MS: retries, renewals,
- *                         expiry
+ *                         expiry, the session scan
  *   notify_resync()       once after a restart that kept pinned sessions:
  *                         subscribes for the nodes that already have one
  *   notify_reload()       on SIGHUP / `reload`, with the new config
@@ -72,6 +72,26 @@
  *    unexpected) are counted per peer and change nothing else, not even
  *    the replay window: policy runs on a copy of the peer's receive state,
  *    committed only when the message is acted upon.
+ *  - Bounds (issue 12): per peer, at most max_subscriptions subscriptions
+ *    and SUBSCRIBEs from a token bucket (subscribe_rate per second, bursts
+ *    of subscribe_burst; first SUBSCRIBEs, retries and renewals alike);
+ *    a new subscription refused for either is counted (over_limit,
+ *    rate_limited) and left to the scan.  A Home Agent with no binding
+ *    for the address answers no_binding and keeps nothing: the address
+ *    goes into the negative cache for the peer's no_binding_ttl, during
+ *    which neither events nor the scan ask about it; a BINDING_NOTIFY for
+ *    it ends that at once.
+ *  - Lost events: the datapath drops new-session events past its rate
+ *    limit (event_dropped).  When that counter grows, or a subscription
+ *    was refused for the bounds, or negative entries expired, the timer
+ *    walks the session table (at most once a second) and subscribes the
+ *    hoa/src sessions of notify services that have neither a subscription
+ *    nor a negative entry, most recently used first, as far as the
+ *    buckets allow (notify_scan()).
+ *  - Snapshots: an entry we know (same CoA) writes the node's coa
+ *    sessions again from its hoa/src session, so one that went missing
+ *    comes back within a snapshot interval; a BINDING_NOTIFY repeating
+ *    the CoA does the same.
  *  - Floods: a datagram from no peer's address costs a few compares (its
  *    MAC is never computed); one from a peer's address costs its HMAC.
  *    The receive buffer (notify_rcvbuf) holds the genuine messages while
@@ -104,6 +124,7 @@ struct json_object;
 #define NOTIFY_RX_BATCH           64      /* datagrams per recvmmsg() */
 #define NOTIFY_WRITE_BATCH        256     /* coa sessions per map update syscall */
 #define NOTIFY_DROP_LOG_MS        10000   /* kernel drops: one warning at most this often */
+#define NOTIFY_SCAN_MAX           4096    /* nodes subscribed per scan pass at most */
 
 /* ---- the balancer module ---------------------------------------------- */
 
@@ -125,6 +146,7 @@ struct notify_opts {
 	__u32 retry_max_ms;             /* backoff cap [60000] */
 	__u32 max_subscriptions;        /* [65536] */
 	__u32 max_bindings;             /* [65536] */
+	__u32 max_negative;             /* negative cache entries [65536] */
 	struct notify_names names;
 };
 
@@ -158,9 +180,16 @@ int notify_ringbuf_cb(void *ctx, void *data, size_t len);
  * (UNSUBSCRIBE when it has none), binding expiry. */
 void notify_tick(struct notify *n, __u64 now_ms);
 
-/* Subscribe for every hoa/src session of a notify service in the map.
+/* Subscribe for every hoa/src session of a notify service in the map
+ * (as far as the peers' bounds allow; the scan does the rest).
  * Returns the number of subscriptions started or -errno. */
 long notify_resync(struct notify *n, __u64 now_ms);
+
+/* One pass of the session scan now, whether armed or not (notify_tick()
+ * runs it when armed): subscribes hoa/src sessions of notify services
+ * with no subscription and no negative entry, newest first, within the
+ * buckets.  Returns how many it subscribed or -errno. */
+long notify_scan(struct notify *n, __u64 now_ms);
 
 /*
  * What the module caches from the maps, and why this call exists: the
@@ -189,8 +218,15 @@ int notify_reload(struct notify *n, const struct mip6lb_config *cfg);
 struct json_object *notify_bindings_json(const struct notify *n, __u64 now_ms);
 /* {"peers":[{"name","role","addr","port","subscriptions","pending",
  *   "last_heard_s","accepted","rejected":{REASON:N,...},"no_session",
- *   "sent","send_errors"}], "unknown_peer":N, "no_peer":N,
- *   "rx_dropped_kernel":N, "rcvbuf":BYTES}
+ *   "sent","send_errors","max_subscriptions","subscribe_rate",
+ *   "subscribe_burst","over_limit","rate_limited","no_binding","negative",
+ *   "negative_hits"}], "unknown_peer":N, "no_peer":N,
+ *   "rx_dropped_kernel":N, "rcvbuf":BYTES, "scan_passes":N,
+ *   "scan_subscribed":N}
+ * over_limit and rate_limited count new subscriptions refused for
+ * max_subscriptions and the bucket; no_binding the peer's no_binding
+ * answers; negative the live negative entries; negative_hits the events
+ * and scan candidates they spared a SUBSCRIBE.
  * rejected has every reason of peer_reason_name(), zeros included;
  * last_heard_s is null when never heard; rx_dropped_kernel counts the
  * datagrams the kernel dropped before the daemon could read them (full
@@ -206,6 +242,8 @@ struct notify_stats {
 	__u64 subscribes_sent;
 	__u64 table_full;               /* subscriptions or bindings refused */
 	__u64 rx_dropped_kernel;        /* datagrams dropped by the kernel, unread */
+	__u64 scan_passes;              /* session scans that walked the table */
+	__u64 scan_subscribed;          /* subscriptions the scans started */
 };
 void notify_get_stats(const struct notify *n, struct notify_stats *out);
 
@@ -213,7 +251,8 @@ void notify_get_stats(const struct notify *n, struct notify_stats *out);
  * or -ENOENT. */
 int notify_binding_coa(const struct notify *n, const struct in6_addr *home,
 		       struct in6_addr *coa);
-/* Subscription state name for home, or NULL when there is none. */
+/* Subscription state name for home, "no_binding" while a negative entry
+ * lives, or NULL when there is neither. */
 const char *notify_subscription_state(const struct notify *n, const struct in6_addr *home);
 
 void notify_close(struct notify *n);

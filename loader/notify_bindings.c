@@ -3,7 +3,10 @@
  * notify_bindings.c - the balancer's binding table: home address -> the
  * care-of address its peer last announced, and what BINDING_NOTIFY and
  * BINDING_SNAPSHOT do to it.  A new care-of address moves the node's
- * sessions through notify_coa.c.
+ * sessions through notify_coa.c; so does one the peer repeats (a
+ * BINDING_NOTIFY or a snapshot entry with the CoA we know), which writes
+ * the coa session again: if traffic, a sweep or an operator removed it,
+ * nothing else would (hashing cannot rebuild it, issue 12).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,7 +47,18 @@ static void apply_binding(struct notify *n, int pi, const struct in6_addr *home,
 	struct nbinding *b = notify_binding_find(n, home);
 	struct npeer *p = &n->peers[pi];
 	char h[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN];
+	struct nneg *g;
 	int i;
+
+	/* We were told no_binding and stopped asking; the peer has one now
+	 * (an agent tells a balancer that asked just before the binding
+	 * came): subscribe again at once. */
+	g = notify_neg_find(n, home, now_ms);
+	if (g && g->peer == pi) {
+		notify_neg_drop(n, g);
+		if (lifetime_s)
+			notify_subscribe(n, home, p->role, now_ms);
+	}
 
 	if (!lifetime_s) {
 		/* Deregistered (RFC 6275 §6.1.7): the node is home, its home
@@ -120,12 +134,18 @@ int notify_handle_snapshot(struct notify *n, int pi, const struct proto_snapshot
 
 		b = notify_binding_find(n, &e->home);
 		if (b && e->lifetime_s && addr_eq(&b->coa, &e->coa)) {
-			/* Known: a refresh of the binding, not of the sessions
-			 * (those live on the node's packets). */
+			/* Known: a refresh of the binding, and the coa session
+			 * written again from the node's session, so one that
+			 * went missing comes back; one that is there is
+			 * rewritten with the backend of the node's session,
+			 * last used now.  Nothing when the node has no session
+			 * left to copy from. */
 			b->peer = pi;
 			b->binding_seq = e->binding_seq;
 			b->lifetime_s = e->lifetime_s;
 			b->expires_ms = now_ms + (__u64)e->lifetime_s * 1000;
+			if (!addr_eq(&e->coa, &e->home))
+				notify_carry_sessions(n, b, n->peers[pi].role, NULL, now_ms);
 			continue;
 		}
 		apply_binding(n, pi, &e->home, &e->coa, NULL, e->binding_seq, e->lifetime_s,

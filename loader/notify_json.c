@@ -80,11 +80,16 @@ struct json_object *notify_peers_json(const struct notify *n, __u64 now_ms)
 {
 	struct json_object *top = json_object_new_object(), *rows = json_object_new_array();
 	struct addr_node *hn, *tmp;
-	__u32 *active, *pending, k;
+	__u32 *active, *pending, *negative, k;
+	const struct nneg *g;
 	int i, r;
 
 	active = calloc(n->n_peers + 1, sizeof(*active));
 	pending = calloc(n->n_peers + 1, sizeof(*pending));
+	negative = calloc(n->n_peers + 1, sizeof(*negative));
+	for (g = n->neg_oldest; negative && g; g = g->newer)
+		if (now_ms < g->expires_ms)
+			negative[g->peer]++;
 	if (active && pending) {
 		addr_table_for_each(&n->subs, hn, tmp, k) {
 			struct nsub *s = (struct nsub *)hn;
@@ -119,14 +124,27 @@ struct json_object *notify_peers_json(const struct notify *n, __u64 now_ms)
 		json_object_object_add(o, "no_session", json_object_new_int64(p->no_session));
 		json_object_object_add(o, "sent", json_object_new_int64(p->link.sent));
 		json_object_object_add(o, "send_errors", json_object_new_int64(p->link.send_errors));
+		json_object_object_add(o, "max_subscriptions", json_object_new_int64(p->max_subs));
+		json_object_object_add(o, "subscribe_rate", json_object_new_int64(p->rate));
+		json_object_object_add(o, "subscribe_burst", json_object_new_int64(p->burst));
+		json_object_object_add(o, "over_limit", json_object_new_int64(p->over_limit));
+		json_object_object_add(o, "rate_limited", json_object_new_int64(p->rate_limited));
+		json_object_object_add(o, "no_binding", json_object_new_int64(p->no_binding));
+		json_object_object_add(o, "negative",
+				       json_object_new_int64(negative ? negative[i] : 0));
+		json_object_object_add(o, "negative_hits", json_object_new_int64(p->negative_hits));
 		json_object_array_add(rows, o);
 	}
 	free(active);
 	free(pending);
+	free(negative);
 	json_object_object_add(top, "peers", rows);
 	json_object_object_add(top, "unknown_peer", json_object_new_int64(n->st.unknown_peer));
 	json_object_object_add(top, "no_peer", json_object_new_int64(n->st.no_peer));
 	json_object_object_add(top, "rx_dropped_kernel", json_object_new_int64(n->drops.total));
 	json_object_object_add(top, "rcvbuf", json_object_new_int64(n->rcvbuf));
+	json_object_object_add(top, "scan_passes", json_object_new_int64(n->st.scan_passes));
+	json_object_object_add(top, "scan_subscribed",
+			       json_object_new_int64(n->st.scan_subscribed));
 	return top;
 }

@@ -57,6 +57,12 @@ int notify_peers_from_config(const struct mip6lb_config *cfg, __u32 sender_id,
 		p->role = c->role;
 		p->addr = c->addr;
 		p->port = c->port;
+		/* 0 (a config built by hand, as tests do): the defaults. */
+		p->max_subs = c->max_subscriptions ? c->max_subscriptions : CFG_PEER_MAX_SUBS;
+		p->rate = c->subscribe_rate ? c->subscribe_rate : CFG_PEER_SUB_RATE;
+		p->burst = c->subscribe_burst ? c->subscribe_burst : CFG_PEER_SUB_BURST;
+		p->no_binding_ttl_s = c->no_binding_ttl_s ? c->no_binding_ttl_s :
+				      CFG_PEER_NO_BINDING_TTL;
 		if (c->n_home_prefixes) {
 			p->prefixes = calloc(c->n_home_prefixes, sizeof(*p->prefixes));
 			if (!p->prefixes) {
@@ -204,6 +210,16 @@ static void peer_keep_state(struct npeer *fresh, struct npeer *old)
 	fresh->last_src = old->last_src;
 	fresh->has_last_src = old->has_last_src;
 	fresh->no_session = old->no_session;
+	/* The bucket as it is (a reload must not refill it), capped by the
+	 * new burst; notify_subs_repoint() recounts n_subs. */
+	fresh->tokens_milli = old->tokens_milli < (__u64)fresh->burst * 1000 ?
+			      old->tokens_milli : (__u64)fresh->burst * 1000;
+	fresh->bucket_ms = old->bucket_ms;
+	fresh->bucket_init = old->bucket_init;
+	fresh->over_limit = old->over_limit;
+	fresh->rate_limited = old->rate_limited;
+	fresh->no_binding = old->no_binding;
+	fresh->negative_hits = old->negative_hits;
 }
 
 int notify_peers_carry(struct npeer *old, int n_old, struct npeer *fresh, int n_fresh,

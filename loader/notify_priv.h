@@ -4,10 +4,13 @@
  * Not for other users: notify.h is the interface.
  *
  *   notify.c               lifecycle, the socket, dispatch of datagrams and
- *                          new-session events, timers
+ *                          new-session events, timers, the session scan
+ *                          that subscribes nodes whose event was lost
  *   notify_peers.c         the configured peers: which peer asks for a home
  *                          address, whose datagram is this, authority
- *   notify_subscriptions.c SUBSCRIBE, its retries and renewals, the answers
+ *   notify_subscriptions.c SUBSCRIBE, its retries and renewals, the answers,
+ *                          the per-peer bounds (count, token bucket) and
+ *                          the negative cache of no_binding answers
  *   notify_bindings.c      the binding table: what BINDING_NOTIFY and
  *                          BINDING_SNAPSHOT do
  *   notify_coa.c           where a notification changes a map: coa session
@@ -49,6 +52,18 @@ struct nsub {
 	__u64 round_seq, last_seq;      /* sequence numbers of this round */
 };
 
+/* A home address its peer said no_binding for: not asked about again
+ * until expires_ms (npeer.no_binding_ttl_s), neither by a new-session
+ * event nor by the scan.  Kept in insertion order, which is expiry order
+ * (one TTL per peer, see notify_neg_add()), so expiry and eviction take
+ * the oldest first without walking the table. */
+struct nneg {
+	struct addr_node h;             /* key: home address */
+	int peer;
+	__u64 expires_ms;
+	struct nneg *older, *newer;
+};
+
 struct attach {
 	__u32 service_id;
 	__u32 backend_id;
@@ -79,6 +94,20 @@ struct npeer {
 	struct in6_addr last_src;       /* role mn: where it was last heard from */
 	bool has_last_src;
 	__u64 no_session;
+	/* Bounds on our subscriptions here (cfg_peer, defaults filled in) */
+	__u32 max_subs;
+	__u32 rate;                     /* SUBSCRIBEs per second */
+	__u32 burst;
+	__u32 no_binding_ttl_s;
+	__u32 n_subs;                   /* entries in notify.subs for this peer */
+	__u64 tokens_milli;             /* token bucket, thousandths of a SUBSCRIBE */
+	__u64 bucket_ms;                /* when it was last filled */
+	bool bucket_init;
+	/* What the bounds cost (peer list) */
+	__u64 over_limit;               /* new subscriptions refused: max_subs */
+	__u64 rate_limited;             /* new subscriptions refused: no token */
+	__u64 no_binding;               /* no_binding answers */
+	__u64 negative_hits;            /* events and scans skipped: negative cache */
 };
 
 /* One recvmmsg() slot. */
@@ -103,6 +132,15 @@ struct notify {
 	int n_peers;
 	struct addr_table subs;         /* struct nsub */
 	struct addr_table bindings;     /* struct nbinding */
+	struct addr_table neg;          /* struct nneg */
+	struct nneg *neg_oldest, *neg_newest;
+	/* The session scan (notify.c): armed when new-session events were
+	 * lost (the datapath's event_dropped grew, or a subscription was
+	 * refused for the rate or count) or negative entries expired. */
+	bool scan_armed;
+	__u64 scan_ms;                  /* last pass */
+	__u64 ev_dropped_seen;          /* event_dropped at the last look */
+	bool ev_dropped_known;
 	struct notify_stats st;
 	/* service_conf's notify modes, by service id (0: off or unused) */
 	__u8 modes[MIP6LB_MAX_SERVICES];
@@ -163,16 +201,28 @@ int notify_send(struct notify *n, int pi, struct proto_msg *m, const struct sock
 
 /* ---- notify_subscriptions.c ---- */
 struct nsub *notify_sub_find(const struct notify *n, const struct in6_addr *home);
+/* The peer's token bucket filled up to now_ms; how many whole SUBSCRIBEs
+ * it holds. */
+__u32 notify_peer_tokens(struct npeer *p, __u64 now_ms);
+/* The live negative entry for home (expired ones are dropped here), or
+ * NULL. */
+struct nneg *notify_neg_find(struct notify *n, const struct in6_addr *home, __u64 now_ms);
+/* Drop negative entries that expired (arms the scan when any did). */
+void notify_neg_expire(struct notify *n, __u64 now_ms);
+void notify_neg_drop(struct notify *n, struct nneg *g);
 const char *notify_sub_state_name(const struct nsub *s);
 /* A node's new session in a service with notify = mode: subscribe at its
- * peer, or ask again now after a refusal or a lapse. */
-void notify_subscribe(struct notify *n, const struct in6_addr *home, __u8 mode, __u64 now_ms);
+ * peer, or ask again now after a refusal or a lapse; nothing while a
+ * negative entry lives.  Refused (counted, scan armed) past the peer's
+ * max_subs or when its bucket is empty.  True when home has a
+ * subscription entry afterwards. */
+bool notify_subscribe(struct notify *n, const struct in6_addr *home, __u8 mode, __u64 now_ms);
 /* Retries, renewals, and dropping subscriptions whose node has no session
  * left. */
 void notify_subs_tick(struct notify *n, __u64 now_ms);
 /* After a reload, peers[] the new peers: a subscription stays with its
  * peer, moves (and starts over) to another, or is dropped. */
-void notify_subs_repoint(struct notify *n, const struct npeer *peers, int n_peers,
+void notify_subs_repoint(struct notify *n, struct npeer *peers, int n_peers,
 			 const int *remap);
 /* UNSUBSCRIBE every live subscription (at close). */
 void notify_subs_unsubscribe_all(struct notify *n);

@@ -5,6 +5,16 @@
  * retried with exponential backoff until SUBSCRIBE_ACK, renewed at two
  * thirds of the granted lifetime while the node still has a session, and
  * what SUBSCRIBE_ACK and UNSUBSCRIBE from the peer do.
+ *
+ * A flood of spoofed home addresses must not turn into a flood of
+ * SUBSCRIBEs at a Home Agent (issue 12): per peer, at most max_subs
+ * subscriptions at a time and SUBSCRIBEs from a token bucket (rate per
+ * second, burst), counted when refused; a new subscription refused for
+ * either arms the session scan (notify.c), which asks again once there is
+ * room.  A peer that answers no_binding (it has no binding for that home
+ * address and keeps no state for it) puts the address into the negative
+ * cache for no_binding_ttl_s: neither an event nor the scan asks about it
+ * until then.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +25,9 @@
 /* A refusal is policy, not loss: ask again much later, and only if the
  * node still has a session by then. */
 #define REFUSED_RETRY_MS      (15 * 60 * 1000)
+/* A retry or renewal that found the bucket empty tries again this soon
+ * (the next timer tick). */
+#define DEFER_MS              NOTIFY_TICK_MS
 
 static const char *const sub_state_names[] = {
 	[SUB_PENDING] = "pending", [SUB_ACTIVE] = "active", [SUB_RENEWING] = "renewing",
@@ -31,8 +44,117 @@ struct nsub *notify_sub_find(const struct notify *n, const struct in6_addr *home
 	return (struct nsub *)addr_table_find(&n->subs, home);
 }
 
+/* ---- the bounds: token bucket, count -------------------------------- */
+
+__u32 notify_peer_tokens(struct npeer *p, __u64 now_ms)
+{
+	__u64 cap = (__u64)p->burst * 1000;
+
+	if (!p->bucket_init) {
+		p->tokens_milli = cap;          /* a fresh peer may burst */
+		p->bucket_ms = now_ms;
+		p->bucket_init = true;
+	} else if (now_ms > p->bucket_ms) {
+		/* ms x per second = thousandths; capped long before overflow. */
+		__u64 add = now_ms - p->bucket_ms >= 3600000 ? cap :
+			    (now_ms - p->bucket_ms) * p->rate;
+
+		p->tokens_milli = p->tokens_milli + add > cap ? cap : p->tokens_milli + add;
+		p->bucket_ms = now_ms;
+	}
+	return (__u32)(p->tokens_milli / 1000);
+}
+
+static bool peer_take(struct npeer *p, __u64 now_ms)
+{
+	if (!notify_peer_tokens(p, now_ms))
+		return false;
+	p->tokens_milli -= 1000;
+	return true;
+}
+
+/* ---- the negative cache ------------------------------------------------ */
+
+void notify_neg_drop(struct notify *n, struct nneg *g)
+{
+	if (g->older)
+		g->older->newer = g->newer;
+	else
+		n->neg_oldest = g->newer;
+	if (g->newer)
+		g->newer->older = g->older;
+	else
+		n->neg_newest = g->older;
+	addr_table_remove(&n->neg, &g->h);
+	free(g);
+}
+
+/* Newest last; when the cache is full the oldest goes, so a flood of
+ * no_binding answers costs memory up to the cap and no more (an address
+ * pushed out early is at worst asked about once more). */
+static void neg_add(struct notify *n, int pi, const struct in6_addr *home, __u64 now_ms)
+{
+	struct nneg *g = (struct nneg *)addr_table_find(&n->neg, home);
+
+	if (g)
+		notify_neg_drop(n, g);
+	if (n->neg.count >= n->neg.max && n->neg_oldest)
+		notify_neg_drop(n, n->neg_oldest);
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return;                 /* asked again at the next event: harmless */
+	g->h.key = *home;
+	g->peer = pi;
+	g->expires_ms = now_ms + (__u64)n->peers[pi].no_binding_ttl_s * 1000;
+	g->older = n->neg_newest;
+	if (n->neg_newest)
+		n->neg_newest->newer = g;
+	else
+		n->neg_oldest = g;
+	n->neg_newest = g;
+	addr_table_insert(&n->neg, &g->h);
+}
+
+struct nneg *notify_neg_find(struct notify *n, const struct in6_addr *home, __u64 now_ms)
+{
+	struct nneg *g = (struct nneg *)addr_table_find(&n->neg, home);
+
+	if (g && now_ms >= g->expires_ms) {
+		notify_neg_drop(n, g);
+		n->scan_armed = true;   /* the node may have a binding by now */
+		return NULL;
+	}
+	return g;
+}
+
+/* Insertion order is expiry order while the peers share one TTL; with
+ * several TTLs an entry may outlive its time here, never in
+ * notify_neg_find(), which checks. */
+void notify_neg_expire(struct notify *n, __u64 now_ms)
+{
+	bool any = false;
+
+	while (n->neg_oldest && now_ms >= n->neg_oldest->expires_ms) {
+		notify_neg_drop(n, n->neg_oldest);
+		any = true;
+	}
+	/* A node that was home (no binding) may have moved since: the scan
+	 * asks again for the ones that still have a session. */
+	if (any)
+		n->scan_armed = true;
+}
+
+/* ---- subscriptions ------------------------------------------------------ */
+
 static void sub_drop(struct notify *n, struct nsub *s)
 {
+	struct npeer *p = &n->peers[s->peer];
+
+	/* Room again after a refusal for the count: the scan finds who
+	 * was refused. */
+	if (p->n_subs >= p->max_subs || n->subs.count >= n->subs.max)
+		n->scan_armed = true;
+	p->n_subs--;
 	addr_table_remove(&n->subs, &s->h);
 	free(s);
 }
@@ -70,6 +192,18 @@ static void sub_send(struct notify *n, struct nsub *s, __u64 now_ms)
 			n->opts.retry_max_ms : s->backoff_ms * 2;
 }
 
+/* sub_send() when the peer's bucket has a token; else the same state is
+ * tried again at the next tick (no attempt counted, the backoff kept). */
+static bool sub_send_paced(struct notify *n, struct nsub *s, __u64 now_ms)
+{
+	if (!peer_take(&n->peers[s->peer], now_ms)) {
+		s->next_ms = now_ms + DEFER_MS;
+		return false;
+	}
+	sub_send(n, s, now_ms);
+	return true;
+}
+
 static void sub_unsubscribe(struct notify *n, struct nsub *s)
 {
 	struct proto_msg m = { .type = PROTO_UNSUBSCRIBE };
@@ -99,6 +233,7 @@ static struct nsub *sub_new(struct notify *n, const struct in6_addr *home, int p
 	s->mode = mode;
 	s->state = SUB_PENDING;
 	addr_table_insert(&n->subs, &s->h);
+	n->peers[pi].n_subs++;
 	return s;
 }
 
@@ -134,6 +269,18 @@ int notify_handle_ack(struct notify *n, int pi, const struct proto_subscribe_ack
 		s->state = SUB_REFUSED;
 		s->next_ms = now_ms + REFUSED_RETRY_MS;
 		break;
+	case PROTO_SUB_NO_BINDING:
+		/* Not subscribed, and the peer keeps nothing: a spoofed home
+		 * address, or a node at home.  Ask again only after the TTL
+		 * (a BINDING_NOTIFY for it clears the entry sooner). */
+		if (log_get_level() >= LOG_LVL_DEBUG)
+			pr_debug("notify: peer %s has no binding for %s; not asking again "
+				 "for %u s", p->link.name, fmt_addr(&a->home, h),
+				 p->no_binding_ttl_s);
+		p->no_binding++;
+		neg_add(n, pi, &a->home, now_ms);
+		sub_drop(n, s);
+		break;
 	default:                /* no resources: as if lost, keep backing off */
 		break;
 	}
@@ -160,35 +307,64 @@ int notify_handle_unsubscribe(struct notify *n, int pi, const struct proto_unsub
 const char *notify_subscription_state(const struct notify *n, const struct in6_addr *home)
 {
 	struct nsub *s = notify_sub_find(n, home);
+	const struct nneg *g;
 
-	return s ? notify_sub_state_name(s) : NULL;
+	if (s)
+		return notify_sub_state_name(s);
+	g = (const struct nneg *)addr_table_find(&n->neg, home);
+	return g && notify_now_ms() < g->expires_ms ? "no_binding" : NULL;
 }
 
-void notify_subscribe(struct notify *n, const struct in6_addr *home, __u8 mode, __u64 now_ms)
+bool notify_subscribe(struct notify *n, const struct in6_addr *home, __u8 mode, __u64 now_ms)
 {
 	struct nsub *s = notify_sub_find(n, home);
 	char h[INET6_ADDRSTRLEN];
+	struct nneg *g;
+	struct npeer *p;
 	int pi;
 
 	if (!s) {
+		g = notify_neg_find(n, home, now_ms);
+		if (g) {
+			n->peers[g->peer].negative_hits++;
+			return false;
+		}
 		pi = notify_peer_for_home(n->peers, n->n_peers, mode, home);
 		if (pi < 0) {
 			n->st.no_peer++;
 			pr_debug("notify: no %s peer for %s", notify_mode_name(mode),
 				 fmt_addr(home, h));
-			return;
+			return false;
+		}
+		p = &n->peers[pi];
+		if (p->n_subs >= p->max_subs) {
+			p->over_limit++;
+			n->scan_armed = true;
+			return false;
+		}
+		if (n->subs.count >= n->subs.max) {
+			n->st.table_full++;
+			n->scan_armed = true;
+			return false;
+		}
+		if (!peer_take(p, now_ms)) {
+			p->rate_limited++;
+			n->scan_armed = true;
+			return false;
 		}
 		s = sub_new(n, home, pi, mode);
-		if (s) {
-			sub_round(n, s, now_ms);
-			sub_send(n, s, now_ms);
-		}
-	} else if (s->state == SUB_LAPSED || s->state == SUB_REFUSED) {
-		/* The node is back: ask now rather than at the next retry. */
-		s->state = SUB_PENDING;
+		if (!s)
+			return false;
 		sub_round(n, s, now_ms);
 		sub_send(n, s, now_ms);
+	} else if (s->state == SUB_LAPSED || s->state == SUB_REFUSED) {
+		/* The node is back: ask now rather than at the next retry
+		 * (at the next tick if the bucket is empty now). */
+		s->state = SUB_PENDING;
+		sub_round(n, s, now_ms);
+		sub_send_paced(n, s, now_ms);
 	}
+	return true;
 }
 
 void notify_subs_tick(struct notify *n, __u64 now_ms)
@@ -224,15 +400,17 @@ void notify_subs_tick(struct notify *n, __u64 now_ms)
 			sub_round(n, s, now_ms);
 			break;
 		}
-		sub_send(n, s, now_ms);
+		sub_send_paced(n, s, now_ms);
 	}
 }
 
-void notify_subs_repoint(struct notify *n, const struct npeer *peers, int n_peers,
+void notify_subs_repoint(struct notify *n, struct npeer *peers, int n_peers,
 			 const int *remap)
 {
 	struct addr_node *hn, *tmp;
+	struct nneg *g, *gn;
 	__u32 i;
+	int pi;
 
 	addr_table_for_each(&n->subs, hn, tmp, i) {
 		struct nsub *s = (struct nsub *)hn;
@@ -240,7 +418,9 @@ void notify_subs_repoint(struct notify *n, const struct npeer *peers, int n_peer
 		int kept = remap ? remap[s->peer] : -1;
 
 		if (want < 0) {
-			sub_drop(n, s);
+			/* Not sub_drop(): n->peers is still the old array. */
+			addr_table_remove(&n->subs, &s->h);
+			free(s);
 		} else if (want != kept) {
 			/* Another peer serves it now: start over there. */
 			s->peer = want;
@@ -252,6 +432,20 @@ void notify_subs_repoint(struct notify *n, const struct npeer *peers, int n_peer
 		} else {
 			s->peer = kept;
 		}
+	}
+	/* The new peers' counts, from what stayed.  The counts may now
+	 * exceed a lowered max_subscriptions: no new ones until they fall. */
+	for (pi = 0; pi < n_peers; pi++)
+		peers[pi].n_subs = 0;
+	addr_table_for_each(&n->subs, hn, tmp, i)
+		peers[((struct nsub *)hn)->peer].n_subs++;
+	/* A negative entry stays with its peer, or goes with it. */
+	for (g = n->neg_oldest; g; g = gn) {
+		gn = g->newer;
+		if (!remap || remap[g->peer] < 0)
+			notify_neg_drop(n, g);
+		else
+			g->peer = remap[g->peer];
 	}
 }
 

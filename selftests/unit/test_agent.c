@@ -712,7 +712,7 @@ START_TEST(test_ha_bu_confirmed_by_ba)
 	struct frame f;
 	__u64 now = peer_now_ms();
 
-	subscribe(HOME, PROTO_SUB_UNKNOWN);
+	subscribe(HOME, PROTO_SUB_NO_BINDING);
 
 	/* BU (H, A) from CoA A: held for its BA. */
 	bu_frame(&f, COA_A, HOME, 100, MH_BU_F_A | MH_BU_F_H, 100, NULL);
@@ -801,7 +801,7 @@ START_TEST(test_ha_confirm_bu)
 
 	agent_down();
 	agent_up(AGENT_ROLE_HA, "feed_socket = off\ninterface = lo\nconfirm = bu");
-	subscribe(HOME, PROTO_SUB_UNKNOWN);
+	subscribe(HOME, PROTO_SUB_NO_BINDING);
 	bu_frame(&f, COA_A, HOME, 7, MH_BU_F_A | MH_BU_F_H, 10, NULL);
 	ck_assert_int_eq(agent_on_frame(ag, f.d, f.len, peer_now_ms()), 1);
 	expect_binding(HOME, COA_A, 40);
@@ -843,7 +843,7 @@ START_TEST(test_feed)
 	ck_assert(S_ISSOCK(sb.st_mode));
 	ck_assert_uint_eq(sb.st_mode & 0777, 0600);
 
-	subscribe(HOME, PROTO_SUB_UNKNOWN);
+	subscribe(HOME, PROTO_SUB_NO_BINDING);
 	ck_assert_int_eq(feed_client(HOME " " COA_A " 600", reply, sizeof(reply)), 0);
 	expect_binding(HOME, COA_A, 600);
 	expect_notify(HOME, COA_A, NULL, 600, 0);
@@ -1023,7 +1023,17 @@ START_TEST(test_rejections_and_close_unsubscribes)
 	to_agent(buf, 100);
 	agent_reads(1);
 
-	subscribe(HOME, PROTO_SUB_UNKNOWN);
+	/* Only a home address with a binding is subscribed (and told at
+	 * once where it is); close unsubscribes it. */
+	{
+		struct in6_addr h, c;
+
+		a6(HOME, (__u8 *)&h);
+		a6(COA_A, (__u8 *)&c);
+		ck_assert_int_eq(agent_binding_update(ag, &h, &c, 600, 1, peer_now_ms()), 0);
+	}
+	subscribe(HOME, PROTO_SUB_OK);
+	expect_notify(HOME, COA_A, NULL, 600, 1);
 	agent_get_stats(ag, &st);
 	ck_assert_uint_eq(st.unknown_peer, 0);
 	agent_close(ag);
@@ -1078,6 +1088,119 @@ START_TEST(test_unknown_peer_and_mn_refuses_other_homes)
 	ck_assert_int_eq(agent_subscription_count(ag), 0);
 	subscribe(HOME, PROTO_SUB_UNKNOWN);
 	ck_assert_int_eq(agent_subscription_count(ag), 1);
+}
+END_TEST
+
+/* ---- issue 12: no state for home addresses without a binding ---------- */
+
+static void bind_home(const char *home, const char *coa, __u32 lifetime, __u64 now_ms)
+{
+	struct in6_addr h, c;
+
+	a6(home, (__u8 *)&h);
+	a6(coa, (__u8 *)&c);
+	ck_assert_int_eq(agent_binding_update(ag, &h, &c, lifetime, 1, now_ms), 0);
+}
+
+/* A flood of SUBSCRIBEs for addresses the Home Agent has no binding for
+ * is answered no_binding and leaves no subscription, so the nodes with a
+ * binding still get theirs from a table of two; when the table is full,
+ * a subscription whose binding is gone makes room (its balancer told),
+ * one whose binding lives never does. */
+START_TEST(test_ha_no_binding_holds_no_state)
+{
+	struct agent_stats st;
+	struct proto_msg m;
+	char home[64];
+	int i;
+
+	agent_down();
+	agent_up(AGENT_ROLE_HA, "feed_socket = off\ninterface = lo\nmax_subscriptions = 2");
+	for (i = 0; i < 50; i++) {
+		snprintf(home, sizeof(home), "2001:db8:100::f:%x", i);
+		subscribe(home, PROTO_SUB_NO_BINDING);
+	}
+	ck_assert_int_eq(agent_subscription_count(ag), 0);
+	agent_get_stats(ag, &st);
+	ck_assert_uint_eq(st.no_binding, 50);
+	ck_assert_uint_eq(st.subs_refused, 0);
+
+	bind_home(HOME, COA_A, 600, peer_now_ms() + AGENT_WATCH_MS);
+	bind_home(HOME2, COA_B, 600, peer_now_ms() + AGENT_WATCH_MS);
+	lb_expect_nothing();
+	subscribe(HOME, PROTO_SUB_OK);
+	expect_notify(HOME, COA_A, NULL, 600, 1);
+	subscribe(HOME2, PROTO_SUB_OK);
+	expect_notify(HOME2, COA_B, NULL, 600, 1);
+	ck_assert_int_eq(agent_subscription_count(ag), 2);
+
+	/* HOME goes home (deregistration): told, its subscription stays
+	 * while there is room... */
+	{
+		struct in6_addr h;
+
+		a6(HOME, (__u8 *)&h);
+		ck_assert_int_eq(agent_binding_update(ag, &h, &h, 0, 2, peer_now_ms()), 0);
+	}
+	expect_notify(HOME, HOME, COA_A, 0, 2);
+	/* ...and makes room for a node that has a binding. */
+	bind_home("2001:db8:100::9", COA_C, 600, peer_now_ms());
+	{
+		struct proto_msg sub = { .type = PROTO_SUBSCRIBE };
+		struct in6_addr h;
+
+		a6("2001:db8:100::9", (__u8 *)&sub.subscribe.home);
+		sub.subscribe.lifetime_s = 3600;
+		lb_send(&sub);
+		agent_reads(1);
+		lb_expect(PROTO_UNSUBSCRIBE, &m);       /* the evicted, first */
+		a6(HOME, (__u8 *)&h);
+		ck_assert_mem_eq(&m.unsubscribe.home, &h, 16);
+		lb_expect(PROTO_SUBSCRIBE_ACK, &m);
+		ck_assert_uint_eq(m.subscribe_ack.status, PROTO_SUB_OK);
+	}
+	expect_notify("2001:db8:100::9", COA_C, NULL, 600, 1);
+	ck_assert_int_eq(agent_subscription_count(ag), 2);
+	/* Both have bindings now: a third is refused for room. */
+	bind_home(HOME, COA_A, 600, peer_now_ms());
+	subscribe(HOME, PROTO_SUB_NO_RESOURCES);
+	agent_get_stats(ag, &st);
+	ck_assert_uint_eq(st.subs_evicted, 1);
+	ck_assert_uint_eq(st.subs_refused, 1);
+	/* A renewal for an address whose binding went loses the subscription. */
+	{
+		struct in6_addr h;
+
+		a6(HOME2, (__u8 *)&h);
+		ck_assert_int_eq(agent_binding_update(ag, &h, &h, 0, 2, peer_now_ms()), 0);
+	}
+	expect_notify(HOME2, HOME2, COA_B, 0, 2);
+	subscribe(HOME2, PROTO_SUB_NO_BINDING);
+	ck_assert_int_eq(agent_subscription_count(ag), 1);
+}
+END_TEST
+
+/* The watch: a binding that comes within AGENT_WATCH_MS of a no_binding
+ * answer subscribes that balancer and notifies it; a later one does not. */
+START_TEST(test_ha_watch_after_no_binding)
+{
+	struct agent_stats st;
+
+	subscribe(HOME, PROTO_SUB_NO_BINDING);
+	subscribe(HOME2, PROTO_SUB_NO_BINDING);
+	ck_assert_int_eq(agent_subscription_count(ag), 0);
+	bind_home(HOME, COA_A, 600, peer_now_ms() + 100);
+	expect_notify(HOME, COA_A, NULL, 600, 1);
+	ck_assert_int_eq(agent_subscription_count(ag), 1);
+	bind_home(HOME2, COA_B, 600, peer_now_ms() + AGENT_WATCH_MS + 1000);
+	lb_expect_nothing();
+	ck_assert_int_eq(agent_subscription_count(ag), 1);
+	agent_get_stats(ag, &st);
+	ck_assert_uint_eq(st.watch_promoted, 1);
+	ck_assert_uint_eq(st.no_binding, 2);
+	/* The promoted one is a subscription like any: a move is told. */
+	bind_home(HOME, COA_C, 600, peer_now_ms() + 200);
+	expect_notify(HOME, COA_C, COA_A, 600, 1);
 }
 END_TEST
 
@@ -1279,6 +1402,8 @@ MIP6LB_SUITE(agent, 0)
 	tcase_add_test(ha, test_subscribe_when_known_and_snapshots);
 	tcase_add_test(ha, test_rejections_and_close_unsubscribes);
 	tcase_add_test(ha, test_unknown_peer_and_mn_refuses_other_homes);
+	tcase_add_test(ha, test_ha_no_binding_holds_no_state);
+	tcase_add_test(ha, test_ha_watch_after_no_binding);
 	suite_add_tcase(s, ha);
 	return s;
 }

@@ -1171,6 +1171,314 @@ START_TEST(test_genuine_notifications_survive_a_flood)
 }
 END_TEST
 
+/* ---- issue 12: bounded subscriptions, no_binding, the scan, snapshots ---- */
+
+/* A new-session event as the datapath would send it. */
+static void ev_new(const char *home, __u32 svc, __u64 now_ms)
+{
+	struct mip6lb_event ev = { .type = MIP6LB_EV_SESSION_NEW, .kind = MIP6LB_KIND_HOA };
+
+	ev.key.service_id = svc;
+	ev.key.space = MIP6LB_SPACE_ADDR;
+	addr(&ev.home_addr, home);
+	ev.key.id.addr = ev.home_addr;
+	ev.src = ev.home_addr;
+	notify_on_event(nt, &ev, now_ms);
+}
+
+/* ha1 with these bounds (0: the default). */
+static void reopen_bounded(__u32 max, __u32 rate, __u32 burst, __u32 ttl_s)
+{
+	struct notify_opts opts = {
+		.retry_initial_ms = 1000, .retry_max_ms = 4000,
+		.names = { .service = svc_name, .backend = be_name },
+	};
+
+	notify_close(nt);
+	nt = NULL;
+	peers[0].max_subscriptions = max;
+	peers[0].subscribe_rate = rate;
+	peers[0].subscribe_burst = burst;
+	peers[0].no_binding_ttl_s = ttl_s;
+	ck_assert_int_eq(notify_open(&nt, &cfg, &fx.maps, &opts), 0);
+}
+
+static int subscribes_acked(struct in6_addr *homes, int max, __u64 now_ms);
+
+/* The SUBSCRIBEs waiting at the fake Home Agent; their home addresses
+ * into homes[] (up to max) when not NULL. */
+static int subscribes_at_ha(struct in6_addr *homes, int max)
+{
+	return subscribes_acked(homes, max, 0);
+}
+
+/* The same, each acknowledged (ok, an hour) when now_ms is not 0. */
+static int subscribes_acked(struct in6_addr *homes, int max, __u64 now_ms)
+{
+	__u8 buf[PROTO_MAX_MSG];
+	struct proto_msg m;
+	size_t len;
+	int n = 0;
+
+	while (!recv_within(ha_fd, 20, buf, sizeof(buf), &len)) {
+		ck_assert_int_eq(proto_accept(&ha_rx, buf, len, proto_now_ms(), &m), 0);
+		ck_assert_int_eq(m.type, PROTO_SUBSCRIBE);
+		if (homes && n < max)
+			homes[n] = m.subscribe.home;
+		n++;
+		if (now_ms) {
+			ack(ha_fd, &ha_tx, &m, PROTO_SUB_OK, 3600);
+			ck_assert_int_eq(pump(now_ms), 1);
+		}
+	}
+	return n;
+}
+
+static const char *hoa_n(int i)
+{
+	static char buf[8][64];
+
+	snprintf(buf[i % 8], sizeof(buf[0]), "2001:db8:100::1:%x", i);
+	return buf[i % 8];
+}
+
+/* A flood of new home addresses costs at most the bucket: burst at once,
+ * rate per second after, the rest refused (counted, no entry), and never
+ * more than max_subscriptions entries at the peer; retries and renewals
+ * take tokens too. */
+START_TEST(test_subscriptions_bounded_per_peer)
+{
+	struct notify_stats st;
+	struct proto_msg m, m2;
+	__u64 t;
+	int i;
+
+	reopen_bounded(6, 2, 3, 0);
+	/* Sessions, so retries go on (their events are the ev_new() below). */
+	for (i = 0; i < 7; i++)
+		hao_packet(COA_A, hoa_n(i), VIP);
+	hao_packet(COA_A, HOA, VIP);
+	t = notify_now_ms();
+	for (i = 0; i < 6; i++)
+		ev_new(hoa_n(i), 0, t);
+	ck_assert_int_eq(subscribes_at_ha(NULL, 0), 3);
+	ck_assert_int_eq(peer_field("ha1", "rate_limited"), 3);
+	ck_assert_int_eq(peer_field("ha1", "pending"), 3);
+	ck_assert_ptr_null(sub_state(hoa_n(3)));
+	/* A second later: two tokens. */
+	for (i = 3; i < 6; i++)
+		ev_new(hoa_n(i), 0, t + 1000);
+	ck_assert_int_eq(subscribes_at_ha(NULL, 0), 2);
+	ck_assert_int_eq(peer_field("ha1", "rate_limited"), 4);
+	ck_assert_int_eq(peer_field("ha1", "pending"), 5);
+	/* Full bucket: the sixth; six is the most for this peer. */
+	ev_new(hoa_n(5), 0, t + 10000);
+	ev_new(hoa_n(6), 0, t + 10000);
+	ck_assert_int_eq(subscribes_at_ha(NULL, 0), 1);
+	ck_assert_int_eq(peer_field("ha1", "over_limit"), 1);
+	ck_assert_int_eq(peer_field("ha1", "pending"), 6);
+	/* Five retries due, two tokens left; at the next second two more
+	 * tokens for the three deferred and the sixth's first retry. */
+	notify_tick(nt, t + 10000);
+	ck_assert_int_eq(subscribes_at_ha(NULL, 0), 2);
+	notify_tick(nt, t + 11000);
+	peer_expect(ha_fd, &ha_rx, PROTO_SUBSCRIBE, &m);
+	peer_expect(ha_fd, &ha_rx, PROTO_SUBSCRIBE, &m2);
+	peer_expect_nothing(ha_fd);
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.subscribes_sent, 10);
+	ck_assert_int_eq(peer_field("ha1", "max_subscriptions"), 6);
+	ck_assert_int_eq(peer_field("ha1", "subscribe_rate"), 2);
+	ck_assert_int_eq(peer_field("ha1", "subscribe_burst"), 3);
+
+	/* A no_binding answer frees its place: a node refused for the count
+	 * gets it. */
+	ev_new(HOA, 0, t + 11000);
+	ck_assert_int_eq(peer_field("ha1", "over_limit"), 2);
+	ack(ha_fd, &ha_tx, &m, PROTO_SUB_NO_BINDING, 0);
+	ck_assert_int_eq(pump(t + 11000), 1);
+	ck_assert_int_eq(peer_field("ha1", "pending"), 5);
+	ev_new(HOA, 0, t + 12000);
+	peer_expect(ha_fd, &ha_rx, PROTO_SUBSCRIBE, &m);
+	ck_assert_str_eq(sub_state(HOA), "pending");
+	ck_assert_int_eq(peer_field("ha1", "pending"), 6);
+}
+END_TEST
+
+/* no_binding: no subscription, a negative entry that spares the next
+ * events a SUBSCRIBE until its TTL; then asked again; a BINDING_NOTIFY
+ * for it ends it at once. */
+START_TEST(test_no_binding_negative_cache)
+{
+	struct proto_msg m;
+	__u64 t;
+
+	reopen_bounded(0, 0, 0, 5);
+	t = notify_now_ms();
+	ev_new(HOA, 0, t);
+	peer_expect(ha_fd, &ha_rx, PROTO_SUBSCRIBE, &m);
+	ack(ha_fd, &ha_tx, &m, PROTO_SUB_NO_BINDING, 0);
+	ck_assert_int_eq(pump(t), 1);
+	ck_assert_str_eq(sub_state(HOA), "no_binding");
+	ck_assert_int_eq(peer_field("ha1", "no_binding"), 1);
+	ck_assert_int_eq(peer_field("ha1", "negative"), 1);
+	ck_assert_int_eq(peer_field("ha1", "pending") + peer_field("ha1", "subscriptions"), 0);
+
+	/* Its next sessions ask nothing. */
+	ev_new(HOA, 0, t + 1000);
+	ev_new(HOA, 0, t + 4999);
+	notify_tick(nt, t + 4999);
+	peer_expect_nothing(ha_fd);
+	ck_assert_int_eq(peer_field("ha1", "negative_hits"), 2);
+
+	/* Expired: the next event asks again. */
+	notify_tick(nt, t + 5000);
+	ck_assert_int_eq(peer_field("ha1", "negative"), 0);
+	peer_expect_nothing(ha_fd);
+	ev_new(HOA, 0, t + 5001);
+	peer_expect(ha_fd, &ha_rx, PROTO_SUBSCRIBE, &m);
+	ack(ha_fd, &ha_tx, &m, PROTO_SUB_NO_BINDING, 0);
+	ck_assert_int_eq(pump(t + 5001), 1);
+	ck_assert_str_eq(sub_state(HOA), "no_binding");
+
+	/* The binding arrives (an agent's watch, docs/agent.md): taken,
+	 * and subscribed again at once. */
+	notify_msg(&m, HOA, COA_B, NULL, 1, LIFETIME);
+	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+	ck_assert_int_eq(pump(t + 5002), 1);
+	expect_binding(HOA, COA_B);
+	ck_assert_str_eq(sub_state(HOA), "pending");
+	peer_expect(ha_fd, &ha_rx, PROTO_SUBSCRIBE, &m);
+	ack(ha_fd, &ha_tx, &m, PROTO_SUB_OK, 3600);
+	ck_assert_int_eq(pump(t + 5003), 1);
+	ck_assert_str_eq(sub_state(HOA), "active");
+	ck_assert_int_eq(peer_field("ha1", "negative"), 0);
+}
+END_TEST
+
+/* New-session events lost to the datapath's rate limit (event_dropped):
+ * the timer's scan finds the sessions without a subscription, newest
+ * first within the bucket, and keeps going until every one has one;
+ * sessions of a notify = off service or without a peer are left alone. */
+START_TEST(test_scan_subscribes_nodes_whose_event_was_dropped)
+{
+	struct mip6lb_settings set = { .events_per_sec = 1 };
+	struct in6_addr homes[16], h;
+	struct notify_stats st;
+	bool by_event[8] = { false };
+	int i, j, n, n_ev, got, want_first[2], w;
+	__u64 t;
+
+	reopen_bounded(0, 1, 3, 0);
+	ck_assert_int_eq(dp_settings_write(&fx.maps, &set), 0);
+	plain_packet(HOA_OUT, VIP);             /* no peer */
+	plain_packet(hoa_n(100), VIP_OFF);      /* notify = off */
+	for (i = 0; i < 8; i++) {
+		usleep(20000);                  /* last_used_ns: a coarse clock */
+		hao_packet(COA_A, hoa_n(i), VIP);
+	}
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_EVENT_SENT) +
+			  dpf_counter(&fx, MIP6LB_CNT_EVENT_DROPPED), 10);
+	ck_assert_uint_ge(dpf_counter(&fx, MIP6LB_CNT_EVENT_DROPPED), 7);
+	t = notify_now_ms();
+	n_ev = drain_events(t);
+	for (j = 0; j < n_ev; j++) {
+		for (i = 0; i < 8; i++) {
+			addr(&h, hoa_n(i));
+			if (!memcmp(&evs[j].home_addr, &h, 16))
+				by_event[i] = true;
+		}
+	}
+	got = subscribes_acked(NULL, 0, t);
+	ck_assert_int_le(got, 1);               /* what the events asked for */
+
+	/* The scan: the two newest of the others, with the tokens left. */
+	for (i = 7, w = 0; i >= 0 && w < 2; i--)
+		if (!by_event[i])
+			want_first[w++] = i;
+	notify_tick(nt, t);
+	ck_assert_int_eq(subscribes_acked(homes, 16, t), 3 - got);
+	for (w = 0; w < 3 - got && w < 2; w++) {
+		addr(&h, hoa_n(want_first[w]));
+		ck_assert_msg(!memcmp(&homes[w], &h, 16), "scan pick %d is not node %d", w,
+			      want_first[w]);
+	}
+	/* A token a second, the scan once a second until all eight. */
+	for (j = 1, n = 0; j <= 10; j++) {
+		notify_tick(nt, t + 1000 * j);
+		n += subscribes_acked(NULL, 0, t + 1000 * j);
+	}
+	ck_assert_int_eq(n, 8 - 3);
+	for (i = 0; i < 8; i++)
+		ck_assert_ptr_nonnull(sub_state(hoa_n(i)));
+	ck_assert_ptr_null(sub_state(HOA_OUT));
+	ck_assert_ptr_null(sub_state(hoa_n(100)));
+	notify_get_stats(nt, &st);
+	ck_assert_uint_eq(st.scan_subscribed, 8 - (__u64)got);
+	/* Nothing left: the scan is disarmed and walks no more. */
+	i = (int)st.scan_passes;
+	for (j = 11; j <= 15; j++)
+		notify_tick(nt, t + 1000 * j);
+	notify_get_stats(nt, &st);
+	ck_assert_int_eq((int)st.scan_passes, i);
+}
+END_TEST
+
+/* Delete the session at k from whichever session table holds it (coa
+ * sessions may live in a table of their own, "coa_sessions"). */
+static int session_delete_anywhere(const struct mip6lb_session_key *k)
+{
+	int i, fd, hit = 0;
+
+	for (i = 0; i < DP_MAP_COUNT; i++) {
+		fd = *dp_maps_slot(&fx.maps, i);
+		if (fd >= 0 && strstr(dp_map_names[i], "sessions") && !bpf_map_delete_elem(fd, k))
+			hit++;
+	}
+	return hit ? 0 : -ENOENT;
+}
+
+/* A coa session that went missing (evicted, swept, deleted) comes back
+ * with the node's backend from the next snapshot that names the binding,
+ * or from a BINDING_NOTIFY that repeats the CoA. */
+START_TEST(test_snapshot_recreates_missing_coa_session)
+{
+	struct mip6lb_session_key k = {};
+	struct mip6lb_session v;
+	struct proto_msg m;
+	__u32 be;
+
+	be = subscribed_node();
+	notify_msg(&m, HOA, COA_B, COA_A, 1, LIFETIME);
+	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+	ck_assert_int_eq(pump(notify_now_ms()), 1);
+	expect_session(0, MIP6LB_KIND_COA, COA_B, MIP6LB_KIND_COA, be, LIFETIME);
+
+	ck_assert_int_eq(identity_parse(MIP6LB_KIND_COA, COA_B, &k), 0);
+	ck_assert_int_eq(session_delete_anywhere(&k), 0);
+	ck_assert_int_eq(dpf_session(&fx, 0, MIP6LB_KIND_COA, COA_B, &v), -ENOENT);
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_BINDING_SNAPSHOT;
+	m.snapshot.snapshot_id = 7;
+	m.snapshot.count = 1;
+	addr(&m.snapshot.entries[0].home, HOA);
+	addr(&m.snapshot.entries[0].coa, COA_B);
+	m.snapshot.entries[0].lifetime_s = LIFETIME;
+	m.snapshot.entries[0].binding_seq = 1;
+	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+	ck_assert_int_eq(pump(notify_now_ms() + 5000), 1);
+	expect_session(0, MIP6LB_KIND_COA, COA_B, MIP6LB_KIND_COA, be, LIFETIME);
+	ck_assert_uint_eq(plain_packet(COA_B, VIP), be);
+
+	ck_assert_int_eq(session_delete_anywhere(&k), 0);
+	notify_msg(&m, HOA, COA_B, NULL, 1, LIFETIME);
+	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
+	ck_assert_int_eq(pump(notify_now_ms() + 10000), 1);
+	expect_session(0, MIP6LB_KIND_COA, COA_B, MIP6LB_KIND_COA, be, LIFETIME);
+	expect_binding(HOA, COA_B);
+}
+END_TEST
+
 static void expect_keys(struct json_object *o, const char *const *keys)
 {
 	for (; *keys; keys++)
@@ -1185,7 +1493,9 @@ START_TEST(test_json_fields)
 	};
 	static const char *const pkeys[] = {
 		"name", "role", "addr", "port", "subscriptions", "pending", "last_heard_s",
-		"accepted", "rejected", "no_session", "sent", "send_errors", NULL,
+		"accepted", "rejected", "no_session", "sent", "send_errors", "max_subscriptions",
+		"subscribe_rate", "subscribe_burst", "over_limit", "rate_limited", "no_binding",
+		"negative", "negative_hits", NULL,
 	};
 	struct json_object *top, *arr, *row, *v;
 	struct proto_msg m;
@@ -1231,6 +1541,8 @@ START_TEST(test_json_fields)
 	ck_assert(json_object_object_get_ex(top, "no_peer", NULL));
 	ck_assert(json_object_object_get_ex(top, "rx_dropped_kernel", NULL));
 	ck_assert(json_object_object_get_ex(top, "rcvbuf", NULL));
+	ck_assert(json_object_object_get_ex(top, "scan_passes", NULL));
+	ck_assert(json_object_object_get_ex(top, "scan_subscribed", NULL));
 	ck_assert(json_object_object_get_ex(top, "peers", &arr));
 	ck_assert_int_eq(json_object_array_length(arr), 2);
 	row = json_object_array_get_idx(arr, 0);
@@ -1282,6 +1594,10 @@ MIP6LB_SUITE(notify, SUITE_NEEDS_ROOT)
 	tcase_add_test(tc, test_rcvbuf_configured_and_reported);
 	tcase_add_test(tc, test_kernel_drops_counted);
 	tcase_add_test(tc, test_genuine_notifications_survive_a_flood);
+	tcase_add_test(tc, test_subscriptions_bounded_per_peer);
+	tcase_add_test(tc, test_no_binding_negative_cache);
+	tcase_add_test(tc, test_scan_subscribes_nodes_whose_event_was_dropped);
+	tcase_add_test(tc, test_snapshot_recreates_missing_coa_session);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -64,6 +64,7 @@ enum msg_case {
 	MC_SNAPSHOT_ONE,
 	MC_SNAPSHOT_FULL,
 	MC_UNSUBSCRIBE,
+	MC_SUBSCRIBE_ACK_NO_BINDING,
 	MC_MAX,
 };
 
@@ -83,6 +84,7 @@ static const struct {
 	[MC_SNAPSHOT_FULL]          = { "snapshot max",       PROTO_BINDING_SNAPSHOT,
 					64 + 8 + 40 * PROTO_SNAPSHOT_MAX },
 	[MC_UNSUBSCRIBE]            = { "unsubscribe",        PROTO_UNSUBSCRIBE,      64 + 16 },
+	[MC_SUBSCRIBE_ACK_NO_BINDING] = { "subscribe_ack no_binding", PROTO_SUBSCRIBE_ACK, 64 + 32 },
 };
 
 static void make_msg(int c, struct proto_msg *m)
@@ -158,6 +160,12 @@ static void make_msg(int c, struct proto_msg *m)
 	case MC_UNSUBSCRIBE:
 		addr(&m->unsubscribe.home, "2001:db8:1::100");
 		break;
+	case MC_SUBSCRIBE_ACK_NO_BINDING:
+		/* Not subscribed: nothing granted. */
+		addr(&m->subscribe_ack.home, "2001:db8:1::100");
+		m->subscribe_ack.ack_seq = SEQ - 1;
+		m->subscribe_ack.status = PROTO_SUB_NO_BINDING;
+		break;
 	}
 }
 
@@ -208,6 +216,25 @@ START_TEST(test_roundtrip)
 	ck_assert_uint_eq(p.last_seq, SEQ);
 	ck_assert_uint_eq(p.accepted, 1);
 	ck_assert_uint_eq(sum_rejected(&p), 0);
+}
+END_TEST
+
+/* no_binding (issue 12) is status 4 on the wire, right after the ack
+ * sequence, with nothing granted; the first value past it is refused. */
+START_TEST(test_no_binding_ack)
+{
+	struct proto_msg out;
+	__u8 buf[PROTO_MAX_MSG];
+	int len;
+
+	len = encode_case(MC_SUBSCRIBE_ACK_NO_BINDING, buf);
+	ck_assert_uint_eq(buf[PROTO_HDR_LEN + 24], 4);
+	ck_assert_uint_eq(buf[PROTO_HDR_LEN + 26] | buf[PROTO_HDR_LEN + 27], 0);
+	ck_assert_int_eq(proto_decode(buf, len, &out), 0);
+	ck_assert_uint_eq(out.subscribe_ack.status, PROTO_SUB_NO_BINDING);
+	ck_assert_uint_eq(out.subscribe_ack.lifetime_s, 0);
+	ck_assert_str_eq(proto_sub_status_name(PROTO_SUB_NO_BINDING), "no_binding");
+	ck_assert_int_eq(PROTO_SUB_STATUS_MAX, PROTO_SUB_NO_BINDING + 1);
 }
 END_TEST
 
@@ -635,7 +662,7 @@ static const struct field_case field_cases[] = {
 	{ "subscribe reply multicast",   MC_SUBSCRIBE, B + 16, 1, { 0xff }, 0 },
 	{ "subscribe lifetime 0",        MC_SUBSCRIBE, B + 36, 4, { 0 }, 0 },
 	{ "subscribe lifetime 86401",    MC_SUBSCRIBE, B + 36, 4, { 0x00, 0x01, 0x51, 0x81 }, 0 },
-	{ "ack status 4",                MC_SUBSCRIBE_ACK, B + 24, 1, { 4 }, 0 },
+	{ "ack status 5",                MC_SUBSCRIBE_ACK, B + 24, 1, { 5 }, 0 },
 	{ "ack reserved",                MC_SUBSCRIBE_ACK, B + 25, 1, { 1 }, 0 },
 	{ "ack lifetime 86401",          MC_SUBSCRIBE_ACK, B + 28, 4, { 0x00, 0x01, 0x51, 0x81 }, 0 },
 	{ "ack home multicast",          MC_SUBSCRIBE_ACK, B + 0, 1, { 0xff }, 0 },
@@ -1432,6 +1459,7 @@ START_TEST(test_names)
 	ck_assert_str_eq(proto_type_name(0), "?");
 	ck_assert_str_eq(proto_type_name(PROTO_TYPE_MAX), "?");
 	ck_assert_str_eq(proto_sub_status_name(PROTO_SUB_REFUSED), "refused");
+	ck_assert_str_eq(proto_sub_status_name(PROTO_SUB_NO_BINDING), "no_binding");
 	ck_assert_str_eq(proto_sub_status_name(PROTO_SUB_STATUS_MAX), "?");
 }
 END_TEST
@@ -1454,6 +1482,7 @@ MIP6LB_SUITE(proto, 0)
 	tcase_set_timeout(accept, 120);
 
 	tcase_add_loop_test(codec, test_roundtrip, 0, MC_MAX);
+	tcase_add_test(codec, test_no_binding_ack);
 	tcase_add_test(codec, test_hmac);
 	tcase_add_test(codec, test_doc_example);
 	tcase_add_test(codec, test_encode_errors);
