@@ -6,9 +6,10 @@
  * as sendmmsg() goes (python cannot reach 200k pps on this machine).  The
  * payload is a hex file, as notifytool.py send --out writes it: a
  * notification MAC'd with the wrong key, so every copy is a rejection.
- * Frames come from source port --port too, the agent's: from another port
- * the balancer would refuse them as wrong_port before their MAC, and the
- * scenario measures a flood that costs an HMAC each.
+ * With --if, frames come from source port --port too, the agent's: from
+ * another port the balancer refuses them as wrong_port before their MAC,
+ * and the scenario measures a flood that costs an HMAC each.  (Without
+ * --if the socket's port is ephemeral: such a flood is all wrong_port.)
  *
  *   udpflood --src ADDR --dst ADDR [--port N] --hex FILE [--seconds S]
  *            [--max N] [--ready FILE] [--if IF --smac MAC --dmac MAC]
