@@ -89,18 +89,73 @@ static __always_inline int mip6lb_identity_key(const struct mip6lb_pkt *pkt,
 #ifdef __bpf__
 #include "session.h"
 
+/* The packet of an identity on probation (p, at key): forwarded to its
+ * backend; once the identity is seen again settings.probation_ms after its
+ * first packet, it moves into sessions (with its SPI/IID alias).  When
+ * sessions is full it stays on probation (counted) and tries again on its
+ * next packet.  0, or mip6lb_session_apply's reason. */
+static __always_inline int mip6lb_probation_use(const struct mip6lb_pkt *pkt,
+						const struct mip6lb_settings *set,
+						struct mip6lb_session_key *key,
+						struct mip6lb_session *p, __u8 kind,
+						const struct mip6lb_service *svc, __u64 now,
+						struct mip6lb_choice *out)
+{
+	struct mip6lb_session val;
+	int ret;
+
+	ret = mip6lb_session_apply(p, key, kind, svc, now, out, 1);
+	if (ret < 0)
+		return ret;
+	if (now - p->last_used_ns < (__u64)set->probation_ms * 1000000ULL) {
+		mip6lb_count(MIP6LB_CNT_PROBATION_HIT, 0);
+		return 0;
+	}
+	val = *p;
+	val.flags = 0;
+	val.last_used_ns = now;
+	ret = bpf_map_update_elem(&sessions, key, &val, BPF_NOEXIST);
+	if (ret && ret != -17 /* EEXIST: another CPU moved it first */) {
+		mip6lb_count(MIP6LB_CNT_SESSION_TABLE_FULL, 0);
+		return 0;
+	}
+	bpf_map_delete_elem(&probation, key);
+	if (key->space != MIP6LB_SPACE_ADDR) {
+		__u8 alias_kind = mip6lb_alias_kind(pkt);
+
+		mip6lb_identity_key(pkt, svc->id, svc->flags, alias_kind, key);
+		val.kind = alias_kind;
+		bpf_map_update_elem(&sessions, key, &val, BPF_NOEXIST);
+		bpf_map_delete_elem(&probation, key);
+	}
+	mip6lb_count(MIP6LB_CNT_PROBATION_PASSED, 0);
+	return 0;
+}
+
+/* The identity at key, missed in sessions: on probation? */
+static __always_inline struct mip6lb_session *
+mip6lb_probation_find(const struct mip6lb_settings *set, const struct mip6lb_session_key *key)
+{
+	if (!set || !set->probation_ms)
+		return NULL;
+	return bpf_map_lookup_elem(&probation, key);
+}
+
 /*
  * Choose the backend for a packet of service svc.  Each identity the
- * service enables is looked up in priority order and the first live
+ * service enables is looked up in priority order and the first established
  * session wins (and is copied to the packet's highest-priority identity
  * if that had none); a session whose backend is gone is re-hashed in place.
- * On a miss, the first identity present picks a backend on the ring and
- * becomes the session; the node's address (HAO, else source) is added as
- * an alias when the session is keyed otherwise, so that the same node
- * later seen in the address keyspace (home link, HAO, binding
- * notification) finds it.  src_only restricts the identities to the source
- * address (and the HAO when present), for packets whose other identities
- * cannot be trusted.  0, or -MIP6LB_CNT_DROP_NO_BACKEND.
+ * When the highest identity has no session but is on probation, its
+ * probation entry decides, without the lower identities' lookups: they were
+ * made at its first packet.  On a miss, the first identity present picks a
+ * backend on the ring and is recorded, within the budget (session.h); the
+ * node's address (HAO, else source) is added as an alias when the session
+ * is keyed otherwise, so that the same node later seen in the address
+ * keyspace (home link, HAO, binding notification) finds it.  src_only
+ * restricts the identities to the source address (and the HAO when
+ * present), for packets whose other identities cannot be trusted.  0, or
+ * -MIP6LB_CNT_DROP_NO_BACKEND.
  */
 static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 					 struct mip6lb_service *svc, int src_only,
@@ -108,6 +163,8 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 {
 	struct mip6lb_session_key key;
 	struct mip6lb_session val = {};
+	struct mip6lb_settings *set = NULL;
+	struct mip6lb_session *p;
 	__u8 first_kind = MIP6LB_KIND_NONE;
 	__u32 i;
 	int ret;
@@ -122,8 +179,6 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 			continue;
 		if (!mip6lb_identity_key(pkt, svc->id, svc->flags, kind, &key))
 			continue;
-		if (first_kind == MIP6LB_KIND_NONE)
-			first_kind = kind;
 		ret = mip6lb_session_use(&key, kind, svc, now, out);
 		if (ret < 0)
 			return ret;
@@ -133,11 +188,18 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 			 * before naming its home address, an IKE rekey's new
 			 * SPI): give the higher identity the same backend, so
 			 * the node's next move still finds it. */
-			if (kind != first_kind) {
+			if (first_kind != MIP6LB_KIND_NONE) {
 				mip6lb_identity_key(pkt, svc->id, svc->flags, first_kind, &key);
 				mip6lb_session_promote(&key, first_kind, svc, now, out);
 			}
 			return 0;
+		}
+		if (first_kind == MIP6LB_KIND_NONE) {
+			first_kind = kind;
+			set = mip6lb_settings_get();
+			p = mip6lb_probation_find(set, &key);
+			if (p)
+				return mip6lb_probation_use(pkt, set, &key, p, kind, svc, now, out);
 		}
 	}
 
@@ -148,18 +210,21 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 		ret = mip6lb_session_use(&key, first_kind, svc, now, out);
 		if (ret <= 0)
 			return ret;
+		set = mip6lb_settings_get();
+		p = mip6lb_probation_find(set, &key);
+		if (p)
+			return mip6lb_probation_use(pkt, set, &key, p, first_kind, svc, now, out);
 	} else {
 		/* The loop left key at the last identity tried. */
 		mip6lb_identity_key(pkt, svc->id, svc->flags, first_kind, &key);
 	}
 
-	ret = mip6lb_session_new(pkt, &key, first_kind, svc, now, out, &val);
+	ret = mip6lb_session_new(pkt, set, &key, first_kind, svc, now, out, &val);
 	if (ret < 0)
 		return ret;
-	if (key.space != MIP6LB_SPACE_ADDR) {
+	if (ret > 0 && key.space != MIP6LB_SPACE_ADDR) {
 		/* Alias in the address keyspace; never overwrite a live one. */
-		__u8 alias_kind = (pkt->flags & MIP6LB_PKT_HAS_HAO) ?
-				  MIP6LB_KIND_HOA : MIP6LB_KIND_SRC;
+		__u8 alias_kind = mip6lb_alias_kind(pkt);
 
 		mip6lb_identity_key(pkt, svc->id, svc->flags, alias_kind, &key);
 		mip6lb_session_alias(&key, alias_kind, &val);

@@ -61,17 +61,41 @@ struct {
 	__type(value, __u32);
 } rings SEC(".maps");
 
-/* (service, keyspace, identity) -> backend, kind, lifetime, last use.
- * LRU so a flood of new identities evicts the coldest, never fails.  One
- * common LRU list: per-CPU lists (BPF_F_NO_COMMON_LRU) split the capacity
- * by CPU, so sessions the daemon writes (coa) would crowd one CPU's share,
- * and they measured no faster here (docs/PERFORMANCE.md). */
+/* (service, keyspace, identity) -> backend, kind, lifetime, last use, the
+ * node's anchor: the established sessions.  A plain hash, not an LRU, so
+ * that no packet can push an idle session out: a new identity reaches it
+ * only through probation (session.h), and when it is full the identity
+ * is forwarded by the ring unrecorded (session_table_full) until aging
+ * frees slots.  Shared by all CPUs (a node's packets arrive on any). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MIP6LB_MAX_SESSIONS);
 	__type(key, struct mip6lb_session_key);
 	__type(value, struct mip6lb_session);
 } sessions SEC(".maps");
+
+/* Same key -> a new identity on probation (MIP6LB_SESS_PROBATION): first
+ * seen at last_used_ns, forwarded to its backend until it is seen again
+ * settings.probation_ms later and moves into sessions.  An LRU, so a flood
+ * of spoofed identities churns this table and never sessions. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MIP6LB_PROBATION_SLOTS);
+	__type(key, struct mip6lb_session_key);
+	__type(value, struct mip6lb_session);
+} probation SEC(".maps");
+
+/* Same key -> the sessions of kind coa, written only by the daemon from
+ * authenticated binding notifications (loader/notify_coa.c), sized by the
+ * bindings it may hold: hashing cannot rebuild them, so traffic must not
+ * evict them.  The datapath looks a source address up here after
+ * sessions, refreshes last use and re-hashes in place. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MIP6LB_MAX_BINDINGS);
+	__type(key, struct mip6lb_session_key);
+	__type(value, struct mip6lb_session);
+} coa_sessions SEC(".maps");
 
 /* (src, dst, fragment id) -> the first fragment's service and backend. */
 struct {
@@ -111,11 +135,12 @@ struct {
 	__uint(max_entries, MIP6LB_EVENTS_BYTES);
 } events SEC(".maps");
 
-/* Per-CPU token window that rate-limits events. */
+/* Per-CPU one-second window that rate-limits events and the new
+ * identities recorded (settings.events_per_sec, settings.new_per_sec). */
 struct mip6lb_event_window {
 	__u64 start_ns;
-	__u32 sent;
-	__u32 pad;
+	__u32 sent;                    /* events */
+	__u32 admitted;                /* new identities recorded */
 };
 
 struct {

@@ -29,6 +29,11 @@
 /* Maglev ring size per service: a prime, so every skip is coprime to it. */
 #define MIP6LB_RING_SIZE      65537
 #define MIP6LB_MAX_SESSIONS   (1 << 20)   /* default; the daemon may resize */
+/* probation (admission, session.h): default slots, and the daemon's
+ * default share of max_sessions when it is not configured. */
+#define MIP6LB_PROBATION_SLOTS 65536
+/* coa_sessions: default slots (daemon.max_bindings). */
+#define MIP6LB_MAX_BINDINGS   65536
 #define MIP6LB_MAX_FRAGS      65536
 #define MIP6LB_MAX_VIPS       256
 #define MIP6LB_MAX_ID_ORDER   4           /* hoa, spi, iid, src */
@@ -120,6 +125,15 @@ enum mip6lb_counter {
 	MIP6LB_CNT_DROP_ENCAP,         /* bpf_xdp_adjust_head failed */
 	MIP6LB_CNT_EVENT_SENT,
 	MIP6LB_CNT_EVENT_DROPPED,      /* rate limit or ring buffer full */
+	/* Admission (session.h): a new identity is first recorded on
+	 * probation and only enters sessions once it is seen again
+	 * settings.probation_ms later; above settings.new_per_sec per CPU it
+	 * is forwarded by the ring without being recorded at all. */
+	MIP6LB_CNT_SESSION_UNRECORDED, /* new identity over the per-CPU budget */
+	MIP6LB_CNT_SESSION_TABLE_FULL, /* sessions full: not recorded there */
+	MIP6LB_CNT_PROBATION_NEW,      /* new identity recorded on probation */
+	MIP6LB_CNT_PROBATION_HIT,      /* packet of an identity on probation */
+	MIP6LB_CNT_PROBATION_PASSED,   /* moved from probation into sessions */
 	MIP6LB_CNT_MAX,
 };
 
@@ -246,7 +260,7 @@ struct mip6lb_backend {
 	__u8  smac[6];                 /* egress interface MAC */
 };
 
-/* sessions: LRU hash. */
+/* sessions, coa_sessions and probation: one key and value type. */
 struct mip6lb_session_key {
 	__u32 service_id;
 	__u8  space;                   /* enum mip6lb_space */
@@ -261,16 +275,28 @@ struct mip6lb_session_key {
 _Static_assert(sizeof(struct mip6lb_session_key) == 24, "session key is 3 words");
 _Static_assert(__builtin_offsetof(struct mip6lb_session_key, id) == 8, "id is word 1");
 
+/* Session flags. */
+#define MIP6LB_SESS_PROBATION  (1U << 0)  /* lives in probation, not sessions */
+
 struct mip6lb_session {
 	__u32 backend_id;
 	__u8  kind;                    /* the kind that created it */
-	__u8  pad[3];
+	__u8  flags;                   /* MIP6LB_SESS_* */
+	__u8  pad[2];
 	__u32 lifetime_s;              /* idle lifetime; 0 = never ages */
-	__u32 flow_hash;               /* ip6ip6 flow label source: the identity
-					* hash of the key that created it; 0 =
-					* not known yet (the datapath fills it) */
-	__u64 last_used_ns;            /* CLOCK_MONOTONIC, coarse */
+	__u32 flow_hash;               /* the node's anchor: the identity hash
+					* of the key its first session was made
+					* for, copied into every alias, promoted
+					* and coa session of the node.  A session
+					* whose backend is gone re-hashes on it,
+					* so a node moves as one; ip6ip6 also
+					* takes its flow label from it.  0 = not
+					* known (the datapath then uses the
+					* session's own key) */
+	__u64 last_used_ns;            /* CLOCK_MONOTONIC, coarse; on probation:
+					* when the identity was first seen */
 };
+_Static_assert(sizeof(struct mip6lb_session) == 24, "session value is 3 words");
 
 /* frags: the first fragment's choice, for the datagram's later fragments. */
 struct mip6lb_frag_key {
@@ -307,7 +333,8 @@ struct mip6lb_event {
 	struct mip6lb_session_key key;
 	__u8  kind;
 	__u8  has_hao;
-	__u8  pad[6];
+	__u8  pad[2];
+	__u32 anchor;                  /* the session's flow_hash (its node's anchor) */
 	struct in6_addr home_addr;     /* HAO address, else source address */
 	struct in6_addr src;
 	__u64 ts_ns;
@@ -315,9 +342,18 @@ struct mip6lb_event {
 
 #define MIP6LB_EV_SESSION_NEW 1
 
-/* Datapath tunables, one array slot; the daemon writes it. */
+/* Datapath tunables, one array slot; the daemon writes it.  All zero (a
+ * fresh map) is the datapath without admission control: every new
+ * identity goes straight into sessions. */
 struct mip6lb_settings {
 	__u32 events_per_sec;          /* per CPU; 0 = no events */
+	__u32 new_per_sec;             /* per CPU: new identities recorded (on
+					* probation, or in sessions) per second;
+					* above it they are forwarded by the ring
+					* unrecorded; 0 = no limit */
+	__u32 probation_ms;            /* a new identity enters sessions when it
+					* is seen again at least this long after
+					* its first packet; 0 = no probation */
 	__u32 pad;
 };
 

@@ -20,9 +20,11 @@
 struct mip6lb_choice {
 	struct mip6lb_backend *be;
 	__u32 backend_id;
-	__u32 hash;                    /* identity hash: set on a miss or a
-					* re-hash, and for ip6ip6 (flow label);
-					* a plain l2-dsr hit never computes it */
+	__u32 hash;                    /* the node's anchor (the session's
+					* flow_hash), or the identity hash on a
+					* miss: the ip6ip6 flow label, and what a
+					* promoted identity inherits; a plain
+					* l2-dsr hit only reads it */
 	__u8  kind;                    /* the kind the packet was matched by */
 	__u8  is_new;
 	__u8  hit;                     /* found a live session (session_hit is
@@ -80,23 +82,41 @@ static __always_inline void mip6lb_session_touch(struct mip6lb_session *s, __u64
 		s->last_used_ns = now;
 }
 
-static __always_inline void mip6lb_event_new(const struct mip6lb_pkt *pkt,
-					     const struct mip6lb_session_key *key,
-					     __u8 kind, __u32 backend_id, __u64 now)
+/* This CPU's one-second window of events and admissions, restarted when
+ * its second is over. */
+static __always_inline struct mip6lb_event_window *mip6lb_window(__u64 now)
 {
-	struct mip6lb_event_window *win;
-	struct mip6lb_settings *set;
-	struct mip6lb_event *ev;
 	__u32 zero = 0;
+	struct mip6lb_event_window *win = bpf_map_lookup_elem(&event_window, &zero);
 
-	set = bpf_map_lookup_elem(&settings, &zero);
-	win = bpf_map_lookup_elem(&event_window, &zero);
-	if (!set || !win || !set->events_per_sec)
-		return;
-	if (now - win->start_ns >= 1000000000ULL) {
+	if (win && now - win->start_ns >= 1000000000ULL) {
 		win->start_ns = now;
 		win->sent = 0;
+		win->admitted = 0;
 	}
+	return win;
+}
+
+static __always_inline struct mip6lb_settings *mip6lb_settings_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&settings, &zero);
+}
+
+static __always_inline void mip6lb_event_new(const struct mip6lb_pkt *pkt,
+					     const struct mip6lb_settings *set,
+					     const struct mip6lb_session_key *key,
+					     __u8 kind, __u32 backend_id, __u32 anchor, __u64 now)
+{
+	struct mip6lb_event_window *win;
+	struct mip6lb_event *ev;
+
+	if (!set || !set->events_per_sec)
+		return;
+	win = mip6lb_window(now);
+	if (!win)
+		return;
 	if (win->sent >= set->events_per_sec) {
 		mip6lb_count(MIP6LB_CNT_EVENT_DROPPED, 0);
 		return;
@@ -112,6 +132,7 @@ static __always_inline void mip6lb_event_new(const struct mip6lb_pkt *pkt,
 	ev->backend_id = backend_id;
 	ev->key = *key;
 	ev->kind = kind;
+	ev->anchor = anchor;
 	ev->has_hao = !!(pkt->flags & MIP6LB_PKT_HAS_HAO);
 	__builtin_memcpy(&ev->home_addr, ev->has_hao ? &pkt->hoa : &pkt->src,
 			 sizeof(ev->home_addr));
@@ -121,97 +142,196 @@ static __always_inline void mip6lb_event_new(const struct mip6lb_pkt *pkt,
 	mip6lb_count(MIP6LB_CNT_EVENT_SENT, 0);
 }
 
-/* Use the session at key if it exists: 0 with *out filled, 1 on a miss,
+/* May this CPU record one more new identity this second
+ * (settings.new_per_sec)?  Counts it when it may. */
+static __always_inline int mip6lb_admit(const struct mip6lb_settings *set, __u64 now)
+{
+	struct mip6lb_event_window *win;
+
+	if (!set || !set->new_per_sec)
+		return 1;
+	win = mip6lb_window(now);
+	if (!win)
+		return 1;
+	if (win->admitted >= set->new_per_sec)
+		return 0;
+	win->admitted++;
+	return 1;
+}
+
+/* The established session at key.  A source address in a service that
+ * takes binding notifications is looked up in coa_sessions first: the
+ * node's backend, carried by an authenticated notification, wins over a
+ * session that plain packets from the new address may have started on
+ * the ring before it arrived.  No other service can have coa sessions,
+ * so the others skip that lookup. */
+static __always_inline struct mip6lb_session *
+mip6lb_session_find(const struct mip6lb_session_key *key, __u8 kind,
+		    const struct mip6lb_service *svc)
+{
+	if (kind == MIP6LB_KIND_SRC && svc->notify != MIP6LB_NOTIFY_OFF) {
+		struct mip6lb_session *coa = bpf_map_lookup_elem(&coa_sessions, key);
+
+		if (coa)
+			return coa;
+	}
+	return bpf_map_lookup_elem(&sessions, key);
+}
+
+/* Use the session sess found at key: 0 with *out filled,
  * -MIP6LB_CNT_DROP_NO_BACKEND when its backend is gone and the ring has
  * none to re-hash it to.  A session whose backend was removed is re-hashed
- * in place. */
-static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *key,
-					      __u8 kind, const struct mip6lb_service *svc,
-					      __u64 now, struct mip6lb_choice *out)
+ * in place on its node's anchor (flow_hash), so every session of the node
+ * lands on the same new backend.  A session on probation keeps its first
+ * sighting as last use. */
+static __always_inline int mip6lb_session_apply(struct mip6lb_session *sess,
+						const struct mip6lb_session_key *key,
+						__u8 kind, const struct mip6lb_service *svc,
+						__u64 now, struct mip6lb_choice *out,
+						int on_probation)
 {
-	struct mip6lb_session *sess = bpf_map_lookup_elem(&sessions, key);
-
-	if (!sess)
-		return 1;
-	out->hash = 0;
-	if (svc->forward == MIP6LB_FWD_IP6IP6) {
-		/* Hashed once per session, not per packet. */
-		out->hash = sess->flow_hash;
-		if (!out->hash) {
-			out->hash = mip6lb_session_hash(key);
-			sess->flow_hash = out->hash;
-		}
+	/* The anchor, for the flow label and for a higher identity copied
+	 * from this session; filled once per session, not per packet. */
+	out->hash = sess->flow_hash;
+	if (svc->forward == MIP6LB_FWD_IP6IP6 && !out->hash) {
+		out->hash = mip6lb_session_hash(key);
+		sess->flow_hash = out->hash;
 	}
 	out->kind = sess->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : kind;
 	out->is_new = 0;
 	out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
 	if (out->be) {
 		out->backend_id = sess->backend_id;
-		mip6lb_session_touch(sess, now);
-		out->hit = 1;
+		if (!on_probation)
+			mip6lb_session_touch(sess, now);
+		out->hit = !on_probation;
 		return 0;
 	}
-	out->hash = mip6lb_session_hash(key);
+	if (!out->hash)
+		out->hash = mip6lb_session_hash(key);
 	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
 	if (!out->be)
 		return -MIP6LB_CNT_DROP_NO_BACKEND;
 	sess->backend_id = out->backend_id;
 	sess->flow_hash = out->hash;
-	sess->last_used_ns = now;
+	if (!on_probation)
+		sess->last_used_ns = now;
 	mip6lb_count(MIP6LB_CNT_SESSION_REHASH, 0);
 	return 0;
 }
 
+/* Use the established session at key if it exists: 0 with *out filled,
+ * 1 on a miss, or mip6lb_session_apply's reason. */
+static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *key,
+					      __u8 kind, const struct mip6lb_service *svc,
+					      __u64 now, struct mip6lb_choice *out)
+{
+	struct mip6lb_session *sess = mip6lb_session_find(key, kind, svc);
+
+	if (!sess)
+		return 1;
+	return mip6lb_session_apply(sess, key, kind, svc, now, out, 0);
+}
+
+/* Record val at key as a new identity: on probation when the settings
+ * ask for it, else in sessions.  0, or -1 when it was not recorded (the
+ * sessions table is full: counted). */
+static __always_inline int mip6lb_record(const struct mip6lb_session_key *key,
+					 struct mip6lb_session *val, int on_probation, __u64 flags)
+{
+	if (on_probation) {
+		val->flags = MIP6LB_SESS_PROBATION;
+		return bpf_map_update_elem(&probation, key, val, flags) ? -1 : 0;
+	}
+	val->flags = 0;
+	if (bpf_map_update_elem(&sessions, key, val, flags)) {
+		mip6lb_count(MIP6LB_CNT_SESSION_TABLE_FULL, 0);
+		return -1;
+	}
+	return 0;
+}
+
+/* Found under a lower-priority identity while the higher one at key went
+ * unmatched: give the higher identity the same backend and anchor.  It is
+ * a new key like any other (a forged HAO from a known source must not
+ * bypass admission): on probation when that is on, within the budget. */
 static __always_inline void mip6lb_session_promote(const struct mip6lb_session_key *key,
 						   __u8 kind,
 						   const struct mip6lb_service *svc,
 						   __u64 now,
 						   const struct mip6lb_choice *ch)
 {
+	struct mip6lb_settings *set = mip6lb_settings_get();
 	struct mip6lb_session val = {
 		.backend_id = ch->backend_id,
 		.kind = kind,
 		.lifetime_s = svc->lifetime_s,
-		.flow_hash = ch->hash,
+		.flow_hash = ch->hash ? ch->hash : mip6lb_session_hash(key),
 		.last_used_ns = now,
 	};
 
-	if (!bpf_map_update_elem(&sessions, key, &val, BPF_NOEXIST))
+	if (!mip6lb_admit(set, now)) {
+		mip6lb_count(MIP6LB_CNT_SESSION_UNRECORDED, 0);
+		return;
+	}
+	if (!mip6lb_record(key, &val, set && set->probation_ms, BPF_NOEXIST))
 		mip6lb_count(MIP6LB_CNT_SESSION_PROMOTED, 0);
 }
 
-/* A miss: the ring picks the backend for key, which becomes a session
- * (val, for the caller's alias) and is announced.  0, or
+/* The node's address-keyspace identity (HAO, else source), where a
+ * session keyed by SPI or IID gets its alias. */
+static __always_inline __u8 mip6lb_alias_kind(const struct mip6lb_pkt *pkt)
+{
+	return (pkt->flags & MIP6LB_PKT_HAS_HAO) ? MIP6LB_KIND_HOA : MIP6LB_KIND_SRC;
+}
+
+/* A miss: the ring picks the backend for key.  Within this CPU's budget
+ * the identity is recorded (on probation, or in sessions when probation is
+ * off) and announced; val is left as recorded, for the caller's alias.
+ * 1 when recorded, 0 when forwarded unrecorded,
  * -MIP6LB_CNT_DROP_NO_BACKEND when the ring is empty. */
 static __always_inline int mip6lb_session_new(const struct mip6lb_pkt *pkt,
+					      const struct mip6lb_settings *set,
 					      const struct mip6lb_session_key *key,
 					      __u8 kind, const struct mip6lb_service *svc,
 					      __u64 now, struct mip6lb_choice *out,
 					      struct mip6lb_session *val)
 {
+	int on_probation = set && set->probation_ms;
+
 	out->hash = mip6lb_session_hash(key);
 	out->kind = kind;
 	out->is_new = 1;
 	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
 	if (!out->be)
 		return -MIP6LB_CNT_DROP_NO_BACKEND;
+	if (!mip6lb_admit(set, now)) {
+		mip6lb_count(MIP6LB_CNT_SESSION_UNRECORDED, 0);
+		return 0;
+	}
 	val->backend_id = out->backend_id;
 	val->kind = kind;
 	val->lifetime_s = svc->lifetime_s;
 	val->flow_hash = out->hash;
 	val->last_used_ns = now;
-	bpf_map_update_elem(&sessions, key, val, BPF_ANY);
-	mip6lb_event_new(pkt, key, kind, out->backend_id, now);
-	return 0;
+	if (mip6lb_record(key, val, on_probation, BPF_ANY))
+		return 0;
+	if (on_probation)
+		mip6lb_count(MIP6LB_CNT_PROBATION_NEW, 0);
+	mip6lb_event_new(pkt, set, key, kind, out->backend_id, out->hash, now);
+	return 1;
 }
 
 /* The new session val again under key (another identity of the same
- * node), unless a live one is there already. */
+ * node, in the table val went to), unless a live one is there already. */
 static __always_inline void mip6lb_session_alias(const struct mip6lb_session_key *key,
 						 __u8 kind, struct mip6lb_session *val)
 {
 	val->kind = kind;
-	bpf_map_update_elem(&sessions, key, val, BPF_NOEXIST);
+	if (val->flags & MIP6LB_SESS_PROBATION)
+		bpf_map_update_elem(&probation, key, val, BPF_NOEXIST);
+	else
+		bpf_map_update_elem(&sessions, key, val, BPF_NOEXIST);
 }
 
 static __always_inline void mip6lb_frag_key(const struct mip6lb_pkt *pkt,

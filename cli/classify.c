@@ -165,6 +165,12 @@ static int apply_config(struct clf *c, struct mip6lb_config *cfg)
 	/* No reader drains the events ring buffer here: an event_dropped per
 	 * packet would only hide the reasons that matter. */
 	cfg->daemon.events_per_sec = 0;
+	/* Nor admission control: a replay runs at its own pace, not the
+	 * capture's, so probation and the per-CPU budget would judge the
+	 * replay's timing.  Every new identity is recorded at once, which is
+	 * where probation leads a node that keeps sending (same backend). */
+	cfg->daemon.probation_ms = 0;
+	cfg->daemon.new_per_sec = 0;
 	err = state_new_offline(&c->st, &c->maps, &clf_nh);
 	if (err)
 		return cli_error("classify: %s", strerror(-err));
@@ -309,6 +315,7 @@ static bool is_reason(int i)
 	 * pass_*, drop_* and anomaly (chain_too_long, hao_malformed, ...),
 	 * including ones added after this was written. */
 	return strncmp(n, "kind_", 5) && strncmp(n, "session_", 8) &&
+	       strncmp(n, "probation_", 10) &&
 	       strcmp(n, "rx") && strcmp(n, "tx") && strcmp(n, "redirect") &&
 	       strcmp(n, "frag_tracked") && strcmp(n, "event_sent");
 }
@@ -437,9 +444,10 @@ static void frag_remember(struct clf *c, const struct mip6lb_pkt *pkt, int kind,
 }
 
 /* The session key a forwarded packet used.  For kinds the packet carries,
- * the parser rebuilds it; a coa session is found in the address keyspace
- * under the packet's HAO or source (session.h reports coa when the session
- * it hit was made by a binding notification). */
+ * the parser rebuilds it (in any session table: sessions, coa_sessions,
+ * probation); a coa session is found in coa_sessions under the packet's
+ * HAO or source (session.h reports coa when the session it hit was made by
+ * a binding notification). */
 static int session_key(struct clf *c, const struct mip6lb_pkt *pkt, int svc, int kind,
 		       struct mip6lb_session_key *key, struct mip6lb_session *val)
 {
@@ -452,13 +460,13 @@ static int session_key(struct clf *c, const struct mip6lb_pkt *pkt, int svc, int
 	if (kind != MIP6LB_KIND_COA) {
 		if (!mip6lb_identity_key(pkt, sid, conf.flags, kind, key))
 			return -ENOENT;
-		return bpf_map_lookup_elem(c->maps.sessions, key, val) ? -ENOENT : 0;
+		return dp_session_lookup(&c->maps, key, val);
 	}
 	for (i = 0; i < 2; i++) {
 		if (!mip6lb_identity_key(pkt, sid, conf.flags,
 					 i ? MIP6LB_KIND_SRC : MIP6LB_KIND_HOA, key))
 			continue;
-		if (!bpf_map_lookup_elem(c->maps.sessions, key, val) && val->kind == MIP6LB_KIND_COA)
+		if (!bpf_map_lookup_elem(c->maps.coa_sessions, key, val))
 			return 0;
 	}
 	return -ENOENT;

@@ -155,9 +155,10 @@ static void render_sessions(struct json_object *list)
 	static const char *const h[] = {
 		"SERVICE", "KIND", "IDENTITY", "BACKEND", ">IDLE", ">LIFETIME LEFT",
 	};
-	size_t i, n = list ? json_object_array_length(list) : 0;
+	size_t i, n = list ? json_object_array_length(list) : 0, on_probation = 0;
 	struct json_object **v = calloc(n ? n : 1, sizeof(*v));
 	struct table *t = table_new(6, h);
+	struct json_object *p;
 	char idle[32], left[32];
 
 	for (i = 0; v && i < n; i++)
@@ -171,8 +172,13 @@ static void render_sessions(struct json_object *list)
 			snprintf(left, sizeof(left), "never ages");
 		else
 			fmt_duration(left, sizeof(left), jint(v[i], "lifetime_left_s", -1));
+		/* On probation (not yet admitted): the kind with a '?'. */
+		p = json_object_object_get(v[i], "probation");
+		if (p && json_object_get_boolean(p))
+			on_probation++;
 		table_cell(t, "%s", jstr(v[i], "service"));
-		table_cell(t, "%s", jstr(v[i], "kind"));
+		table_cell(t, "%s%s", jstr(v[i], "kind"),
+			   p && json_object_get_boolean(p) ? "?" : "");
 		table_cell(t, "%s", jstr(v[i], "identity"));
 		table_cell(t, "%s", jstr(v[i], "backend"));
 		table_cell(t, "%s", idle);
@@ -181,7 +187,11 @@ static void render_sessions(struct json_object *list)
 	table_print(t, stdout);
 	table_free(t);
 	free(v);
-	printf("%zu session%s\n", n, n == 1 ? "" : "s");
+	if (on_probation)
+		printf("%zu session%s (%zu on probation: kind?)\n", n, n == 1 ? "" : "s",
+		       on_probation);
+	else
+		printf("%zu session%s\n", n, n == 1 ? "" : "s");
 }
 
 static int cmp_binding(const void *a, const void *b)

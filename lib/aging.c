@@ -123,3 +123,30 @@ int aging_sweep(int fd, __u64 now_ns, struct aging_result *res)
 {
 	return aging_delete_if(fd, pred_expired, &now_ns, res);
 }
+
+int aging_delete_if_all(const struct dp_maps *m, aging_pred pred, void *arg,
+			struct aging_result *res)
+{
+	struct aging_result one, sum = {};
+	int fds[DP_SESSION_TABLES], i, err = 0, e;
+
+	dp_session_tables(m, fds);
+	for (i = 0; i < DP_SESSION_TABLES; i++) {
+		if (fds[i] < 0)
+			continue;
+		memset(&one, 0, sizeof(one));
+		e = aging_delete_if(fds[i], pred, arg, &one);
+		sum.scanned += one.scanned;
+		sum.deleted += one.deleted;
+		if (e && !err)
+			err = e;
+	}
+	if (res)
+		*res = sum;
+	return err;
+}
+
+int aging_sweep_all(const struct dp_maps *m, __u64 now_ns, struct aging_result *res)
+{
+	return aging_delete_if_all(m, pred_expired, &now_ns, res);
+}

@@ -35,4 +35,15 @@ int aging_delete_if(int fd, aging_pred pred, void *arg, struct aging_result *res
 /* One sweep of the sessions map at fd with the clock at now_ns. */
 int aging_sweep(int fd, __u64 now_ns, struct aging_result *res);
 
+struct dp_maps;
+
+/* The same over every session table (sessions, coa_sessions, probation):
+ * coa sessions count their lifetimes down like the rest, and an identity
+ * left on probation longer than its lifetime since its first packet goes.
+ * A table that fails does not stop the others; the first error is
+ * returned and res sums them all. */
+int aging_delete_if_all(const struct dp_maps *m, aging_pred pred, void *arg,
+			struct aging_result *res);
+int aging_sweep_all(const struct dp_maps *m, __u64 now_ns, struct aging_result *res);
+
 #endif

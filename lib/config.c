@@ -41,6 +41,7 @@ static const int sec_words[] = {
 enum key_id {
 	K_D_INTERFACE, K_D_XDP_MODE, K_D_NOTIFY_LISTEN, K_D_SWEEP, K_D_MAX_SESSIONS,
 	K_D_EVENTS, K_D_NOTIFY_RCVBUF,
+	K_D_NEW_PER_SEC, K_D_PROBATION_MS, K_D_PROBATION_SESSIONS, K_D_MAX_BINDINGS,
 	K_S_VIP, K_S_PROTO, K_S_PORT, K_S_IDENTITY, K_S_EUI64, K_S_FORWARD, K_S_LB_ADDR,
 	K_S_LIFETIME, K_S_CHAIN, K_S_NOTIFY,
 	K_B_ADDR, K_B_WEIGHT, K_B_MAC, K_B_DEV, K_B_STATE,
@@ -188,6 +189,27 @@ static int set_sweep(struct pstate *st, const char *key, const char *val)
 static int set_max_sessions(struct pstate *st, const char *key, const char *val)
 {
 	return num(st, key, val, 1, 1U << 28, &st->cfg->daemon.max_sessions);
+}
+
+/* Admission of new identities (bpf/session.h, docs/PERFORMANCE.md). */
+static int set_new_per_sec(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 0, 100000000, &st->cfg->daemon.new_per_sec);
+}
+
+static int set_probation_ms(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 0, 3600000, &st->cfg->daemon.probation_ms);
+}
+
+static int set_probation_sessions(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 1, 1U << 26, &st->cfg->daemon.probation_sessions);
+}
+
+static int set_max_bindings(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 1, 1U << 24, &st->cfg->daemon.max_bindings);
 }
 
 static int set_events(struct pstate *st, const char *key, const char *val)
@@ -361,6 +383,11 @@ static const struct key_def keys[K_MAX] = {
 	[K_D_MAX_SESSIONS]  = { SEC_DAEMON,  "max_sessions",   false, set_max_sessions },
 	[K_D_EVENTS]        = { SEC_DAEMON,  "events_per_sec", false, set_events },
 	[K_D_NOTIFY_RCVBUF] = { SEC_DAEMON,  "notify_rcvbuf",  false, set_notify_rcvbuf },
+	[K_D_NEW_PER_SEC]   = { SEC_DAEMON,  "new_sessions_per_sec", false, set_new_per_sec },
+	[K_D_PROBATION_MS]  = { SEC_DAEMON,  "probation_ms",   false, set_probation_ms },
+	[K_D_PROBATION_SESSIONS] = { SEC_DAEMON, "probation_sessions", false,
+				     set_probation_sessions },
+	[K_D_MAX_BINDINGS]  = { SEC_DAEMON,  "max_bindings",   false, set_max_bindings },
 	[K_S_VIP]           = { SEC_SERVICE, "vip",            false, set_vip },
 	[K_S_PROTO]         = { SEC_SERVICE, "proto",          false, set_proto },
 	[K_S_PORT]          = { SEC_SERVICE, "port",           false, set_port },
@@ -635,6 +662,9 @@ static int parse_text(const char *text, const char *file, const char *basedir,
 	cfg->daemon.sweep_interval_s = 5;   /* ~0.4 s of CPU per sweep at 1M sessions */
 	cfg->daemon.max_sessions = MIP6LB_MAX_SESSIONS;
 	cfg->daemon.events_per_sec = 1000;
+	cfg->daemon.new_per_sec = CFG_NEW_PER_SEC;
+	cfg->daemon.probation_ms = CFG_PROBATION_MS;
+	cfg->daemon.max_bindings = MIP6LB_MAX_BINDINGS;
 
 	if (!ini_lines_parse(&st.in, section_begin, on_key, &st))
 		section_end(&st);

@@ -39,6 +39,9 @@
 #define CFG_PEER_SUB_RATE       200
 #define CFG_PEER_SUB_BURST      500
 #define CFG_PEER_NO_BINDING_TTL 300
+/* Admission of new identities (docs/PERFORMANCE.md "Admission"). */
+#define CFG_NEW_PER_SEC        100000
+#define CFG_PROBATION_MS       1000
 
 enum cfg_xdp_mode {
 	CFG_XDP_AUTO = 0,   /* native if the driver has it, else generic */
@@ -56,6 +59,11 @@ struct cfg_daemon {
 	__u32 sweep_interval_s;         /* default 1 */
 	__u32 max_sessions;             /* default MIP6LB_MAX_SESSIONS */
 	__u32 events_per_sec;           /* per CPU, default 1000 */
+	__u32 new_per_sec;              /* new_sessions_per_sec: per CPU, default
+					 * CFG_NEW_PER_SEC, 0 = no limit */
+	__u32 probation_ms;             /* default CFG_PROBATION_MS, 0 = off */
+	__u32 probation_sessions;       /* probation slots, 0 = dp_sizes_default */
+	__u32 max_bindings;             /* coa_sessions slots, MIP6LB_MAX_BINDINGS */
 };
 
 struct cfg_service {

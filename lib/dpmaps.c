@@ -13,14 +13,23 @@
 const char *const dp_map_names[DP_MAP_COUNT] = {
 	"services", "service_conf", "vips", "vip_index", "backends", "rings", "sessions",
 	"frags", "counters", "backend_stats", "tx_ports", "events", "settings",
+	"probation", "coa_sessions",
 };
+
+void dp_sizes_default(struct dp_sizes *s, __u32 max_sessions)
+{
+	s->sessions = max_sessions;
+	s->probation = max_sessions < MIP6LB_PROBATION_SLOTS ? max_sessions :
+		       MIP6LB_PROBATION_SLOTS;
+	s->coa = MIP6LB_MAX_BINDINGS;
+}
 
 int *dp_maps_slot(struct dp_maps *m, int idx)
 {
 	int *slots[DP_MAP_COUNT] = {
 		&m->services, &m->service_conf, &m->vips, &m->vip_index, &m->backends, &m->rings,
 		&m->sessions, &m->frags, &m->counters, &m->backend_stats,
-		&m->tx_ports, &m->events, &m->settings,
+		&m->tx_ports, &m->events, &m->settings, &m->probation, &m->coa_sessions,
 	};
 
 	return idx >= 0 && idx < DP_MAP_COUNT ? slots[idx] : NULL;
@@ -436,6 +445,7 @@ struct foreach_ctx {
 	dp_session_cb cb;
 	void *arg;
 	long visited;
+	bool stopped;                /* cb asked to stop */
 };
 
 static int foreach_batch(const struct mip6lb_session_key *keys,
@@ -446,16 +456,74 @@ static int foreach_batch(const struct mip6lb_session_key *keys,
 
 	for (i = 0; i < n; i++) {
 		c->visited++;
-		if (c->cb(&keys[i], &vals[i], c->arg))
+		if (c->cb(&keys[i], &vals[i], c->arg)) {
+			c->stopped = true;
 			return 1;
+		}
 	}
 	return 0;
+}
+
+void dp_session_tables(const struct dp_maps *m, int fds[DP_SESSION_TABLES])
+{
+	fds[0] = m->sessions;
+	fds[1] = m->coa_sessions;
+	fds[2] = m->probation;
 }
 
 long dp_sessions_foreach(const struct dp_maps *m, dp_session_cb cb, void *arg)
 {
 	struct foreach_ctx c = { .cb = cb, .arg = arg };
-	long ret = dp_sessions_walk(m->sessions, DP_BATCH, foreach_batch, &c);
+	int fds[DP_SESSION_TABLES], i;
+	long ret = 0;
 
-	return ret < 0 ? ret : c.visited;
+	dp_session_tables(m, fds);
+	for (i = 0; i < DP_SESSION_TABLES; i++) {
+		/* A program's own maps may lack the newer tables (-1). */
+		if (fds[i] < 0)
+			continue;
+		ret = dp_sessions_walk(fds[i], DP_BATCH, foreach_batch, &c);
+		if (ret < 0)
+			return ret;
+		if (c.stopped)
+			break;
+	}
+	return c.visited;
+}
+
+int dp_session_table_fd(const struct dp_maps *m, const struct mip6lb_session *val)
+{
+	if (val->flags & MIP6LB_SESS_PROBATION)
+		return m->probation;
+	if (val->kind == MIP6LB_KIND_COA)
+		return m->coa_sessions;
+	return m->sessions;
+}
+
+int dp_session_lookup(const struct dp_maps *m, const struct mip6lb_session_key *key,
+		      struct mip6lb_session *val)
+{
+	/* The datapath's order for a source address: coa_sessions wins. */
+	int fds[DP_SESSION_TABLES] = { m->coa_sessions, m->sessions, m->probation }, i;
+
+	for (i = 0; i < DP_SESSION_TABLES; i++)
+		if (fds[i] >= 0 && !bpf_map_lookup_elem(fds[i], key, val))
+			return 0;
+	return -ENOENT;
+}
+
+int dp_session_delete(const struct dp_maps *m, const struct mip6lb_session_key *key)
+{
+	int fds[DP_SESSION_TABLES], i, err = -ENOENT;
+
+	dp_session_tables(m, fds);
+	for (i = 0; i < DP_SESSION_TABLES; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (!bpf_map_delete_elem(fds[i], key))
+			err = 0;
+		else if (errno != ENOENT && err == -ENOENT)
+			err = -errno;
+	}
+	return err;
 }

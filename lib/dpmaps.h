@@ -30,10 +30,25 @@ struct dp_maps {
 	int tx_ports;
 	int events;
 	int settings;
+	int probation;
+	int coa_sessions;
 };
 
-#define DP_MAP_COUNT 13
+#define DP_MAP_COUNT 15
 extern const char *const dp_map_names[DP_MAP_COUNT];
+
+/* The sizes of the session tables, fixed when the maps are created:
+ * sessions (daemon.max_sessions), probation (daemon.probation_sessions)
+ * and coa_sessions (daemon.max_bindings). */
+struct dp_sizes {
+	__u32 sessions;
+	__u32 probation;
+	__u32 coa;
+};
+
+/* The defaults for a sessions table of max_sessions: probation of
+ * MIP6LB_PROBATION_SLOTS but at most max_sessions, MIP6LB_MAX_BINDINGS. */
+void dp_sizes_default(struct dp_sizes *s, __u32 max_sessions);
 
 /* fds by index in dp_map_names order. */
 int *dp_maps_slot(struct dp_maps *m, int idx);
@@ -82,11 +97,29 @@ typedef int (*dp_sessions_batch_cb)(const struct mip6lb_session_key *keys,
 				    void *arg);
 long dp_sessions_walk(int fd, __u32 batch, dp_sessions_batch_cb cb, void *arg);
 
-/* Iterate the session table one entry at a time (over dp_sessions_walk);
- * cb returns non-zero to stop.  Returns the number of entries visited or
- * a negative errno. */
+/* Iterate every session table one entry at a time (over dp_sessions_walk):
+ * sessions, then coa_sessions (kind coa), then probation (flag
+ * MIP6LB_SESS_PROBATION), so a caller tells them apart by the value; cb
+ * returns non-zero to stop.  Returns the number of entries visited or a
+ * negative errno. */
 typedef int (*dp_session_cb)(const struct mip6lb_session_key *key,
 			     const struct mip6lb_session *val, void *arg);
 long dp_sessions_foreach(const struct dp_maps *m, dp_session_cb cb, void *arg);
+
+/* The session table a value was read from (see dp_sessions_foreach). */
+int dp_session_table_fd(const struct dp_maps *m, const struct mip6lb_session *val);
+
+/* Look key up the way the datapath does for a source address:
+ * coa_sessions, sessions, then probation.  0 with *val, or -ENOENT. */
+int dp_session_lookup(const struct dp_maps *m, const struct mip6lb_session_key *key,
+		      struct mip6lb_session *val);
+
+/* Delete key from every session table.  0 when it was in one, else
+ * -ENOENT (or another negative errno). */
+int dp_session_delete(const struct dp_maps *m, const struct mip6lb_session_key *key);
+
+/* The session tables, for walks that must cover each (aging, removal). */
+#define DP_SESSION_TABLES 3
+void dp_session_tables(const struct dp_maps *m, int fds[DP_SESSION_TABLES]);
 
 #endif

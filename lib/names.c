@@ -36,6 +36,11 @@ const char *const mip6lb_counter_names[MIP6LB_CNT_MAX] = {
 	[MIP6LB_CNT_DROP_ENCAP]         = "drop_encap",
 	[MIP6LB_CNT_EVENT_SENT]         = "event_sent",
 	[MIP6LB_CNT_EVENT_DROPPED]      = "event_dropped",
+	[MIP6LB_CNT_SESSION_UNRECORDED] = "session_unrecorded",
+	[MIP6LB_CNT_SESSION_TABLE_FULL] = "session_table_full",
+	[MIP6LB_CNT_PROBATION_NEW]      = "probation_new",
+	[MIP6LB_CNT_PROBATION_HIT]      = "probation_hit",
+	[MIP6LB_CNT_PROBATION_PASSED]   = "probation_passed",
 };
 
 static const char *const kind_names[MIP6LB_KIND_MAX] = {

@@ -565,7 +565,7 @@ static void remove_services(struct apply *a)
 	}
 	if (!a->any_gone)
 		return;
-	note(a, aging_delete_if(st->maps->sessions, pred_gone_service, a->p.svc_gone, &r));
+	note(a, aging_delete_if_all(st->maps, pred_gone_service, a->p.svc_gone, &r));
 	if (r.deleted)
 		pr_info("deleted %ld sessions of removed services", r.deleted);
 	for (id = 0; id < NBE; id++)
@@ -666,7 +666,11 @@ static void commit_model(struct apply *a)
 static void sweep_and_settings(struct apply *a)
 {
 	struct lb_state *st = a->st;
-	struct mip6lb_settings s = { .events_per_sec = st->cfg.daemon.events_per_sec };
+	struct mip6lb_settings s = {
+		.events_per_sec = st->cfg.daemon.events_per_sec,
+		.new_per_sec = st->cfg.daemon.new_per_sec,
+		.probation_ms = st->cfg.daemon.probation_ms,
+	};
 	int err;
 
 	note(a, sweep_keys(st, &st->cfg, a->p.svc_id));

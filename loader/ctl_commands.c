@@ -491,6 +491,9 @@ static int session_cb(const struct mip6lb_session_key *k, const struct mip6lb_se
 	add(o, "lifetime_s", json_object_new_int64(v->lifetime_s));
 	add(o, "lifetime_left_s", v->lifetime_s ?
 	    json_object_new_int64(idle >= v->lifetime_s ? 0 : v->lifetime_s - idle) : NULL);
+	/* A new identity not yet admitted to sessions (bpf/session.h): its
+	 * idle time counts from its first packet. */
+	add(o, "probation", json_object_new_boolean(!!(v->flags & MIP6LB_SESS_PROBATION)));
 	json_object_array_add(w->arr, o);
 	return 0;
 }
@@ -559,8 +562,9 @@ static int cmd_session_del(struct daemon *d, struct json_object *args,
 		snprintf(err, errlen, "identity '%s' is not a valid %s identity", ident, kind);
 		return -EINVAL;
 	}
-	if (bpf_map_delete_elem(d->st->maps->sessions, &key)) {
-		ret = -errno;
+	/* Wherever it lives: sessions, coa_sessions or probation. */
+	ret = dp_session_delete(d->st->maps, &key);
+	if (ret) {
 		if (ret == -ENOENT)
 			snprintf(err, errlen, "session %s %s %s: no such session", svc, kind, ident);
 		else

@@ -144,7 +144,7 @@ static int lock_pin_dir(const char *pin_dir, int *out)
  * per-CPU scratch), so a pin of another layout is replaced. */
 static bool pin_must_match(const char *name)
 {
-	return !strcmp(name, "sessions");
+	return !strcmp(name, "sessions") || !strcmp(name, "coa_sessions");
 }
 
 /* 0: the pin fits this object; -EINVAL: it does not, said (as an error for
@@ -185,7 +185,7 @@ static int check_pinned(struct bpf_map *map, int fd, const char *path)
 		return -EINVAL;
 	}
 	pr_err("pinned map %s has %s %u but this daemon needs %u (the pins are from another "
-	       "version or an older daemon.max_sessions); run 'mip6lbd --flush' to remove them "
+	       "version or an older daemon.max_sessions or max_bindings); run 'mip6lbd --flush' to remove them "
 	       "(live sessions are lost) or restore the old setting",
 	       path, what, have, want);
 	return -EINVAL;
@@ -201,23 +201,43 @@ static int pin_anew(struct bpf_map *map, const char *path)
 	return err;
 }
 
-int datapath_prepare_obj(struct bpf_object *obj, const char *pin_dir, __u32 max_sessions,
-			 int *n_adopted)
+/* The session tables' sizes, from the config. */
+static int set_sizes(struct bpf_object *obj, const struct dp_sizes *sz)
+{
+	const struct { const char *name; __u32 n; } t[] = {
+		{ "sessions", sz->sessions },
+		{ "probation", sz->probation },
+		{ "coa_sessions", sz->coa },
+	};
+	struct bpf_map *map;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		map = bpf_object__find_map_by_name(obj, t[i].name);
+		if (!map) {
+			pr_err("BPF object has no map '%s'", t[i].name);
+			return -ENOENT;
+		}
+		err = bpf_map__set_max_entries(map, t[i].n);
+		if (err) {
+			pr_err("map %s: max_entries %u: %s", t[i].name, t[i].n, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int datapath_prepare_obj(struct bpf_object *obj, const char *pin_dir,
+			 const struct dp_sizes *sizes, int *n_adopted)
 {
 	struct bpf_map *map;
 	char path[PATH_MAX];
 	int fd, err, n = 0;
 
-	map = bpf_object__find_map_by_name(obj, "sessions");
-	if (!map) {
-		pr_err("BPF object has no map 'sessions'");
-		return -ENOENT;
-	}
-	err = bpf_map__set_max_entries(map, max_sessions);
-	if (err) {
-		pr_err("map sessions: max_entries %u: %s", max_sessions, strerror(-err));
+	err = set_sizes(obj, sizes);
+	if (err)
 		return err;
-	}
 	bpf_object__for_each_map(map, obj) {
 		/* .rodata/.bss belong to one object, never shared. */
 		if (bpf_map__is_internal(map))
@@ -267,6 +287,15 @@ int datapath_prepare_obj(struct bpf_object *obj, const char *pin_dir, __u32 max_
 
 int datapath_open(struct datapath *dp, const char *pin_dir, __u32 max_sessions)
 {
+	struct dp_sizes sz;
+
+	dp_sizes_default(&sz, max_sessions);
+	return datapath_open_sized(dp, pin_dir, &sz);
+}
+
+int datapath_open_sized(struct datapath *dp, const char *pin_dir, const struct dp_sizes *sizes)
+{
+	__u32 max_sessions = sizes->sessions;
 	int err;
 
 	memset(dp, 0, sizeof(*dp));
@@ -277,6 +306,7 @@ int datapath_open(struct datapath *dp, const char *pin_dir, __u32 max_sessions)
 		return -ENAMETOOLONG;
 	}
 	dp->max_sessions = max_sessions;
+	dp->sizes = *sizes;
 	err = lock_pin_dir(pin_dir, &dp->lock_fd);
 	if (err)
 		return err;
@@ -292,7 +322,7 @@ int datapath_open(struct datapath *dp, const char *pin_dir, __u32 max_sessions)
 		pr_err("program %s: autoload: %s", DP_PROG_NAME, strerror(-err));
 		goto err_destroy;
 	}
-	err = datapath_prepare_obj(dp->maps_skel->obj, pin_dir, max_sessions, &dp->n_adopted);
+	err = datapath_prepare_obj(dp->maps_skel->obj, pin_dir, sizes, &dp->n_adopted);
 	if (err)
 		goto err_destroy;
 	err = mip6lb__load(dp->maps_skel);
@@ -550,7 +580,7 @@ int datapath_attach(struct datapath *dp, const char (*ifaces)[IF_NAMESIZE], int 
 		return err;
 	}
 	/* Every pin exists by now (datapath_open made them): all reused. */
-	err = datapath_prepare_obj(dp->prog_skel->obj, dp->pin_dir, dp->max_sessions, NULL);
+	err = datapath_prepare_obj(dp->prog_skel->obj, dp->pin_dir, &dp->sizes, NULL);
 	if (err)
 		goto err_destroy;
 	opts.obj = dp->prog_skel->obj;

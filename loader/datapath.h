@@ -42,6 +42,7 @@ typedef void (*dp_event_cb)(const struct mip6lb_event *ev, void *arg);
 struct datapath {
 	char pin_dir[PATH_MAX];
 	__u32 max_sessions;
+	struct dp_sizes sizes;       /* the session tables' sizes */
 	int lock_fd;                 /* flock on the pin dir: one daemon per pin dir */
 	struct mip6lb *maps_skel;    /* maps only; its fds are dp->maps */
 	struct mip6lb *prog_skel;    /* handed to libxdp */
@@ -71,11 +72,14 @@ int bpffs_ensure(const char *pin_dir);
  * with a message that names the map and says to use --flush.  *n_adopted
  * (may be NULL) counts the reused pins.
  */
-int datapath_prepare_obj(struct bpf_object *obj, const char *pin_dir, __u32 max_sessions,
-			 int *n_adopted);
+int datapath_prepare_obj(struct bpf_object *obj, const char *pin_dir,
+			 const struct dp_sizes *sizes, int *n_adopted);
 
 /* Lock the pin dir, then load (creating and pinning, or adopting) every
- * map.  dp->maps holds the fds afterwards.  Nothing is attached. */
+ * map, the session tables sized by sizes.  dp->maps holds the fds
+ * afterwards.  Nothing is attached. */
+int datapath_open_sized(struct datapath *dp, const char *pin_dir, const struct dp_sizes *sizes);
+/* The same with dp_sizes_default(max_sessions). */
 int datapath_open(struct datapath *dp, const char *pin_dir, __u32 max_sessions);
 
 /*

@@ -252,6 +252,11 @@ static void reload_fixup(struct mip6lb_config *cfg, void *arg)
 	d->n_ifaces = cur->n_ifaces;
 	d->xdp_mode = cur->xdp_mode;
 	d->max_sessions = cur->max_sessions;
+	if (cur->max_bindings != d->max_bindings || cur->probation_sessions != d->probation_sessions)
+		pr_warn("reload: daemon.max_bindings or probation_sessions changed; it takes "
+			"effect at a restart with --flush");
+	d->max_bindings = cur->max_bindings;
+	d->probation_sessions = cur->probation_sessions;
 	d->notify_addr = cur->notify_addr;
 	d->notify_port = cur->notify_port;
 }
@@ -503,7 +508,7 @@ static void on_timer(void *arg, __u32 events)
 	if (now - r->last_sweep_ns < every)
 		return;
 	r->last_sweep_ns = now;
-	err = aging_sweep(r->dp.maps.sessions, now, &res);
+	err = aging_sweep_all(&r->dp.maps, now, &res);
 	if (!err && res.deleted) {
 		pr_debug("aging: %ld of %ld sessions expired", res.deleted, res.scanned);
 		/* A binding's remembered backend may have been one of them. */
@@ -645,7 +650,15 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 	err = check_host(cfg);
 	if (err)
 		goto out_loop;
-	err = datapath_open(&r.dp, o->pin_dir, cfg->daemon.max_sessions);
+	{
+		struct dp_sizes sz;
+
+		dp_sizes_default(&sz, cfg->daemon.max_sessions);
+		if (cfg->daemon.probation_sessions)
+			sz.probation = cfg->daemon.probation_sessions;
+		sz.coa = cfg->daemon.max_bindings;
+		err = datapath_open_sized(&r.dp, o->pin_dir, &sz);
+	}
 	if (err)
 		goto out_loop;
 	err = nh_open(&r.nh);

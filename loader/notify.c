@@ -55,7 +55,8 @@ void notify_on_event(struct notify *n, const struct mip6lb_event *ev, __u64 now_
 	b = notify_binding_find(n, home);
 	if (b && b->peer >= 0 && n->peers[b->peer].role == mode &&
 	    now_ms < b->expires_ms && !addr_eq(&b->coa, home)) {
-		notify_write_coa(n, ev->key.service_id, &b->coa, ev->backend_id, b->lifetime_s);
+		notify_write_coa_anchored(n, ev->key.service_id, &b->coa, ev->backend_id,
+					  ev->anchor, b->lifetime_s);
 		notify_attach(n, b, ev->key.service_id, ev->backend_id, now_ms);
 		notify_wq_flush(n);
 	}

@@ -2,13 +2,16 @@
 /*
  * notify_coa.c - where a notification changes a map: the session of kind
  * coa that carries a node's backend to its new care-of address
- * (notify_write_coa(), queued and written in batches by notify_wq_flush()),
- * the node's existing sessions it copies the backend from, and the cached
- * notify modes of the services that decide which sessions move.
+ * (notify_write_coa(), queued and written in batches by notify_wq_flush()
+ * into coa_sessions, the map only this daemon writes and traffic cannot
+ * evict), the node's existing sessions it copies the backend and anchor
+ * from, and the cached notify modes of the services that decide which
+ * sessions move.
  */
 #include <errno.h>
 #include <bpf/bpf.h>
 #include "notify_priv.h"
+#include "hash.h"
 #include "log.h"
 
 /* A backend a binding found for a service is reused for its next
@@ -68,6 +71,8 @@ static void addr_key(struct mip6lb_session_key *k, __u32 service_id, const struc
 	k->id.addr = *a;
 }
 
+/* The session at address a in any session table: established, coa, or a
+ * node still on probation (which already has its backend). */
 static bool session_at(struct notify *n, __u32 service_id, const struct in6_addr *a,
 		       struct mip6lb_session *val)
 {
@@ -76,7 +81,18 @@ static bool session_at(struct notify *n, __u32 service_id, const struct in6_addr
 	/* Read what this module wrote, not what it is about to write. */
 	notify_wq_flush(n);
 	addr_key(&k, service_id, a);
-	return !bpf_map_lookup_elem(n->maps.sessions, &k, val);
+	return !dp_session_lookup(&n->maps, &k, val);
+}
+
+/* The anchor of a node known only by its home address: the hash its
+ * session has when the datapath made it from an HAO or on the home link
+ * (bpf/session.h), so its coa session re-hashes with the rest of it. */
+static __u32 home_anchor(__u32 service_id, const struct in6_addr *home)
+{
+	struct mip6lb_session_key k;
+
+	addr_key(&k, service_id, home);
+	return mip6lb_session_hash(&k);
 }
 
 static void write_failed(struct notify *n, const struct mip6lb_session_key *k, int err)
@@ -102,7 +118,7 @@ void notify_wq_flush(struct notify *n)
 	if (!n->wq_n)
 		return;
 	if (!n->no_update_batch) {
-		err = bpf_map_update_batch(n->maps.sessions, n->wq_key, n->wq_val, &count, &bo) ?
+		err = bpf_map_update_batch(n->maps.coa_sessions, n->wq_key, n->wq_val, &count, &bo) ?
 		      -errno : 0;
 		if (!err)
 			count = n->wq_n;
@@ -114,7 +130,7 @@ void notify_wq_flush(struct notify *n)
 		n->st.sessions_written += i;
 	}
 	for (; i < (__u32)n->wq_n; i++) {
-		if (bpf_map_update_elem(n->maps.sessions, &n->wq_key[i], &n->wq_val[i], BPF_ANY))
+		if (bpf_map_update_elem(n->maps.coa_sessions, &n->wq_key[i], &n->wq_val[i], BPF_ANY))
 			write_failed(n, &n->wq_key[i], -errno);
 		else
 			n->st.sessions_written++;
@@ -123,16 +139,20 @@ void notify_wq_flush(struct notify *n)
 }
 
 /*
- * The session of kind coa for a node's new care-of address: the backend of
- * its existing session, the notified lifetime, last used now on the
- * datapath's clock.  BPF_ANY on purpose: plain packets from the new
- * address may have raced the notification and picked another backend on
- * the ring; the node's original backend wins.  Queued: the caller's
- * notify_wq_flush() (at the latest at the end of notify_on_readable() or
- * notify_on_event()) writes it.
+ * The session of kind coa for a node's new care-of address in
+ * coa_sessions: the backend and anchor of its existing session, the
+ * notified lifetime, last used now on the datapath's clock.  BPF_ANY on
+ * purpose: a rewrite wins, and the datapath looks a source address up in
+ * coa_sessions before sessions, so a session that plain packets from the
+ * new address started on the ring before the notification arrived loses
+ * to the node's original backend.  Queued: the caller's notify_wq_flush()
+ * (at the latest at the end of notify_on_readable() or notify_on_event())
+ * writes it.  anchor: the node's (its session's flow_hash), so that the
+ * coa session re-hashes with the node's other sessions when their backend
+ * goes; 0 = not known (it then re-hashes on its own address).
  */
-void notify_write_coa(struct notify *n, __u32 service_id, const struct in6_addr *coa,
-		      __u32 backend_id, __u32 lifetime_s)
+void notify_write_coa_anchored(struct notify *n, __u32 service_id, const struct in6_addr *coa,
+			       __u32 backend_id, __u32 anchor, __u32 lifetime_s)
 {
 	if (n->wq_n == NOTIFY_WRITE_BATCH)
 		notify_wq_flush(n);
@@ -141,9 +161,16 @@ void notify_write_coa(struct notify *n, __u32 service_id, const struct in6_addr 
 		.backend_id = backend_id,
 		.kind = MIP6LB_KIND_COA,
 		.lifetime_s = lifetime_s,
+		.flow_hash = anchor,
 		.last_used_ns = dp_now_ns(),
 	};
 	n->wq_n++;
+}
+
+void notify_write_coa(struct notify *n, __u32 service_id, const struct in6_addr *coa,
+		      __u32 backend_id, __u32 lifetime_s)
+{
+	notify_write_coa_anchored(n, service_id, coa, backend_id, 0, lifetime_s);
 }
 
 static struct attach *attach_find(struct nbinding *b, __u32 service_id)
@@ -212,7 +239,7 @@ int notify_carry_sessions(struct notify *n, struct nbinding *b, __u8 role,
 			  const struct in6_addr *old, __u64 now_ms)
 {
 	struct mip6lb_session val;
-	__u32 id, backend_id;
+	__u32 id, backend_id, anchor;
 	int written = 0;
 
 	for (id = 0; id < MIP6LB_MAX_SERVICES; id++) {
@@ -223,8 +250,15 @@ int notify_carry_sessions(struct notify *n, struct nbinding *b, __u8 role,
 				continue;
 			backend_id = val.backend_id;
 			notify_attach(n, b, id, backend_id, now_ms);
+			/* The node's own anchor, so that its sessions move
+			 * as one when their backend goes. */
+			anchor = val.flow_hash ? val.flow_hash : home_anchor(id, &b->h.key);
+		} else {
+			/* Remembered without a lookup: the anchor a node
+			 * first seen by its HAO or at home has. */
+			anchor = home_anchor(id, &b->h.key);
 		}
-		notify_write_coa(n, id, &b->coa, backend_id, b->lifetime_s);
+		notify_write_coa_anchored(n, id, &b->coa, backend_id, anchor, b->lifetime_s);
 		written++;
 	}
 	return written;

@@ -249,6 +249,11 @@ __u8 notify_service_mode(const struct notify *n, __u32 id);
  * the queue. */
 void notify_write_coa(struct notify *n, __u32 service_id, const struct in6_addr *coa,
 		      __u32 backend_id, __u32 lifetime_s);
+/* The same with the node's anchor (its session's flow_hash), so that the
+ * coa session moves with the node's other sessions when their backend
+ * goes; notify_write_coa() writes 0 (not known). */
+void notify_write_coa_anchored(struct notify *n, __u32 service_id, const struct in6_addr *coa,
+			       __u32 backend_id, __u32 anchor, __u32 lifetime_s);
 void notify_wq_flush(struct notify *n);
 /* Remember that the node's session in service_id is on backend_id. */
 void notify_attach(struct notify *n, struct nbinding *b, __u32 service_id, __u32 backend_id,

@@ -325,7 +325,7 @@ void fake_maps_open(struct dp_maps *m)
 	def(probe.vip_index, FK_ARRAY, 4, sizeof(struct mip6lb_vip_bucket), MIP6LB_VIP_BUCKETS);
 	def(probe.backends, FK_ARRAY, 4, sizeof(struct mip6lb_backend), MIP6LB_MAX_BACKENDS);
 	def(probe.rings, FK_ARRAY, 4, 4, MIP6LB_MAX_SERVICES * MIP6LB_RING_SIZE);
-	def(probe.sessions, FK_LRU_HASH, sizeof(struct mip6lb_session_key),
+	def(probe.sessions, FK_HASH, sizeof(struct mip6lb_session_key),
 	    sizeof(struct mip6lb_session), 4096);
 	def(probe.frags, FK_LRU_HASH, sizeof(struct mip6lb_frag_key), sizeof(struct mip6lb_frag),
 	    4096);
@@ -334,6 +334,10 @@ void fake_maps_open(struct dp_maps *m)
 	    MIP6LB_MAX_BACKENDS);
 	def(probe.tx_ports, FK_HASH, 4, 4, 64);
 	def(probe.settings, FK_ARRAY, 4, sizeof(struct mip6lb_settings), 1);
+	def(probe.probation, FK_LRU_HASH, sizeof(struct mip6lb_session_key),
+	    sizeof(struct mip6lb_session), 4096);
+	def(probe.coa_sessions, FK_HASH, sizeof(struct mip6lb_session_key),
+	    sizeof(struct mip6lb_session), 4096);
 	for (i = 0; i < DP_MAP_COUNT; i++)
 		if (maps[i].name && i != probe.events)
 			*dp_maps_slot(m, i) = FAKE_FD_BASE + i;

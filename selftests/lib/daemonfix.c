@@ -294,7 +294,7 @@ void dfx_load_prog(struct dfx *f)
 {
 	f->prog_skel = mip6lb__open();
 	ck_assert_ptr_nonnull(f->prog_skel);
-	ck_assert_int_eq(datapath_prepare_obj(f->prog_skel->obj, f->pin_dir, DFX_SESSIONS, NULL), 0);
+	ck_assert_int_eq(datapath_prepare_obj(f->prog_skel->obj, f->pin_dir, &f->dp.sizes, NULL), 0);
 	ck_assert_int_eq(mip6lb__load(f->prog_skel), 0);
 	f->prog_fd = bpf_program__fd(f->prog_skel->progs.mip6lb_xdp);
 	ck_assert_int_ge(f->prog_fd, 0);

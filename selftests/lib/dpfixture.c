@@ -70,6 +70,7 @@ void dpf_add_service(struct dpf *f, const struct dpf_service *s)
 		svc.flags |= MIP6LB_SVC_EUI64_ONLY;
 	svc.forward = s->forward;
 	svc.chain_policy = s->chain_policy;
+	svc.notify = s->notify;
 	svc.lifetime_s = s->lifetime_s ? s->lifetime_s : MIP6LB_DEFAULT_LIFETIME;
 	if (s->lb_addr)
 		parse_addr(s->lb_addr, &svc.lb_addr);
@@ -182,7 +183,7 @@ int dpf_session(struct dpf *f, __u32 service_id, int kind, const char *identity,
 
 	key.service_id = service_id;
 	ck_assert_int_eq(identity_parse(kind, identity, &key), 0);
-	return bpf_map_lookup_elem(f->maps.sessions, &key, val) ? -errno : 0;
+	return dp_session_lookup(&f->maps, &key, val);
 }
 
 static int count_cb(const struct mip6lb_session_key *k, const struct mip6lb_session *v, void *arg)

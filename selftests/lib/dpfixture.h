@@ -49,6 +49,7 @@ struct dpf_service {
 	const char *lb_addr;
 	int chain_policy;
 	__u32 lifetime_s;
+	__u8 notify;                  /* MIP6LB_NOTIFY_*: coa_sessions looked up */
 };
 void dpf_add_service(struct dpf *f, const struct dpf_service *s);
 
@@ -65,7 +66,8 @@ int dpf_run(struct dpf *f, const struct pb *b, struct dpf_result *r);
 __u64 dpf_counter(struct dpf *f, int idx);
 /* The BPF parser's result for the last packet (scratch map, this CPU). */
 void dpf_last_parse(struct dpf *f, struct mip6lb_pkt *pkt);
-/* Session lookup by kind + identity text; returns 0 and fills val if found. */
+/* Session lookup by kind + identity text, in every session table (as
+ * dp_session_lookup); returns 0 and fills val if found. */
 int dpf_session(struct dpf *f, __u32 service_id, int kind, const char *identity,
 		struct mip6lb_session *val);
 long dpf_session_count(struct dpf *f);

@@ -34,9 +34,12 @@ static const __u32 be3b[] = { 3, 4, 5 };
 
 static void setup(void)
 {
-	struct dpf_service s0 = { .id = 0, .vip = VIP, .eui64_only = -1, .forward = MIP6LB_FWD_L2_DSR };
+	/* Both take binding notifications, so coa_sessions is looked up. */
+	struct dpf_service s0 = { .id = 0, .vip = VIP, .eui64_only = -1, .forward = MIP6LB_FWD_L2_DSR,
+				  .notify = MIP6LB_NOTIFY_HA };
 	struct dpf_service s1 = { .id = 1, .vip = VIP2, .eui64_only = -1,
-				  .forward = MIP6LB_FWD_IP6IP6, .lb_addr = LB_ADDR };
+				  .forward = MIP6LB_FWD_IP6IP6, .lb_addr = LB_ADDR,
+				  .notify = MIP6LB_NOTIFY_HA };
 
 	dpf_open(&fx);
 	dpf_add_service(&fx, &s0);
@@ -278,7 +281,7 @@ START_TEST(test_coa_session)
 
 	ck_assert_int_eq(identity_parse(MIP6LB_KIND_COA, COA_B, &key), 0);
 	val.last_used_ns = dp_now_ns();
-	ck_assert_int_eq(bpf_map_update_elem(fx.maps.sessions, &key, &val, BPF_ANY), 0);
+	ck_assert_int_eq(bpf_map_update_elem(fx.maps.coa_sessions, &key, &val, BPF_ANY), 0);
 	udp_from(&b, COA_B, VIP);
 	ck_assert_uint_eq(forwarded(&b), 2);
 	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_KIND_COA), 1);
@@ -591,11 +594,11 @@ START_TEST(test_ip6ip6_flow_hash_kept)
 	ck_assert_int_eq(identity_parse(MIP6LB_KIND_COA, COA_B, &ck), 0);
 	coa.backend_id = be;
 	coa.last_used_ns = dp_now_ns();
-	ck_assert_int_eq(bpf_map_update_elem(fx.maps.sessions, &ck, &coa, BPF_ANY), 0);
+	ck_assert_int_eq(bpf_map_update_elem(fx.maps.coa_sessions, &ck, &coa, BPF_ANY), 0);
 	udp_from(&b, COA_B, VIP2);
 	dpf_run(&fx, &b, &r);
 	ck_assert_int_eq(r.verdict, XDP_TX);
-	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.sessions, &ck, &s), 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.coa_sessions, &ck, &s), 0);
 	ck_assert_uint_eq(s.flow_hash, mip6lb_session_hash(&ck));
 	udp_from(&want, COA_B, VIP2);
 	ip6ip6_to(&want, be, MIP6LB_KIND_COA, COA_B);

@@ -956,7 +956,7 @@ START_TEST(test_remembered_backend_and_maps_changed)
 	ck_assert_int_eq(identity_parse(MIP6LB_KIND_HOA, HOA, &k), 0);
 	ck_assert_int_eq(bpf_map_delete_elem(fx.maps.sessions, &k), 0);
 	ck_assert_int_eq(identity_parse(MIP6LB_KIND_COA, COA_B, &k), 0);
-	ck_assert_int_eq(bpf_map_delete_elem(fx.maps.sessions, &k), 0);
+	ck_assert_int_eq(bpf_map_delete_elem(fx.maps.coa_sessions, &k), 0);
 	notify_maps_changed(nt, t);
 	notify_msg(&m, HOA, COA_C, COA_B, 2, LIFETIME);
 	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
@@ -975,7 +975,7 @@ START_TEST(test_remembered_backend_and_maps_changed)
 	ck_assert_int_eq(identity_parse(MIP6LB_KIND_HOA, HOA, &k), 0);
 	ck_assert_int_eq(bpf_map_delete_elem(fx.maps.sessions, &k), 0);
 	ck_assert_int_eq(identity_parse(MIP6LB_KIND_COA, COA_C, &k), 0);
-	ck_assert_int_eq(bpf_map_delete_elem(fx.maps.sessions, &k), 0);
+	ck_assert_int_eq(bpf_map_delete_elem(fx.maps.coa_sessions, &k), 0);
 	notify_msg(&m, HOA, COA_B, COA_C, 3, LIFETIME);
 	peer_send(ha_fd, &ha_tx, &m, NULL, NULL);
 	ck_assert_int_eq(pump(t + 1000), 1);
