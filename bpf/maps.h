@@ -136,13 +136,7 @@ struct {
 } events SEC(".maps");
 
 /* Per-CPU one-second window that rate-limits events and the new
- * identities recorded (settings.events_per_sec, settings.new_per_sec). */
-struct mip6lb_event_window {
-	__u64 start_ns;
-	__u32 sent;                    /* events */
-	__u32 admitted;                /* new identities recorded */
-};
-
+ * identities recorded (struct mip6lb_event_window, mip6lb.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

@@ -342,6 +342,15 @@ struct mip6lb_event {
 
 #define MIP6LB_EV_SESSION_NEW 1
 
+/* event_window: per CPU, the one-second window that rate-limits events
+ * (settings.events_per_sec) and the new identities recorded
+ * (settings.new_per_sec); restarted by the first packet after its second. */
+struct mip6lb_event_window {
+	__u64 start_ns;
+	__u32 sent;                    /* events */
+	__u32 admitted;                /* new identities recorded */
+};
+
 /* Datapath tunables, one array slot; the daemon writes it.  All zero (a
  * fresh map) is the datapath without admission control: every new
  * identity goes straight into sessions. */

@@ -26,6 +26,14 @@ static void pin_cpu0(void)
 
 void dpf_open(struct dpf *f)
 {
+	struct dp_sizes sz = { .sessions = DPF_SESSIONS, .probation = DPF_SESSIONS,
+			       .coa = DPF_SESSIONS };
+
+	dpf_open_sized(f, &sz);
+}
+
+void dpf_open_sized(struct dpf *f, const struct dp_sizes *sz)
+{
 	int err;
 
 	memset(f, 0, sizeof(*f));
@@ -33,7 +41,9 @@ void dpf_open(struct dpf *f)
 	f->skel = mip6lb__open();
 	ck_assert_msg(f->skel, "mip6lb__open: %s", strerror(errno));
 	bpf_map__set_max_entries(f->skel->maps.rings, DPF_SERVICES * MIP6LB_RING_SIZE);
-	bpf_map__set_max_entries(f->skel->maps.sessions, DPF_SESSIONS);
+	bpf_map__set_max_entries(f->skel->maps.sessions, sz->sessions);
+	bpf_map__set_max_entries(f->skel->maps.probation, sz->probation);
+	bpf_map__set_max_entries(f->skel->maps.coa_sessions, sz->coa);
 	err = mip6lb__load(f->skel);
 	ck_assert_msg(!err, "mip6lb__load: %s", strerror(-err));
 	err = dp_maps_from_object(&f->maps, f->skel->obj);

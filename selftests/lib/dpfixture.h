@@ -36,6 +36,8 @@ struct dpf_result {
 
 /* Load and attach nothing; abort the test on failure (ck_assert). */
 void dpf_open(struct dpf *f);
+/* The same with the session tables sized by sz. */
+void dpf_open_sized(struct dpf *f, const struct dp_sizes *sz);
 void dpf_close(struct dpf *f);
 
 struct dpf_service {
