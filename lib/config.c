@@ -40,11 +40,13 @@ static const int sec_words[] = {
 
 enum key_id {
 	K_D_INTERFACE, K_D_XDP_MODE, K_D_NOTIFY_LISTEN, K_D_SWEEP, K_D_MAX_SESSIONS,
-	K_D_EVENTS, K_D_NOTIFY_RCVBUF,
+	K_D_EVENTS, K_D_NOTIFY_RCVBUF, K_D_METRICS,
 	K_D_NEW_PER_SEC, K_D_PROBATION_MS, K_D_PROBATION_SESSIONS, K_D_MAX_BINDINGS,
 	K_S_VIP, K_S_PROTO, K_S_PORT, K_S_IDENTITY, K_S_EUI64, K_S_FORWARD, K_S_LB_ADDR,
 	K_S_LIFETIME, K_S_CHAIN, K_S_NOTIFY,
-	K_B_ADDR, K_B_WEIGHT, K_B_MAC, K_B_DEV, K_B_STATE,
+	K_S_HEALTH, K_S_HPORT, K_S_HPATH, K_S_HINTERVAL, K_S_HTIMEOUT, K_S_HRISE, K_S_HFALL,
+	K_B_ADDR, K_B_WEIGHT, K_B_MAC, K_B_DEV, K_B_STATE, K_B_DRAIN_DEADLINE,
+	K_B_HEALTH, K_B_HPORT, K_B_HPATH, K_B_HINTERVAL, K_B_HTIMEOUT, K_B_HRISE, K_B_HFALL,
 	K_MAX,
 };
 
@@ -218,6 +220,17 @@ static int set_events(struct pstate *st, const char *key, const char *val)
 	return num(st, key, val, 0, 1000000, &st->cfg->daemon.events_per_sec);
 }
 
+static int set_metrics(struct pstate *st, const char *key, const char *val)
+{
+	struct cfg_daemon *d = &st->cfg->daemon;
+
+	if (parse_hostport6(val, &d->metrics_addr, &d->metrics_port, CFG_METRICS_PORT) ||
+	    !d->metrics_port)
+		return bad(st, key, val, "expected [ADDRESS]:PORT, like [::1]:%u", CFG_METRICS_PORT);
+	d->has_metrics = true;
+	return 0;
+}
+
 /* ---- [service NAME] ---------------------------------------------------- */
 
 #define CUR_SVC(st) (&(st)->cfg->services[(st)->idx])
@@ -327,6 +340,139 @@ static int set_notify(struct pstate *st, const char *key, const char *val)
 	return 0;
 }
 
+/* ---- health checks: [service NAME] and [backend SERVICE NAME] -------- */
+
+/* The section's health check: a service's, or a backend's overrides. */
+static struct cfg_health *cur_health(struct pstate *st)
+{
+	return st->sec == SEC_SERVICE ? &CUR_SVC(st)->health : &CUR_BE(st)->health;
+}
+
+/* "2", "2s", "1.5s", "500ms" -> milliseconds, within [min, max]. */
+static int duration_ms(const char *val, __u32 min, __u32 max, __u32 *out)
+{
+	unsigned long long v = 0, frac = 0, scale = 1000;
+	const char *p = val;
+	int digits = 0, fd = 0;
+
+	for (; *p >= '0' && *p <= '9' && digits < 10; p++, digits++)
+		v = v * 10 + (*p - '0');
+	if (!digits)
+		return -EINVAL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, fd++) {
+			if (fd == 3)
+				return -EINVAL;
+			frac = frac * 10 + (*p - '0');
+		}
+		if (!fd)
+			return -EINVAL;
+		while (fd++ < 3)
+			frac *= 10;
+	}
+	if (!strcmp(p, "ms")) {
+		if (frac)
+			return -EINVAL;
+		scale = 1;
+	} else if (*p && strcmp(p, "s")) {
+		return -EINVAL;
+	}
+	v = v * scale + (scale == 1000 ? frac : 0);
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = (__u32)v;
+	return 0;
+}
+
+static int set_health(struct pstate *st, const char *key, const char *val)
+{
+	static const char *const names[] = {
+		[CFG_HEALTH_NONE] = "none", [CFG_HEALTH_TCP] = "tcp",
+		[CFG_HEALTH_UDP] = "udp", [CFG_HEALTH_HTTP] = "http",
+	};
+	int i;
+
+	for (i = CFG_HEALTH_NONE; i <= CFG_HEALTH_HTTP; i++) {
+		if (!strcmp(val, names[i])) {
+			cur_health(st)->type = (__u8)i;
+			return 0;
+		}
+	}
+	return bad(st, key, val, "expected none, tcp, udp or http");
+}
+
+static int set_hport(struct pstate *st, const char *key, const char *val)
+{
+	__u32 v;
+
+	if (num(st, key, val, 1, 65535, &v))
+		return st->in.rc;
+	cur_health(st)->port = (__u16)v;
+	return 0;
+}
+
+static int set_hpath(struct pstate *st, const char *key, const char *val)
+{
+	const char *p;
+
+	/* It goes into the request line as is: nothing that could end it. */
+	if (val[0] != '/' || strlen(val) >= CFG_HEALTH_PATH_LEN)
+		return bad(st, key, val, "expected a path starting with '/', under %d bytes",
+			   CFG_HEALTH_PATH_LEN);
+	for (p = val; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return bad(st, key, val, "no spaces or control characters in a request path");
+	strcpy(cur_health(st)->path, val);
+	return 0;
+}
+
+static int set_hinterval(struct pstate *st, const char *key, const char *val)
+{
+	if (duration_ms(val, 100, 3600000, &cur_health(st)->interval_ms))
+		return bad(st, key, val, "expected a duration from 100ms to 3600s, like 2s or 500ms");
+	return 0;
+}
+
+static int set_htimeout(struct pstate *st, const char *key, const char *val)
+{
+	if (duration_ms(val, 50, 60000, &cur_health(st)->timeout_ms))
+		return bad(st, key, val, "expected a duration from 50ms to 60s, like 1s or 300ms");
+	return 0;
+}
+
+static int set_hcount(struct pstate *st, const char *key, const char *val, __u8 *out)
+{
+	__u32 v;
+
+	if (num(st, key, val, 1, 10, &v))
+		return st->in.rc;
+	*out = (__u8)v;
+	return 0;
+}
+
+static int set_hrise(struct pstate *st, const char *key, const char *val)
+{
+	return set_hcount(st, key, val, &cur_health(st)->rise);
+}
+
+static int set_hfall(struct pstate *st, const char *key, const char *val)
+{
+	return set_hcount(st, key, val, &cur_health(st)->fall);
+}
+
+/* A health check that cannot run: where to probe, and a timeout that
+ * would overlap the next probe. */
+static const char *health_problem(const struct cfg_health *h, __u16 svc_port)
+{
+	if (h->type == CFG_HEALTH_NONE)
+		return NULL;
+	if (!h->port && !svc_port)
+		return "needs health_port (the service's port is any)";
+	if (h->timeout_ms > h->interval_ms)
+		return "health_timeout is longer than health_interval";
+	return NULL;
+}
+
 /* ---- [backend SERVICE NAME] ------------------------------------------- */
 
 static int set_be_addr(struct pstate *st, const char *key, const char *val)
@@ -364,6 +510,11 @@ static int set_dev(struct pstate *st, const char *key, const char *val)
 	return 0;
 }
 
+static int set_drain_deadline(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 1, CFG_MAX_LIFETIME, &CUR_BE(st)->drain_deadline_s);
+}
+
 static int set_state(struct pstate *st, const char *key, const char *val)
 {
 	if (!strcmp(val, "active"))
@@ -383,6 +534,7 @@ static const struct key_def keys[K_MAX] = {
 	[K_D_MAX_SESSIONS]  = { SEC_DAEMON,  "max_sessions",   false, set_max_sessions },
 	[K_D_EVENTS]        = { SEC_DAEMON,  "events_per_sec", false, set_events },
 	[K_D_NOTIFY_RCVBUF] = { SEC_DAEMON,  "notify_rcvbuf",  false, set_notify_rcvbuf },
+	[K_D_METRICS]       = { SEC_DAEMON,  "metrics_listen", false, set_metrics },
 	[K_D_NEW_PER_SEC]   = { SEC_DAEMON,  "new_sessions_per_sec", false, set_new_per_sec },
 	[K_D_PROBATION_MS]  = { SEC_DAEMON,  "probation_ms",   false, set_probation_ms },
 	[K_D_PROBATION_SESSIONS] = { SEC_DAEMON, "probation_sessions", false,
@@ -398,11 +550,26 @@ static const struct key_def keys[K_MAX] = {
 	[K_S_LIFETIME]      = { SEC_SERVICE, "lifetime",       false, set_lifetime },
 	[K_S_CHAIN]         = { SEC_SERVICE, "chain_policy",   false, set_chain },
 	[K_S_NOTIFY]        = { SEC_SERVICE, "notify",         false, set_notify },
+	[K_S_HEALTH]        = { SEC_SERVICE, "health",         false, set_health },
+	[K_S_HPORT]         = { SEC_SERVICE, "health_port",    false, set_hport },
+	[K_S_HPATH]         = { SEC_SERVICE, "health_path",    false, set_hpath },
+	[K_S_HINTERVAL]     = { SEC_SERVICE, "health_interval", false, set_hinterval },
+	[K_S_HTIMEOUT]      = { SEC_SERVICE, "health_timeout", false, set_htimeout },
+	[K_S_HRISE]         = { SEC_SERVICE, "health_rise",    false, set_hrise },
+	[K_S_HFALL]         = { SEC_SERVICE, "health_fall",    false, set_hfall },
 	[K_B_ADDR]          = { SEC_BACKEND, "addr",           false, set_be_addr },
 	[K_B_WEIGHT]        = { SEC_BACKEND, "weight",         false, set_weight },
 	[K_B_MAC]           = { SEC_BACKEND, "mac",            false, set_mac },
 	[K_B_DEV]           = { SEC_BACKEND, "dev",            false, set_dev },
 	[K_B_STATE]         = { SEC_BACKEND, "state",          false, set_state },
+	[K_B_DRAIN_DEADLINE] = { SEC_BACKEND, "drain_deadline", false, set_drain_deadline },
+	[K_B_HEALTH]        = { SEC_BACKEND, "health",         false, set_health },
+	[K_B_HPORT]         = { SEC_BACKEND, "health_port",    false, set_hport },
+	[K_B_HPATH]         = { SEC_BACKEND, "health_path",    false, set_hpath },
+	[K_B_HINTERVAL]     = { SEC_BACKEND, "health_interval", false, set_hinterval },
+	[K_B_HTIMEOUT]      = { SEC_BACKEND, "health_timeout", false, set_htimeout },
+	[K_B_HRISE]         = { SEC_BACKEND, "health_rise",    false, set_hrise },
+	[K_B_HFALL]         = { SEC_BACKEND, "health_fall",    false, set_hfall },
 };
 
 /* ---- sections ---------------------------------------------------------- */
@@ -428,6 +595,10 @@ static void section_end(struct pstate *st)
 		if (s->port && !s->proto)
 			fail(st, st->key_line[K_S_PORT], -EINVAL,
 			     "service '%s': port needs proto = tcp or udp", s->name);
+		if (health_problem(&s->health, s->port))
+			fail(st, st->key_line[K_S_HEALTH] ? st->key_line[K_S_HEALTH] : s->line,
+			     -EINVAL, "service '%s': health = %s %s", s->name,
+			     health_type_name(s->health.type), health_problem(&s->health, s->port));
 		break;
 	case SEC_BACKEND:
 		b = CUR_BE(st);
@@ -472,6 +643,12 @@ static int begin_service(struct pstate *st, const char *name)
 	s->notify = MIP6LB_NOTIFY_OFF;
 	s->lifetime_s = MIP6LB_DEFAULT_LIFETIME;
 	s->n_ids = (__u8)id_order_parse(DEFAULT_ID_ORDER, s->id_order);
+	s->health.type = CFG_HEALTH_NONE;
+	s->health.interval_ms = CFG_HEALTH_INTERVAL_MS;
+	s->health.timeout_ms = CFG_HEALTH_TIMEOUT_MS;
+	s->health.rise = CFG_HEALTH_RISE;
+	s->health.fall = CFG_HEALTH_FALL;
+	strcpy(s->health.path, "/");
 	return 0;
 }
 
@@ -635,6 +812,19 @@ static void validate(struct pstate *st)
 	}
 	for (i = 0; i < cfg->n_backends; i++) {
 		struct cfg_backend *b = &cfg->backends[i];
+		const struct cfg_service *s;
+		struct cfg_health h;
+
+		if (b->service_idx < 0)
+			continue;
+		s = &cfg->services[b->service_idx];
+		config_health_resolve(s, b, &h);
+		if (health_problem(&h, s->port))
+			fail(st, b->line, -EINVAL, "backend '%s %s': health = %s %s", b->service,
+			     b->name, health_type_name(h.type), health_problem(&h, s->port));
+	}
+	for (i = 0; i < cfg->n_backends; i++) {
+		struct cfg_backend *b = &cfg->backends[i];
 
 		for (j = 0; j < i && b->service_idx >= 0; j++) {
 			struct cfg_backend *o = &cfg->backends[j];
@@ -745,6 +935,41 @@ void config_service_key(const struct cfg_service *svc, struct mip6lb_service_key
 	out->vip = svc->vip;
 	out->proto = svc->proto;
 	out->port = svc->port;
+}
+
+const char *health_type_name(int type)
+{
+	switch (type) {
+	case CFG_HEALTH_NONE: return "none";
+	case CFG_HEALTH_TCP: return "tcp";
+	case CFG_HEALTH_UDP: return "udp";
+	case CFG_HEALTH_HTTP: return "http";
+	}
+	return "?";
+}
+
+void config_health_resolve(const struct cfg_service *svc, const struct cfg_backend *be,
+			   struct cfg_health *out)
+{
+	const struct cfg_health *o = &be->health;
+
+	*out = svc->health;
+	if (o->type != CFG_HEALTH_INHERIT)
+		out->type = o->type;
+	if (o->rise)
+		out->rise = o->rise;
+	if (o->fall)
+		out->fall = o->fall;
+	if (o->port)
+		out->port = o->port;
+	if (o->interval_ms)
+		out->interval_ms = o->interval_ms;
+	if (o->timeout_ms)
+		out->timeout_ms = o->timeout_ms;
+	if (o->path[0])
+		strcpy(out->path, o->path);
+	if (!out->port)
+		out->port = svc->port;
 }
 
 const char *xdp_mode_name(int mode)

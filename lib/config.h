@@ -39,9 +39,40 @@
 #define CFG_PEER_SUB_RATE       200
 #define CFG_PEER_SUB_BURST      500
 #define CFG_PEER_NO_BINDING_TTL 300
+
+/* Health checks (docs/mip6lbd.md "Health checks"): the defaults detect a
+ * dead backend within about 3 s (a failed probe is repeated at once). */
+#define CFG_HEALTH_INTERVAL_MS 2000
+#define CFG_HEALTH_TIMEOUT_MS  1000
+#define CFG_HEALTH_RISE        2
+#define CFG_HEALTH_FALL        2
+#define CFG_HEALTH_PATH_LEN    128
+#define CFG_METRICS_PORT       9654  /* metrics_listen without a port */
 /* Admission of new identities (docs/PERFORMANCE.md "Admission"). */
 #define CFG_NEW_PER_SEC        100000
 #define CFG_PROBATION_MS       1000
+
+/* What a health probe does; CFG_HEALTH_INHERIT (0, a zeroed struct) is a
+ * backend that takes its service's. */
+enum cfg_health_type {
+	CFG_HEALTH_INHERIT = 0,
+	CFG_HEALTH_NONE,
+	CFG_HEALTH_TCP,                 /* a connection is accepted */
+	CFG_HEALTH_UDP,                 /* a datagram is answered */
+	CFG_HEALTH_HTTP,                /* GET health_path answers 2xx or 3xx */
+};
+
+/* A service's health check, or a backend's overrides (0 / "" = the
+ * service's value). */
+struct cfg_health {
+	__u8 type;                      /* enum cfg_health_type */
+	__u8 rise;                      /* successes to come back up */
+	__u8 fall;                      /* failures to go down */
+	__u16 port;                     /* 0: the service's port */
+	__u32 interval_ms;
+	__u32 timeout_ms;
+	char path[CFG_HEALTH_PATH_LEN]; /* http only */
+};
 
 enum cfg_xdp_mode {
 	CFG_XDP_AUTO = 0,   /* native if the driver has it, else generic */
@@ -64,6 +95,9 @@ struct cfg_daemon {
 	__u32 probation_ms;             /* default CFG_PROBATION_MS, 0 = off */
 	__u32 probation_sessions;       /* probation slots, 0 = dp_sizes_default */
 	__u32 max_bindings;             /* coa_sessions slots, MIP6LB_MAX_BINDINGS */
+	bool has_metrics;               /* metrics_listen given: off by default */
+	struct in6_addr metrics_addr;
+	__u16 metrics_port;             /* default CFG_METRICS_PORT */
 };
 
 struct cfg_service {
@@ -80,6 +114,7 @@ struct cfg_service {
 	bool has_lb_addr;
 	struct in6_addr lb_addr;        /* outer source for ip6ip6 */
 	__u32 lifetime_s;
+	struct cfg_health health;       /* type CFG_HEALTH_NONE by default */
 	int line;                       /* of its [service] header */
 };
 
@@ -93,6 +128,10 @@ struct cfg_backend {
 	__u8 mac[6];                    /* next-hop MAC override */
 	char dev[IF_NAMESIZE];          /* egress override, "" = resolve */
 	bool drained;
+	/* Seconds a drained backend keeps its sessions; then they re-hash on
+	 * their next packet.  0 = until each is idle for its lifetime. */
+	__u32 drain_deadline_s;
+	struct cfg_health health;       /* overrides of its service's */
 	int line;                       /* of its [backend] header */
 };
 
@@ -179,5 +218,10 @@ int config_backend_build(struct cfg_backend *out, const char *service, const cha
 			 const struct cfg_kv *kv, int n, char *err, size_t errlen);
 
 const char *xdp_mode_name(int mode);   /* "auto" | "native" | "generic" */
+const char *health_type_name(int type); /* "none" | "tcp" | "udp" | "http" */
+
+/* A backend's health check: its overrides over its service's. */
+void config_health_resolve(const struct cfg_service *svc, const struct cfg_backend *be,
+			   struct cfg_health *out);
 
 #endif

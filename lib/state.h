@@ -58,6 +58,20 @@ struct st_backend {
 	__u32 nh_backoff_s;
 	struct mip6lb_backend written; /* what the backends map holds */
 	__u64 freed_seq;
+	/* Run-time state (state_backend_state()); kept across applies. */
+	bool down;                   /* failed its health checks: off the ring,
+				      * its sessions re-hash (ACTIVE clear) */
+	bool drain_expired;          /* drained past its deadline: its
+				      * sessions re-hash too */
+	__u64 drain_deadline_ns;     /* 0 = none (CLOCK_MONOTONIC) */
+	__u64 state_ns;              /* when its state last changed */
+};
+
+/* What `backend list` calls a backend's state. */
+enum st_be_state {
+	ST_BE_ACTIVE = 0,            /* on the ring */
+	ST_BE_DRAINED,               /* no new sessions, keeps its own */
+	ST_BE_DOWN,                  /* failed its checks: no sessions at all */
 };
 
 /* Offline next hop (state_new_offline): what every backend gets instead
@@ -154,6 +168,23 @@ int state_backend_del(struct lb_state *st, const char *service, const char *name
 		      char *err, size_t errlen);
 int state_backend_drain(struct lb_state *st, const char *service, const char *name,
 			bool drained, char *err, size_t errlen);
+/* Drain with a deadline: after deadline_s seconds (0 = none) its
+ * remaining sessions re-hash on their next packet (state_drain_tick). */
+int state_backend_drain_deadline(struct lb_state *st, const char *service, const char *name,
+				 __u32 deadline_s, char *err, size_t errlen);
+
+/* ---- run-time backend states (health checks, drain deadlines) ---------- */
+
+/* The health checker's verdict on backend id: down takes it off its ring
+ * (rebuilt at once) and clears ACTIVE in its map entry so that its
+ * sessions re-hash on their next packet; up puts it back for new sessions
+ * (sessions that moved stay where they are).  0, -ENOENT, or a map error. */
+int state_backend_set_down(struct lb_state *st, __u32 id, bool down);
+/* Drained backends whose deadline has passed at now_ns: their sessions
+ * re-hash from now on.  Returns how many expired. */
+int state_drain_tick(struct lb_state *st, __u64 now_ns);
+enum st_be_state state_backend_state(const struct lb_state *st, __u32 id);
+const char *st_be_state_name(enum st_be_state s);
 
 /* Lookups over the model: ids, or -ENOENT. */
 int state_service_id(const struct lb_state *st, const char *name);

@@ -40,7 +40,10 @@ static void be_value(const struct st_backend *b, struct mip6lb_backend *v)
 	memset(v, 0, sizeof(*v));
 	v->addr = b->cfg.addr;
 	v->service_id = b->service_id;
-	v->flags = MIP6LB_BE_ACTIVE;
+	/* Down, or drained past its deadline: sessions may not use it, so
+	 * they re-hash (bpf/session.h), but the entry keeps its address and
+	 * next hop for the health probes (bpf/health.bpf.c). */
+	v->flags = b->down || b->drain_expired ? 0 : MIP6LB_BE_ACTIVE;
 	if (b->cfg.drained)
 		v->flags |= MIP6LB_BE_DRAINED;
 	v->ifindex = b->nh.ifindex;
@@ -102,7 +105,7 @@ static int ring_members(struct lb_state *st, const struct st_service *svcs,
 		const struct st_backend *b = &bes[id];
 		const char *name;
 
-		if (!b->used || b->service_id != sid || b->cfg.drained || !b->cfg.weight)
+		if (!b->used || b->service_id != sid || b->cfg.drained || !b->cfg.weight || b->down)
 			continue;
 		snprintf(st->mb_names[n], sizeof(st->mb_names[n]), "%s/%s", svcs[sid].cfg.name,
 			 b->cfg.name);
@@ -136,6 +139,34 @@ static int write_ring(struct lb_state *st, __u32 sid, int n)
 	if (err)
 		pr_err("map rings: service id %u: %s", sid, strerror(-err));
 	return err;
+}
+
+int st_ring_refresh(struct lb_state *st, __u32 sid)
+{
+	struct st_service *s = &st->svcs[sid];
+	struct mip6lb_service v;
+	__u64 sig;
+	int n, err;
+
+	if (sid >= NSVC || !s->used)
+		return -ENOENT;
+	n = ring_members(st, st->svcs, st->bes, sid, &sig);
+	if (sig == s->ring_sig && (__u32)n == s->n_ring)
+		return 0;
+	err = write_ring(st, sid, n);
+	if (err) {
+		s->ring_sig = 0;
+		return err;
+	}
+	s->ring_sig = sig;
+	s->n_ring = n;
+	/* Keep the service's member count in step (mip6lb_service.n_backends). */
+	if (!bpf_map_lookup_elem(st->maps->service_conf, &sid, &v) && v.n_backends != (__u32)n) {
+		v.n_backends = n;
+		if (bpf_map_update_elem(st->maps->service_conf, &sid, &v, BPF_ANY))
+			pr_warn("map service_conf: id %u: %s", sid, strerror(errno));
+	}
+	return 0;
 }
 
 /* ---- keys and VIP defaults ---------------------------------------------- */
@@ -500,6 +531,29 @@ static void model_fill_services(struct apply *a)
 	}
 }
 
+/* A backend drained by this change starts its deadline now; one no longer
+ * drained forgets it.  b still holds the old config. */
+static void drain_follow(struct st_backend *b, const struct cfg_backend *c, bool is_new)
+{
+	__u64 now = dp_now_ns();
+	bool was = !is_new && b->cfg.drained;
+
+	if (!c->drained) {
+		if (was)
+			b->state_ns = now;
+		b->drain_expired = false;
+		b->drain_deadline_ns = 0;
+		return;
+	}
+	if (!was)
+		b->state_ns = now;
+	if (!was || c->drain_deadline_s != b->cfg.drain_deadline_s) {
+		b->drain_expired = false;
+		b->drain_deadline_ns = c->drain_deadline_s ?
+			now + (__u64)c->drain_deadline_s * 1000000000ULL : 0;
+	}
+}
+
 static void model_fill_backends(struct apply *a)
 {
 	const struct mip6lb_config *cfg = a->cfg;
@@ -513,6 +567,9 @@ static void model_fill_backends(struct apply *a)
 		if (!a->p.be_matched[j]) {
 			resolve = true;
 			a->added++;
+			b->down = b->drain_expired = false;
+			b->drain_deadline_ns = 0;
+			b->state_ns = dp_now_ns();
 		} else {
 			/* An adopted backend (no name yet) was never resolved. */
 			resolve = !b->cfg.name[0] || !nh_inputs_eq(&b->cfg, c);
@@ -521,6 +578,7 @@ static void model_fill_backends(struct apply *a)
 			else if (!be_cfg_eq(&b->cfg, c))
 				a->changed++;
 		}
+		drain_follow(b, c, !a->p.be_matched[j]);
 		b->used = true;
 		b->service_id = a->p.svc_id[c->service_idx];
 		b->cfg = *c;

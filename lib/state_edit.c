@@ -268,3 +268,31 @@ int state_backend_drain(struct lb_state *st, const char *service, const char *na
 	c.backends[idx].drained = drained;
 	return apply_copy(st, &c, err, errlen);
 }
+
+int state_backend_drain_deadline(struct lb_state *st, const char *service, const char *name,
+				 __u32 deadline_s, char *err, size_t errlen)
+{
+	struct mip6lb_config c;
+	int idx = cfg_backend_index(&st->cfg, service, name), ret;
+
+	if (idx < 0) {
+		snprintf(err, errlen, "backend %s/%s: no such backend", service, name);
+		return -ENOENT;
+	}
+	if (deadline_s > CFG_MAX_LIFETIME) {
+		snprintf(err, errlen, "backend %s/%s: deadline %u: at most %u seconds", service,
+			 name, deadline_s, CFG_MAX_LIFETIME);
+		return -EINVAL;
+	}
+	if (st->cfg.backends[idx].drained && st->cfg.backends[idx].drain_deadline_s == deadline_s)
+		return 0;
+	ret = state_cfg_copy(&c, &st->cfg);
+	if (ret) {
+		snprintf(err, errlen, "backend %s/%s: %s", service, name, strerror(-ret));
+		return ret;
+	}
+	/* A new deadline counts from now (state_apply.c: drain_follow). */
+	c.backends[idx].drained = true;
+	c.backends[idx].drain_deadline_s = deadline_s;
+	return apply_copy(st, &c, err, errlen);
+}

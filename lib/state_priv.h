@@ -30,5 +30,7 @@ void st_nh_log(const struct lb_state *st, const struct st_backend *b, const stru
 
 /* Write the backend's map entry if it differs from what the map holds. */
 int st_write_backend(struct lb_state *st, __u32 id, struct st_backend *b);
+/* Rebuild service sid's ring from the model if its members changed. */
+int st_ring_refresh(struct lb_state *st, __u32 sid);
 
 #endif
