@@ -37,6 +37,8 @@ $(DEPS_STAMP): scripts/deps.sh
 
 # pkg-config is only asked once deps are present.
 PKGS        := libbpf libxdp inih json-c libpcap libsodium libmnl
+# mip6lbd's Prometheus endpoint (loader/metrics.c).
+PKGS        += libmicrohttpd
 PKG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lelf -lz
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
@@ -59,6 +61,10 @@ SKEL        := $(OUTPUT)/mip6lb.skel.h
 DECAP_BPF_SRC := bpf/decap.bpf.c
 DECAP_BPF_OBJ := $(OUTPUT)/decap.bpf.o
 DECAP_SKEL  := $(OUTPUT)/decap.skel.h
+# mip6lbd's health probes: tc egress, a program of its own (loader/health_tc.c).
+HEALTH_BPF_SRC := bpf/health.bpf.c
+HEALTH_BPF_OBJ := $(OUTPUT)/health.bpf.o
+HEALTH_SKEL := $(OUTPUT)/health.skel.h
 # Test-only BPF programs (benchmark floors, wrappers).
 TEST_BPF_SRCS := $(wildcard selftests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst selftests/bpf/%.bpf.c,$(OUTPUT)/selftests/%.bpf.o,$(TEST_BPF_SRCS))
@@ -107,7 +113,7 @@ PROGS := $(if $(wildcard $(DAEMON_MAIN)),$(OUTPUT)/mip6lbd) \
 	 $(if $(CLI_SRCS),$(OUTPUT)/mip6lbctl) \
 	 $(if $(DECAP_SRCS),$(OUTPUT)/mip6lb-decap)
 
-all: $(DEPS_STAMP) $(BPF_OBJ) $(SKEL) $(DECAP_BPF_OBJ) $(DECAP_SKEL) $(LIB) $(PROGS) $(TEST_BPF_OBJS) \
+all: $(DEPS_STAMP) $(BPF_OBJ) $(SKEL) $(DECAP_BPF_OBJ) $(DECAP_SKEL) $(HEALTH_SKEL) $(LIB) $(PROGS) $(TEST_BPF_OBJS) \
 	$(NETNS_TOOLS) \
 	$(OUTPUT)/unit_tests $(if $(BENCH_SRCS),$(OUTPUT)/mip6lb-bench) $(PROTOVECTORS)
 
@@ -129,6 +135,15 @@ $(DECAP_BPF_OBJ): $(DECAP_BPF_SRC) $(DEPS_STAMP)
 $(DECAP_SKEL): $(DECAP_BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name mip6lb_decap > $@
+
+$(HEALTH_BPF_OBJ): $(HEALTH_BPF_SRC) $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(HEALTH_SKEL): $(HEALTH_BPF_OBJ)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name mip6lb_health > $@
 
 $(OUTPUT)/selftests/%.bpf.o: selftests/bpf/%.bpf.c $(DEPS_STAMP)
 	$(call msg,BPF,$@)
@@ -154,6 +169,9 @@ SKEL_USERS  := $(shell grep -l 'mip6lb.skel.h' lib/*.c loader/*.c agent/*.c cli/
 $(patsubst %.c,$(OUTPUT)/%.o,$(SKEL_USERS)): $(SKEL)
 DECAP_SKEL_USERS := $(shell grep -l 'decap.skel.h' decap/*.c selftests/*/*.c 2>/dev/null)
 $(patsubst %.c,$(OUTPUT)/%.o,$(DECAP_SKEL_USERS)): $(DECAP_SKEL)
+HEALTH_SKEL_USERS := $(shell grep -l 'health.skel.h' loader/*.c selftests/*/*.c 2>/dev/null)
+$(patsubst %.c,$(OUTPUT)/%.o,$(HEALTH_SKEL_USERS)): $(HEALTH_SKEL)
+$(patsubst %.c,$(OUTPUT)/fuzz/obj/%.o,$(HEALTH_SKEL_USERS)): $(HEALTH_SKEL)
 
 $(OUTPUT)/%.o: %.c $(DEPS_STAMP)
 	$(call msg,CC,$@)

@@ -74,6 +74,15 @@ static const struct cli_arg a_backend_ref[] = {
 	END
 };
 
+static const struct cli_arg a_backend_drain[] = {
+	{ NULL, NULL, "SERVICE", "service", CT_NAME, CA_POS, 0, 0, "service name" },
+	{ NULL, NULL, "NAME", "name", CT_NAME, CA_POS, 0, 0, "backend name" },
+	{ "deadline", NULL, "SECONDS", "deadline", CT_U32, CA_OPT, 1, CFG_MAX_LIFETIME,
+	  "after SECONDS, the sessions still on it re-hash on their next packet "
+	  "(default: each stays until idle for its lifetime)" },
+	END
+};
+
 static const struct cli_arg a_backend_list[] = {
 	{ NULL, NULL, "SERVICE", "service", CT_NAME, CA_POS | CA_OPT, 0, 0,
 	  "only this service's backends" },
@@ -188,12 +197,16 @@ static const struct cli_cmd cmds[] = {
 	  "their backends; new identities are spread over the new ring." },
 	{ "backend del", a_backend_ref, cmd_daemon_request, NULL,
 	  "delete a backend; its sessions re-hash on their next packet", NULL },
-	{ "backend drain", a_backend_ref, cmd_daemon_request, NULL,
-	  "stop giving a backend new sessions; it keeps its existing ones", NULL },
+	{ "backend drain", a_backend_drain, cmd_daemon_request, NULL,
+	  "stop giving a backend new sessions; it keeps its existing ones",
+	  "Drain a backend: no new sessions; its sessions stay until each is idle\n"
+	  "for its lifetime or, with deadline, until SECONDS have passed, when the\n"
+	  "remaining ones re-hash on their next packet.  backend list shows the\n"
+	  "sessions left on it." },
 	{ "backend undrain", a_backend_ref, cmd_daemon_request, NULL,
 	  "give a drained backend new sessions again", NULL },
 	{ "backend list", a_backend_list, cmd_daemon_request, NULL,
-	  "list backends with state, next hop and traffic", NULL },
+	  "list backends with state, health, sessions, next hop and traffic", NULL },
 	{ "session list", a_session_list, cmd_daemon_request, NULL,
 	  "list sessions: service, kind, identity, backend, idle, lifetime left",
 	  "List sessions with their idle time and the lifetime they have left.\n"

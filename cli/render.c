@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 #include "cli.h"
 #include "client.h"
@@ -105,24 +106,75 @@ static void render_services(struct json_object *list)
 	table_free(t);
 }
 
+/* Seconds from the Unix time at o[key] until now; < 0 when absent. */
+static double ago(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	struct timespec now;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec + now.tv_nsec / 1e9 - json_object_get_double(v);
+}
+
+/* "down 3s", "drained 12s (deadline in 48s)", "active". */
+static void backend_state_text(struct json_object *b, char *buf, size_t len)
+{
+	double since = ago(b, "state_changed"), left = -ago(b, "drain_deadline_at");
+	struct json_object *v;
+	int o;
+
+	o = snprintf(buf, len, "%s", jstr(b, "state"));
+	if (since >= 0 && o > 0 && (size_t)o < len)
+		o += snprintf(buf + o, len - o, " %.0fs", since);
+	if (json_object_object_get_ex(b, "drain_deadline_at", &v) && v && o > 0 &&
+	    (size_t)o < len)
+		snprintf(buf + o, len - o, left > 0 ? " (deadline in %.0fs)" : " (deadline passed)",
+			 left);
+}
+
+/* "http ok 0.4s ago", "tcp refused 1.1s ago", "-" when unchecked. */
+static void backend_health_text(struct json_object *b, char *buf, size_t len)
+{
+	struct json_object *h;
+	double last;
+
+	if (!json_object_object_get_ex(b, "health", &h) || !h) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	last = ago(h, "last_probe");
+	if (last >= 0)
+		snprintf(buf, len, "%s %s %.1fs ago", jstr(h, "check"), jstr(h, "last"), last);
+	else
+		snprintf(buf, len, "%s (not probed yet)", jstr(h, "check"));
+}
+
 static void render_backends(struct json_object *list)
 {
 	static const char *const h[] = {
-		"SERVICE", "NAME", ">ID", "ADDR", ">WEIGHT", "STATE", "NEXTHOP", ">PACKETS", ">BYTES",
+		"SERVICE", "NAME", ">ID", "ADDR", ">WEIGHT", "STATE", "HEALTH", ">SESSIONS",
+		"NEXTHOP", ">PACKETS", ">BYTES",
 	};
-	struct table *t = table_new(9, h);
+	struct table *t = table_new(11, h);
+	char state[96], health[96];
 	size_t i;
 
 	for (i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *b = json_object_array_get_idx(list, i), *nh = NULL;
 
 		json_object_object_get_ex(b, "nexthop", &nh);
+		backend_state_text(b, state, sizeof(state));
+		backend_health_text(b, health, sizeof(health));
 		table_cell(t, "%s", jstr(b, "service"));
 		table_cell(t, "%s", jstr(b, "name"));
 		table_cell(t, "%s", jstr(b, "id"));
 		table_cell(t, "%s", jstr(b, "addr"));
 		table_cell(t, "%s", jstr(b, "weight"));
-		table_cell(t, "%s", jstr(b, "state"));
+		table_cell(t, "%s", state);
+		table_cell(t, "%s", health);
+		table_cell(t, "%s", jstr(b, "sessions"));
 		if (nh && jbool(nh, "valid"))
 			table_cell(t, "%s %s (%s)", jstr(nh, "dev"), jstr(nh, "mac"), jstr(nh, "source"));
 		else

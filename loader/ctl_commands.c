@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
 #include <bpf/bpf.h>
@@ -21,6 +22,7 @@
 #include "daemon.h"
 #include "datapath.h"
 #include "dpmaps.h"
+#include "health.h"
 #include "names.h"
 #include "notify.h"
 #include "state.h"
@@ -199,9 +201,85 @@ static struct json_object *service_json(const struct lb_state *st, __u32 id)
 	return o;
 }
 
-/* NULL for an id that is not a configured backend. */
-static struct json_object *backend_json(const struct lb_state *st, __u32 id)
+/* Sessions naming each backend id ([MIP6LB_MAX_BACKENDS]), by one walk
+ * of the table; NULL when out of memory or the walk failed. */
+static int sess_count_cb(const struct mip6lb_session_key *keys,
+			 const struct mip6lb_session *vals, __u32 n, void *arg)
 {
+	__u32 *per = arg, i;
+
+	for (i = 0; i < n; i++)
+		if (vals[i].backend_id < MIP6LB_MAX_BACKENDS)
+			per[vals[i].backend_id]++;
+	return 0;
+}
+
+static __u32 *sessions_per_backend(const struct lb_state *st)
+{
+	__u32 *per = calloc(MIP6LB_MAX_BACKENDS, sizeof(*per));
+
+	if (per && dp_sessions_walk(st->maps->sessions, 4096, sess_count_cb, per) < 0) {
+		free(per);
+		return NULL;
+	}
+	return per;
+}
+
+/* A CLOCK_MONOTONIC time as Unix time in seconds (ms precision), null for
+ * 0 (never).  One offset between the clocks per process, so a time reads
+ * the same in every response (clients compute "ago" themselves). */
+static struct json_object *jwhen(__u64 mono_ns)
+{
+	static __s64 offset_ns;
+	struct timespec rt;
+	char buf[32];
+
+	if (!mono_ns)
+		return NULL;
+	if (!offset_ns) {
+		clock_gettime(CLOCK_REALTIME, &rt);
+		offset_ns = (__s64)rt.tv_sec * 1000000000LL + rt.tv_nsec - (__s64)dp_now_ns();
+	}
+	snprintf(buf, sizeof(buf), "%.3f", ((__s64)mono_ns + offset_ns) / 1e9);
+	return json_object_new_double_s(atof(buf), buf);
+}
+
+/* The state, when it changed, and the health checks' view. */
+static void backend_state_json(struct json_object *o, const struct daemon *d, __u32 id,
+			       const __u32 *per_backend)
+{
+	const struct st_backend *b = &d->st->bes[id];
+	struct json_object *h = NULL;
+	struct health_view hv;
+
+	add(o, "state", json_object_new_string(st_be_state_name(state_backend_state(d->st, id))));
+	add(o, "state_changed", jwhen(b->state_ns));
+	add(o, "sessions", per_backend ? json_object_new_int64(per_backend[id]) : NULL);
+	if (b->cfg.drained) {
+		add(o, "drain_deadline_s", b->cfg.drain_deadline_s ?
+		    json_object_new_int64(b->cfg.drain_deadline_s) : NULL);
+		/* When its remaining sessions re-hash (or did). */
+		add(o, "drain_deadline_at", jwhen(b->drain_deadline_ns));
+		add(o, "drain_expired", json_object_new_boolean(b->drain_expired));
+	}
+	if (health_view(d->health, id, &hv)) {
+		h = json_object_new_object();
+		add(h, "check", json_object_new_string(health_type_name(hv.type)));
+		add(h, "up", json_object_new_boolean(hv.up));
+		add(h, "last", json_object_new_string(hc_result_name(hv.last)));
+		add(h, "last_probe", jwhen(hv.last_ns));
+		add(h, "changed", jwhen(hv.changed_ns));
+		add(h, "probes", json_object_new_int64(hv.probes));
+		add(h, "failures", json_object_new_int64(hv.failures));
+	}
+	add(o, "health", h);
+}
+
+/* NULL for an id that is not a configured backend. */
+static struct json_object *backend_json(const struct daemon *d, __u32 id,
+					const __u32 *per_backend)
+{
+	const struct lb_state *st = d->st;
 	const char *name = state_backend_name(st, id);
 	const struct st_backend *b;
 	struct json_object *o, *nh;
@@ -224,7 +302,7 @@ static struct json_object *backend_json(const struct lb_state *st, __u32 id)
 	add(o, "id", json_object_new_int64(id));
 	add(o, "addr", jaddr(&b->cfg.addr));
 	add(o, "weight", json_object_new_int64(b->cfg.weight));
-	add(o, "state", json_object_new_string(b->cfg.drained ? "drained" : "active"));
+	backend_state_json(o, d, id, per_backend);
 	add(nh, "dev", jstr_or_null(dev));
 	add(nh, "ifindex", json_object_new_int64(b->nh.ifindex));
 	add(nh, "mac", b->nh.valid || b->nh.from_config ? jmac(b->nh.dmac) : NULL);
@@ -374,7 +452,7 @@ static int cmd_backend_add(struct daemon *d, struct json_object *args, struct js
 	if (ret)
 		return ret;
 	ret = state_backend_id(d->st, svc, name);
-	*data = ret < 0 ? NULL : backend_json(d->st, ret);
+	*data = ret < 0 ? NULL : backend_json(d, ret, NULL);
 	if (!*data) {
 		snprintf(err, errlen, "backend %s/%s: not found after adding it", svc, name);
 		return -ENOENT;
@@ -404,13 +482,33 @@ static int cmd_backend_del(struct daemon *d, struct json_object *args, struct js
 	return ret ? ret : state_backend_del(d->st, svc, name, err, errlen);
 }
 
+/* backend drain SERVICE NAME [deadline SECONDS]: with a deadline, the
+ * sessions still on it then re-hash on their next packet. */
 static int cmd_backend_drain(struct daemon *d, struct json_object *args,
 			     struct json_object **data, char *err, size_t errlen)
 {
+	static const char *const allowed[] = { "service", "name", "deadline", NULL };
+	struct json_object *v;
 	const char *svc, *name;
-	int ret = backend_args(args, &svc, &name, err, errlen);
+	char buf[32];
+	__u32 deadline = 0;
+	int ret;
 
-	return ret ? ret : state_backend_drain(d->st, svc, name, true, err, errlen);
+	if ((ret = check_args(args, allowed, err, errlen)) ||
+	    (ret = arg_str(args, "service", true, &svc, err, errlen)) ||
+	    (ret = arg_str(args, "name", true, &name, err, errlen)))
+		return ret;
+	if (!json_object_object_get_ex(args, "deadline", &v) ||
+	    json_object_is_type(v, json_type_null))
+		return state_backend_drain(d->st, svc, name, true, err, errlen);
+	if ((ret = arg_text(v, "deadline", buf, sizeof(buf), err, errlen)))
+		return ret;
+	if (parse_u32(buf, 1, CFG_MAX_LIFETIME, &deadline)) {
+		snprintf(err, errlen, "deadline '%s': expected seconds from 1 to %u", buf,
+			 CFG_MAX_LIFETIME);
+		return -EINVAL;
+	}
+	return state_backend_drain_deadline(d->st, svc, name, deadline, err, errlen);
 }
 
 static int cmd_backend_undrain(struct daemon *d, struct json_object *args,
@@ -429,6 +527,7 @@ static int cmd_backend_list(struct daemon *d, struct json_object *args,
 	const struct mip6lb_config *c = &d->st->cfg;
 	struct json_object *o, *arr, *x;
 	const char *svc;
+	__u32 *per;
 	int ret, i;
 
 	if ((ret = check_args(args, allowed, err, errlen)) ||
@@ -438,6 +537,7 @@ static int cmd_backend_list(struct daemon *d, struct json_object *args,
 		snprintf(err, errlen, "service %s: no such service", svc);
 		return -ENOENT;
 	}
+	per = sessions_per_backend(d->st);
 	o = json_object_new_object();
 	arr = json_object_new_array();
 	for (i = 0; i < c->n_backends; i++) {
@@ -446,10 +546,11 @@ static int cmd_backend_list(struct daemon *d, struct json_object *args,
 		if (svc && strcmp(c->backends[i].service, svc))
 			continue;
 		id = state_backend_id(d->st, c->backends[i].service, c->backends[i].name);
-		x = id < 0 ? NULL : backend_json(d->st, id);
+		x = id < 0 ? NULL : backend_json(d, id, per);
 		if (x)
 			json_object_array_add(arr, x);
 	}
+	free(per);
 	add(o, "backends", arr);
 	*data = o;
 	return 0;

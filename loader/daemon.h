@@ -18,6 +18,9 @@ struct lb_state;
 struct evloop;
 struct ctl_server;
 struct notify;
+struct health;
+struct health_tc;
+struct metrics;
 
 struct daemon {
 	const char *config_path;
@@ -30,6 +33,10 @@ struct daemon {
 	/* Binding notifications; NULL while no [peer] and no service with
 	 * notify != off has been configured (docs/mip6lbd.md). */
 	struct notify *notify;
+	/* Health checks (loader/health.h): NULL in tests that run none. */
+	struct health *health;
+	struct health_tc *health_tc;
+	struct metrics *metrics;     /* NULL unless metrics_listen is set */
 	__u64 start_ns;              /* CLOCK_MONOTONIC */
 	/* Re-read the config file and apply it (SIGHUP, `reload`).  Returns 0,
 	 * or a negative errno with err set ("FILE:LINE: message"); on error

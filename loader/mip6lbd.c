@@ -4,7 +4,9 @@
  * adopted), state, binding notifications, attach, and one event loop over
  * signals, the control socket, next-hop changes, a one-second timer
  * (next-hop retries, session aging), the datapath's new-session events and,
- * when notifications are configured, their UDP socket and 250 ms timer.
+ * when notifications are configured, their UDP socket and 250 ms timer;
+ * the health checker's timer and probe sockets (loader/health.h); and,
+ * with metrics_listen, the Prometheus endpoint (loader/metrics.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,7 +25,9 @@
 #include "daemon.h"
 #include "datapath.h"
 #include "evloop.h"
+#include "health.h"
 #include "log.h"
+#include "metrics.h"
 #include "names.h"
 #include "nexthop.h"
 #include "notify.h"
@@ -248,6 +252,12 @@ static void reload_fixup(struct mip6lb_config *cfg, void *arg)
 	if (memcmp(&cur->notify_addr, &d->notify_addr, sizeof(d->notify_addr)) ||
 	    cur->notify_port != d->notify_port)
 		pr_warn("reload: daemon.notify_listen changed; it takes effect at the next restart");
+	if (cur->has_metrics != d->has_metrics || cur->metrics_port != d->metrics_port ||
+	    memcmp(&cur->metrics_addr, &d->metrics_addr, sizeof(d->metrics_addr)))
+		pr_warn("reload: daemon.metrics_listen changed; it takes effect at the next restart");
+	d->has_metrics = cur->has_metrics;
+	d->metrics_addr = cur->metrics_addr;
+	d->metrics_port = cur->metrics_port;
 	memcpy(d->ifaces, cur->ifaces, sizeof(d->ifaces));
 	d->n_ifaces = cur->n_ifaces;
 	d->xdp_mode = cur->xdp_mode;
@@ -423,6 +433,8 @@ static void notify_follow(struct run *r, bool reloaded)
 static void on_changed(struct daemon *d)
 {
 	notify_follow(d->priv, false);
+	if (d->health)
+		health_sync(d->health);
 }
 
 /*
@@ -462,6 +474,8 @@ static int do_reload(struct daemon *d, bool allow_empty, char *err, size_t errle
 	pr_info("reload: %s applied%s", d->config_path,
 		!r->st->cfg.n_services && running ? " (every service removed, as asked)" : "");
 	notify_follow(r, true);
+	if (r->d.health)
+		health_sync(r->d.health);
 	return 0;
 fail:
 	pr_err("reload: %s; keeping the running config", err);
@@ -502,6 +516,8 @@ static void on_timer(void *arg, __u32 events)
 		return;
 	now = dp_now_ns();
 	state_nh_refresh(r->st, false);
+	state_drain_tick(r->st, now);
+	metrics_tick(r->d.metrics);
 	if (r->d.ctl)
 		ctlsrv_expire(r->d.ctl, now);
 	every = (__u64)r->st->cfg.daemon.sweep_interval_s * 1000000000ULL;
@@ -509,6 +525,8 @@ static void on_timer(void *arg, __u32 events)
 		return;
 	r->last_sweep_ns = now;
 	err = aging_sweep_all(&r->dp.maps, now, &res);
+	if (!err)
+		metrics_note_sweep(r->d.metrics, dp_now_ns() - now, &res);
 	if (!err && res.deleted) {
 		pr_debug("aging: %ld of %ld sessions expired", res.deleted, res.scanned);
 		/* A binding's remembered backend may have been one of them. */
@@ -550,6 +568,28 @@ static void on_new_session(const struct mip6lb_event *ev, void *arg)
 	pr_debug("new session: service id %u, %s %s -> backend id %u (%llu events so far)",
 		 ev->key.service_id, kind_name(ev->kind), ident, ev->backend_id,
 		 (unsigned long long)r->dp.events_seen);
+}
+
+/* ---- health checks -------------------------------------------------------- */
+
+/* The checker, and the tc program that takes its probes to the VIP
+ * through each backend.  Without the program (no interface, or the kernel
+ * refused it) probes go to the backends' own addresses: weaker, since it
+ * no longer proves that the backend serves the VIP, and said so. */
+static int health_start(struct run *r, int n_ifaces)
+{
+	int err = health_open(&r->d.health, r->st, r->loop);
+
+	if (err)
+		return err;
+	if (n_ifaces && !health_tc_attach(&r->d.health_tc, &r->dp.maps,
+					  (const char (*)[16])r->st->cfg.daemon.ifaces, n_ifaces))
+		health_set_via_vip(r->d.health, true);
+	else
+		pr_warn("health: no tc egress program; probes go to the backends' own addresses, "
+			"not through the VIP");
+	health_sync(r->d.health);
+	return 0;
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -708,6 +748,15 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 		goto out_detach;
 	if ((err = evloop_add(r.loop, r.timer_fd, EPOLLIN, on_timer, &r)))
 		goto out_detach;
+	err = health_start(&r, n_ifaces);
+	if (err)
+		goto out_detach;
+	if (r.st->cfg.daemon.has_metrics) {
+		err = metrics_open(&r.d.metrics, &r.d, &r.st->cfg.daemon.metrics_addr,
+				   r.st->cfg.daemon.metrics_port);
+		if (err)
+			goto out_detach;
+	}
 	err = ctlsrv_open(&r.d.ctl, o->socket, &r.d);
 	if (err)
 		goto out_detach;
@@ -730,6 +779,12 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 	ctlsrv_close(r.d.ctl);
 	r.d.ctl = NULL;
 out_detach:
+	metrics_close(r.d.metrics);
+	r.d.metrics = NULL;
+	health_close(r.d.health);
+	r.d.health = NULL;
+	health_tc_detach(r.d.health_tc);
+	r.d.health_tc = NULL;
 	datapath_detach(&r.dp);
 out_state:
 	notify_stop(&r);

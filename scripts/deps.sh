@@ -23,6 +23,8 @@ REQS=(
 	"libpcap-dev:pc:libpcap"
 	"libsodium-dev:pc:libsodium"
 	"libmnl-dev:pc:libmnl"
+	"libmicrohttpd-dev:pc:libmicrohttpd"
+	"prometheus:cmd:promtool"
 	"iproute2:cmd:ip"
 	"ethtool:cmd:ethtool"
 	"python3-scapy:py:scapy"
