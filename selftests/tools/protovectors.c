@@ -328,6 +328,12 @@ static void build(void)
 	v->sub_pending = true;
 	v->sub_home = HOA;
 	v->sub_seq = SEQ0;
+	v = add("subscribe_ack_no_binding", "SUBSCRIBE_ACK no_binding (status 4): the Home "
+		"Agent has no binding for the address, keeps no subscription, lifetime 0", TO_BALANCER);
+	ack(&v->m, HOA, PROTO_SUB_NO_BINDING, 0, 0);
+	v->sub_pending = true;
+	v->sub_home = HOA;
+	v->sub_seq = SEQ0;
 	v = add("binding_notify", "BINDING_NOTIFY: 2001:db8:100::7 moved from 2001:db8:a::9f3c "
 		"to 2001:db8:b::51e2 (flag OLD), binding_seq 1000, 14400 s", TO_BALANCER);
 	notify(&v->m, HOA, COA_B, COA_A, 14400);
