@@ -107,7 +107,9 @@ static __always_inline int mip6lb_probation_use(const struct mip6lb_pkt *pkt,
 	ret = mip6lb_session_apply(p, key, kind, svc, now, out, 1);
 	if (ret < 0)
 		return ret;
-	if (now - p->last_used_ns < (__u64)set->probation_ms * 1000000ULL) {
+	/* Each CPU caches the coarse clock (mip6lb_now), so an entry made on
+	 * another CPU may look a tick younger than zero: not yet passed. */
+	if (now < p->last_used_ns + (__u64)set->probation_ms * 1000000ULL) {
 		mip6lb_count(MIP6LB_CNT_PROBATION_HIT, 0);
 		return 0;
 	}

@@ -80,6 +80,7 @@ struct {
  * of spoofed identities churns this table and never sessions. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, MIP6LB_PROBATION_SLOTS);
 	__type(key, struct mip6lb_session_key);
 	__type(value, struct mip6lb_session);

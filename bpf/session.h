@@ -83,13 +83,15 @@ static __always_inline void mip6lb_session_touch(struct mip6lb_session *s, __u64
 }
 
 /* This CPU's one-second window of events and admissions, restarted when
- * its second is over. */
+ * its second is over.  Compared without a subtraction: a start written
+ * from a finer clock (the daemon, a test) may be a tick ahead of the
+ * coarse now. */
 static __always_inline struct mip6lb_event_window *mip6lb_window(__u64 now)
 {
 	__u32 zero = 0;
 	struct mip6lb_event_window *win = bpf_map_lookup_elem(&event_window, &zero);
 
-	if (win && now - win->start_ns >= 1000000000ULL) {
+	if (win && now >= win->start_ns + 1000000000ULL) {
 		win->start_ns = now;
 		win->sent = 0;
 		win->admitted = 0;
@@ -159,23 +161,23 @@ static __always_inline int mip6lb_admit(const struct mip6lb_settings *set, __u64
 	return 1;
 }
 
-/* The established session at key.  A source address in a service that
- * takes binding notifications is looked up in coa_sessions first: the
- * node's backend, carried by an authenticated notification, wins over a
- * session that plain packets from the new address may have started on
- * the ring before it arrived.  No other service can have coa sessions,
- * so the others skip that lookup. */
+/* The established session at key: sessions, then, for a source address
+ * in a service that takes binding notifications, coa_sessions (no other
+ * service can have coa sessions, so the others skip that lookup).  In this
+ * order a plain source's hit costs one lookup, as before coa sessions had
+ * their own map; a coa hit costs a miss more.  A session that plain
+ * packets from a new care-of address started before its notification
+ * arrived would shadow the coa session: the daemon deletes it when it
+ * writes the coa session (loader/notify_coa.c). */
 static __always_inline struct mip6lb_session *
 mip6lb_session_find(const struct mip6lb_session_key *key, __u8 kind,
 		    const struct mip6lb_service *svc)
 {
-	if (kind == MIP6LB_KIND_SRC && svc->notify != MIP6LB_NOTIFY_OFF) {
-		struct mip6lb_session *coa = bpf_map_lookup_elem(&coa_sessions, key);
+	struct mip6lb_session *sess = bpf_map_lookup_elem(&sessions, key);
 
-		if (coa)
-			return coa;
-	}
-	return bpf_map_lookup_elem(&sessions, key);
+	if (!sess && kind == MIP6LB_KIND_SRC && svc->notify != MIP6LB_NOTIFY_OFF)
+		sess = bpf_map_lookup_elem(&coa_sessions, key);
+	return sess;
 }
 
 /* Use the session sess found at key: 0 with *out filled,

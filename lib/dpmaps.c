@@ -503,8 +503,8 @@ int dp_session_table_fd(const struct dp_maps *m, const struct mip6lb_session *va
 int dp_session_lookup(const struct dp_maps *m, const struct mip6lb_session_key *key,
 		      struct mip6lb_session *val)
 {
-	/* The datapath's order for a source address: coa_sessions wins. */
-	int fds[DP_SESSION_TABLES] = { m->coa_sessions, m->sessions, m->probation }, i;
+	/* The datapath's order (bpf/session.h). */
+	int fds[DP_SESSION_TABLES] = { m->sessions, m->coa_sessions, m->probation }, i;
 
 	for (i = 0; i < DP_SESSION_TABLES; i++)
 		if (fds[i] >= 0 && !bpf_map_lookup_elem(fds[i], key, val))

@@ -109,8 +109,8 @@ long dp_sessions_foreach(const struct dp_maps *m, dp_session_cb cb, void *arg);
 /* The session table a value was read from (see dp_sessions_foreach). */
 int dp_session_table_fd(const struct dp_maps *m, const struct mip6lb_session *val);
 
-/* Look key up the way the datapath does for a source address:
- * coa_sessions, sessions, then probation.  0 with *val, or -ENOENT. */
+/* Look key up the way the datapath does for a source address: sessions,
+ * coa_sessions, then probation.  0 with *val, or -ENOENT. */
 int dp_session_lookup(const struct dp_maps *m, const struct mip6lb_session_key *key,
 		      struct mip6lb_session *val);
 

@@ -135,6 +135,12 @@ void notify_wq_flush(struct notify *n)
 		else
 			n->st.sessions_written++;
 	}
+	/* The datapath looks in sessions before coa_sessions: a session that
+	 * plain packets from the new address started there before the
+	 * notification (admitted after probation, or with probation off)
+	 * must not shadow the node's backend.  Almost always absent. */
+	for (i = 0; i < (__u32)n->wq_n; i++)
+		bpf_map_delete_elem(n->maps.sessions, &n->wq_key[i]);
 	n->wq_n = 0;
 }
 
@@ -142,10 +148,10 @@ void notify_wq_flush(struct notify *n)
  * The session of kind coa for a node's new care-of address in
  * coa_sessions: the backend and anchor of its existing session, the
  * notified lifetime, last used now on the datapath's clock.  BPF_ANY on
- * purpose: a rewrite wins, and the datapath looks a source address up in
- * coa_sessions before sessions, so a session that plain packets from the
- * new address started on the ring before the notification arrived loses
- * to the node's original backend.  Queued: the caller's notify_wq_flush()
+ * purpose: a rewrite wins; and a session that plain packets from the new
+ * address started on the ring before the notification arrived is deleted
+ * from sessions by notify_wq_flush(), so the node's original backend wins.
+ * Queued: the caller's notify_wq_flush()
  * (at the latest at the end of notify_on_readable() or notify_on_event())
  * writes it.  anchor: the node's (its session's flow_hash), so that the
  * coa session re-hashes with the node's other sessions when their backend
