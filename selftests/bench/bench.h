@@ -83,6 +83,8 @@ int row_met(const struct bench_row *r);
  * (its rows are then null with the reason).  A failed assertion (wrong
  * verdict, wrong backend) is fatal: bench_fail(). */
 int bench_datapath(void);
+/* flood-kept and insert-2cpu (admission_rows.c). */
+int bench_admission(void);
 int bench_decap(void);      /* decap_rows.c: mip6lb-decap's program */
 int bench_veth(void);
 int bench_scale(void);
@@ -120,6 +122,9 @@ void bench_dp_close(struct bench_dp *d);
 int bench_dp_service(struct bench_dp *d, __u32 id, const char *vip, int forward,
 		     __u32 first_backend, int n_backends, __u32 ifindex);
 /* The backend the datapath would pick on a miss for this key. */
+/* Set the service's notify mode (MIP6LB_NOTIFY_*): with one, the datapath
+ * looks a source address up in coa_sessions. */
+int bench_dp_notify(struct bench_dp *d, __u32 id, __u8 mode);
 __u32 bench_dp_ring_backend(struct bench_dp *d, const struct mip6lb_session_key *key);
 
 /* An object from build/selftests/<name>.bpf.o, loaded. */

@@ -121,6 +121,16 @@ int bench_dp_service(struct bench_dp *d, __u32 id, const char *vip, int forward,
 	return 0;
 }
 
+int bench_dp_notify(struct bench_dp *d, __u32 id, __u8 mode)
+{
+	struct mip6lb_service s;
+
+	if (bpf_map_lookup_elem(d->maps.service_conf, &id, &s))
+		return -errno;
+	s.notify = mode;
+	return bpf_map_update_elem(d->maps.service_conf, &id, &s, BPF_ANY) ? -errno : 0;
+}
+
 __u32 bench_dp_ring_backend(struct bench_dp *d, const struct mip6lb_session_key *key)
 {
 	if (key->service_id >= BENCH_SERVICES || !d->ring[key->service_id])

@@ -34,6 +34,7 @@
 #include "mip6lb.skel.h"
 #include "bench.h"
 #include "bench_bpf.h"
+#include "config.h"
 #include "hash.h"
 #include "pktbuild.h"
 
@@ -51,6 +52,8 @@
 #define COA_BOUND   "2001:db8:c::5a17:93e2:0b4d:61f8"  /* coa session */
 #define COA_MISS    "2001:db8:d::c3a9:1e0f:66b2:d471"
 #define COA_CHURN   "2001:db8:e::2b8d:7f31:c04e:95a6"
+#define HOA_GUARD   "2001:db8:600::"     /* + a 32-bit sequence number */
+#define HOA_PROB    "2001:db8:700::9"    /* an identity kept on probation */
 #define SPI         0x1000
 
 #define SVC_DSR     0
@@ -84,6 +87,10 @@ struct dp_case {
 	__u32 flags, id_mod;
 	struct mip6lb_session_key key;  /* template for the per-iteration backend */
 	bool direct_ok;              /* the frame is the same every iteration */
+	/* admission settings for this case (events_per_sec is the daemon's);
+	 * refill: start each call with this CPU's budget used up */
+	__u32 new_per_sec, probation_ms;
+	bool refill;
 	double target;               /* max ratio to the floor; 0 = none */
 	__u64 clients;
 	/* results */
@@ -265,6 +272,40 @@ static void set_word(void *base, size_t off, __u32 host)
 	memcpy((__u8 *)base + off, &be, sizeof(be));
 }
 
+/* ---- admission settings ------------------------------------------------- */
+
+static int event_window_fd;
+
+/* The case's admission settings, and for a guard case this CPU's budget
+ * window restarted now and already spent, so that every iteration of the
+ * call that follows is over the budget. */
+static void case_settings(const struct dp_case *c)
+{
+	struct mip6lb_settings set = {
+		.events_per_sec = 1000,      /* the daemon's default */
+		.new_per_sec = c->new_per_sec,
+		.probation_ms = c->probation_ms,
+	};
+
+	if (dp_settings_write(&dp.maps, &set))
+		bench_fail("settings: %s", strerror(errno));
+	if (c->refill) {
+		int ncpu = libbpf_num_possible_cpus(), i;
+		struct mip6lb_event_window *w = calloc(ncpu, sizeof(*w));
+		__u32 zero = 0;
+
+		if (!w)
+			bench_fail("out of memory");
+		for (i = 0; i < ncpu; i++) {
+			w[i].start_ns = dp_now_ns();
+			w[i].admitted = c->new_per_sec;
+		}
+		if (bpf_map_update_elem(event_window_fd, &zero, w, BPF_ANY))
+			bench_fail("event_window: %s", strerror(errno));
+		free(w);
+	}
+}
+
 /* ---- counters ----------------------------------------------------------- */
 
 static void snap_read(struct snap *s)
@@ -396,6 +437,7 @@ static void warm(struct dp_case *c)
 {
 	__u32 be1, be2, v;
 
+	case_settings(c);
 	v = run_once(dp.prog_fd, &c->pkt, 1, NULL, NULL, &be1);
 	if (v != (__u32)c->verdict)
 		bench_fail("%s %s: first packet verdict %u, want %d", c->name,
@@ -418,6 +460,7 @@ static void validate(struct dp_case *c)
 	__u64 it0;
 
 	wrap_config(c, BENCH_SLOT_DP);
+	case_settings(c);
 	it0 = wrap_iter();
 	r1 = run_once(wrap_fd, &c->pkt, VALIDATE_K, out1, &len1, NULL);
 	if (c->flags & BENCH_ID_VARY)
@@ -458,6 +501,7 @@ static void measure(struct dp_case *c)
 		bench_fail("%s: the wrapper did not run the floor (verdict %u)", c->name, ret);
 
 	wrap_config(c, BENCH_SLOT_DP);
+	case_settings(c);
 	it0 = wrap_iter();
 	snap_read(&a);
 	c->raw[i] = time_run(wrap_fd, &c->pkt, c->repeat, &ret, &c->clamped);
@@ -469,6 +513,7 @@ static void measure(struct dp_case *c)
 	c->val[i] = c->raw[i] - c->wrap[i] + c->floor[i];
 
 	if (c->direct_ok) {
+		case_settings(c);
 		snap_read(&a);
 		c->direct[c->n_direct++] = time_run(dp.prog_fd, &c->pkt, c->repeat, &ret,
 						    &c->clamped);
@@ -667,10 +712,17 @@ int bench_datapath(void)
 				       N_BACKENDS, TEST_IFINDEX);
 	if (!err)
 		err = dp_settings_write(&dp.maps, &set);
+	/* Both take binding notifications, as a mobile node's service does:
+	 * the datapath then looks a source address up in coa_sessions. */
+	if (!err)
+		err = bench_dp_notify(&dp, SVC_DSR, MIP6LB_NOTIFY_HA);
+	if (!err)
+		err = bench_dp_notify(&dp, SVC_IP6, MIP6LB_NOTIFY_HA);
 	if (err) {
 		fprintf(stderr, "mip6lb-bench: configure the datapath: %s\n", strerror(-err));
 		goto fail;
 	}
+	event_window_fd = bpf_map__fd(dp.skel->maps.event_window);
 	events_rb = ring_buffer__new(dp.maps.events, events_cb, NULL, NULL);
 	measure_syscall_cost();
 
@@ -719,18 +771,47 @@ int bench_datapath(void)
 			key_addr(&k, svc, HOA);
 			s.backend_id = bench_dp_ring_backend(&dp, &k);
 			key_addr(&k, svc, COA_BOUND);
-			if (bpf_map_update_elem(dp.maps.sessions, &k, &s, BPF_ANY))
+			if (bpf_map_update_elem(dp.maps.coa_sessions, &k, &s, BPF_ANY))
 				bench_fail("insert the coa session: %s", strerror(errno));
 			c->backend = s.backend_id;
 		}
 
-		NEW_CASE("miss-insert", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_NEW);
+		/* A new identity recorded the daemon's default way: on
+		 * probation (no budget here, so every one is recorded). */
+		NEW_CASE("miss-insert", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_PROBATION_NEW);
 		hao_pkt(&c->pkt, COA_MISS, HOA_MISS, vip);
 		c->repeat = miss_repeat;
 		c->flags = BENCH_ID_VARY;
 		key_addr(&c->key, svc, HOA_MISS);
 		c->direct_ok = false;
 		c->target = 18;
+		c->probation_ms = CFG_PROBATION_MS;
+
+		/* The same straight into sessions (probation_ms = 0): the
+		 * plain hash's insert, against the old LRU's. */
+		NEW_CASE("miss-direct", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_NEW);
+		hao_pkt(&c->pkt, COA_MISS, HOA_MISS, vip);
+		c->repeat = miss_repeat;
+		c->flags = BENCH_ID_VARY;
+		key_addr(&c->key, svc, HOA_MISS);
+		c->direct_ok = false;
+
+		/* A new identity over this CPU's budget: the ring's backend,
+		 * nothing recorded. */
+		NEW_CASE("guard-new", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_UNRECORDED);
+		hao_pkt(&c->pkt, COA_MISS, HOA_GUARD, vip);
+		c->repeat = miss_repeat;
+		c->flags = BENCH_ID_VARY;
+		key_addr(&c->key, svc, HOA_GUARD);
+		c->direct_ok = false;
+		c->new_per_sec = 1;
+		c->probation_ms = CFG_PROBATION_MS;
+		c->refill = true;
+
+		/* The later packets of an identity on probation. */
+		NEW_CASE("guard-probation", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_PROBATION_HIT);
+		hao_pkt(&c->pkt, COA_MISS, HOA_PROB, vip);
+		c->probation_ms = 3600 * 1000;
 
 		NEW_CASE("chain-limit", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_HIT);
 		chain_pkt(&c->pkt, vip);
@@ -804,6 +885,7 @@ fail:
 	{
 		static const char *const names[] = {
 			"src-hit", "hao-hit", "iid-hit", "spi-hit", "coa-hit", "miss-insert",
+			"miss-direct", "guard-new", "guard-probation",
 			"chain-limit", "non-service", "churn-1", "churn-10k", "churn-1m",
 		};
 

@@ -386,7 +386,7 @@ static void usage(FILE *f)
 		"  --json FILE   write the rows to FILE (bench.json format)\n"
 		"  --runs N      timed runs per figure, median reported (default 5)\n"
 		"  --cpu N       CPU to run on (default: the last one)\n"
-		"  --only PHASE  memlat | dp | decap | veth | scale | maglev | notify | adopt\n"
+		"  --only PHASE  memlat | dp | admission | decap | veth | scale | maglev | notify | adopt\n"
 		"  --case NAME[/MODE]  one datapath case only (for profiling)\n"
 		"  --sessions N  with --case: a session table of N slots instead of one\n"
 		"                that never evicts (e.g. a cache-resident table for miss-insert)\n"
@@ -465,6 +465,7 @@ int main(int argc, char **argv)
 	     strcmp(bopt.only, "veth") &&
 	     strcmp(bopt.only, "scale") && strcmp(bopt.only, "maglev") &&
 	     strcmp(bopt.only, "notify") && strcmp(bopt.only, "adopt") &&
+	     strcmp(bopt.only, "admission") &&
 	     strcmp(bopt.only, "memlat"))) {
 		usage(stderr);
 		return 2;
@@ -494,6 +495,8 @@ int main(int argc, char **argv)
 
 	if (want("dp"))
 		bench_datapath();
+	if (want("admission"))
+		bench_admission();
 	if (want("decap"))
 		bench_decap();
 	if (want("veth"))
