@@ -29,6 +29,10 @@ int bench_dp_open(struct bench_dp *d, __u32 max_sessions)
 	}
 	bpf_map__set_max_entries(d->skel->maps.rings, BENCH_SERVICES * MIP6LB_RING_SIZE);
 	bpf_map__set_max_entries(d->skel->maps.sessions, max_sessions);
+	/* Room for the notify rows' coa sessions (200,000), without the
+	 * datapath rows' millions of session slots twice over. */
+	bpf_map__set_max_entries(d->skel->maps.coa_sessions,
+				 max_sessions < (1U << 18) ? max_sessions : 1U << 18);
 	err = mip6lb__load(d->skel);
 	if (err) {
 		fprintf(stderr, "mip6lb-bench: load the datapath (%u sessions): %s\n",

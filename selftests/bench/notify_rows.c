@@ -368,7 +368,7 @@ int bench_notify(void)
 		struct mip6lb_session v;
 
 		addr_n(&key_s.id.addr, COA_PFX, k + 1);
-		if (bpf_map_lookup_elem(dp.maps.sessions, &key_s, &v) || v.kind != MIP6LB_KIND_COA ||
+		if (bpf_map_lookup_elem(dp.maps.coa_sessions, &key_s, &v) || v.kind != MIP6LB_KIND_COA ||
 		    v.backend_id != (k % homes) % 4)
 			bench_fail("notify: no coa session for message %u", k);
 	}
