@@ -43,6 +43,8 @@ struct health {
 	bool has_override;
 	struct in6_addr override;
 	struct hc_backend *bes;      /* [MIP6LB_MAX_BACKENDS] */
+	__u32 *ids;                  /* the checked ones, so that a wake-up */
+	__u32 n_ids;                 /* walks them, not every id */
 	__u64 probes, failures;
 };
 
@@ -197,13 +199,11 @@ static void on_probe(void *arg, __u32 events)
 static void run_due(struct health *h)
 {
 	__u64 now = dp_now_ns();
-	__u32 id;
+	__u32 i;
 
-	for (id = 0; id < MIP6LB_MAX_BACKENDS; id++) {
-		struct hc_backend *b = &h->bes[id];
+	for (i = 0; i < h->n_ids; i++) {
+		struct hc_backend *b = &h->bes[h->ids[i]];
 
-		if (!b->checked)
-			continue;
 		if (b->fsm.in_flight && b->probe.fd >= 0 && now + HC_SLACK_NS >= b->probe.deadline_ns)
 			finish(b, HC_R_TIMEOUT, now);
 		if (!b->fsm.in_flight && now + HC_SLACK_NS >= b->fsm.next_ns)
@@ -215,16 +215,14 @@ static void rearm(struct health *h)
 {
 	struct itimerspec its = {};
 	__u64 when = ~0ULL, now;
-	__u32 id;
+	__u32 i;
 
 	for (;;) {
 		when = ~0ULL;
-		for (id = 0; id < MIP6LB_MAX_BACKENDS; id++) {
-			const struct hc_backend *b = &h->bes[id];
+		for (i = 0; i < h->n_ids; i++) {
+			const struct hc_backend *b = &h->bes[h->ids[i]];
 			__u64 t;
 
-			if (!b->checked)
-				continue;
 			t = b->fsm.in_flight ? b->probe.deadline_ns : b->fsm.next_ns;
 			if (t < when)
 				when = t;
@@ -308,6 +306,10 @@ void health_sync(struct health *h)
 			    (__u64)((id * 2654435761U) % 1000) * c.interval_ms * (NS_PER_MS / 1000));
 		started++;
 	}
+	h->n_ids = 0;
+	for (id = 0; id < MIP6LB_MAX_BACKENDS; id++)
+		if (h->bes[id].checked)
+			h->ids[h->n_ids++] = id;
 	if (started || stopped)
 		pr_info("health: %d backends (re)started checks, %d stopped", started, stopped);
 	rearm(h);
@@ -324,7 +326,8 @@ int health_open(struct health **out, struct lb_state *st, struct evloop *loop)
 	h->st = st;
 	h->loop = loop;
 	h->bes = calloc(MIP6LB_MAX_BACKENDS, sizeof(*h->bes));
-	if (!h->bes) {
+	h->ids = calloc(MIP6LB_MAX_BACKENDS, sizeof(*h->ids));
+	if (!h->bes || !h->ids) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -347,6 +350,7 @@ int health_open(struct health **out, struct lb_state *st, struct evloop *loop)
 	*out = h;
 	return 0;
 fail:
+	free(h->ids);
 	free(h->bes);
 	free(h);
 	return err;
@@ -362,6 +366,7 @@ void health_close(struct health *h)
 		probe_stop(&h->bes[id]);
 	evloop_del(h->loop, h->timer_fd);
 	close(h->timer_fd);
+	free(h->ids);
 	free(h->bes);
 	free(h);
 }
