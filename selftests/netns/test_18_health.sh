@@ -26,10 +26,14 @@ write_conf
 echo "metrics_listen = [::1]:9654" >>"$CONF"
 conf_service web vip=$VIP proto=udp port=$PORT forward=l2-dsr health=tcp health_port=$PORT
 conf_backends web
+# The same backends behind an ip6ip6 VIP, checked over udp: the probe is
+# encapsulated by the tc program and decapsulated by mip6lb-decap.
+conf_service tun vip=$VIP_TUN proto=udp port=$PORT forward=ip6ip6 lb_addr=$LB_ADDR health=udp
+conf_backends tun 1 1 1 decap
 daemon_start
 
-be_q() {  # be_q NAME EXPR: EXPR over backend NAME's row (b)
-	ctl -j backend list web | "$PY" -c '
+be_q() {  # be_q NAME EXPR: EXPR over backend NAME's row (b) in ${SVC:-web}
+	ctl -j backend list "${SVC:-web}" | "$PY" -c '
 import json, sys
 name, expr = sys.argv[1:]
 for b in json.load(sys.stdin)["backends"]:
@@ -100,7 +104,10 @@ server_start() {
 for b in $BACKENDS; do
 	wait_for 100 health_ok "$b" || die "$b never passed a health probe: $(ctl -j backend list)"
 done
-ok "all three backends pass their tcp probes to the VIP through the tc program"
+for b in $BACKENDS; do
+	SVC=tun wait_for 100 health_ok "$b" || die "tun/$b never passed a udp probe: $(ctl -j backend list tun)"
+done
+ok "all three backends pass their tcp probes to the VIP, and udp probes to the ip6ip6 VIP, through the tc program"
 
 # ---- 1. the service dies ------------------------------------------------------
 round a 1 300
@@ -112,6 +119,8 @@ rehash0=$(ctl -j stats | pyq "d['counters']['session_rehash']['packets']")
 for pid in $(server_pids s2); do kill "$pid"; done
 dt=$(wait_state s2 down 100) || die "s2 is not down 10 s after its server died"
 say "server killed: s2 down after $dt ms ($(be_q s2 'b["health"]["last"]'))"
+SVC=tun wait_for 50 state_is s2 down || die "tun/s2 (udp through ip6ip6) did not go down too"
+say "and tun/s2 is down: $(SVC=tun be_q s2 'b["health"]["last"]')"
 [ "$dt" -le 3000 ] || die "detection took $dt ms; refused probes should take at most ~2 s"
 tap_before=$(taps)
 round b 1 300
