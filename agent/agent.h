@@ -57,9 +57,11 @@
  * of AGENT_WATCH_SLOTS overwritten oldest first, so that a binding
  * learned within AGENT_WATCH_MS (a node's first packet reached the
  * balancer before its Binding Update was confirmed here) subscribes that
- * balancer after all and notifies it. */
+ * balancer after all and notifies it.  30 s: a node retransmits an
+ * unacknowledged Binding Update for up to 32 s (RFC 6275 §13,
+ * MAX_BINDACK_TIMEOUT); the ring, not the window, bounds the state. */
 #define AGENT_WATCH_SLOTS        1024
-#define AGENT_WATCH_MS           10000
+#define AGENT_WATCH_MS           30000
 #define AGENT_TICK_MS            250      /* call agent_tick() at least this often */
 
 enum agent_confirm {

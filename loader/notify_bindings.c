@@ -48,6 +48,7 @@ static void apply_binding(struct notify *n, int pi, const struct in6_addr *home,
 	struct npeer *p = &n->peers[pi];
 	char h[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN];
 	struct nneg *g;
+	bool news;
 	int i;
 
 	/* We were told no_binding and stopped asking; the peer has one now
@@ -68,6 +69,9 @@ static void apply_binding(struct notify *n, int pi, const struct in6_addr *home,
 		pr_debug("notify: %s deregistered (peer %s)", fmt_addr(home, h), p->link.name);
 		return;
 	}
+	/* A repeat of the binding we know (the agent sends it again after
+	 * every ok SUBSCRIBE_ACK) is not counted as no_session again. */
+	news = !b || !addr_eq(&b->coa, coa);
 	if (!b) {
 		if (n->bindings.count >= n->bindings.max) {
 			n->st.table_full++;
@@ -103,7 +107,7 @@ static void apply_binding(struct notify *n, int pi, const struct in6_addr *home,
 		 fmt_addr(coa, c), p->link.name, binding_seq, lifetime_s);
 	if (addr_eq(coa, home))
 		return;                 /* home again: the home session serves it */
-	if (!notify_carry_sessions(n, b, p->role, old, now_ms)) {
+	if (!notify_carry_sessions(n, b, p->role, old, now_ms) && news) {
 		/* Before the node's first packet, or after its sessions aged
 		 * out: remembered; notify_on_event() applies it later. */
 		p->no_session++;

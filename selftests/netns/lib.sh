@@ -751,6 +751,13 @@ wait_subscribed() {
 }
 subscribed() { [ "$(binding_q 'b["subscription"]' "$1")" = active ]; }
 
+# wait_no_binding N: ha1 answered no_binding N times in all (a Home Agent
+# with no binding for a home address subscribes nobody, issue 12).
+wait_no_binding() {
+	wait_for "${2:-50}" no_binding_ge "$1"
+}
+no_binding_ge() { [ "$(peer_q ha1 'p["no_binding"]')" -ge "$1" ]; }
+
 # peer_q NAME EXPR: EXPR over the peer list row of NAME (p), with d the whole
 # document.
 peer_q() {

@@ -52,11 +52,11 @@ send_phase() {
 
 # ---- first packets: HAO from CoA A, then the subscriptions ---------------------
 send_phase "first" "if=a0 src=$A_PFX::@ dst=$VIP hoa=$HOME_PFX::@"
-for n in $NODES; do
-	wait_subscribed "$HOME_PFX::$n" || die "no active subscription for $HOME_PFX::$n"
-done
-ok "first packets with an HAO: one SUBSCRIBE per home address, acknowledged by the agent"
-[ "$(peer_q ha1 'p["subscriptions"]')" = 3 ] || die "peer ha1 has $(peer_q ha1 'p["subscriptions"]') subscriptions, want 3"
+# The agent has no binding for them yet: it answers no_binding and keeps
+# nothing but a 30 s watch (issue 12), which the Binding Updates below use.
+wait_no_binding 3 || die "the agent answered no_binding $(peer_q ha1 'p["no_binding"]') times, want 3"
+ok "first packets with an HAO: one SUBSCRIBE per home address, answered no_binding by the agent"
+[ "$(peer_q ha1 'p["subscriptions"]')" = 0 ] || die "peer ha1 has $(peer_q ha1 'p["subscriptions"]') subscriptions, want 0"
 
 # ---- Binding Updates for CoA B on the Home Agent's link --------------------------
 seq=100
@@ -69,7 +69,9 @@ for n in $NODES; do
 		die "the balancer never learnt $HOME_PFX::$n at $B_PFX::$n (binding: $(binding_coa "$HOME_PFX::$n"))"
 	sb=$(session_backend web coa "$B_PFX::$n")
 	[ "$sb" = "${FIRST[$n]}" ] || die "coa session $B_PFX::$n -> $sb, the node is on ${FIRST[$n]}"
+	wait_subscribed "$HOME_PFX::$n" || die "no active subscription for $HOME_PFX::$n after its binding"
 done
+[ "$(peer_q ha1 'p["subscriptions"]')" = 3 ] || die "peer ha1 has $(peer_q ha1 'p["subscriptions"]') subscriptions, want 3"
 lt=$(session_q "sorted(set(s['lifetime_s'] for s in d['sessions'] if s['kind'] == 'coa'))")
 [ "$lt" = 600 ] || die "coa sessions' lifetimes: $lt, want the notified 600"
 ok "BU + BA for CoA B seen by the agent: coa sessions carry each node's backend, lifetime 600 s"

@@ -31,8 +31,10 @@ EVIL=2001:db8:b::666
 tok=$(new_token first)
 mn_send "if=a0 src=$COA_A dst=$VIP hoa=$HOA tok=$tok"
 first=$(expect_one "$tok")
-wait_subscribed "$HOA" || die "no active subscription for $HOA"
-say "node $HOA: first packet (HAO from $COA_A) on $first, subscribed"
+# No binding at the agent yet: no_binding, and its watch subscribes the
+# balancer when the Binding Update below comes (issue 12).
+wait_no_binding 1 || die "the agent did not answer no_binding for $HOA"
+say "node $HOA: first packet (HAO from $COA_A) on $first, answered no_binding"
 
 # The agent's genuine notification for CoA B, captured as it leaves.
 rm -f "$TMP/cap.ready"
