@@ -190,10 +190,8 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 			 * before naming its home address, an IKE rekey's new
 			 * SPI): give the higher identity the same backend, so
 			 * the node's next move still finds it. */
-			if (first_kind != MIP6LB_KIND_NONE) {
-				mip6lb_identity_key(pkt, svc->id, svc->flags, first_kind, &key);
-				mip6lb_session_promote(&key, first_kind, svc, now, out);
-			}
+			if (first_kind != MIP6LB_KIND_NONE)
+				goto promote;
 			return 0;
 		}
 		if (first_kind == MIP6LB_KIND_NONE) {
@@ -201,7 +199,7 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 			set = mip6lb_settings_get();
 			p = mip6lb_probation_find(set, &key);
 			if (p)
-				return mip6lb_probation_use(pkt, set, &key, p, kind, svc, now, out);
+				goto probation;
 		}
 	}
 
@@ -215,7 +213,7 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 		set = mip6lb_settings_get();
 		p = mip6lb_probation_find(set, &key);
 		if (p)
-			return mip6lb_probation_use(pkt, set, &key, p, first_kind, svc, now, out);
+			goto probation;
 	} else {
 		/* The loop left key at the last identity tried. */
 		mip6lb_identity_key(pkt, svc->id, svc->flags, first_kind, &key);
@@ -233,6 +231,16 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 	}
 	mip6lb_count(MIP6LB_CNT_SESSION_NEW, 0);
 	return 0;
+
+	/* The two ways out of the loop have one place each, so the unrolled
+	 * loop does not carry a copy of them per identity. */
+promote:
+	mip6lb_identity_key(pkt, svc->id, svc->flags, first_kind, &key);
+	mip6lb_session_promote(&key, first_kind, svc, now, out);
+	return 0;
+probation:
+	/* key is first_kind's. */
+	return mip6lb_probation_use(pkt, set, &key, p, first_kind, svc, now, out);
 }
 #endif /* __bpf__ */
 

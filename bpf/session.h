@@ -192,16 +192,18 @@ static __always_inline int mip6lb_session_apply(struct mip6lb_session *sess,
 						__u64 now, struct mip6lb_choice *out,
 						int on_probation)
 {
-	/* The anchor, for the flow label and for a higher identity copied
-	 * from this session; filled once per session, not per packet. */
+	/* The anchor, for the flow label, a re-hash and a higher identity
+	 * copied from this session.  A session written without one gets its
+	 * own key's when it first needs it (one hash per session, and one
+	 * place that computes it). */
 	out->hash = sess->flow_hash;
-	if (svc->forward == MIP6LB_FWD_IP6IP6 && !out->hash) {
-		out->hash = mip6lb_session_hash(key);
-		sess->flow_hash = out->hash;
-	}
 	out->kind = sess->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : kind;
 	out->is_new = 0;
 	out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
+	if (!out->hash && (!out->be || svc->forward == MIP6LB_FWD_IP6IP6)) {
+		out->hash = mip6lb_session_hash(key);
+		sess->flow_hash = out->hash;
+	}
 	if (out->be) {
 		out->backend_id = sess->backend_id;
 		if (!on_probation)
@@ -209,8 +211,6 @@ static __always_inline int mip6lb_session_apply(struct mip6lb_session *sess,
 		out->hit = !on_probation;
 		return 0;
 	}
-	if (!out->hash)
-		out->hash = mip6lb_session_hash(key);
 	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
 	if (!out->be)
 		return -MIP6LB_CNT_DROP_NO_BACKEND;
@@ -268,7 +268,7 @@ static __always_inline void mip6lb_session_promote(const struct mip6lb_session_k
 		.backend_id = ch->backend_id,
 		.kind = kind,
 		.lifetime_s = svc->lifetime_s,
-		.flow_hash = ch->hash ? ch->hash : mip6lb_session_hash(key),
+		.flow_hash = ch->hash,         /* 0: not known, as the source's */
 		.last_used_ns = now,
 	};
 
