@@ -29,6 +29,9 @@ int bench_dp_open(struct bench_dp *d, __u32 max_sessions)
 	}
 	bpf_map__set_max_entries(d->skel->maps.rings, BENCH_SERVICES * MIP6LB_RING_SIZE);
 	bpf_map__set_max_entries(d->skel->maps.sessions, max_sessions);
+	/* Probation as large, so that a new identity's row times its insert,
+	 * not an eviction (as the old LRU sessions table was sized). */
+	bpf_map__set_max_entries(d->skel->maps.probation, max_sessions);
 	/* Room for the notify rows' coa sessions (200,000), without the
 	 * datapath rows' millions of session slots twice over. */
 	bpf_map__set_max_entries(d->skel->maps.coa_sessions,
