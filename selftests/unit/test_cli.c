@@ -198,7 +198,7 @@ static const struct help_case help_cases[] = {
 	/* --help wins even after a bad argument. */
 	{ { "backend", "add", "web", "nope", "--help" }, "Usage: mip6lbctl backend add" },
 	{ { "backend", "del", "--help" }, "Usage: mip6lbctl backend del SERVICE NAME\n" },
-	{ { "backend", "drain", "--help" }, "Usage: mip6lbctl backend drain SERVICE NAME\n" },
+	{ { "backend", "drain", "--help" }, "Usage: mip6lbctl backend drain SERVICE NAME [deadline SECONDS]\n" },
 	{ { "backend", "undrain", "--help" }, "Usage: mip6lbctl backend undrain SERVICE NAME\n" },
 	{ { "backend", "list", "--help" }, "Usage: mip6lbctl backend list [SERVICE]\n" },
 	{ { "session", "list", "--help" }, "Usage: mip6lbctl session list [SERVICE] [kind KIND]\n" },
@@ -790,8 +790,9 @@ START_TEST(test_status_and_lists)
 	fake_start(&f, backends, NULL);
 	CLI(&r, "-s", f.path, "backend", "list");
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_ptr_nonnull(strstr(r.out, "SERVICE  NAME  ID  ADDR           WEIGHT  STATE    NEXTHOP"));
-	ck_assert_ptr_nonnull(strstr(r.out, "drained  veth1 02:00:00:00:00:01 (netlink)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "SERVICE  NAME  ID  ADDR           WEIGHT  STATE    HEALTH  "
+					 "SESSIONS  NEXTHOP"));
+	ck_assert_ptr_nonnull(strstr(r.out, "drained  -              -  veth1 02:00:00:00:00:01 (netlink)"));
 	run_free(&r);
 	fake_stop(&f);
 }
