@@ -89,11 +89,12 @@ static __always_inline int mip6lb_identity_key(const struct mip6lb_pkt *pkt,
 #ifdef __bpf__
 #include "session.h"
 
-/* The packet of an identity on probation (p, at key): forwarded to its
- * backend; once the identity is seen again settings.probation_ms after its
- * first packet, it moves into sessions (with its SPI/IID alias).  When
- * sessions is full it stays on probation (counted) and tries again on its
- * next packet.  0, or mip6lb_session_apply's reason. */
+/* The packet of an identity on probation (p, at key; it came over the
+ * budget or when sessions was full): forwarded to its backend; once the
+ * identity is seen again settings.probation_ms after its first packet, it
+ * moves into sessions (with its SPI/IID alias) if this CPU's budget and
+ * the room allow, else it stays and tries again on its next packet.  0, or
+ * mip6lb_session_apply's reason. */
 static __always_inline int mip6lb_probation_use(const struct mip6lb_pkt *pkt,
 						const struct mip6lb_settings *set,
 						struct mip6lb_session_key *key,
@@ -110,6 +111,11 @@ static __always_inline int mip6lb_probation_use(const struct mip6lb_pkt *pkt,
 	/* Each CPU caches the coarse clock (mip6lb_now), so an entry made on
 	 * another CPU may look a tick younger than zero: not yet passed. */
 	if (now < p->last_used_ns + (__u64)set->probation_ms * 1000000ULL) {
+		mip6lb_count(MIP6LB_CNT_PROBATION_HIT, 0);
+		return 0;
+	}
+	/* Moving in is a new entry in sessions: within the budget only. */
+	if (!mip6lb_admit(set, now)) {
 		mip6lb_count(MIP6LB_CNT_PROBATION_HIT, 0);
 		return 0;
 	}

@@ -63,10 +63,10 @@ struct {
 
 /* (service, keyspace, identity) -> backend, kind, lifetime, last use, the
  * node's anchor: the established sessions.  A plain hash, not an LRU, so
- * that no packet can push an idle session out: a new identity reaches it
- * only through probation (session.h), and when it is full the identity
- * is forwarded by the ring unrecorded (session_table_full) until aging
- * frees slots.  Shared by all CPUs (a node's packets arrive on any). */
+ * that no packet can push an idle session out: new identities enter it
+ * within a per-CPU budget (session.h), and when it is full they go on
+ * probation (session_table_full) until aging frees slots.  Shared by all
+ * CPUs (a node's packets arrive on any). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MIP6LB_MAX_SESSIONS);
@@ -74,10 +74,12 @@ struct {
 	__type(value, struct mip6lb_session);
 } sessions SEC(".maps");
 
-/* Same key -> a new identity on probation (MIP6LB_SESS_PROBATION): first
- * seen at last_used_ns, forwarded to its backend until it is seen again
- * settings.probation_ms later and moves into sessions.  An LRU, so a flood
- * of spoofed identities churns this table and never sessions. */
+/* Same key -> a new identity on probation (MIP6LB_SESS_PROBATION): one
+ * that came over the per-CPU budget or while sessions was full, first seen
+ * at last_used_ns, forwarded to its backend until it is seen again
+ * settings.probation_ms later and moves into sessions.  An LRU with
+ * per-CPU lists (only the datapath writes it), so what a flood brings
+ * beyond the budget churns this table and never sessions. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(map_flags, BPF_F_NO_COMMON_LRU);

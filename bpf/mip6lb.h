@@ -125,11 +125,12 @@ enum mip6lb_counter {
 	MIP6LB_CNT_DROP_ENCAP,         /* bpf_xdp_adjust_head failed */
 	MIP6LB_CNT_EVENT_SENT,
 	MIP6LB_CNT_EVENT_DROPPED,      /* rate limit or ring buffer full */
-	/* Admission (session.h): a new identity is first recorded on
-	 * probation and only enters sessions once it is seen again
-	 * settings.probation_ms later; above settings.new_per_sec per CPU it
-	 * is forwarded by the ring without being recorded at all. */
-	MIP6LB_CNT_SESSION_UNRECORDED, /* new identity over the per-CPU budget */
+	/* Admission (session.h): a new identity goes into sessions within
+	 * settings.new_per_sec per CPU; over it (or with sessions full) it is
+	 * recorded on probation, and enters sessions when seen again
+	 * settings.probation_ms later; with probation off it is forwarded by
+	 * the ring unrecorded. */
+	MIP6LB_CNT_SESSION_UNRECORDED, /* over the budget, probation off */
 	MIP6LB_CNT_SESSION_TABLE_FULL, /* sessions full: not recorded there */
 	MIP6LB_CNT_PROBATION_NEW,      /* new identity recorded on probation */
 	MIP6LB_CNT_PROBATION_HIT,      /* packet of an identity on probation */
@@ -356,13 +357,14 @@ struct mip6lb_event_window {
  * identity goes straight into sessions. */
 struct mip6lb_settings {
 	__u32 events_per_sec;          /* per CPU; 0 = no events */
-	__u32 new_per_sec;             /* per CPU: new identities recorded (on
-					* probation, or in sessions) per second;
-					* above it they are forwarded by the ring
-					* unrecorded; 0 = no limit */
-	__u32 probation_ms;            /* a new identity enters sessions when it
-					* is seen again at least this long after
-					* its first packet; 0 = no probation */
+	__u32 new_per_sec;             /* per CPU: new identities that go into
+					* sessions per second; above it they go
+					* on probation, or with probation off are
+					* forwarded unrecorded; 0 = no limit */
+	__u32 probation_ms;            /* an identity on probation enters
+					* sessions when seen again at least this
+					* long after its first packet; 0 = no
+					* probation */
 	__u32 pad;
 };
 

@@ -235,28 +235,48 @@ static __always_inline int mip6lb_session_use(const struct mip6lb_session_key *k
 	return mip6lb_session_apply(sess, key, kind, svc, now, out, 0);
 }
 
-/* Record val at key as a new identity: on probation when the settings
- * ask for it, else in sessions.  0, or -1 when it was not recorded (the
- * sessions table is full: counted). */
-static __always_inline int mip6lb_record(const struct mip6lb_session_key *key,
-					 struct mip6lb_session *val, int on_probation, __u64 flags)
+/*
+ * Record val at key as a new identity (admission): into sessions while this
+ * CPU's budget (settings.new_per_sec) allows and there is room, so a node
+ * that sent one packet and went quiet keeps its session for its lifetime,
+ * whatever comes after it; else on probation when that is on, where it must
+ * be seen again probation_ms later to move into sessions; else nowhere
+ * (session_unrecorded): the ring forwards it.  0 when recorded (val->flags
+ * says where), -1 when not.  flags: BPF_ANY, or BPF_NOEXIST when a live
+ * session must not be overwritten (-1 then, uncounted).
+ */
+static __always_inline int mip6lb_admit_record(const struct mip6lb_session_key *key,
+					       struct mip6lb_session *val,
+					       const struct mip6lb_settings *set, __u64 now,
+					       __u64 flags)
 {
-	if (on_probation) {
-		val->flags = MIP6LB_SESS_PROBATION;
-		return bpf_map_update_elem(&probation, key, val, flags) ? -1 : 0;
-	}
-	val->flags = 0;
-	if (bpf_map_update_elem(&sessions, key, val, flags)) {
+	int on_probation = set && set->probation_ms;
+	long err;
+
+	if (mip6lb_admit(set, now)) {
+		val->flags = 0;
+		err = bpf_map_update_elem(&sessions, key, val, flags);
+		if (!err)
+			return 0;
+		if (err == -17)                /* EEXIST: a live one is there */
+			return -1;
 		mip6lb_count(MIP6LB_CNT_SESSION_TABLE_FULL, 0);
-		return -1;
+	} else if (!on_probation) {
+		mip6lb_count(MIP6LB_CNT_SESSION_UNRECORDED, 0);
 	}
+	if (!on_probation)
+		return -1;
+	val->flags = MIP6LB_SESS_PROBATION;
+	if (bpf_map_update_elem(&probation, key, val, flags))
+		return -1;
+	mip6lb_count(MIP6LB_CNT_PROBATION_NEW, 0);
 	return 0;
 }
 
 /* Found under a lower-priority identity while the higher one at key went
  * unmatched: give the higher identity the same backend and anchor.  It is
  * a new key like any other (a forged HAO from a known source must not
- * bypass admission): on probation when that is on, within the budget. */
+ * bypass admission): the budget and probation apply. */
 static __always_inline void mip6lb_session_promote(const struct mip6lb_session_key *key,
 						   __u8 kind,
 						   const struct mip6lb_service *svc,
@@ -272,11 +292,7 @@ static __always_inline void mip6lb_session_promote(const struct mip6lb_session_k
 		.last_used_ns = now,
 	};
 
-	if (!mip6lb_admit(set, now)) {
-		mip6lb_count(MIP6LB_CNT_SESSION_UNRECORDED, 0);
-		return;
-	}
-	if (!mip6lb_record(key, &val, set && set->probation_ms, BPF_NOEXIST))
+	if (!mip6lb_admit_record(key, &val, set, now, BPF_NOEXIST))
 		mip6lb_count(MIP6LB_CNT_SESSION_PROMOTED, 0);
 }
 
@@ -287,11 +303,10 @@ static __always_inline __u8 mip6lb_alias_kind(const struct mip6lb_pkt *pkt)
 	return (pkt->flags & MIP6LB_PKT_HAS_HAO) ? MIP6LB_KIND_HOA : MIP6LB_KIND_SRC;
 }
 
-/* A miss: the ring picks the backend for key.  Within this CPU's budget
- * the identity is recorded (on probation, or in sessions when probation is
- * off) and announced; val is left as recorded, for the caller's alias.
- * 1 when recorded, 0 when forwarded unrecorded,
- * -MIP6LB_CNT_DROP_NO_BACKEND when the ring is empty. */
+/* A miss: the ring picks the backend for key, and the identity is
+ * recorded as mip6lb_admit_record() decides and announced; val is left as
+ * recorded, for the caller's alias.  1 when recorded, 0 when forwarded
+ * unrecorded, -MIP6LB_CNT_DROP_NO_BACKEND when the ring is empty. */
 static __always_inline int mip6lb_session_new(const struct mip6lb_pkt *pkt,
 					      const struct mip6lb_settings *set,
 					      const struct mip6lb_session_key *key,
@@ -299,27 +314,19 @@ static __always_inline int mip6lb_session_new(const struct mip6lb_pkt *pkt,
 					      __u64 now, struct mip6lb_choice *out,
 					      struct mip6lb_session *val)
 {
-	int on_probation = set && set->probation_ms;
-
 	out->hash = mip6lb_session_hash(key);
 	out->kind = kind;
 	out->is_new = 1;
 	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
 	if (!out->be)
 		return -MIP6LB_CNT_DROP_NO_BACKEND;
-	if (!mip6lb_admit(set, now)) {
-		mip6lb_count(MIP6LB_CNT_SESSION_UNRECORDED, 0);
-		return 0;
-	}
 	val->backend_id = out->backend_id;
 	val->kind = kind;
 	val->lifetime_s = svc->lifetime_s;
 	val->flow_hash = out->hash;
 	val->last_used_ns = now;
-	if (mip6lb_record(key, val, on_probation, BPF_ANY))
+	if (mip6lb_admit_record(key, val, set, now, BPF_ANY))
 		return 0;
-	if (on_probation)
-		mip6lb_count(MIP6LB_CNT_PROBATION_NEW, 0);
 	mip6lb_event_new(pkt, set, key, kind, out->backend_id, out->hash, now);
 	return 1;
 }

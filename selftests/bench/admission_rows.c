@@ -12,10 +12,10 @@
  *                default admission, and with none (probation and budget 0).
  *   insert-2cpu  new identities recorded per second with two threads, each
  *                pinned to its CPU, inserting distinct identities into the
- *                shared tables at once, against one CPU alone; into
- *                probation (the default path: an LRU, one lock for its
- *                list) and straight into sessions (a plain hash: a lock per
- *                bucket).
+ *                shared tables at once, against one CPU alone; straight
+ *                into sessions (within the budget, the default path: a
+ *                plain hash, a lock per bucket) and on probation (over the
+ *                budget: an LRU with per-CPU lists).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -67,6 +67,25 @@ static void settings(__u32 new_per_sec, __u32 probation_ms)
 
 	if (dp_settings_write(&dp.maps, &s))
 		bench_fail("settings: %s", strerror(errno));
+}
+
+/* Every CPU's budget window restarted now and spent (budget 1): what
+ * follows within the second is over the budget. */
+static void budget_spent(void)
+{
+	int fd = bpf_map__fd(dp.skel->maps.event_window), ncpu = libbpf_num_possible_cpus(), i;
+	struct mip6lb_event_window *w = calloc(ncpu, sizeof(*w));
+	__u32 zero = 0;
+
+	if (!w)
+		bench_fail("out of memory");
+	for (i = 0; i < ncpu; i++) {
+		w[i].start_ns = dp_now_ns();
+		w[i].admitted = 1;
+	}
+	if (bpf_map_update_elem(fd, &zero, w, BPF_ANY))
+		bench_fail("event_window: %s", strerror(errno));
+	free(w);
 }
 
 static int open_dp(__u32 sessions)
@@ -272,6 +291,8 @@ static void *insert_thread(void *arg)
 
 /* Records per second with n threads (one per CPU), each inserting repeat
  * distinct identities. */
+static bool over_budget;
+
 static double insert_rate(int n, __u32 repeat, __u64 first)
 {
 	__u64 base[2] = { first, first + (1ULL << 30) };
@@ -284,6 +305,8 @@ static double insert_rate(int n, __u32 repeat, __u64 first)
 
 	hao_pkt(&b, COA_SRC, HOA_INSERT);
 	wrap_setup(&b, base);
+	if (over_budget)
+		budget_spent();
 	pthread_barrier_init(&go, NULL, n + 1);
 	new0 = counter(MIP6LB_CNT_SESSION_NEW);
 	for (i = 0; i < n; i++) {
@@ -307,7 +330,7 @@ static double insert_rate(int n, __u32 repeat, __u64 first)
 	return (double)n * repeat / (dt / 1e9);
 }
 
-static void insert_2cpu(const char *mode, __u32 probation_ms, __u32 repeat, int runs)
+static void insert_2cpu(const char *mode, bool probation, __u32 repeat, int runs)
 {
 	double one[BENCH_RUNS_MAX], two[BENCH_RUNS_MAX], o, t;
 	struct bench_row *row;
@@ -326,7 +349,10 @@ static void insert_2cpu(const char *mode, __u32 probation_ms, __u32 repeat, int 
 			 strerror(-err));
 		return;
 	}
-	settings(0, probation_ms);
+	/* On probation: budget 1, spent before each call (a call lasts well
+	 * under its second); into sessions: no budget. */
+	settings(probation ? 1 : 0, probation ? CFG_PROBATION_MS : 0);
+	over_budget = probation;
 	for (r = 0; r < runs; r++) {
 		one[r] = insert_rate(1, repeat, next);
 		next += repeat;
@@ -353,7 +379,7 @@ int bench_admission(void)
 
 	flood_kept("defaults", table, CFG_NEW_PER_SEC, CFG_PROBATION_MS);
 	flood_kept("no-admission", table, 0, 0);
-	insert_2cpu("probation", CFG_PROBATION_MS, repeat, bopt.runs);
-	insert_2cpu("sessions", 0, repeat, bopt.runs);
+	insert_2cpu("sessions", false, repeat, bopt.runs);
+	insert_2cpu("probation", true, repeat, bopt.runs);
 	return 0;
 }

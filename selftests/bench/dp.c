@@ -776,9 +776,9 @@ int bench_datapath(void)
 			c->backend = s.backend_id;
 		}
 
-		/* A new identity recorded the daemon's default way: on
-		 * probation (no budget here, so every one is recorded). */
-		NEW_CASE("miss-insert", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_PROBATION_NEW);
+		/* A new identity within the budget (none here): straight
+		 * into sessions, probation on as by default. */
+		NEW_CASE("miss-insert", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_NEW);
 		hao_pkt(&c->pkt, COA_MISS, HOA_MISS, vip);
 		c->repeat = miss_repeat;
 		c->flags = BENCH_ID_VARY;
@@ -787,17 +787,20 @@ int bench_datapath(void)
 		c->target = 18;
 		c->probation_ms = CFG_PROBATION_MS;
 
-		/* The same straight into sessions (probation_ms = 0): the
-		 * plain hash's insert, against the old LRU's. */
-		NEW_CASE("miss-direct", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_NEW);
+		/* A new identity over this CPU's budget (the window restarted
+		 * and spent before every call): recorded on probation. */
+		NEW_CASE("miss-probation", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_PROBATION_NEW);
 		hao_pkt(&c->pkt, COA_MISS, HOA_MISS, vip);
 		c->repeat = miss_repeat;
 		c->flags = BENCH_ID_VARY;
 		key_addr(&c->key, svc, HOA_MISS);
 		c->direct_ok = false;
+		c->new_per_sec = 1;
+		c->probation_ms = CFG_PROBATION_MS;
+		c->refill = true;
 
-		/* A new identity over this CPU's budget: the ring's backend,
-		 * nothing recorded. */
+		/* The same with probation off: the ring's backend, nothing
+		 * recorded. */
 		NEW_CASE("guard-new", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_UNRECORDED);
 		hao_pkt(&c->pkt, COA_MISS, HOA_GUARD, vip);
 		c->repeat = miss_repeat;
@@ -805,13 +808,15 @@ int bench_datapath(void)
 		key_addr(&c->key, svc, HOA_GUARD);
 		c->direct_ok = false;
 		c->new_per_sec = 1;
-		c->probation_ms = CFG_PROBATION_MS;
 		c->refill = true;
 
-		/* The later packets of an identity on probation. */
+		/* The later packets of an identity on probation (it came over
+		 * the budget; a probation period of an hour keeps it there). */
 		NEW_CASE("guard-probation", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_PROBATION_HIT);
 		hao_pkt(&c->pkt, COA_MISS, HOA_PROB, vip);
+		c->new_per_sec = 1;
 		c->probation_ms = 3600 * 1000;
+		c->refill = true;
 
 		NEW_CASE("chain-limit", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_HIT);
 		chain_pkt(&c->pkt, vip);
@@ -885,7 +890,7 @@ fail:
 	{
 		static const char *const names[] = {
 			"src-hit", "hao-hit", "iid-hit", "spi-hit", "coa-hit", "miss-insert",
-			"miss-direct", "guard-new", "guard-probation",
+			"miss-probation", "guard-new", "guard-probation",
 			"chain-limit", "non-service", "churn-1", "churn-10k", "churn-1m",
 		};
 

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Admission of new identities and sessions that traffic cannot take away,
- * end to end over bpf_prog_test_run (issue 12): the per-CPU budget
- * (recorded below it, forwarded by the ring unrecorded above it), probation
- * (a new identity enters sessions only when seen again probation_ms after
- * its first packet), a flood of spoofed identities five times the table
- * that leaves every idle session and every coa session where it was, and a
- * node whose sessions all land on one backend when theirs is deleted.
+ * end to end over bpf_prog_test_run (issue 12): the per-CPU budget (into
+ * sessions below it; above it on probation, or with probation off
+ * forwarded by the ring unrecorded), probation (an identity there enters
+ * sessions only when seen again probation_ms after its first packet), a
+ * flood of spoofed identities five times the table that leaves every idle
+ * session and every coa session where it was, and a node whose sessions
+ * all land on one backend when theirs is deleted.
  *
  * No assertion depends on how long anything takes: time is moved by
  * rewriting the values the datapath reads (a probation entry's first
@@ -24,6 +25,7 @@
 #include "harness.h"
 #include "dpfixture.h"
 #include "names.h"
+#include "config.h"
 #include "hash.h"
 #include "mip6lb.skel.h"
 
@@ -60,20 +62,24 @@ static void settings(__u32 new_per_sec, __u32 probation_ms)
 	ck_assert_int_eq(dp_settings_write(&fx.maps, &s), 0);
 }
 
-/* Start every CPU's one-second budget window now, empty: the packets that
- * follow are judged against a full second of budget. */
-static void window_now(void)
+/* Start every CPU's one-second budget window now with `spent` of its
+ * budget used: the packets that follow are judged against the rest. */
+static void window_spent(__u32 spent)
 {
 	int fd = bpf_map__fd(fx.skel->maps.event_window), ncpu = libbpf_num_possible_cpus(), i;
 	struct mip6lb_event_window *w = calloc(ncpu, sizeof(*w));
 	__u32 zero = 0;
 
 	ck_assert_ptr_nonnull(w);
-	for (i = 0; i < ncpu; i++)
+	for (i = 0; i < ncpu; i++) {
 		w[i].start_ns = dp_now_ns();
+		w[i].admitted = spent;
+	}
 	ck_assert_int_eq(bpf_map_update_elem(fd, &zero, w, BPF_ANY), 0);
 	free(w);
 }
+
+static void window_now(void) { window_spent(0); }
 
 static void addr_of(char *buf, size_t len, const char *prefix, unsigned int n)
 {
@@ -217,10 +223,13 @@ START_TEST(test_probation_then_admitted)
 	struct pb b;
 	__u32 be;
 
-	settings(0, 1000);
+	/* Over the budget: on probation. */
+	settings(1, 1000);
+	window_spent(1);
 	hao_pkt(&b, coa, hoa);
 	be = forwarded(&b);
 	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_NEW), 1);
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_UNRECORDED), 0);
 	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_PROBATION_NEW), 1);
 	ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_HOA, hoa, &v), -ENOENT);
 	ck_assert_int_eq(in_map(fx.maps.probation, MIP6LB_KIND_HOA, hoa, &v), 0);
@@ -236,8 +245,15 @@ START_TEST(test_probation_then_admitted)
 	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_HIT), 0);
 	ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_HOA, hoa, &v), -ENOENT);
 
-	/* Seen again a probation period after its first packet: admitted. */
+	/* A probation period later, but the budget still spent: it stays. */
 	age_probation(MIP6LB_KIND_HOA, hoa, 1001 * 1000000ULL);
+	ck_assert_uint_eq(forwarded(&b), be);
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_PROBATION_HIT), 2);
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_PROBATION_PASSED), 0);
+	ck_assert_int_eq(in_map(fx.maps.probation, MIP6LB_KIND_HOA, hoa, &v), 0);
+
+	/* The next second: seen again, admitted. */
+	window_now();
 	ck_assert_uint_eq(forwarded(&b), be);
 	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_PROBATION_PASSED), 1);
 	ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_HOA, hoa, &v), 0);
@@ -260,7 +276,8 @@ START_TEST(test_probation_spi_and_alias)
 	struct pb b;
 	__u32 be;
 
-	settings(0, 1000);
+	settings(1, 1000);
+	window_spent(1);
 	esp_pkt(&b, coa, 0x51);
 	be = forwarded(&b);
 	ck_assert_int_eq(in_map(fx.maps.probation, MIP6LB_KIND_SPI, "0x51", &v), 0);
@@ -269,6 +286,7 @@ START_TEST(test_probation_spi_and_alias)
 	ck_assert_int_eq(dpf_session_count(&fx), 2);
 
 	age_probation(MIP6LB_KIND_SPI, "0x51", 2 * SEC_NS);
+	window_now();
 	ck_assert_uint_eq(forwarded(&b), be);
 	ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_SPI, "0x51", &v), 0);
 	ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_SRC, coa, &v), 0);
@@ -283,9 +301,28 @@ START_TEST(test_probation_spi_and_alias)
 }
 END_TEST
 
+/* Within the budget a new identity goes straight into sessions, probation
+ * or not: a node that sends one packet and goes quiet keeps its session
+ * for its lifetime, whatever comes after it. */
+START_TEST(test_within_budget_straight_to_sessions)
+{
+	struct mip6lb_session v;
+	struct pb b;
+
+	settings(CFG_NEW_PER_SEC, CFG_PROBATION_MS);
+	window_now();
+	udp_pkt(&b, "2001:db8:e::1");
+	forwarded(&b);
+	ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_SRC, "2001:db8:e::1", &v), 0);
+	ck_assert_uint_eq(v.flags, 0);
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_PROBATION_NEW), 0);
+	ck_assert_int_eq(dpf_session_count(&fx), 1);
+}
+END_TEST
+
 /* A known source naming a new home address (a forged HAO, or a node that
  * sent plainly first): the home address inherits the backend, but as a new
- * key it goes through probation and the budget like any other. */
+ * key it goes through the budget and probation like any other. */
 START_TEST(test_promotion_goes_through_admission)
 {
 	const char *coa = "2001:db8:a::9f3c:12aa:7d01:e2c4";
@@ -303,11 +340,25 @@ START_TEST(test_promotion_goes_through_admission)
 		addr_of(hoa, sizeof(hoa), "2001:db8:100::", i + 1);
 		hao_pkt(&b, coa, hoa);
 		ck_assert_uint_eq(forwarded(&b), be);
-		ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_HOA, hoa, &v), -ENOENT);
-		ck_assert_int_eq(in_map(fx.maps.probation, MIP6LB_KIND_HOA, hoa, &v),
+		ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_HOA, hoa, &v),
 				 i < 2 ? 0 : -ENOENT);
+		ck_assert_int_eq(in_map(fx.maps.probation, MIP6LB_KIND_HOA, hoa, &v),
+				 i < 2 ? -ENOENT : 0);
+		ck_assert_uint_eq(v.backend_id, be);
 	}
-	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_PROMOTED), 2);
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_PROMOTED), 4);
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_PROBATION_NEW), 2);
+	/* Probation off: over the budget, not recorded. */
+	settings(2, 0);
+	window_now();
+	for (i = 4; i < 8; i++) {
+		addr_of(hoa, sizeof(hoa), "2001:db8:100::", i + 1);
+		hao_pkt(&b, coa, hoa);
+		ck_assert_uint_eq(forwarded(&b), be);
+		ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_HOA, hoa, &v),
+				 i < 6 ? 0 : -ENOENT);
+	}
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_PROMOTED), 6);
 	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_UNRECORDED), 2);
 }
 END_TEST
@@ -320,13 +371,14 @@ enum { FL_HOA = 200, FL_SRC = 100, FL_COAS = 100, FL_SPOOF = 5 * FL_SESSIONS };
 struct flood_case {
 	const char *name;
 	__u32 new_per_sec, probation_ms;
-	bool table_fills;                /* the flood may fill sessions */
+	bool table_fills;                /* the flood fills sessions */
+	bool probation;                  /* ... and the rest goes on probation */
 };
 
 static const struct flood_case flood_cases[] = {
-	{ "probation", 0, 1000, false },
-	{ "probation+budget", 200, 1000, false },
-	{ "no admission", 0, 0, true },
+	{ "defaults", CFG_NEW_PER_SEC, CFG_PROBATION_MS, true, true },
+	{ "budget 200, probation", 200, 1000, false, true },
+	{ "no admission", 0, 0, true, false },
 };
 
 static void flood_setup(void) { setup_sized(FL_SESSIONS, FL_PROBATION, FL_COA); }
@@ -352,7 +404,12 @@ START_TEST(test_flood_keeps_sessions)
 	int i, n = 0;
 	__u32 be;
 
+	/* The legitimate nodes arrive under the case's settings, a hundred a
+	 * second (each batch in a new budget window); each sends one packet. */
+	settings(fc->new_per_sec, fc->probation_ms);
 	for (i = 0; i < FL_HOA + FL_SRC; i++) {
+		if (i % 100 == 0)
+			window_now();
 		if (i < FL_HOA) {
 			addr_of(a, sizeof(a), "2001:db8:100::", i + 1);
 			hao_pkt(&b, "2001:db8:a::1", a);
@@ -379,7 +436,6 @@ START_TEST(test_flood_keeps_sessions)
 	dpf_add_backend(&fx, 3, 0, "2001:db8:1::4");
 	dpf_ring(&fx, 0, be4, NULL, 4);
 
-	settings(fc->new_per_sec, fc->probation_ms);
 	window_now();
 	for (i = 0; i < FL_SPOOF; i++) {
 		addr_of(h, sizeof(h), "2001:db8:100:5::", i + 1);
@@ -393,10 +449,8 @@ START_TEST(test_flood_keeps_sessions)
 			ck_assert_uint_eq(forwarded(&b), ring_at(mip6lb_session_hash(&k)));
 		}
 	}
-	if (fc->table_fills)
-		ck_assert_uint_gt(dpf_counter(&fx, MIP6LB_CNT_SESSION_TABLE_FULL), 0);
-	else
-		ck_assert_uint_gt(dpf_counter(&fx, MIP6LB_CNT_PROBATION_NEW), 0);
+	ck_assert_int_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_TABLE_FULL) > 0, fc->table_fills);
+	ck_assert_int_eq(dpf_counter(&fx, MIP6LB_CNT_PROBATION_NEW) > 0, fc->probation);
 
 	/* Every session is where it was, byte for byte (none was touched). */
 	for (i = 0; i < n; i++) {
@@ -524,6 +578,7 @@ MIP6LB_SUITE(admission, SUITE_NEEDS_ROOT)
 	tcase_add_checked_fixture(mv, setup, teardown);
 	tcase_set_timeout(fl, 120);
 	tcase_add_test(bud, test_budget_records_below_forwards_above);
+	tcase_add_test(pro, test_within_budget_straight_to_sessions);
 	tcase_add_test(pro, test_probation_then_admitted);
 	tcase_add_test(pro, test_probation_spi_and_alias);
 	tcase_add_test(pro, test_promotion_goes_through_admission);
