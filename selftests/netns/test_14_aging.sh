@@ -87,13 +87,17 @@ wait_for 80 eval '[ "$(left hoa "$BUSY")" = gone ]' || die "the busy node's sess
 ok "once the busy node stopped, its session expired too (t=$(elapsed)s)"
 
 # ---- a coa session ages by its notified lifetime ---------------------------------
+# The Home Agent knows the node (at home) before its first packet: a Home
+# Agent answers no_binding for an address it has no binding for (issue 12).
+ip netns exec "$NS_HA" "$MIP6LB_AGENT" feed -s "$TMP/agent.sock" "$MOVER" "$MOVER" 600 1 >"$TMP/feed.out" 2>&1 ||
+	die "mip6lb-agent feed: $(cat "$TMP/feed.out")"
 tok=$(new_token mover)
 mn_send "if=a0 src=$A_PFX::23 dst=$VIP hoa=$MOVER tok=$tok"
 mover_be=$(expect_one "$tok")
 wait_subscribed "$MOVER" || die "no subscription for $MOVER"
 # Its hoa session lives 3 s: keep it fresh for the notification to find.
 mn_send "if=a0 src=$A_PFX::23 dst=$VIP hoa=$MOVER tok=$(new_token mover-2)"
-ip netns exec "$NS_HA" "$MIP6LB_AGENT" feed -s "$TMP/agent.sock" "$MOVER" "$B_PFX::23" 8 1 >"$TMP/feed.out" 2>&1 ||
+ip netns exec "$NS_HA" "$MIP6LB_AGENT" feed -s "$TMP/agent.sock" "$MOVER" "$B_PFX::23" 8 2 >"$TMP/feed.out" 2>&1 ||
 	die "mip6lb-agent feed: $(cat "$TMP/feed.out")"
 wait_binding "$MOVER" "$B_PFX::23" || die "the balancer never learnt $MOVER at $B_PFX::23"
 t1=$(date +%s)

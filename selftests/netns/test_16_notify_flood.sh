@@ -34,6 +34,8 @@
 # running here leave the daemon stalls longer than that at ~180k pps
 # (measured: 192 of 200 applied, rx_dropped_kernel +64,301); with the
 # kernel's default buffer the same flood drops ~40 % of all datagrams.
+# FLOOD_PPS caps the flood (default 250000: batch pacing lands a little
+# under the cap, and the issue asks for at least 200k pps).
 # FLOOD_RCVBUF=SIZE sets notify_rcvbuf (e.g. 208K, the kernel's default)
 # to measure what the buffer buys, FLOOD_SENDERS=2 floods from both cores
 # (on a two-core machine the daemon then starves); either way only the
@@ -45,6 +47,10 @@ NODES=${FLOOD_NODES:-200}
 SECONDS_FLOOD=${FLOOD_SECONDS:-3}
 VIA=${FLOOD_VIA:-switch}                # switch | routed
 SENDERS=${FLOOD_SENDERS:-1}             # udpflood processes at once
+# The issue's rate, held rather than "as fast as this minute allows": with
+# cheap rejections one sender reaches 200-350k pps here, and an uncapped
+# flood measures the host's spare CPU, not the daemon.  0 = no cap.
+PPS=${FLOOD_PPS:-250000}
 # The default run asserts that every notification was applied; a smaller
 # buffer or more senders than the one core left over measure only.
 STRICT=
@@ -94,6 +100,22 @@ grep -q "notify: receive buffer $rcvbuf bytes" "$TMP/mip6lbd.log" ||
 	die "the daemon did not log its receive buffer ($rcvbuf): $(grep 'receive buffer' "$TMP/mip6lbd.log")"
 say "notification socket: receive buffer $rcvbuf bytes (notify_rcvbuf ${FLOOD_RCVBUF:-default})"
 
+# feed PREFIX [SPAN]: every node to PREFIX::1:N, spread evenly over SPAN
+# seconds (default the flood's middle, FLOOD_SECONDS - 1 s), so the
+# notifications sample the whole flood rather than one moment of it (one
+# unbound unix datagram socket: the agent answers nobody).
+feed() {
+	ip netns exec "$NS_HA" "$PY" -c '
+import socket, sys, time
+path, pfx, n, span = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+t0 = time.monotonic()
+for i in range(1, n + 1):
+    s.sendto(("2001:db8:100::1:%x %s::1:%x 600" % (i, pfx, i)).encode(), path)
+    time.sleep(max(0.0, t0 + i * span / n - time.monotonic()))' \
+		"$TMP/agent.sock" "$1" "$NODES" "${2:-$((SECONDS_FLOOD - 1))}"
+}
+
 # node N (1..NODES): home HOME_PFX::1:N, first packet from A_PFX::1:N.
 node_hex() { printf '1:%x' "$1"; }
 : >"$TMP/first.specs"
@@ -101,6 +123,10 @@ for ((i = 1; i <= NODES; i++)); do
 	h=$(node_hex $i)
 	echo "if=a0 src=$A_PFX::$h dst=$VIP hoa=$HOME_PFX::$h" >>"$TMP/first.specs"
 done
+# The Home Agent has every node's binding (at home, so no coa session yet)
+# before the node's first packet: it answers no_binding for an address it
+# has none for (issue 12).
+feed "$HOME_PFX" 1
 mn_send - <"$TMP/first.specs"
 subs_are() { [ "$(peer_q ha1 'p["subscriptions"]')" = "$1" ]; }
 wait_for 300 subs_are "$NODES" ||
@@ -145,22 +171,6 @@ for b in json.load(sys.stdin)["bindings"]:
 print(got)' "$1" "$NODES"
 }
 
-# feed PREFIX: every node to PREFIX::1:N, spread evenly over the flood's
-# middle (FLOOD_SECONDS - 1 s), so the notifications sample the whole
-# flood rather than one moment of it (one unbound unix datagram socket:
-# the agent answers nobody).
-feed() {
-	ip netns exec "$NS_HA" "$PY" -c '
-import socket, sys, time
-path, pfx, n, span = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-t0 = time.monotonic()
-for i in range(1, n + 1):
-    s.sendto(("2001:db8:100::1:%x %s::1:%x 600" % (i, pfx, i)).encode(), path)
-    time.sleep(max(0.0, t0 + i * span / n - time.monotonic()))' \
-		"$TMP/agent.sock" "$1" "$NODES" "$((SECONDS_FLOOD - 1))"
-}
-
 # phase NAME SRC PREFIX
 phase() {
 	local name=$1 src=$2 pfx=$3 c0 c1 t0 t1 out moved sent pps drops badmac unknown accepted
@@ -174,12 +184,12 @@ phase() {
 		if [ "$VIA" = routed ]; then
 			ip netns exec "$NS_HA" "$UDPFLOOD" --src "$src" --dst "$LB_ADDR" \
 				--port "$NOTIFY_PORT" --hex "$TMP/forged.hex" \
-				--seconds "$SECONDS_FLOOD" --ready "$TMP/flood-$k.ready" \
+				--seconds "$SECONDS_FLOOD" --pps "$PPS" --ready "$TMP/flood-$k.ready" \
 				>"$TMP/flood-$name-$k.out" 2>&1 &
 		else
 			ip netns exec "$NS_SW" "$UDPFLOOD" --if p-lb --smac "$MAC_R_LAN" \
 				--dmac "$MAC_LB" --src "$src" --dst "$LB_ADDR" --port "$NOTIFY_PORT" \
-				--hex "$TMP/forged.hex" --seconds "$SECONDS_FLOOD" \
+				--hex "$TMP/forged.hex" --seconds "$SECONDS_FLOOD" --pps "$PPS" \
 				--ready "$TMP/flood-$k.ready" >"$TMP/flood-$name-$k.out" 2>&1 &
 		fi
 		fps+=($!)

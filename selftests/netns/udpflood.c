@@ -12,7 +12,10 @@
  * --if the socket's port is ephemeral: such a flood is all wrong_port.)
  *
  *   udpflood --src ADDR --dst ADDR [--port N] --hex FILE [--seconds S]
- *            [--max N] [--ready FILE] [--if IF --smac MAC --dmac MAC]
+ *            [--max N] [--pps N] [--ready FILE] [--if IF --smac MAC --dmac MAC]
+ *
+ * --pps caps the rate (paced per batch), so a test can hold a flood at the
+ * rate it claims instead of whatever this host's CPUs allow that minute.
  *
  * With --if the datagrams are whole Ethernet frames (IPv6 from --src, hop
  * limit 63 as a router forwards them, the UDP checksum right) written to
@@ -139,7 +142,7 @@ static int build_frame(unsigned char *f, size_t cap, const unsigned char *smac,
 static void usage(void)
 {
 	fprintf(stderr, "usage: udpflood --src ADDR --dst ADDR [--port N] --hex FILE "
-		"[--seconds S] [--max N] [--ready FILE] [--if IF --smac MAC --dmac MAC]\n");
+		"[--seconds S] [--max N] [--pps N] [--ready FILE] [--if IF --smac MAC --dmac MAC]\n");
 	exit(2);
 }
 
@@ -152,6 +155,7 @@ int main(int argc, char **argv)
 		{ "hex", required_argument, NULL, 'x' },
 		{ "seconds", required_argument, NULL, 't' },
 		{ "max", required_argument, NULL, 'm' },
+		{ "pps", required_argument, NULL, 'P' },
 		{ "ready", required_argument, NULL, 'r' },
 		{ "if", required_argument, NULL, 'i' },
 		{ "smac", required_argument, NULL, 'S' },
@@ -167,7 +171,7 @@ int main(int argc, char **argv)
 	struct mmsghdr mm[BATCH];
 	unsigned char payload[MAX_LEN];
 	struct iovec iov;
-	double secs = 3, t0, t1;
+	double secs = 3, pps = 0, t0, t1;
 	int c, fd, len, port = 5400, i, r, want;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -178,6 +182,7 @@ int main(int argc, char **argv)
 		case 'x': hex = optarg; break;
 		case 't': secs = atof(optarg); break;
 		case 'm': max = strtoull(optarg, NULL, 10); break;
+		case 'P': pps = atof(optarg); break;
 		case 'r': ready = optarg; break;
 		case 'i': ifname = optarg; break;
 		case 'S': smac_s = optarg; break;
@@ -185,7 +190,7 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (!src_s || !dst_s || !hex || port <= 0 || port > 65535 || secs <= 0 || !max)
+	if (!src_s || !dst_s || !hex || port <= 0 || port > 65535 || secs <= 0 || !max || pps < 0)
 		usage();
 	if (secs > MAX_SECS)
 		secs = MAX_SECS;
@@ -260,6 +265,13 @@ int main(int argc, char **argv)
 		if (r < want)
 			usleep(50);
 		t1 = now_s();
+		/* Ahead of the cap: wait until the batch is due. */
+		if (pps > 0 && sent / pps > t1 - t0) {
+			double ahead = sent / pps - (t1 - t0);
+
+			usleep((useconds_t)(ahead * 1e6));
+			t1 = now_s();
+		}
 	}
 	close(fd);
 	printf("sent %llu datagrams in %.3f s: %.0f pps, %llu errors\n", sent, t1 - t0,
