@@ -57,7 +57,7 @@ void notify_on_event(struct notify *n, const struct mip6lb_event *ev, __u64 now_
 	    now_ms < b->expires_ms && !addr_eq(&b->coa, home)) {
 		notify_write_coa_anchored(n, ev->key.service_id, &b->coa, ev->backend_id,
 					  ev->anchor, b->lifetime_s);
-		notify_attach(n, b, ev->key.service_id, ev->backend_id, now_ms);
+		notify_attach(n, b, ev->key.service_id, ev->backend_id, ev->anchor, now_ms);
 		notify_wq_flush(n);
 	}
 }

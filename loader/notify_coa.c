@@ -189,10 +189,10 @@ static struct attach *attach_find(struct nbinding *b, __u32 service_id)
 	return NULL;
 }
 
-/* Remember that the node's session in service_id is on backend_id, as
- * seen at now_ms. */
+/* Remember that the node's session in service_id is on backend_id with
+ * the node's anchor hash, as seen at now_ms. */
 void notify_attach(struct notify *n, struct nbinding *b, __u32 service_id, __u32 backend_id,
-		   __u64 now_ms)
+		   __u32 anchor, __u64 now_ms)
 {
 	struct attach *a = attach_find(b, service_id);
 
@@ -203,6 +203,7 @@ void notify_attach(struct notify *n, struct nbinding *b, __u32 service_id, __u32
 		a->service_id = service_id;
 	}
 	a->backend_id = backend_id;
+	a->anchor = anchor;
 	a->gen = n->gen;
 	a->seen_ms = now_ms;
 }
@@ -210,7 +211,7 @@ void notify_attach(struct notify *n, struct nbinding *b, __u32 service_id, __u32
 /* The backend remembered for the node in service_id, if it can still be
  * trusted without a lookup. */
 static bool attach_trusted(const struct notify *n, struct nbinding *b, __u32 service_id,
-			   __u64 now_ms, __u32 *backend_id)
+			   __u64 now_ms, __u32 *backend_id, __u32 *anchor)
 {
 	const struct attach *a = attach_find(b, service_id);
 
@@ -218,6 +219,7 @@ static bool attach_trusted(const struct notify *n, struct nbinding *b, __u32 ser
 	    now_ms - a->seen_ms >= ATTACH_TRUST_MS)
 		return false;
 	*backend_id = a->backend_id;
+	*anchor = a->anchor;
 	return true;
 }
 
@@ -251,18 +253,14 @@ int notify_carry_sessions(struct notify *n, struct nbinding *b, __u8 role,
 	for (id = 0; id < MIP6LB_MAX_SERVICES; id++) {
 		if (n->modes[id] != role)
 			continue;
-		if (!attach_trusted(n, b, id, now_ms, &backend_id)) {
+		if (!attach_trusted(n, b, id, now_ms, &backend_id, &anchor)) {
 			if (!node_session(n, id, &b->h.key, old, b, &val))
 				continue;
 			backend_id = val.backend_id;
-			notify_attach(n, b, id, backend_id, now_ms);
 			/* The node's own anchor, so that its sessions move
 			 * as one when their backend goes. */
 			anchor = val.flow_hash ? val.flow_hash : home_anchor(id, &b->h.key);
-		} else {
-			/* Remembered without a lookup: the anchor a node
-			 * first seen by its HAO or at home has. */
-			anchor = home_anchor(id, &b->h.key);
+			notify_attach(n, b, id, backend_id, anchor, now_ms);
 		}
 		notify_write_coa_anchored(n, id, &b->coa, backend_id, anchor, b->lifetime_s);
 		written++;

@@ -67,6 +67,9 @@ struct nneg {
 struct attach {
 	__u32 service_id;
 	__u32 backend_id;
+	__u32 anchor;                   /* the node's anchor hash (its sessions'
+					 * flow_hash), so a coa session written
+					 * without a lookup moves with the node */
 	__u32 gen;                      /* notify.gen when backend_id was seen */
 	__u64 seen_ms;                  /* ... and when */
 };
@@ -257,7 +260,7 @@ void notify_write_coa_anchored(struct notify *n, __u32 service_id, const struct 
 void notify_wq_flush(struct notify *n);
 /* Remember that the node's session in service_id is on backend_id. */
 void notify_attach(struct notify *n, struct nbinding *b, __u32 service_id, __u32 backend_id,
-		   __u64 now_ms);
+		   __u32 anchor, __u64 now_ms);
 int notify_carry_sessions(struct notify *n, struct nbinding *b, __u8 role,
 			  const struct in6_addr *old, __u64 now_ms);
 bool notify_node_alive(struct notify *n, const struct nbinding *b,
