@@ -29,21 +29,8 @@
 #define MIP6LB_NH_IPV6          41
 #define MIP6LB_ENCAP_HOP_LIMIT  64
 
-/* The datapath's: backend id -> address, next hop, flags (reused fd). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MIP6LB_MAX_BACKENDS);
-	__type(key, __u32);
-	__type(value, struct mip6lb_backend);
-} backends SEC(".maps");
-
-/* The datapath's: service id -> forwarding mode and lb_addr (reused fd). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MIP6LB_MAX_SERVICES);
-	__type(key, __u32);
-	__type(value, struct mip6lb_service);
-} service_conf SEC(".maps");
+/* The datapath's backends and service_conf, reused by fd. */
+#include "shared_maps.h"
 
 /* What happened to marked frames, by enum mip6lb_health_counter. */
 struct {

@@ -16,13 +16,7 @@ struct {
 	__type(value, struct mip6lb_service_ref);
 } services SEC(".maps");
 
-/* service id -> service: identity order, forwarding mode, lifetime. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MIP6LB_MAX_SERVICES);
-	__type(key, __u32);
-	__type(value, struct mip6lb_service);
-} service_conf SEC(".maps");
+#include "shared_maps.h"   /* service_conf, backends */
 
 /* vip -> service for packets with no port to match (later fragments,
  * chains longer than MIP6LB_MAX_EXT_HDRS), and the one-lookup fast path.
@@ -44,13 +38,6 @@ struct {
 	__type(value, struct mip6lb_vip_bucket);
 } vip_index SEC(".maps");
 
-/* backend id -> address, next hop, flags. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MIP6LB_MAX_BACKENDS);
-	__type(key, __u32);
-	__type(value, struct mip6lb_backend);
-} backends SEC(".maps");
 
 /* service id * MIP6LB_RING_SIZE + slot -> backend id (Maglev, built in
  * userspace from the active, undrained backends). */
