@@ -301,12 +301,12 @@ $(FUZZ_SEEDS): selftests/fuzz/mkseeds.c selftests/lib/pktbuild.c
 fuzz: $(addprefix $(OUTPUT)/fuzz/,$(FUZZ_TARGETS)) $(FUZZ_SEEDS)
 	$(Q)mkdir -p $(OUTPUT)/fuzz/findings
 	$(Q)for t in $(FUZZ_TARGETS); do \
-		c=$(OUTPUT)/fuzz/corpus-$$t; mkdir -p $$c; \
+		c=$(abspath $(OUTPUT))/fuzz/corpus-$$t; mkdir -p $$c; \
 		if [ -d selftests/fuzz/seeds/$$t ]; then cp -n selftests/fuzz/seeds/$$t/* $$c/; fi; \
 		$(FUZZ_SEEDS) $$c $${t#fuzz_} >/dev/null; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 		$(OUTPUT)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-close_fd_mask=3 -artifact_prefix=$(OUTPUT)/fuzz/findings/$$t- \
+			-close_fd_mask=3 -artifact_prefix=$(abspath $(OUTPUT))/fuzz/findings/$$t- \
 			$$c > $(OUTPUT)/fuzz/$$t.log 2>&1; rc=$$?; \
 		grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' $(OUTPUT)/fuzz/$$t.log; \
 		if [ $$rc -ne 0 ]; then echo "fuzz: $$t: finding (exit $$rc), see $(OUTPUT)/fuzz/$$t.log"; exit 1; fi; \
