@@ -228,6 +228,7 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 	ret = mip6lb_session_new(pkt, set, &key, first_kind, svc, now, out, &val);
 	if (ret < 0)
 		return ret;
+	mip6lb_midflow_count(pkt, svc->id);
 	if (ret > 0 && key.space != MIP6LB_SPACE_ADDR) {
 		/* Alias in the address keyspace; never overwrite a live one. */
 		__u8 alias_kind = mip6lb_alias_kind(pkt);

@@ -111,6 +111,15 @@ struct {
 	__type(value, struct mip6lb_counter_val);
 } backend_stats SEC(".maps");
 
+/* service id -> packets that started a session mid-flow (TCP without
+ * SYN), per CPU: the broken-persistence signal. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MIP6LB_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct mip6lb_service_stats);
+} service_stats SEC(".maps");
+
 /* Egress interfaces other than the ingress one, for bpf_redirect_map. */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);

@@ -320,6 +320,14 @@ struct mip6lb_counter_val {
 	__u64 bytes;
 };
 
+/* service_stats: per service id, per CPU. */
+struct mip6lb_service_stats {
+	__u64 midflow_new;             /* packets that found no session and are
+					* TCP without SYN: a connection whose
+					* session was lost (evicted, a restart,
+					* another instance) */
+};
+
 /* counters: the one per-CPU entry holds every counter, indexed by enum
  * mip6lb_counter, so a packet finds all it counts with one lookup. */
 struct mip6lb_counters {

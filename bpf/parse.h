@@ -123,6 +123,10 @@ enum mip6lb_parse_status {
 #define MIP6LB_PKT_ADDRS        (1U << 8)  /* src and dst were readable */
 #define MIP6LB_PKT_OPT_BAD      (1U << 9)  /* an option overran its header,
                                               * or too many to walk */
+#define MIP6LB_PKT_HAS_TCP      (1U << 10) /* tcp_flags is set: a TCP header
+                                              * up to its flags byte */
+
+#define MIP6LB_TCP_SYN          0x02       /* RFC 9293 §3.1 control bits */
 
 struct mip6lb_pkt {
 	struct in6_addr src;
@@ -137,7 +141,8 @@ struct mip6lb_pkt {
 	__u8  proto;                   /* upper layer, or where the walk stopped */
 	__u8  spi_proto;               /* MIP6LB_NH_ESP or MIP6LB_NH_AH */
 	__u8  n_ext;                   /* extension headers walked */
-	__u8  pad;
+	__u8  tcp_flags;               /* with MIP6LB_PKT_HAS_TCP: byte 13
+					* (CWR ... FIN) */
 	__u32 pad2;                    /* per-CPU values are 8-byte multiples */
 } __attribute__((aligned(8)));     /* addresses are read as 8-byte words */
 
@@ -399,7 +404,15 @@ static __always_inline int mip6lb_parse_esp(struct mip6lb_cursor *c, void *cur,
 	return MIP6LB_WALK_DONE;
 }
 
-/* TCP or UDP: the ports a service may be narrowed to. */
+/* Bytes of a TCP header up to and with its flags (RFC 9293 §3.1). */
+#define MIP6LB_TCP_FLAGS_LEN 14
+
+/* TCP or UDP: the ports a service may be narrowed to, and TCP's flags
+ * (a segment without SYN that finds no session is mid-flow: persistence
+ * failed somewhere).  A TCP header cut before its flags is malformed: no
+ * TCP segment is that short, and a first fragment that cuts it so is the
+ * tiny-fragment attack (RFC 1858 §3; RFC 7112 wants the whole header
+ * chain, upper-layer header included, in the first fragment). */
 static __always_inline int mip6lb_parse_ports(struct mip6lb_cursor *c, void *cur,
 					      struct mip6lb_pkt *pkt)
 {
@@ -407,6 +420,15 @@ static __always_inline int mip6lb_parse_ports(struct mip6lb_cursor *c, void *cur
 
 	if ((void *)(ports + 1) > c->data_end || c->off + sizeof(*ports) > c->limit)
 		return MIP6LB_PARSE_MALFORMED;
+	if (c->nexthdr == MIP6LB_NH_TCP) {
+		__u8 *tcp = cur;
+
+		if ((void *)(tcp + MIP6LB_TCP_FLAGS_LEN) > c->data_end ||
+		    c->off + MIP6LB_TCP_FLAGS_LEN > c->limit)
+			return MIP6LB_PARSE_MALFORMED;
+		pkt->tcp_flags = tcp[13];
+		pkt->flags |= MIP6LB_PKT_HAS_TCP;
+	}
 	pkt->sport = mip6lb_ntohs(ports->sport);
 	pkt->dport = mip6lb_ntohs(ports->dport);
 	pkt->flags |= MIP6LB_PKT_HAS_PORTS;
@@ -505,6 +527,8 @@ static __always_inline int mip6lb_pkt_same(const struct mip6lb_pkt *a,
 	if ((f & MIP6LB_PKT_FRAG) && a->frag_id != b->frag_id)
 		return 0;
 	if ((f & MIP6LB_PKT_HAS_PORTS) && (a->sport != b->sport || a->dport != b->dport))
+		return 0;
+	if ((f & MIP6LB_PKT_HAS_TCP) && a->tcp_flags != b->tcp_flags)
 		return 0;
 	return 1;
 }

@@ -331,6 +331,24 @@ static __always_inline int mip6lb_session_new(const struct mip6lb_pkt *pkt,
 	return 1;
 }
 
+/* A miss by a TCP segment without SYN: its connection started before, so
+ * its session was lost (evicted, a restart, another instance) or never
+ * made (Katran counts mid-connection LRU misses the same way).  Counted on
+ * the miss path only, for every packet that found no session: recorded,
+ * put on probation, or forwarded unrecorded (which finds none again next
+ * time, and counts again).  A packet that finds its identity on probation
+ * found state, so is not counted: the packet that made it was. */
+static __always_inline void mip6lb_midflow_count(const struct mip6lb_pkt *pkt, __u32 service_id)
+{
+	struct mip6lb_service_stats *st;
+
+	if (!(pkt->flags & MIP6LB_PKT_HAS_TCP) || (pkt->tcp_flags & MIP6LB_TCP_SYN))
+		return;
+	st = bpf_map_lookup_elem(&service_stats, &service_id);
+	if (st)
+		st->midflow_new++;
+}
+
 /* The new session val again under key (another identity of the same
  * node, in the table val went to), unless a live one is there already. */
 static __always_inline void mip6lb_session_alias(const struct mip6lb_session_key *key,

@@ -13,7 +13,7 @@
 const char *const dp_map_names[DP_MAP_COUNT] = {
 	"services", "service_conf", "vips", "vip_index", "backends", "rings", "sessions",
 	"frags", "counters", "backend_stats", "tx_ports", "events", "settings",
-	"probation", "coa_sessions",
+	"probation", "coa_sessions", "service_stats",
 };
 
 void dp_sizes_default(struct dp_sizes *s, __u32 max_sessions)
@@ -30,6 +30,7 @@ int *dp_maps_slot(struct dp_maps *m, int idx)
 		&m->services, &m->service_conf, &m->vips, &m->vip_index, &m->backends, &m->rings,
 		&m->sessions, &m->frags, &m->counters, &m->backend_stats,
 		&m->tx_ports, &m->events, &m->settings, &m->probation, &m->coa_sessions,
+		&m->service_stats,
 	};
 
 	return idx >= 0 && idx < DP_MAP_COUNT ? slots[idx] : NULL;
@@ -388,6 +389,29 @@ out:
 int dp_backend_stats_read(const struct dp_maps *m, __u32 id, struct mip6lb_counter_val *out)
 {
 	return percpu_sum(m->backend_stats, id, out);
+}
+
+int dp_service_stats_read(const struct dp_maps *m, __u32 id, struct mip6lb_service_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct mip6lb_service_stats *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(m->service_stats, &id, vals)) {
+		int err = -errno;
+
+		free(vals);
+		return err;
+	}
+	for (i = 0; i < ncpu; i++)
+		out->midflow_new += vals[i].midflow_new;
+	free(vals);
+	return 0;
 }
 
 __u64 dp_now_ns(void)

@@ -32,9 +32,10 @@ struct dp_maps {
 	int settings;
 	int probation;
 	int coa_sessions;
+	int service_stats;
 };
 
-#define DP_MAP_COUNT 15
+#define DP_MAP_COUNT 16
 extern const char *const dp_map_names[DP_MAP_COUNT];
 
 /* The sizes of the session tables, fixed when the maps are created:
@@ -83,6 +84,8 @@ int dp_settings_write(const struct dp_maps *m, const struct mip6lb_settings *s);
 /* Sum per-CPU counters: out[MIP6LB_CNT_MAX]. */
 int dp_counters_read(const struct dp_maps *m, struct mip6lb_counter_val *out);
 int dp_backend_stats_read(const struct dp_maps *m, __u32 id, struct mip6lb_counter_val *out);
+/* A service's mid-flow session starts, summed over CPUs. */
+int dp_service_stats_read(const struct dp_maps *m, __u32 id, struct mip6lb_service_stats *out);
 
 /* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_coarse_ns() reads. */
 __u64 dp_now_ns(void);

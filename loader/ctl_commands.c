@@ -698,7 +698,7 @@ static int cmd_stats(struct daemon *d, struct json_object *args, struct json_obj
 		     char *err, size_t errlen)
 {
 	struct mip6lb_counter_val c[MIP6LB_CNT_MAX];
-	struct json_object *o, *counters, *kinds, *bes, *reasons;
+	struct json_object *o, *counters, *kinds, *bes, *reasons, *svcs;
 	const struct mip6lb_config *cfg = &d->st->cfg;
 	int ret, i;
 
@@ -714,6 +714,7 @@ static int cmd_stats(struct daemon *d, struct json_object *args, struct json_obj
 	kinds = json_object_new_object();
 	reasons = json_object_new_object();
 	bes = json_object_new_array();
+	svcs = json_object_new_array();
 	for (i = 0; i < MIP6LB_CNT_MAX; i++) {
 		add(counters, mip6lb_counter_names[i], pk_bytes(&c[i]));
 		if (is_reason(i))
@@ -736,9 +737,24 @@ static int cmd_stats(struct daemon *d, struct json_object *args, struct json_obj
 		add(x, "bytes", json_object_new_int64(v.bytes));
 		json_object_array_add(bes, x);
 	}
+	/* Config order, as service list. */
+	for (i = 0; i < cfg->n_services; i++) {
+		int id = state_service_id(d->st, cfg->services[i].name);
+		struct mip6lb_service_stats v = {};
+		struct json_object *x;
+
+		if (id < 0)
+			continue;
+		dp_service_stats_read(d->st->maps, id, &v);
+		x = json_object_new_object();
+		add(x, "name", json_object_new_string(cfg->services[i].name));
+		add(x, "midflow_new", json_object_new_int64(v.midflow_new));
+		json_object_array_add(svcs, x);
+	}
 	add(o, "counters", counters);
 	add(o, "kinds", kinds);
 	add(o, "backends", bes);
+	add(o, "services", svcs);
 	add(o, "reasons", reasons);
 	*data = o;
 	return 0;

@@ -255,9 +255,23 @@ static void render_backends(struct metrics *m, struct buf *b)
 static void render_services(struct metrics *m, struct buf *b)
 {
 	const struct lb_state *st = m->d->st;
+	struct mip6lb_service_stats ss;
 	char sv[80];
 	__u32 id;
 	int f;
+
+	family(b, "mip6lb_service_midflow_sessions_total", "counter",
+	       "Packets that found no session although mid-flow (TCP without SYN): "
+	       "persistence failed (eviction, a restart, another instance)");
+	for (id = 0; id < MIP6LB_MAX_SERVICES; id++) {
+		const char *name = state_service_name(st, id);
+
+		if (!name || dp_service_stats_read(st->maps, id, &ss))
+			continue;
+		esc(name, sv, sizeof(sv));
+		out(b, "mip6lb_service_midflow_sessions_total{service=\"%s\"} %llu\n", sv,
+		    (unsigned long long)ss.midflow_new);
+	}
 
 	for (f = 0; f < 2; f++) {
 		if (!f)

@@ -338,6 +338,8 @@ void fake_maps_open(struct dp_maps *m)
 	    sizeof(struct mip6lb_session), 4096);
 	def(probe.coa_sessions, FK_HASH, sizeof(struct mip6lb_session_key),
 	    sizeof(struct mip6lb_session), 4096);
+	def(probe.service_stats, FK_PERCPU_ARRAY, 4, sizeof(struct mip6lb_service_stats),
+	    MIP6LB_MAX_SERVICES);
 	for (i = 0; i < DP_MAP_COUNT; i++)
 		if (maps[i].name && i != probe.events)
 			*dp_maps_slot(m, i) = FAKE_FD_BASE + i;

@@ -173,7 +173,7 @@ void pb_udp(struct pb *b, __u16 sport, __u16 dport, size_t payload)
 	b->need = (p - b->data) + 4;      /* the ports */
 }
 
-void pb_tcp(struct pb *b, __u16 sport, __u16 dport)
+void pb_tcp_flags(struct pb *b, __u16 sport, __u16 dport, __u8 flags)
 {
 	__u8 *p = link(b, 6, 20, 0);
 	__u16 v;
@@ -181,9 +181,14 @@ void pb_tcp(struct pb *b, __u16 sport, __u16 dport)
 	v = htons(sport); memcpy(p, &v, 2);
 	v = htons(dport); memcpy(p + 2, &v, 2);
 	p[12] = 5 << 4;       /* data offset */
-	p[13] = 0x02;         /* SYN */
+	p[13] = flags;
 	b->nexthdr_off = 0;
-	b->need = (p - b->data) + 4;
+	b->need = (p - b->data) + 14;     /* the ports and the flags */
+}
+
+void pb_tcp(struct pb *b, __u16 sport, __u16 dport)
+{
+	pb_tcp_flags(b, sport, dport, 0x02);      /* SYN */
 }
 
 void pb_icmp6_echo(struct pb *b)

@@ -37,7 +37,9 @@ void pb_ah(struct pb *b, __u32 spi);             /* 24 bytes (12-byte ICV) */
 void pb_esp(struct pb *b, __u32 spi, size_t payload);
 void pb_mh(struct pb *b, __u8 type);             /* minimal Mobility Header */
 void pb_udp(struct pb *b, __u16 sport, __u16 dport, size_t payload);
-void pb_tcp(struct pb *b, __u16 sport, __u16 dport);
+void pb_tcp(struct pb *b, __u16 sport, __u16 dport);   /* a SYN */
+/* A 20-byte TCP header with the given flags byte (0x10: ACK only). */
+void pb_tcp_flags(struct pb *b, __u16 sport, __u16 dport, __u8 flags);
 void pb_icmp6_echo(struct pb *b);
 void pb_nonext(struct pb *b);                    /* No Next Header */
 /* n bytes of opaque payload of protocol proto (a later fragment's data). */

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <check.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <json-c/json.h>
 #include <linux/bpf.h>
 #include "harness.h"
@@ -195,6 +197,19 @@ static struct json_object *find(struct json_object *arr, const char *k, const ch
 	}
 	ck_abort_msg("no %s = %s", k, val);
 	return NULL;
+}
+
+/* Per-CPU midflow_new of service id: 2 on CPU 0, 3 on the last CPU. */
+static void put_midflow(int fd, __u32 id)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct mip6lb_service_stats *v = calloc(ncpu, sizeof(*v));
+
+	ck_assert_ptr_nonnull(v);
+	v[0].midflow_new += 2;
+	v[ncpu - 1].midflow_new += 3;
+	ck_assert_int_eq(bpf_map_update_elem(fd, &id, v, BPF_ANY), 0);
+	free(v);
 }
 
 START_TEST(test_ctl_status)
@@ -415,6 +430,13 @@ START_TEST(test_ctl_stats)
 	}
 	ck_assert_int_eq(sum, 30);
 	ck_assert_int_eq(gint(find(arr, "name", "d1"), "packets"), 0);
+	/* UDP never counts as mid-flow; the sum over CPUs is reported. */
+	arr = garr(s, "services", 2);
+	ck_assert_int_eq(gint(find(arr, "name", "web"), "midflow_new"), 0);
+	put_midflow(fx.st->maps->service_stats, dfx_svc(&fx, "web"));
+	s = ok("{\"cmd\":\"stats\"}");
+	arr = garr(s, "services", 2);
+	ck_assert_int_eq(gint(find(arr, "name", "web"), "midflow_new"), 5);
 }
 END_TEST
 

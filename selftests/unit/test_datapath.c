@@ -607,6 +607,58 @@ START_TEST(test_ip6ip6_flow_hash_kept)
 }
 END_TEST
 
+/* service_stats: a packet that finds no session counts as mid-flow when
+ * it is TCP without SYN, in its own service only; a SYN, a hit and UDP
+ * never count. */
+static __u64 midflow(__u32 service_id)
+{
+	struct mip6lb_service_stats v;
+
+	ck_assert_int_eq(dp_service_stats_read(&fx.maps, service_id, &v), 0);
+	return v.midflow_new;
+}
+
+START_TEST(test_midflow_new_session_counted)
+{
+	__u64 hits = dpf_counter(&fx, MIP6LB_CNT_SESSION_HIT);
+	long n = dpf_session_count(&fx);
+	__u32 be;
+	struct pb b;
+
+	pb_init(&b, COA_A, VIP); pb_tcp(&b, 5555, 443); pb_finish(&b);
+	forwarded(&b);
+	ck_assert_int_gt(dpf_session_count(&fx), n);
+	ck_assert_uint_eq(midflow(0), 0);
+
+	/* ACK only, from an identity with no session: a lost connection. */
+	n = dpf_session_count(&fx);
+	pb_init(&b, COA_B, VIP); pb_tcp_flags(&b, 5556, 443, 0x10); pb_finish(&b);
+	be = forwarded(&b);
+	ck_assert_int_gt(dpf_session_count(&fx), n);
+	ck_assert_uint_eq(midflow(0), 1);
+	ck_assert_uint_eq(midflow(1), 0);
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_HIT), hits);
+
+	/* The same identity again: a hit, not counted. */
+	ck_assert_uint_eq(forwarded(&b), be);
+	ck_assert_uint_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_HIT), hits + 1);
+	ck_assert_uint_eq(midflow(0), 1);
+
+	/* UDP from a new identity creates a session and never counts. */
+	n = dpf_session_count(&fx);
+	udp_from(&b, "2001:db8:c::1", VIP);
+	forwarded(&b);
+	ck_assert_int_gt(dpf_session_count(&fx), n);
+	ck_assert_uint_eq(midflow(0), 1);
+
+	/* A mid-flow miss of the other service counts there. */
+	pb_init(&b, COA_A, VIP2); pb_tcp_flags(&b, 5555, 443, 0x18); pb_finish(&b);
+	forwarded(&b);
+	ck_assert_uint_eq(midflow(1), 1);
+	ck_assert_uint_eq(midflow(0), 1);
+}
+END_TEST
+
 /* ---- forwarding ---- */
 
 /* ---- not ours ---- */
@@ -909,6 +961,7 @@ MIP6LB_SUITE(datapath, SUITE_NEEDS_ROOT)
 	tcase_add_test(ss, test_remove_and_add_backend_with_sessions);
 	tcase_add_test(ss, test_touch_is_coarse);
 	tcase_add_test(ss, test_no_nexthop_and_no_backend);
+	tcase_add_test(ss, test_midflow_new_session_counted);
 	tcase_add_test(fw, test_redirect_without_devmap_entry_is_counted);
 	tcase_add_test(fw, test_ip6ip6_flow_hash_kept);
 	tcase_add_test(fw, test_port_narrowed_service);

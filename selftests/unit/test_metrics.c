@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <check.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "harness.h"
 #include "daemonfix.h"
 #include "daemon.h"
@@ -78,6 +80,19 @@ static long long sample(const char *text, const char *prefix)
 	return -1;
 }
 
+/* Per-CPU midflow_new of service id: 2 on CPU 0, 3 on the last CPU. */
+static void put_midflow(int fd, __u32 id)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct mip6lb_service_stats *v = calloc(ncpu, sizeof(*v));
+
+	ck_assert_ptr_nonnull(v);
+	v[0].midflow_new += 2;
+	v[ncpu - 1].midflow_new += 3;
+	ck_assert_int_eq(bpf_map_update_elem(fd, &id, v, BPF_ANY), 0);
+	free(v);
+}
+
 START_TEST(test_metrics_scrape)
 {
 	struct mip6lb_counter_val c[MIP6LB_CNT_MAX];
@@ -96,6 +111,7 @@ START_TEST(test_metrics_scrape)
 			dp_now_ns());
 	dfx_session_put(&fx, dfx_svc(&fx, "web"), "2001:db8:100::2", dfx_be(&fx, "web", "s2"), 300,
 			dp_now_ns());
+	put_midflow(fx.st->maps->service_stats, dfx_svc(&fx, "web"));
 	ck_assert_int_eq(evloop_new(&loop), 0);
 	d.st = fx.st;
 	d.loop = loop;
@@ -124,6 +140,7 @@ START_TEST(test_metrics_scrape)
 	ck_assert_int_eq(sample(text, "mip6lb_sessions"), 2);
 	ck_assert_int_eq(sample(text, "mip6lb_session_table_size"), DFX_SESSIONS);
 	ck_assert_int_eq(sample(text, "mip6lb_service_ring_backends{service=\"web\"}"), 1);
+	ck_assert_int_eq(sample(text, "mip6lb_service_midflow_sessions_total{service=\"web\"}"), 5);
 
 	/* The format: every sample after its family's HELP and TYPE. */
 	ck_assert_int_eq(regcomp(&sample_re, "^[a-z_][a-z0-9_]*(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\\})? "

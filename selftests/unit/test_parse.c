@@ -124,9 +124,9 @@ static void b_ipv4(struct pb *b) { pb_ipv4(b); }
 
 static const struct parse_case cases[] = {
 	{ "udp", b_udp, 0, F(ADDRS) | F(HAS_PORTS), 17, 0, NULL, 0, 0, 53 },
-	{ "tcp", b_tcp, 0, F(ADDRS) | F(HAS_PORTS), 6, 0, NULL, 0, 0, 80 },
+	{ "tcp", b_tcp, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_TCP), 6, 0, NULL, 0, 0, 80 },
 	{ "hao", b_hao, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_HAO), 17, 1, HOA, 0, 0, 53 },
-	{ "rt2+hao", b_rt2_hao, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_HAO) | F(RT_TYPE2), 6, 2, HOA, 0, 0, 80 },
+	{ "rt2+hao", b_rt2_hao, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_HAO) | F(RT_TYPE2) | F(HAS_TCP), 6, 2, HOA, 0, 0, 80 },
 	{ "hbh+dst+rt2+hao+frag+esp", b_full_chain, 0,
 	  F(ADDRS) | F(HAS_HAO) | F(RT_TYPE2) | F(FRAG) | F(HAS_SPI), 50, 5, HOA, 0xabcd0001, 50, 0 },
 	{ "pad1/padn around hao", b_pads, 0, F(ADDRS) | F(HAS_PORTS) | F(HAS_HAO), 17, 1, HOA, 0, 0, 53 },
@@ -168,6 +168,8 @@ START_TEST(test_parse_table)
 	ck_assert_uint_eq(pkt.spi_proto, c->spi_proto);
 	ck_assert_uint_eq(pkt.dport, c->dport);
 	ck_assert_uint_eq(pkt.l3_len, b.len - 14);
+	if (pkt.flags & MIP6LB_PKT_HAS_TCP)
+		ck_assert_uint_eq(pkt.tcp_flags, 0x02);       /* pb_tcp: a SYN */
 	if (c->hoa) {
 		inet_pton(AF_INET6, c->hoa, &want);
 		ck_assert_mem_eq(&pkt.hoa, &want, 16);
