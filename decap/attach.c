@@ -32,30 +32,13 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "names.h"
+#include "pindir.h"
 #include "decap.skel.h"
 #include "decap.h"
 #include "log.h"
 
 #define PIN_NEW "_new"           /* bpffs refuses names with a dot */
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 static int pin_path(char *buf, size_t len, const char *dir, const char *name, const char *suffix)
 {
@@ -221,7 +204,7 @@ static int pin_one(int fd, const char *dir, const char *name)
 
 static int pin_new(struct mip6lb_decap *m, const char *dir)
 {
-	int err = mkdir_p(dir);
+	int err = mkdir_p(dir, 0700);
 
 	if (err) {
 		pr_err("pin dir %s: %s", dir, strerror(-err));
@@ -328,7 +311,7 @@ static int attach_new(struct xdp_program *xprog, int ifindex, const struct decap
 	if (err) {
 		decap_describe_xdp(ifindex, other, sizeof(other), &dispatcher);
 		pr_err("interface %s: attaching %s in %s mode: %s%s%s%s", o->dev, DECAP_PROG_NAME,
-		       decap_mode_name(mode), strerror(-err), other[0] ? " (the interface runs " : "",
+		       xdp_attach_mode_name(mode), strerror(-err), other[0] ? " (the interface runs " : "",
 		       other, other[0] ? ")" : "");
 	}
 	return err;
@@ -367,8 +350,8 @@ int cmd_attach(const struct decap_opts *o)
 		}
 	} else if (o->mode_given && o->mode != XDP_MODE_UNSPEC && o->mode != cur.mode) {
 		pr_err("interface %s: %s (id %u) runs in %s mode; detach it before attaching in %s mode",
-		       o->dev, DECAP_PROG_NAME, cur.prog_id, decap_mode_name(cur.mode),
-		       decap_mode_name(o->mode));
+		       o->dev, DECAP_PROG_NAME, cur.prog_id, xdp_attach_mode_name(cur.mode),
+		       xdp_attach_mode_name(o->mode));
 		err = -EBUSY;
 		goto out;
 	}
@@ -422,7 +405,7 @@ int cmd_attach(const struct decap_opts *o)
 		if (decap_find(ifindex, o->dev, &now) > 0) {
 			pr_info("interface %s: %s %s in %s mode (program id %u), %d address%s, "
 				"maps pinned under %s", o->dev, DECAP_PROG_NAME,
-				found ? "replaced" : "attached", decap_mode_name(now.mode),
+				found ? "replaced" : "attached", xdp_attach_mode_name(now.mode),
 				now.prog_id, o->n_addrs, o->n_addrs == 1 ? "" : "es", pin_dir);
 			if (now.legacy)
 				pr_debug("interface %s: %s is the interface's only XDP program "

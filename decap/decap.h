@@ -71,7 +71,6 @@ int decap_read_addrs(int fd, struct in6_addr *out, int max);
 int decap_read_counters(int fd, struct mip6lb_decap_counters *out);
 /* "decapsulated", "drop_ecn", ... for enum mip6lb_decap_counter. */
 const char *decap_counter_name(int counter);
-const char *decap_mode_name(enum xdp_attach_mode mode);
 
 /* 0 when a may be a decap address; else -EINVAL and *why says which class
  * of address it is. */

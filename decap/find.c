@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "names.h"
 #include "decap.h"
 #include "log.h"
 
@@ -45,17 +46,6 @@ const char *decap_counter_name(int counter)
 		return counter_names[counter];
 	snprintf(buf, sizeof(buf), "counter_%d", counter);
 	return buf;
-}
-
-const char *decap_mode_name(enum xdp_attach_mode mode)
-{
-	switch (mode) {
-	case XDP_MODE_NATIVE: return "native";
-	case XDP_MODE_SKB: return "generic";
-	case XDP_MODE_HW: return "hw";
-	case XDP_MODE_UNSPEC: return "auto";
-	}
-	return "?";
 }
 
 int decap_addr_check(const struct in6_addr *a, const char **why)
@@ -201,7 +191,7 @@ void decap_describe_xdp(int ifindex, char *buf, size_t len, bool *is_dispatcher)
 		p = xdp_multiprog__main_prog(mp);
 		if (p)
 			snprintf(buf, len, "'%s' (id %u, %s mode)", xdp_program__name(p),
-				 xdp_program__id(p), decap_mode_name(xdp_multiprog__attach_mode(mp)));
+				 xdp_program__id(p), xdp_attach_mode_name(xdp_multiprog__attach_mode(mp)));
 	} else {
 		*is_dispatcher = true;
 		while ((p = xdp_multiprog__next_prog(p, mp)) && used < len)
@@ -209,7 +199,7 @@ void decap_describe_xdp(int ifindex, char *buf, size_t len, bool *is_dispatcher)
 					 xdp_program__name(p), xdp_program__id(p));
 		if (used < len)
 			snprintf(buf + used, len - used, "%slibxdp's dispatcher, %s mode",
-				 used ? " in " : "", decap_mode_name(xdp_multiprog__attach_mode(mp)));
+				 used ? " in " : "", xdp_attach_mode_name(xdp_multiprog__attach_mode(mp)));
 	}
 	xdp_multiprog__close(mp);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "names.h"
 #include "table.h"
 #include "decap.h"
 #include "log.h"
@@ -90,7 +91,7 @@ static struct json_object *to_json(const struct iface_status *st)
 
 	json_object_object_add(o, "name", json_object_new_string(st->f.ifname));
 	json_object_object_add(o, "ifindex", json_object_new_int(st->f.ifindex));
-	json_object_object_add(o, "mode", json_object_new_string(decap_mode_name(st->f.mode)));
+	json_object_object_add(o, "mode", json_object_new_string(xdp_attach_mode_name(st->f.mode)));
 	json_object_object_add(o, "prog_id", json_object_new_int64(st->f.prog_id));
 	json_object_object_add(o, "pin_dir", st->pinned ? json_object_new_string(st->pin_dir) : NULL);
 	a = json_object_new_array();
@@ -121,7 +122,7 @@ static void add_rows(struct table *ifs, struct table *cnts, const struct iface_s
 		if (st->n_addrs)
 			inet_ntop(AF_INET6, &st->addrs[i], text, sizeof(text));
 		table_cell(ifs, "%s", first ? st->f.ifname : "");
-		table_cell(ifs, "%s", first ? decap_mode_name(st->f.mode) : "");
+		table_cell(ifs, "%s", first ? xdp_attach_mode_name(st->f.mode) : "");
 		if (first)
 			table_cell(ifs, "%u", st->f.prog_id);
 		else

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <xdp/libxdp.h>
 #include "names.h"
 
 const char *const mip6lb_counter_names[MIP6LB_CNT_MAX] = {
@@ -196,4 +197,15 @@ int identity_parse(int kind, const char *text, struct mip6lb_session_key *key)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+const char *xdp_attach_mode_name(int mode)
+{
+	switch ((enum xdp_attach_mode)mode) {
+	case XDP_MODE_NATIVE: return "native";
+	case XDP_MODE_SKB: return "generic";
+	case XDP_MODE_HW: return "hw";
+	case XDP_MODE_UNSPEC: return "auto";
+	}
+	return "?";
 }

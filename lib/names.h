@@ -15,6 +15,9 @@ const char *kind_name(int kind);          /* "hoa" ... or "?" */
 int kind_from_name(const char *name);      /* MIP6LB_KIND_* or -EINVAL */
 const char *forward_name(int mode);        /* "l2-dsr" | "ip6ip6" */
 int forward_from_name(const char *name);
+/* libxdp's enum xdp_attach_mode: "native" | "generic" | "hw" | "auto"
+ * (unspecified); an int, so that this header needs no libxdp. */
+const char *xdp_attach_mode_name(int mode);
 /* A service's notify mode (enum mip6lb_notify), not the notify_* module. */
 const char *notify_mode_name(int mode);     /* "off" | "ha" | "mn" */
 int notify_mode_from_name(const char *name);

@@ -24,23 +24,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
+#include "names.h"
+#include "pindir.h"
 #include "mip6lb.skel.h"
 #include "datapath.h"
 #include "log.h"
 #include "hostprobe.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
-
-const char *xdp_attach_mode_name(enum xdp_attach_mode mode)
-{
-	switch (mode) {
-	case XDP_MODE_NATIVE: return "native";
-	case XDP_MODE_SKB: return "generic";
-	case XDP_MODE_HW: return "hw";
-	case XDP_MODE_UNSPEC: return "auto";
-	}
-	return "?";
-}
 
 enum xdp_attach_mode xdp_mode_from_cfg(int cfg_mode)
 {
@@ -58,25 +49,6 @@ static bool is_bpffs(const char *path)
 	struct statfs st;
 
 	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 int bpffs_ensure(const char *pin_dir)

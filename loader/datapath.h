@@ -116,8 +116,6 @@ int datapath_events_fd(const struct datapath *dp);
 int datapath_events_consume(struct datapath *dp);
 int datapath_events_subscribe(struct datapath *dp, dp_event_cb cb, void *arg);
 
-/* "native", "generic", "hw" or "auto". */
-const char *xdp_attach_mode_name(enum xdp_attach_mode mode);
 /* CFG_XDP_* to libxdp's mode. */
 enum xdp_attach_mode xdp_mode_from_cfg(int cfg_mode);
 
