@@ -32,7 +32,10 @@ struct hc_backend {
 	struct cfg_health cfg;       /* resolved: its overrides over its service's */
 	struct in6_addr vip;
 	struct hc_fsm fsm;
-	struct hc_probe probe;       /* fd -1: none in flight */
+	struct hc_slot {             /* a probe, and room for its confirmation */
+		struct hc_backend *b;
+		struct hc_probe probe;   /* fd -1: free */
+	} slot[HC_MAX_IN_FLIGHT];
 };
 
 struct health {
@@ -69,14 +72,28 @@ void hc_fsm_init(struct hc_fsm *f, const struct cfg_health *h, bool up, __u64 no
 	f->rise = h->rise ? h->rise : 1;
 	f->fall = h->fall ? h->fall : 1;
 	f->interval_ms = h->interval_ms;
+	f->timeout_ms = h->timeout_ms;
 	f->next_ns = now_ns + phase_ns;
 }
 
 void hc_fsm_start(struct hc_fsm *f, __u64 now_ns)
 {
-	f->in_flight = true;
-	f->sched_ns = f->next_ns;
+	if (!f->in_flight) {
+		f->sched_ns = f->next_ns;
+		f->started_ns = now_ns;
+		f->confirmed = false;
+	} else {
+		f->confirmed = true;
+	}
+	f->in_flight++;
 	f->probes++;
+}
+
+__u64 hc_fsm_confirm_at(const struct hc_fsm *f)
+{
+	if (!f->up || f->in_flight != 1 || f->confirmed || f->fail_run + 1 >= f->fall)
+		return ~0ULL;
+	return f->started_ns + (__u64)f->timeout_ms * NS_PER_MS / HC_CONFIRM_DIV;
 }
 
 int hc_fsm_result(struct hc_fsm *f, int result, __u64 now_ns)
@@ -84,11 +101,15 @@ int hc_fsm_result(struct hc_fsm *f, int result, __u64 now_ns)
 	__u64 interval = (__u64)f->interval_ms * NS_PER_MS;
 	int change = 0;
 
-	f->in_flight = false;
+	/* An answer ends every probe in flight; a failure ends its own. */
+	if (result == HC_R_OK || !f->in_flight)
+		f->in_flight = 0;
+	else
+		f->in_flight--;
 	f->last = result;
 	f->last_ns = now_ns;
-	/* A fixed schedule: the next probe is one interval after this one
-	 * was due, whatever its answer took. */
+	/* A fixed schedule: the next probe is one interval after the first
+	 * one in flight was due, whatever its answer took. */
 	f->next_ns = f->sched_ns + interval;
 	if (f->next_ns < now_ns)
 		f->next_ns = now_ns;
@@ -120,48 +141,76 @@ int hc_fsm_result(struct hc_fsm *f, int result, __u64 now_ns)
 	return 0;
 }
 
+void hc_fsm_confirm_skip(struct hc_fsm *f)
+{
+	f->confirmed = true;
+}
+
 /* ---- probes -------------------------------------------------------------- */
 
 static void rearm(struct health *h);
 static void on_probe(void *arg, __u32 events);
 
-static void probe_stop(struct hc_backend *b)
+static void slot_stop(struct hc_slot *sl)
 {
-	if (b->probe.fd >= 0) {
-		evloop_del(b->h->loop, b->probe.fd);
-		hc_probe_close(&b->probe);
+	if (sl->probe.fd >= 0) {
+		evloop_del(sl->b->h->loop, sl->probe.fd);
+		hc_probe_close(&sl->probe);
 	}
-	b->fsm.in_flight = false;
 }
 
-static void finish(struct hc_backend *b, int result, __u64 now)
+static void probe_stop(struct hc_backend *b)
 {
+	int i;
+
+	for (i = 0; i < HC_MAX_IN_FLIGHT; i++)
+		slot_stop(&b->slot[i]);
+	b->fsm.in_flight = 0;
+}
+
+static void finish(struct hc_slot *sl, int result, __u64 now)
+{
+	struct hc_backend *b = sl->b;
 	struct health *h = b->h;
 	int change;
 
-	probe_stop(b);
+	/* An answer makes the other probe in flight moot (hc_fsm_result). */
+	if (result == HC_R_OK)
+		probe_stop(b);
+	else
+		slot_stop(sl);
 	if (result != HC_R_OK)
 		h->failures++;
 	change = hc_fsm_result(&b->fsm, result, now);
-	pr_debug("health: backend %s/%s (id %u): %s", b->h->st->bes[b->id].cfg.service,
-		 b->h->st->bes[b->id].cfg.name, b->id, hc_result_name(result));
+	pr_debug("health: backend %s/%s (id %u): %s%s", h->st->bes[b->id].cfg.service,
+		 h->st->bes[b->id].cfg.name, b->id, hc_result_name(result),
+		 sl != &b->slot[0] ? " (confirmation)" : "");
 	if (change)
 		state_backend_set_down(h->st, b->id, change < 0);
 }
 
-static void probe_begin(struct hc_backend *b, __u64 now)
+/* Start a probe in a free slot.  deadline: 0, or the deadline to share
+ * (a confirmation expires with the probe it confirms). */
+static void probe_begin(struct hc_backend *b, __u64 now, __u64 deadline)
 {
 	struct health *h = b->h;
 	const struct in6_addr *dst = &b->vip;
 	__u32 mark = MIP6LB_HEALTH_MARK | b->id, want = 0;
-	int r;
+	struct hc_slot *sl = NULL;
+	int i, r;
 
+	for (i = 0; i < HC_MAX_IN_FLIGHT && !sl; i++)
+		if (b->slot[i].probe.fd < 0)
+			sl = &b->slot[i];
 	/* Through the VIP, a backend whose next hop is not resolved yet cannot
 	 * be reached (the tc program would drop the probe, as the datapath
 	 * drops its traffic): no verdict until it is, so a start or a
 	 * neighbour's slow answer does not take it down. */
-	if (h->via_vip && !h->has_override && !h->st->bes[b->id].nh.valid) {
-		b->fsm.next_ns = now + HC_NH_WAIT_MS * NS_PER_MS;
+	if (!sl || (h->via_vip && !h->has_override && !h->st->bes[b->id].nh.valid)) {
+		if (b->fsm.in_flight)
+			hc_fsm_confirm_skip(&b->fsm);
+		else
+			b->fsm.next_ns = now + HC_NH_WAIT_MS * NS_PER_MS;
 		return;
 	}
 	if (h->has_override) {
@@ -173,41 +222,70 @@ static void probe_begin(struct hc_backend *b, __u64 now)
 	}
 	hc_fsm_start(&b->fsm, now);
 	h->probes++;
-	r = hc_probe_start(&b->probe, &b->cfg, dst, b->cfg.port, mark, now, &want);
-	if (r == HC_R_NONE && evloop_add(h->loop, b->probe.fd, want, on_probe, b)) {
-		hc_probe_close(&b->probe);
+	r = hc_probe_start(&sl->probe, &b->cfg, dst, b->cfg.port, mark, now, &want);
+	if (r == HC_R_NONE && evloop_add(h->loop, sl->probe.fd, want, on_probe, sl)) {
+		hc_probe_close(&sl->probe);
 		r = HC_R_ERROR;
 	}
-	if (r != HC_R_NONE)
-		finish(b, r, now);
+	if (r != HC_R_NONE) {
+		finish(sl, r, now);
+		return;
+	}
+	if (deadline)
+		sl->probe.deadline_ns = deadline;
 }
 
 static void on_probe(void *arg, __u32 events)
 {
-	struct hc_backend *b = arg;
+	struct hc_slot *sl = arg;
 	__u32 want = 0;
-	int r = hc_probe_event(&b->probe, events, &want);
+	int r = hc_probe_event(&sl->probe, events, &want);
 
 	if (r == HC_R_NONE)
-		evloop_mod(b->h->loop, b->probe.fd, want);
+		evloop_mod(sl->b->h->loop, sl->probe.fd, want);
 	else
-		finish(b, r, dp_now_ns());
-	rearm(b->h);
+		finish(sl, r, dp_now_ns());
+	rearm(sl->b->h);
 }
 
-/* One pass: timeouts, then probes that are due. */
+/* The earliest moment this backend needs a pass: a deadline, a
+ * confirmation or its next probe. */
+static __u64 backend_due(const struct hc_backend *b)
+{
+	__u64 t = ~0ULL;
+	int i;
+
+	if (!b->fsm.in_flight)
+		return b->fsm.next_ns;
+	for (i = 0; i < HC_MAX_IN_FLIGHT; i++)
+		if (b->slot[i].probe.fd >= 0 && b->slot[i].probe.deadline_ns < t)
+			t = b->slot[i].probe.deadline_ns;
+	if (hc_fsm_confirm_at(&b->fsm) < t)
+		t = hc_fsm_confirm_at(&b->fsm);
+	return t;
+}
+
+/* One pass: timeouts, then confirmations and probes that are due. */
 static void run_due(struct health *h)
 {
 	__u64 now = dp_now_ns();
 	__u32 i;
+	int k;
 
 	for (i = 0; i < h->n_ids; i++) {
 		struct hc_backend *b = &h->bes[h->ids[i]];
 
-		if (b->fsm.in_flight && b->probe.fd >= 0 && now + HC_SLACK_NS >= b->probe.deadline_ns)
-			finish(b, HC_R_TIMEOUT, now);
+		for (k = 0; k < HC_MAX_IN_FLIGHT; k++) {
+			struct hc_slot *sl = &b->slot[k];
+
+			if (sl->probe.fd >= 0 && now + HC_SLACK_NS >= sl->probe.deadline_ns)
+				finish(sl, HC_R_TIMEOUT, now);
+		}
 		if (!b->fsm.in_flight && now + HC_SLACK_NS >= b->fsm.next_ns)
-			probe_begin(b, now);
+			probe_begin(b, now, 0);
+		else if (b->fsm.in_flight && now + HC_SLACK_NS >= hc_fsm_confirm_at(&b->fsm))
+			probe_begin(b, now, b->slot[0].probe.fd >= 0 ? b->slot[0].probe.deadline_ns
+								  : b->slot[1].probe.deadline_ns);
 	}
 }
 
@@ -220,10 +298,8 @@ static void rearm(struct health *h)
 	for (;;) {
 		when = ~0ULL;
 		for (i = 0; i < h->n_ids; i++) {
-			const struct hc_backend *b = &h->bes[h->ids[i]];
-			__u64 t;
+			__u64 t = backend_due(&h->bes[h->ids[i]]);
 
-			t = b->fsm.in_flight ? b->probe.deadline_ns : b->fsm.next_ns;
 			if (t < when)
 				when = t;
 		}
@@ -332,9 +408,14 @@ int health_open(struct health **out, struct lb_state *st, struct evloop *loop)
 		goto fail;
 	}
 	for (id = 0; id < MIP6LB_MAX_BACKENDS; id++) {
+		int k;
+
 		h->bes[id].h = h;
 		h->bes[id].id = id;
-		h->bes[id].probe.fd = -1;
+		for (k = 0; k < HC_MAX_IN_FLIGHT; k++) {
+			h->bes[id].slot[k].b = &h->bes[id];
+			h->bes[id].slot[k].probe.fd = -1;
+		}
 	}
 	h->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (h->timer_fd < 0) {

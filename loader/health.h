@@ -41,20 +41,32 @@ enum hc_result {
 const char *hc_result_name(int r);
 
 /* A failed probe of a backend that is still up is repeated after this
- * long rather than a whole interval later: with the defaults (interval
- * 2 s, timeout 1 s, fall 2) a dead backend is down 2 to 4 s after it died
- * when its probes time out, 0 to 2 s when they are refused. */
+ * long rather than a whole interval later, so that refused probes (the
+ * service is gone) take a backend down within one interval. */
 #define HC_REPROBE_MS 0
+/* A probe of a backend that is up, still unanswered after this fraction
+ * of its timeout, gets a confirmation probe that must answer by the same
+ * deadline: when the backend is gone, both fail together and fall 2 is
+ * reached one timeout after the first probe, not two.  With the defaults
+ * (interval 2 s, timeout 1 s, fall 2) a backend whose probes time out is
+ * down at most interval + timeout = 3 s after it died.  Answers on a
+ * backend network come in well under a millisecond; half a timeout is
+ * ample for a confirmation. */
+#define HC_CONFIRM_DIV 2
+/* Probes in flight per backend at most: the probe and its confirmation. */
+#define HC_MAX_IN_FLIGHT 2
 
 /* ---- the state machine (no I/O; the tests drive it with a fake clock) -- */
 struct hc_fsm {
 	bool up;
 	__u8 rise, fall;
 	__u8 ok_run, fail_run;       /* consecutive results */
-	bool in_flight;
-	__u32 interval_ms;
+	__u8 in_flight;              /* probes started and not answered */
+	bool confirmed;              /* this run has had its confirmation */
+	__u32 interval_ms, timeout_ms;
 	__u64 next_ns;               /* when the next probe starts */
-	__u64 sched_ns;              /* when the one in flight was due */
+	__u64 sched_ns;              /* when the first one in flight was due */
+	__u64 started_ns;            /* when the first one in flight started */
 	__u64 changed_ns;            /* when up last changed (0 = never) */
 	__u64 last_ns;               /* when the last result came */
 	__u8 last;                   /* enum hc_result */
@@ -65,11 +77,21 @@ struct hc_fsm {
  * backend down across a reload).  The first probe is due at now + phase. */
 void hc_fsm_init(struct hc_fsm *f, const struct cfg_health *h, bool up, __u64 now_ns,
 		 __u64 phase_ns);
-/* A probe starts (now >= next_ns). */
+/* A probe starts: the scheduled one (now >= next_ns, none in flight) or
+ * a confirmation (now >= hc_fsm_confirm_at()). */
 void hc_fsm_start(struct hc_fsm *f, __u64 now_ns);
-/* Its result: +1 when the backend just came up, -1 when it just went
- * down, else 0.  Schedules the next probe: a fixed schedule, except that
- * a failure of a backend still up is re-probed after HC_REPROBE_MS. */
+/* When a confirmation probe is due, or ~0ULL: only for a backend that
+ * is up, with one probe in flight whose failure alone would not reach
+ * fall (HC_CONFIRM_DIV). */
+__u64 hc_fsm_confirm_at(const struct hc_fsm *f);
+/* The confirmation due could not start (no next hop yet): none for the
+ * probes in flight now. */
+void hc_fsm_confirm_skip(struct hc_fsm *f);
+/* A result: +1 when the backend just came up, -1 when it just went
+ * down, else 0.  An OK ends every probe in flight (the caller closes
+ * the others: a newer answer makes theirs moot).  Schedules the next
+ * probe once none is in flight: a fixed schedule, except that a failure
+ * of a backend still up is re-probed after HC_REPROBE_MS. */
 int hc_fsm_result(struct hc_fsm *f, int result, __u64 now_ns);
 
 /* ---- one probe's socket (health_probe.c) -------------------------------- */
