@@ -32,6 +32,11 @@ for ((n = 1; n <= ECMP_N; n++)); do
 done
 ecmp_wait_nexthops 3 300 || die "the router did not learn the VIP from 3 instances: $(ecmp_nexthops | tr '\n' ' ')"
 ok "the router has 3 multipath next hops for $ECMP_VIP: $(ecmp_nexthops | tr '\n' ' ')"
+# What docs/scale-out.md says of BIRD: a multipath route, not a nexthop
+# object (so hash-threshold, not resilient).
+route=$(ip -n "$NS_R" -6 route show "$ECMP_VIP")
+say "router: $(echo "$route" | tr '\n\t' '  ')"
+! echo "$route" | grep -q nhid || say "note: BIRD installed the VIP through a nexthop object"
 ip -n "${NS_LBS[1]}" -6 route show table $ECMP_TABLE | grep -q "^$ECMP_VIP dev mip6lb-vips proto 241" ||
 	die "lb1 has no /128 through its VIP device in table $ECMP_TABLE"
 ! ip -n "${NS_LBS[1]}" -6 addr show | grep -qF "$ECMP_VIP" || die "the VIP is a local address on lb1"
