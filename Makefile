@@ -241,7 +241,7 @@ demo: all
 	$(Q)bash selftests/netns/demo.sh
 
 bench: all
-	$(Q)MIP6LB_BUILD=$(abspath $(OUTPUT)) $(OUTPUT)/mip6lb-bench $(if $(QUICK),--quick) --json $(OUTPUT)/bench.json
+	$(Q)MIP6LB_BUILD=$(abspath $(OUTPUT)) MIP6LB_SRC=$(CURDIR) $(OUTPUT)/mip6lb-bench $(if $(QUICK),--quick) --json $(OUTPUT)/bench.json
 
 # Fuzzers: libFuzzer + ASan/UBSan, one selftests/fuzz/fuzz_*.c per input
 # decoder (docs/TESTING.md lists them).  Every program's code but the mains

@@ -47,6 +47,38 @@ struct json_object *jarray(struct json_object *o, const char *key)
 	return v;
 }
 
+/* status's announce object (loader/announce.h): one line, then one per VIP. */
+static void render_announce(struct json_object *d)
+{
+	struct json_object *a, *vips, *wait;
+	size_t i;
+
+	if (!json_object_object_get_ex(d, "announce", &a) || !a)
+		return;
+	if (!jbool(a, "enabled")) {
+		printf("  announce    off\n");
+		return;
+	}
+	printf("  announce    %s, dev %s table %s", jbool(a, "ready") ? "ready" : "not ready",
+	       jstr(a, "dev"), jstr(a, "table"));
+	wait = jarray(a, "waiting_for");
+	for (i = 0; wait && i < json_object_array_length(wait); i++)
+		printf("%s%s", i ? ", " : " (waiting for ",
+		       json_object_get_string(json_object_array_get_idx(wait, i)));
+	if (wait && json_object_array_length(wait))
+		printf(")");
+	if (jint(a, "route_errors", 0))
+		printf(", %lld route errors", jint(a, "route_errors", 0));
+	printf("\n");
+	vips = jarray(a, "vips");
+	for (i = 0; vips && i < json_object_array_length(vips); i++) {
+		struct json_object *v = json_object_array_get_idx(vips, i);
+
+		printf("              %s %s\n", jstr(v, "vip"),
+		       jbool(v, "announced") ? "announced" : "not announced");
+	}
+}
+
 static void render_status(struct json_object *d)
 {
 	struct json_object *ifs = jarray(d, "interfaces");
@@ -70,6 +102,7 @@ static void render_status(struct json_object *d)
 	printf("  services    %s\n", jstr(d, "services"));
 	printf("  backends    %s\n", jstr(d, "backends"));
 	printf("  sessions    %s\n", jstr(d, "sessions"));
+	render_announce(d);
 }
 
 static void render_services(struct json_object *list)

@@ -47,6 +47,7 @@ enum key_id {
 	K_S_HEALTH, K_S_HPORT, K_S_HPATH, K_S_HINTERVAL, K_S_HTIMEOUT, K_S_HRISE, K_S_HFALL,
 	K_B_ADDR, K_B_WEIGHT, K_B_MAC, K_B_DEV, K_B_STATE, K_B_DRAIN_DEADLINE,
 	K_B_HEALTH, K_B_HPORT, K_B_HPATH, K_B_HINTERVAL, K_B_HTIMEOUT, K_B_HRISE, K_B_HFALL,
+	K_D_ANNOUNCE, K_D_ANNOUNCE_TABLE, K_D_ANNOUNCE_DEV, K_D_ANNOUNCE_WAIT,
 	K_MAX,
 };
 
@@ -229,6 +230,41 @@ static int set_metrics(struct pstate *st, const char *key, const char *val)
 		return bad(st, key, val, "expected [ADDRESS]:PORT, like [::1]:%u", CFG_METRICS_PORT);
 	d->has_metrics = true;
 	return 0;
+}
+
+/* VIP announcement (docs/scale-out.md). */
+static int set_announce(struct pstate *st, const char *key, const char *val)
+{
+	return yesno(st, key, val, &st->cfg->daemon.announce);
+}
+
+static int set_announce_table(struct pstate *st, const char *key, const char *val)
+{
+	__u32 v;
+
+	if (num(st, key, val, 1, 0xffffffffU, &v))
+		return st->in.rc;
+	/* 253..255 are default, main and local: the host's own routing, which
+	 * a /128 through the VIP device would hijack (local) or make the
+	 * balancer route its own probes to the VIP into the device (main). */
+	if (v >= 253 && v <= 255)
+		return bad(st, key, val, "table %u is the host's own (default, main or local): "
+			   "use a table of its own, like %u", v, CFG_ANNOUNCE_TABLE);
+	st->cfg->daemon.announce_table = v;
+	return 0;
+}
+
+static int set_announce_dev(struct pstate *st, const char *key, const char *val)
+{
+	if (!valid_ifname(val))
+		return bad(st, key, val, "not an interface name");
+	strcpy(st->cfg->daemon.announce_dev, val);
+	return 0;
+}
+
+static int set_announce_wait(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 0, 3600, &st->cfg->daemon.announce_wait_s);
 }
 
 /* ---- [service NAME] ---------------------------------------------------- */
@@ -540,6 +576,10 @@ static const struct key_def keys[K_MAX] = {
 	[K_D_PROBATION_SESSIONS] = { SEC_DAEMON, "probation_sessions", false,
 				     set_probation_sessions },
 	[K_D_MAX_BINDINGS]  = { SEC_DAEMON,  "max_bindings",   false, set_max_bindings },
+	[K_D_ANNOUNCE]      = { SEC_DAEMON,  "announce",       false, set_announce },
+	[K_D_ANNOUNCE_TABLE] = { SEC_DAEMON, "announce_table", false, set_announce_table },
+	[K_D_ANNOUNCE_DEV]  = { SEC_DAEMON,  "announce_dev",   false, set_announce_dev },
+	[K_D_ANNOUNCE_WAIT] = { SEC_DAEMON,  "announce_wait",  false, set_announce_wait },
 	[K_S_VIP]           = { SEC_SERVICE, "vip",            false, set_vip },
 	[K_S_PROTO]         = { SEC_SERVICE, "proto",          false, set_proto },
 	[K_S_PORT]          = { SEC_SERVICE, "port",           false, set_port },
@@ -775,6 +815,12 @@ static void validate(struct pstate *st)
 				     "service '%s' has the same vip, proto and port as '%s' (line %d)",
 				     cfg->services[i].name, cfg->services[j].name,
 				     cfg->services[j].line);
+	/* The VIP device is mip6lbd's own TUN device, made and deleted by it. */
+	for (i = 0; cfg->daemon.announce && i < cfg->daemon.n_ifaces; i++)
+		if (!strcmp(cfg->daemon.ifaces[i], cfg->daemon.announce_dev))
+			fail(st, st->daemon_line, -EINVAL,
+			     "announce_dev = %s is also a daemon interface: the VIP device is "
+			     "mip6lbd's own TUN device; name another", cfg->daemon.announce_dev);
 	/* Notifications learn of nodes from the new-session events only: with
 	 * none, no subscription would ever be made.  0 is never the default,
 	 * so the line is events_per_sec's. */
@@ -855,6 +901,9 @@ static int parse_text(const char *text, const char *file, const char *basedir,
 	cfg->daemon.new_per_sec = CFG_NEW_PER_SEC;
 	cfg->daemon.probation_ms = CFG_PROBATION_MS;
 	cfg->daemon.max_bindings = MIP6LB_MAX_BINDINGS;
+	cfg->daemon.announce_table = CFG_ANNOUNCE_TABLE;
+	strcpy(cfg->daemon.announce_dev, CFG_ANNOUNCE_DEV);
+	cfg->daemon.announce_wait_s = CFG_ANNOUNCE_WAIT_S;
 
 	if (!ini_lines_parse(&st.in, section_begin, on_key, &st))
 		section_end(&st);

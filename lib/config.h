@@ -51,6 +51,12 @@
 /* Admission of new identities (docs/PERFORMANCE.md "Admission"). */
 #define CFG_NEW_PER_SEC        100000
 #define CFG_PROBATION_MS       1000
+/* VIP announcement (docs/scale-out.md): a /128 per VIP through a TUN
+ * device of mip6lbd's own into a routing table that the routing daemon
+ * learns and announces over BGP. */
+#define CFG_ANNOUNCE_TABLE     200
+#define CFG_ANNOUNCE_DEV       "mip6lb-vips"
+#define CFG_ANNOUNCE_WAIT_S    10
 
 /* What a health probe does; CFG_HEALTH_INHERIT (0, a zeroed struct) is a
  * backend that takes its service's. */
@@ -98,6 +104,12 @@ struct cfg_daemon {
 	bool has_metrics;               /* metrics_listen given: off by default */
 	struct in6_addr metrics_addr;
 	__u16 metrics_port;             /* default CFG_METRICS_PORT */
+	bool announce;                  /* announce = on: off by default */
+	__u32 announce_table;           /* default CFG_ANNOUNCE_TABLE */
+	char announce_dev[IF_NAMESIZE]; /* default CFG_ANNOUNCE_DEV */
+	/* Longest wait at start for the backends' next hops before the VIPs
+	 * are announced anyway; default CFG_ANNOUNCE_WAIT_S, 0 = no wait. */
+	__u32 announce_wait_s;
 };
 
 struct cfg_service {

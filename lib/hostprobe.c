@@ -20,12 +20,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <linux/genetlink.h>
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/lwtunnel.h>
 #include <linux/magic.h>
 #include <linux/netlink.h>
@@ -842,6 +844,41 @@ struct probe_result probe_ip6tnl(void)
 	return r;
 }
 
+/* ---- TUN ----------------------------------------------------------------- */
+
+struct probe_result probe_tun(void)
+{
+	struct probe_result r = result("TUN device", false);
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	int fd, err;
+
+	/* The kernel picks a free name from the pattern; the device is not
+	 * persistent, so closing the file deletes it. */
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "mip6lbprb%%d");
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		if (err == ENOENT || err == ENODEV || err == ENXIO)
+			say(&r, PROBE_NO, "/dev/net/tun: %s: no TUN support (CONFIG_TUN; modprobe "
+			    "tun, or mknod /dev/net/tun c 10 200): daemon.announce = on needs it",
+			    strerror(err));
+		else
+			say(&r, PROBE_UNKNOWN, "/dev/net/tun: %s%s", strerror(err),
+			    err == EACCES || err == EPERM ? " (run as root)" : "");
+		return r;
+	}
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		err = errno;
+		say(&r, err == EPERM ? PROBE_UNKNOWN : PROBE_NO, "TUNSETIFF: %s%s", strerror(err),
+		    err == EPERM ? " (needs CAP_NET_ADMIN)" : "");
+	} else {
+		say(&r, PROBE_YES, "a TUN device was created and closed (daemon.announce = on "
+		    "can own its VIP device)");
+	}
+	close(fd);
+	return r;
+}
+
 /* ---- lists -------------------------------------------------------------- */
 
 static int list_add(struct probe_list *l, struct probe_result r)
@@ -891,7 +928,8 @@ int probe_all(struct probe_list *l, const char *pin_dir, const char (*ifaces)[IF
 	for (i = 0; i < n_ifaces; i++)
 		if ((err = list_add(l, probe_native_xdp(ifaces[i]))))
 			goto fail;
-	if ((err = list_add(l, probe_seg6local_dt6())) || (err = list_add(l, probe_ip6tnl())))
+	if ((err = list_add(l, probe_seg6local_dt6())) || (err = list_add(l, probe_ip6tnl())) ||
+	    (err = list_add(l, probe_tun())))
 		goto fail;
 	return 0;
 fail:

@@ -59,6 +59,10 @@ struct probe_result probe_native_xdp(const char *ifname);
  * throwaway network namespace (needs CAP_SYS_ADMIN; unknown otherwise). */
 struct probe_result probe_seg6local_dt6(void);
 struct probe_result probe_ip6tnl(void);
+/* A TUN device (/dev/net/tun, TUNSETIFF), created and closed at once in
+ * this namespace: mip6lbd's VIP device when announce = on
+ * (loader/announce.h).  Optional: only announce needs it. */
+struct probe_result probe_tun(void);
 
 /* What the datapath object uses, read from the object itself: its maps'
  * distinct types and the helpers its code calls.  n_* are in/out (the
@@ -74,7 +78,8 @@ struct probe_list {
 };
 
 /* Every probe: bpffs for pin_dir, BTF, XDP programs, each map type and
- * helper of the datapath, native XDP on each of ifaces, End.DT6, ip6tnl. */
+ * helper of the datapath, native XDP on each of ifaces, End.DT6, ip6tnl,
+ * TUN. */
 int probe_all(struct probe_list *l, const char *pin_dir, const char (*ifaces)[IF_NAMESIZE],
 	      int n_ifaces);
 void probe_list_free(struct probe_list *l);

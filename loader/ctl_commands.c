@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include <bpf/bpf.h>
+#include "announce.h"
 #include "ctl_server.h"
 #include "daemon.h"
 #include "datapath.h"
@@ -358,6 +359,7 @@ static int cmd_status(struct daemon *d, struct json_object *args, struct json_ob
 	add(o, "services", json_object_new_int(state_count_services(d->st)));
 	add(o, "backends", json_object_new_int(state_count_backends(d->st)));
 	add(o, "sessions", json_object_new_int64(sessions < 0 ? 0 : sessions));
+	add(o, "announce", announce_json(d->announce));
 	*data = o;
 	return 0;
 }

@@ -21,6 +21,7 @@ struct notify;
 struct health;
 struct health_tc;
 struct metrics;
+struct announce;
 
 struct daemon {
 	const char *config_path;
@@ -37,6 +38,7 @@ struct daemon {
 	struct health *health;
 	struct health_tc *health_tc;
 	struct metrics *metrics;     /* NULL unless metrics_listen is set */
+	struct announce *announce;   /* NULL unless announce = on (loader/announce.h) */
 	__u64 start_ns;              /* CLOCK_MONOTONIC */
 	/* Re-read the config file and apply it (SIGHUP, `reload`).  Returns 0,
 	 * or a negative errno with err set ("FILE:LINE: message"); on error

@@ -6,7 +6,9 @@
  * (next-hop retries, session aging), the datapath's new-session events and,
  * when notifications are configured, their UDP socket and 250 ms timer;
  * the health checker's timer and probe sockets (loader/health.h); and,
- * with metrics_listen, the Prometheus endpoint (loader/metrics.h).
+ * with metrics_listen, the Prometheus endpoint (loader/metrics.h).  With
+ * announce = on it owns the VIP device (loader/announce.h) and announces
+ * the VIPs once it is ready to take traffic (announce_when_ready()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include "aging.h"
+#include "announce.h"
 #include "config.h"
 #include "ctl_server.h"
 #include "daemon.h"
@@ -269,6 +272,13 @@ static void reload_fixup(struct mip6lb_config *cfg, void *arg)
 	d->probation_sessions = cur->probation_sessions;
 	d->notify_addr = cur->notify_addr;
 	d->notify_port = cur->notify_port;
+	if (cur->announce != d->announce || cur->announce_table != d->announce_table ||
+	    strcmp(cur->announce_dev, d->announce_dev))
+		pr_warn("reload: daemon.announce, announce_table or announce_dev changed; it "
+			"takes effect at the next restart");
+	d->announce = cur->announce;
+	d->announce_table = cur->announce_table;
+	memcpy(d->announce_dev, cur->announce_dev, sizeof(d->announce_dev));
 }
 
 /* ---- binding notifications (loader/notify.h) ----------------------------- */
@@ -430,8 +440,49 @@ static void notify_follow(struct run *r, bool reloaded)
 	}
 }
 
+/* ---- VIP announcement (loader/announce.h) -------------------------------- */
+
+/*
+ * Open the gates whose conditions hold; the VIPs go up when the last one
+ * opens.  Called after every turn of the event loop until then:
+ *   attached  opened by run_daemon() once the maps are written and the
+ *             program is attached;
+ *   nexthops  every active backend's next hop is resolved (a packet for
+ *             one that is not would be dropped), or announce_wait seconds
+ *             have passed since the start (a backend that never answers
+ *             neighbour discovery must not keep the VIPs down for ever);
+ *   sync      session sync (issue 15) closes it until the group's
+ *             sessions are pulled; without sync it is opened at start.
+ */
+static void announce_when_ready(struct run *r)
+{
+	const struct cfg_daemon *cd = &r->st->cfg.daemon;
+	struct announce *a = r->d.announce;
+	__u64 waited;
+	int i, pending = 0;
+
+	if (!a || announce_gate_is_open(a, ANN_GATE_NEXTHOPS))
+		return;
+	for (i = 0; i < MIP6LB_MAX_BACKENDS; i++) {
+		const struct st_backend *b = &r->st->bes[i];
+
+		if (b->used && b->cfg.name[0] && !b->cfg.drained && !b->down && !b->nh.valid)
+			pending++;
+	}
+	waited = (dp_now_ns() - r->d.start_ns) / 1000000000ULL;
+	if (pending && waited < cd->announce_wait_s)
+		return;
+	if (pending)
+		pr_warn("announce: %d backends' next hops still unresolved after %u s "
+			"(announce_wait); announcing anyway", pending, cd->announce_wait_s);
+	announce_gate(a, ANN_GATE_NEXTHOPS, true);
+}
+
 static void on_changed(struct daemon *d)
 {
+	struct run *r = d->priv;
+
+	announce_sync(d->announce, &r->st->cfg);
 	notify_follow(d->priv, false);
 	if (d->health)
 		health_sync(d->health);
@@ -473,6 +524,7 @@ static int do_reload(struct daemon *d, bool allow_empty, char *err, size_t errle
 	}
 	pr_info("reload: %s applied%s", d->config_path,
 		!r->st->cfg.n_services && running ? " (every service removed, as asked)" : "");
+	announce_sync(r->d.announce, &r->st->cfg);
 	notify_follow(r, true);
 	if (r->d.health)
 		health_sync(r->d.health);
@@ -518,6 +570,8 @@ static void on_timer(void *arg, __u32 events)
 	state_nh_refresh(r->st, false);
 	state_drain_tick(r->st, now);
 	metrics_tick(r->d.metrics);
+	/* Routes the kernel refused are tried again (no request otherwise). */
+	announce_sync(r->d.announce, &r->st->cfg);
 	if (r->d.ctl)
 		ctlsrv_expire(r->d.ctl, now);
 	every = (__u64)r->st->cfg.daemon.sweep_interval_s * 1000000000ULL;
@@ -690,6 +744,12 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 	err = check_host(cfg);
 	if (err)
 		goto out_loop;
+	/* Before anything is loaded: no TUN, no start.  No route yet. */
+	if (cfg->daemon.announce) {
+		err = announce_open(&r.d.announce, cfg);
+		if (err)
+			goto out_loop;
+	}
 	{
 		struct dp_sizes sz;
 
@@ -714,6 +774,7 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 	err = state_apply(r.st, cfg);
 	if (err)
 		goto out_state;
+	announce_sync(r.d.announce, &r.st->cfg);
 	/* Before attaching: a notify_listen that cannot be bound stops the
 	 * start while an earlier daemon's program still balances. */
 	if (notify_configured(&r.st->cfg)) {
@@ -761,6 +822,12 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 	if (err)
 		goto out_detach;
 	r.last_sweep_ns = dp_now_ns();
+	if (r.d.announce) {
+		/* Session sync (i15-sync) replaces this with its bulk transfer's end. */
+		announce_gate(r.d.announce, ANN_GATE_SYNC, true);
+		announce_gate(r.d.announce, ANN_GATE_ATTACHED, true);
+		announce_when_ready(&r);
+	}
 
 	pr_info("mip6lbd %s running (pid %d): %d services, %d backends, %d interfaces, "
 		"control socket %s", MIP6LBD_VERSION, getpid(), r.st->cfg.n_services,
@@ -774,7 +841,11 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 			r.nh_dirty = false;
 			state_nh_refresh(r.st, true);
 		}
+		announce_when_ready(&r);
 	}
+	/* Withdraw first: the routers stop sending here while the rest shuts
+	 * down (the program stays attached and serves what is in flight). */
+	announce_withdraw(r.d.announce);
 
 	ctlsrv_close(r.d.ctl);
 	r.d.ctl = NULL;
@@ -795,6 +866,8 @@ out_nh:
 	if (!err)
 		pr_info("stopped; the maps stay pinned under %s", o->pin_dir);
 out_loop:
+	announce_close(r.d.announce);
+	r.d.announce = NULL;
 	evloop_free(r.loop);
 out:
 	if (r.timer_fd >= 0)

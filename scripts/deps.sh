@@ -30,6 +30,8 @@ REQS=(
 	"python3-scapy:py:scapy"
 	"util-linux:cmd:nsenter"
 	"procps:cmd:sysctl"
+	# The scale-out scenarios' routing daemon (selftests/netns/lib_ecmp.sh).
+	"bird2:cmd:birdc"
 )
 
 have() {

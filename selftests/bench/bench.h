@@ -93,6 +93,8 @@ int bench_notify(void);
 int bench_adopt(void);
 int bench_health(void);     /* health_rows.c: the checker's CPU */
 int bench_memlat(void);
+/* withdraw-ms (withdraw_rows.c): runs selftests/netns/test_21_bgp_withdraw.sh. */
+int bench_withdraw(void);
 /* --lineinfo FILE: JIT offset -> source line of the datapath (lineinfo.c). */
 int bench_lineinfo(const char *path);
 

@@ -297,6 +297,10 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.daemon.sweep_interval_s, 5);
 	ck_assert_uint_eq(cfg.daemon.max_sessions, 1048576);
 	ck_assert_uint_eq(cfg.daemon.events_per_sec, 1000);
+	ck_assert(!cfg.daemon.announce);
+	ck_assert_uint_eq(cfg.daemon.announce_table, 200);
+	ck_assert_str_eq(cfg.daemon.announce_dev, "mip6lb-vips");
+	ck_assert_uint_eq(cfg.daemon.announce_wait_s, 10);
 
 	s = &cfg.services[0];
 	ck_assert_uint_eq(s->proto, 0);
@@ -491,6 +495,14 @@ static const struct {
 	  "service 'a' has notify = ha, but no [peer] has role = ha" },
 	{ SVC "notify = mn\n" PEER_HA "home_prefix = 2001:db8::/48\n", 1,
 	  "service 'a' has notify = mn, but no [peer] has role = mn" },
+	{ "[daemon]\nannounce = maybe\n", 2, "announce = 'maybe': expected yes or no" },
+	{ "[daemon]\nannounce_table = 254\n", 2, "is the host's own" },
+	{ "[daemon]\nannounce_table = 255\n", 2, "is the host's own" },
+	{ "[daemon]\nannounce_table = 0\n", 2, "announce_table" },
+	{ "[daemon]\nannounce_dev = a/b\n", 2, "not an interface name" },
+	{ "[daemon]\nannounce_wait = 3601\n", 2, "announce_wait" },
+	{ "[daemon]\ninterface = eth0\nannounce = on\nannounce_dev = eth0\n", 1,
+	  "announce_dev = eth0 is also a daemon interface" },
 };
 
 START_TEST(test_bad_config)

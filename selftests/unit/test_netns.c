@@ -18,6 +18,10 @@
  * End.DT6 and ip6tnl, but only where probe_decap.sh finds them in this
  * kernel; elsewhere the variant is not added and one SKIP line names the
  * missing kernel option.
+ *
+ * The scale-out scenarios (lib_ecmp.sh: several mip6lbd instances, BIRD)
+ * are added only where probe_ecmp.sh finds BIRD 2 and TUN (make deps
+ * installs bird2); elsewhere one SKIP line names what is missing.
  */
 #include <errno.h>
 #include <limits.h>
@@ -36,6 +40,7 @@ struct scenario {
 	const char *script;    /* in selftests/netns */
 	int needs_pcaps;
 	const char *decap;     /* MIP6LB_DECAP_MODE; NULL = the default (bpf) */
+	const char *probe;     /* a probe script's name + argument; NULL = none */
 };
 
 static const struct scenario scenarios[] = {
@@ -62,6 +67,7 @@ static const struct scenario scenarios[] = {
 	{ "s08_fwd_dt6",     "test_08_forwarding.sh",     0, "end.dt6" },
 	{ "topology_ip6tnl", "test_topology.sh",          0, "ip6tnl" },
 	{ "s08_fwd_ip6tnl",  "test_08_forwarding.sh",     0, "ip6tnl" },
+	{ "s21_bgp_withdraw", "test_21_bgp_withdraw.sh",  0, NULL, "probe_ecmp.sh" },
 };
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -71,15 +77,16 @@ static void abs_dir(char *out, size_t len, const char *dir)
 		snprintf(out, len, "%s", dir);
 }
 
-/* probe_decap.sh MODE: 0 when the kernel has it, else its reason in why. */
-static int decap_probe(const char *mode, char *why, size_t len)
+/* probe_decap.sh MODE (or another probe script with its argument): 0 when
+ * the host has it, else its reason in why. */
+static int script_probe(const char *script, const char *arg, char *why, size_t len)
 {
-	char src[PATH_MAX], cmd[PATH_MAX + 64];
+	char src[PATH_MAX], cmd[PATH_MAX + 128];
 	FILE *p;
 	int status;
 
 	abs_dir(src, sizeof(src), harness_src_dir());
-	snprintf(cmd, sizeof(cmd), "bash %s/selftests/netns/probe_decap.sh %s 2>&1", src, mode);
+	snprintf(cmd, sizeof(cmd), "bash %s/selftests/netns/%s %s 2>&1", src, script, arg);
 	why[0] = '\0';
 	p = popen(cmd, "r");
 	if (!p) {
@@ -153,7 +160,16 @@ MIP6LB_SUITE(netns, SUITE_NEEDS_ROOT | SUITE_NETNS)
 		if (scenarios[i].decap) {
 			char why[256];
 
-			if (decap_probe(scenarios[i].decap, why, sizeof(why)) < 0) {
+			if (script_probe("probe_decap.sh", scenarios[i].decap, why, sizeof(why)) < 0) {
+				printf("SKIP netns/%s: %s\n", scenarios[i].tcase,
+				       why[0] ? why : "probe failed");
+				continue;
+			}
+		}
+		if (scenarios[i].probe) {
+			char why[256];
+
+			if (script_probe(scenarios[i].probe, "", why, sizeof(why)) < 0) {
 				printf("SKIP netns/%s: %s\n", scenarios[i].tcase,
 				       why[0] ? why : "probe failed");
 				continue;

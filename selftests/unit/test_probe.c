@@ -371,10 +371,14 @@ START_TEST(test_probe_all)
 	ck_assert_int_eq(probe_all(&l, "/sys/fs/bpf/mip6lb-probe-none", ifaces, 2), 0);
 	ck_assert_int_ge(l.n, 7);
 	ck_assert_str_eq(l.r[0].name, "bpffs");
-	ck_assert_str_eq(l.r[l.n - 2].name, "seg6local End.DT6");
-	ck_assert_str_eq(l.r[l.n - 1].name, "ip6tnl");
-	ck_assert_str_eq(l.r[l.n - 4].ifname, "lo");
-	ck_assert_str_eq(l.r[l.n - 3].ifname, "nosuchdev0");
+	ck_assert_str_eq(l.r[l.n - 3].name, "seg6local End.DT6");
+	ck_assert_str_eq(l.r[l.n - 2].name, "ip6tnl");
+	ck_assert_str_eq(l.r[l.n - 1].name, "TUN device");
+	/* Optional: only daemon.announce needs it; answered by trying it. */
+	ck_assert(!l.r[l.n - 1].required);
+	ck_assert_int_eq(l.r[l.n - 1].avail, access("/dev/net/tun", F_OK) ? PROBE_NO : PROBE_YES);
+	ck_assert_str_eq(l.r[l.n - 5].ifname, "lo");
+	ck_assert_str_eq(l.r[l.n - 4].ifname, "nosuchdev0");
 	for (i = 0; i < l.n; i++) {
 		const struct probe_result *r = &l.r[i];
 
