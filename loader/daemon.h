@@ -21,6 +21,7 @@ struct notify;
 struct health;
 struct health_tc;
 struct metrics;
+struct sync;
 
 struct daemon {
 	const char *config_path;
@@ -37,6 +38,8 @@ struct daemon {
 	struct health *health;
 	struct health_tc *health_tc;
 	struct metrics *metrics;     /* NULL unless metrics_listen is set */
+	/* Session sync (loader/sync.h): NULL without a role = balancer peer. */
+	struct sync *sync;
 	__u64 start_ns;              /* CLOCK_MONOTONIC */
 	/* Re-read the config file and apply it (SIGHUP, `reload`).  Returns 0,
 	 * or a negative errno with err set ("FILE:LINE: message"); on error
