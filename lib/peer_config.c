@@ -34,12 +34,11 @@ typedef int (*setter_fn)(struct peer_section *ps, struct cfg_peer *p, const char
 static int set_addr(struct peer_section *ps, struct cfg_peer *p, const char *key,
 		    const char *val)
 {
-	if (parse_hostport6(val, &p->addr, &p->port, 0))
+	if (parse_hostport6(val, &p->addr, &p->port, CFG_NOTIFY_PORT))
 		return bad(ps, key, val, "expected an IPv6 address or [ADDRESS]:PORT");
-	/* The default port depends on the role, which may come later. */
-	ps->port_given = p->port != 0;
-	if (!p->port)
-		p->port = CFG_NOTIFY_PORT;
+	/* The default port depends on the role, which may come later; only
+	 * the bracketed form names one. */
+	ps->port_given = val[0] == '[';
 	if (IN6_IS_ADDR_UNSPECIFIED(&p->addr) || IN6_IS_ADDR_MULTICAST(&p->addr))
 		return bad(ps, key, val, "not a unicast IPv6 address");
 	return 0;
