@@ -396,7 +396,7 @@ static void apply_batch(struct sync *s, struct speer *p, const struct sync_sessi
 
 	for (i = 0; i < b->count; i++) {
 		p->st.received++;
-		switch (sync_apply_entry(&s->maps, s->lst, &b->entries[i], now_ns)) {
+		switch (sync_apply_entry(&s->maps, s->lst, &s->rings, &b->entries[i], now_ns)) {
 		case SYNC_A_NEW:
 			p->st.applied++;
 			break;
@@ -591,6 +591,7 @@ void sync_tick(struct sync *s, __u64 now_ms)
 
 void sync_maps_changed(struct sync *s)
 {
+	/* (The names go with the rings: a rename always moves a ring.) */
 	/* Sessions made before the change may differ from the new rings:
 	 * send them all at the next tick, not the next refresh. */
 	sync_rings_free(&s->rings);

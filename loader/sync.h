@@ -138,10 +138,20 @@ void sync_close(struct sync *s);
 
 /* ---- the rules, shared with tests and the bench (loader/sync_apply.c) -- */
 
-/* Each service's ring as the map holds it, read once per ring change. */
+/* Each service's ring as the map holds it, read once per ring change,
+ * and its backends' names (a backend name lookup would otherwise walk
+ * every backend slot of the state for each received session). */
+struct sync_be_name {
+	char name[SYNC_NAME_MAX + 1];
+	__u32 id;
+};
 struct sync_rings {
 	__u32 *ring[MIP6LB_MAX_SERVICES];
 	__u64 sig[MIP6LB_MAX_SERVICES];  /* st's ring_sig when read */
+	struct sync_be_name *names[MIP6LB_MAX_SERVICES];
+	int n_names[MIP6LB_MAX_SERVICES];
+	__u64 names_sig[MIP6LB_MAX_SERVICES];
+	bool names_valid[MIP6LB_MAX_SERVICES];
 };
 void sync_rings_free(struct sync_rings *rc);
 /* Does the session differ from what its own key hashes to on its
@@ -168,8 +178,11 @@ enum sync_apply_result {
 /* Apply one received session at now_ns (the datapath's clock): written
  * only where the tables have no session for the key or one with the same
  * backend, never over a live session with another backend.  A session of
- * kind coa goes into coa_sessions, others into sessions. */
+ * kind coa goes into coa_sessions, others into sessions.  rc (may be
+ * NULL) caches the backend names; a name it does not hold is looked up in
+ * the state, so a cache older than the state only costs time. */
 enum sync_apply_result sync_apply_entry(const struct dp_maps *m, const struct lb_state *st,
-					const struct sync_entry *e, __u64 now_ns);
+					struct sync_rings *rc, const struct sync_entry *e,
+					__u64 now_ns);
 
 #endif /* MIP6LB_SYNC_H */

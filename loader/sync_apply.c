@@ -7,6 +7,7 @@
  * changes a map.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -25,6 +26,10 @@ void sync_rings_free(struct sync_rings *rc)
 		free(rc->ring[i]);
 		rc->ring[i] = NULL;
 		rc->sig[i] = 0;
+		free(rc->names[i]);
+		rc->names[i] = NULL;
+		rc->n_names[i] = 0;
+		rc->names_valid[i] = false;
 	}
 }
 
@@ -145,7 +150,7 @@ static int service_of(const struct lb_state *st, const struct sync_entry *e)
 }
 
 /* The configured backend of service sid with this name, or -1. */
-static int backend_of(const struct lb_state *st, __u32 sid, const char *name)
+static int backend_scan(const struct lb_state *st, __u32 sid, const char *name)
 {
 	int id;
 
@@ -154,6 +159,58 @@ static int backend_of(const struct lb_state *st, __u32 sid, const char *name)
 		    !strcmp(st->bes[id].cfg.name, name))
 			return id;
 	return -1;
+}
+
+/* The service's backend names, rebuilt when its ring changed (a backend
+ * added, removed, renamed or re-weighted moves the ring's signature). */
+static void names_build(struct sync_rings *rc, const struct lb_state *st, __u32 sid)
+{
+	int id, n = 0;
+
+	free(rc->names[sid]);
+	rc->names[sid] = NULL;
+	rc->n_names[sid] = 0;
+	rc->names_valid[sid] = false;
+	for (id = 0; id < MIP6LB_MAX_BACKENDS; id++)
+		n += st->bes[id].used && st->bes[id].service_id == sid && st->bes[id].cfg.name[0];
+	if (n && !(rc->names[sid] = calloc(n, sizeof(*rc->names[sid]))))
+		return;
+	for (id = 0, n = 0; id < MIP6LB_MAX_BACKENDS; id++) {
+		const struct st_backend *b = &st->bes[id];
+
+		if (!b->used || b->service_id != sid || !b->cfg.name[0])
+			continue;
+		snprintf(rc->names[sid][n].name, sizeof(rc->names[sid][n].name), "%s", b->cfg.name);
+		rc->names[sid][n++].id = (__u32)id;
+	}
+	rc->n_names[sid] = n;
+	rc->names_sig[sid] = st->svcs[sid].ring_sig;
+	rc->names_valid[sid] = true;
+}
+
+static int backend_of(struct sync_rings *rc, const struct lb_state *st, __u32 sid,
+		      const char *name)
+{
+	int i;
+
+	if (!rc)
+		return backend_scan(st, sid, name);
+	if (!rc->names_valid[sid] || !st->svcs[sid].ring_sig ||
+	    rc->names_sig[sid] != st->svcs[sid].ring_sig)
+		names_build(rc, st, sid);
+	for (i = 0; i < rc->n_names[sid]; i++)
+		if (!strcmp(rc->names[sid][i].name, name)) {
+			__u32 id = rc->names[sid][i].id;
+
+			/* Still that backend (a change the signature missed
+			 * is caught here). */
+			if (st->bes[id].used && st->bes[id].service_id == sid &&
+			    !strcmp(st->bes[id].cfg.name, name))
+				return (int)id;
+			break;
+		}
+	/* Not cached: a backend the ring does not show (weight 0), or none. */
+	return backend_scan(st, sid, name);
 }
 
 static void local_key(const struct sync_entry *e, __u32 sid, struct mip6lb_session_key *k)
@@ -175,7 +232,8 @@ static void local_key(const struct sync_entry *e, __u32 sid, struct mip6lb_sessi
 }
 
 enum sync_apply_result sync_apply_entry(const struct dp_maps *m, const struct lb_state *st,
-					const struct sync_entry *e, __u64 now_ns)
+					struct sync_rings *rc, const struct sync_entry *e,
+					__u64 now_ns)
 {
 	struct mip6lb_session_key k;
 	struct mip6lb_session cur, val;
@@ -185,7 +243,7 @@ enum sync_apply_result sync_apply_entry(const struct dp_maps *m, const struct lb
 	sid = service_of(st, e);
 	if (sid < 0)
 		return SYNC_A_UNKNOWN_SERVICE;
-	bid = backend_of(st, (__u32)sid, e->backend);
+	bid = backend_of(rc, st, (__u32)sid, e->backend);
 	if (bid < 0)
 		return SYNC_A_UNKNOWN_BACKEND;
 	local_key(e, sid, &k);

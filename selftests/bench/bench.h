@@ -91,6 +91,7 @@ int bench_scale(void);
 int bench_maglev(void);
 int bench_notify(void);
 int bench_adopt(void);
+int bench_sync(void);       /* sync_rows.c: session sync between instances */
 int bench_memlat(void);
 /* --lineinfo FILE: JIT offset -> source line of the datapath (lineinfo.c). */
 int bench_lineinfo(const char *path);

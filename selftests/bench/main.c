@@ -386,7 +386,7 @@ static void usage(FILE *f)
 		"  --json FILE   write the rows to FILE (bench.json format)\n"
 		"  --runs N      timed runs per figure, median reported (default 5)\n"
 		"  --cpu N       CPU to run on (default: the last one)\n"
-		"  --only PHASE  memlat | dp | admission | decap | veth | scale | maglev | notify | adopt\n"
+		"  --only PHASE  memlat | dp | admission | decap | veth | scale | maglev | notify | adopt | sync\n"
 		"  --case NAME[/MODE]  one datapath case only (for profiling)\n"
 		"  --sessions N  with --case: a session table of N slots instead of one\n"
 		"                that never evicts (e.g. a cache-resident table for miss-insert)\n"
@@ -464,7 +464,7 @@ int main(int argc, char **argv)
 	    (bopt.only && strcmp(bopt.only, "dp") && strcmp(bopt.only, "decap") &&
 	     strcmp(bopt.only, "veth") &&
 	     strcmp(bopt.only, "scale") && strcmp(bopt.only, "maglev") &&
-	     strcmp(bopt.only, "notify") && strcmp(bopt.only, "adopt") &&
+	     strcmp(bopt.only, "notify") && strcmp(bopt.only, "adopt") && strcmp(bopt.only, "sync") &&
 	     strcmp(bopt.only, "admission") &&
 	     strcmp(bopt.only, "memlat"))) {
 		usage(stderr);
@@ -509,6 +509,8 @@ int main(int argc, char **argv)
 		bench_notify();
 	if (want("adopt"))
 		bench_adopt();
+	if (want("sync"))
+		bench_sync();
 	/* Last: walking and unmapping 256 MB first slowed every datapath row
 	 * of the same process by about 1.6x on this paravirtualised guest
 	 * (hao-hit 66 against 40 ns), and it is only context for them. */

@@ -305,12 +305,14 @@ START_TEST(test_apply_rules)
 	struct sync_entry e;
 	__u64 now = dp_now_ns();
 
+	static struct sync_rings rc;
+
 	dfx_open(&fa);
 	dfx_apply(&fa, CFG);
 
 	/* New: written with the sender's lifetime left, flagged SYNCED. */
 	entry(&e, "2001:db8:100::1", MIP6LB_KIND_HOA, "s2");
-	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &e, now), SYNC_A_NEW);
+	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &rc, &e, now), SYNC_A_NEW);
 	k = skey(&fa, "2001:db8:100::1");
 	ck_assert_int_eq(bpf_map_lookup_elem(fa.dp.maps.sessions, &k, &v), 0);
 	ck_assert_uint_eq(v.backend_id, dfx_be(&fa, "web", "s2"));
@@ -318,16 +320,16 @@ START_TEST(test_apply_rules)
 	ck_assert_uint_eq(v.last_used_ns, now - 100ULL * 1000000000ULL);
 	/* Same backend, more left: the last use moves on. */
 	e.remaining_s = 290;
-	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &e, now), SYNC_A_REFRESHED);
+	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &rc, &e, now), SYNC_A_REFRESHED);
 	ck_assert_int_eq(bpf_map_lookup_elem(fa.dp.maps.sessions, &k, &v), 0);
 	ck_assert_uint_eq(v.last_used_ns, now - 10ULL * 1000000000ULL);
 	/* Less left than the local copy: nothing. */
 	e.remaining_s = 100;
-	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &e, now), SYNC_A_UNCHANGED);
+	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &rc, &e, now), SYNC_A_UNCHANGED);
 	/* Another backend: the live local decision stays. */
 	e.remaining_s = 300;
 	ck_assert_int_eq(sync_entry_set_name(&e, "s3"), 0);
-	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &e, now), SYNC_A_CONFLICT);
+	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &rc, &e, now), SYNC_A_CONFLICT);
 	ck_assert_int_eq(bpf_map_lookup_elem(fa.dp.maps.sessions, &k, &v), 0);
 	ck_assert_uint_eq(v.backend_id, dfx_be(&fa, "web", "s2"));
 	/* A local session (not from sync), other backend: conflict too. */
@@ -337,22 +339,29 @@ START_TEST(test_apply_rules)
 					 .last_used_ns = now };
 	ck_assert_int_eq(bpf_map_update_elem(fa.dp.maps.sessions, &k, &local, BPF_ANY), 0);
 	entry(&e, "2001:db8:100::2", MIP6LB_KIND_SRC, "s3");
-	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &e, now), SYNC_A_CONFLICT);
+	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &rc, &e, now), SYNC_A_CONFLICT);
 	/* Unknown service and backend: skipped, nothing written. */
 	entry(&e, "2001:db8:100::3", MIP6LB_KIND_HOA, "s1");
 	e.port = 81;
-	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &e, now), SYNC_A_UNKNOWN_SERVICE);
+	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &rc, &e, now), SYNC_A_UNKNOWN_SERVICE);
 	entry(&e, "2001:db8:100::3", MIP6LB_KIND_HOA, "s9");
-	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &e, now), SYNC_A_UNKNOWN_BACKEND);
+	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &rc, &e, now), SYNC_A_UNKNOWN_BACKEND);
 	k = skey(&fa, "2001:db8:100::3");
 	ck_assert_int_ne(bpf_map_lookup_elem(fa.dp.maps.sessions, &k, &v), 0);
 	/* A coa session goes into coa_sessions. */
 	entry(&e, "2001:db8:c0a::1", MIP6LB_KIND_COA, "s1");
-	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &e, now), SYNC_A_NEW);
+	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, &rc, &e, now), SYNC_A_NEW);
 	k = skey(&fa, "2001:db8:c0a::1");
 	ck_assert_int_eq(bpf_map_lookup_elem(fa.dp.maps.coa_sessions, &k, &v), 0);
 	ck_assert_uint_eq(v.kind, MIP6LB_KIND_COA);
 	ck_assert_int_ne(bpf_map_lookup_elem(fa.dp.maps.sessions, &k, &v), 0);
+	/* Without the name cache: the same answers. */
+	entry(&e, "2001:db8:100::4", MIP6LB_KIND_HOA, "s9");
+	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, NULL, &e, now),
+			 SYNC_A_UNKNOWN_BACKEND);
+	entry(&e, "2001:db8:100::4", MIP6LB_KIND_HOA, "s3");
+	ck_assert_int_eq(sync_apply_entry(&fa.dp.maps, fa.st, NULL, &e, now), SYNC_A_NEW);
+	sync_rings_free(&rc);
 	dfx_close(&fa);
 }
 END_TEST
