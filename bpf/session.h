@@ -221,8 +221,10 @@ static __always_inline int mip6lb_session_apply(struct mip6lb_session *sess,
 		return -MIP6LB_CNT_DROP_NO_BACKEND;
 	sess->backend_id = out->backend_id;
 	sess->flow_hash = out->hash;
-	if (!on_probation)
+	if (!on_probation) {
 		sess->last_used_ns = now;
+		sess->flags &= ~MIP6LB_SESS_SYNCED;    /* this instance's choice now */
+	}
 	mip6lb_count(MIP6LB_CNT_SESSION_REHASH, 0);
 	return 0;
 }
