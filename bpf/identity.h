@@ -243,7 +243,7 @@ static __always_inline int mip6lb_choose(const struct mip6lb_pkt *pkt,
 	 * loop does not carry a copy of them per identity. */
 promote:
 	mip6lb_identity_key(pkt, svc->id, svc->flags, first_kind, &key);
-	mip6lb_session_promote(&key, first_kind, svc, now, out);
+	mip6lb_session_promote(pkt, &key, first_kind, svc, now, out);
 	return 0;
 probation:
 	/* key is first_kind's. */

@@ -278,6 +278,11 @@ _Static_assert(__builtin_offsetof(struct mip6lb_session_key, id) == 8, "id is wo
 
 /* Session flags. */
 #define MIP6LB_SESS_PROBATION  (1U << 0)  /* lives in probation, not sessions */
+/* Written (or refreshed) by session sync from another instance and not
+ * used here since: the datapath clears it when it refreshes last use, so
+ * the daemon sends only sessions this instance used itself
+ * (loader/sync.c), and a copy is not echoed back to where it came from. */
+#define MIP6LB_SESS_SYNCED     (1U << 1)
 
 struct mip6lb_session {
 	__u32 backend_id;
@@ -350,6 +355,10 @@ struct mip6lb_event {
 };
 
 #define MIP6LB_EV_SESSION_NEW 1
+/* A higher identity got a lower one's session (mip6lb_session_promote):
+ * key is the new session; session sync shares it, since the ring cannot
+ * rebuild it elsewhere. */
+#define MIP6LB_EV_SESSION_PROMOTED 2
 
 /* event_window: per CPU, the one-second window that rate-limits events
  * (settings.events_per_sec) and the new identities recorded

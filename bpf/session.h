@@ -75,11 +75,15 @@ mip6lb_ring_pick(__u32 service_id, __u32 hash, __u32 *backend_id)
 }
 
 /* Refresh last use at most once per MIP6LB_TOUCH_NS: a plain store into
- * the map value, not a map update, and only when it changed enough. */
+ * the map value, not a map update, and only when it changed enough.  A
+ * copy from another instance becomes this instance's own once used here
+ * (MIP6LB_SESS_SYNCED). */
 static __always_inline void mip6lb_session_touch(struct mip6lb_session *s, __u64 now)
 {
-	if (now - s->last_used_ns >= MIP6LB_TOUCH_NS)
+	if (now - s->last_used_ns >= MIP6LB_TOUCH_NS) {
 		s->last_used_ns = now;
+		s->flags &= ~MIP6LB_SESS_SYNCED;
+	}
 }
 
 /* This CPU's one-second window of events and admissions, restarted when
@@ -109,7 +113,8 @@ static __always_inline struct mip6lb_settings *mip6lb_settings_get(void)
 static __always_inline void mip6lb_event_new(const struct mip6lb_pkt *pkt,
 					     const struct mip6lb_settings *set,
 					     const struct mip6lb_session_key *key,
-					     __u8 kind, __u32 backend_id, __u32 anchor, __u64 now)
+					     __u8 kind, __u32 backend_id, __u32 anchor, __u64 now,
+					     __u32 type)
 {
 	struct mip6lb_event_window *win;
 	struct mip6lb_event *ev;
@@ -130,7 +135,7 @@ static __always_inline void mip6lb_event_new(const struct mip6lb_pkt *pkt,
 	}
 	win->sent++;
 	__builtin_memset(ev, 0, sizeof(*ev));
-	ev->type = MIP6LB_EV_SESSION_NEW;
+	ev->type = type;
 	ev->backend_id = backend_id;
 	ev->key = *key;
 	ev->kind = kind;
@@ -216,8 +221,10 @@ static __always_inline int mip6lb_session_apply(struct mip6lb_session *sess,
 		return -MIP6LB_CNT_DROP_NO_BACKEND;
 	sess->backend_id = out->backend_id;
 	sess->flow_hash = out->hash;
-	if (!on_probation)
+	if (!on_probation) {
 		sess->last_used_ns = now;
+		sess->flags &= ~MIP6LB_SESS_SYNCED;    /* this instance's choice now */
+	}
 	mip6lb_count(MIP6LB_CNT_SESSION_REHASH, 0);
 	return 0;
 }
@@ -276,8 +283,11 @@ static __always_inline int mip6lb_admit_record(const struct mip6lb_session_key *
 /* Found under a lower-priority identity while the higher one at key went
  * unmatched: give the higher identity the same backend and anchor.  It is
  * a new key like any other (a forged HAO from a known source must not
- * bypass admission): the budget and probation apply. */
-static __always_inline void mip6lb_session_promote(const struct mip6lb_session_key *key,
+ * bypass admission): the budget and probation apply.  Announced
+ * (MIP6LB_EV_SESSION_PROMOTED) when it went into sessions: the ring
+ * cannot rebuild it on another instance, so session sync shares it. */
+static __always_inline void mip6lb_session_promote(const struct mip6lb_pkt *pkt,
+						   const struct mip6lb_session_key *key,
 						   __u8 kind,
 						   const struct mip6lb_service *svc,
 						   __u64 now,
@@ -292,8 +302,12 @@ static __always_inline void mip6lb_session_promote(const struct mip6lb_session_k
 		.last_used_ns = now,
 	};
 
-	if (!mip6lb_admit_record(key, &val, set, now, BPF_NOEXIST))
+	if (!mip6lb_admit_record(key, &val, set, now, BPF_NOEXIST)) {
 		mip6lb_count(MIP6LB_CNT_SESSION_PROMOTED, 0);
+		if (!(val.flags & MIP6LB_SESS_PROBATION))
+			mip6lb_event_new(pkt, set, key, kind, ch->backend_id, ch->hash, now,
+					 MIP6LB_EV_SESSION_PROMOTED);
+	}
 }
 
 /* The node's address-keyspace identity (HAO, else source), where a
@@ -327,7 +341,8 @@ static __always_inline int mip6lb_session_new(const struct mip6lb_pkt *pkt,
 	val->last_used_ns = now;
 	if (mip6lb_admit_record(key, val, set, now, BPF_ANY))
 		return 0;
-	mip6lb_event_new(pkt, set, key, kind, out->backend_id, out->hash, now);
+	mip6lb_event_new(pkt, set, key, kind, out->backend_id, out->hash, now,
+			 MIP6LB_EV_SESSION_NEW);
 	return 1;
 }
 

@@ -223,6 +223,12 @@ static const struct cli_cmd cmds[] = {
 	  "bindings learnt from notifications", NULL },
 	{ "peer list", a_none, cmd_daemon_request, NULL,
 	  "notification peers (Home Agents, mobile nodes)", NULL },
+	{ "sync", a_none, cmd_daemon_request, NULL,
+	  "session sync with the other balancers: readiness and per-peer counters",
+	  "Whether the bulk transfer at start is over (ready), and per role =\n"
+	  "balancer peer: sessions queued, sent, received, applied, refreshed,\n"
+	  "conflicts (a local session with another backend, kept), unknown service\n"
+	  "or backend (skipped), and datagrams rejected by reason (docs/sync.md)." },
 	{ "reload", a_reload, cmd_daemon_request, NULL,
 	  "re-read the config file (as SIGHUP; errors come back here)",
 	  "Re-read the config file and apply it, as SIGHUP does; a config error\n"

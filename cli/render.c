@@ -400,6 +400,44 @@ static void render_peers(struct json_object *d)
 	}
 }
 
+/* sync_json() (loader/sync.h): readiness, then one row per balancer peer. */
+static void render_sync(struct json_object *d)
+{
+	struct json_object *list = jarray(d, "peers"), *v;
+	static const char *const h[] = {
+		"NAME", "ADDR", ">PORT", "BULK", ">QUEUED", ">DROPPED", ">SENT", ">RECEIVED",
+		">APPLIED", ">REFRESHED", ">CONFLICTS", ">UNKNOWN SVC", ">UNKNOWN BE", "REJECTED",
+	};
+	struct table *t = table_new(14, h);
+	char rej[512];
+	size_t i;
+
+	printf("ready %s\n", json_object_object_get_ex(d, "ready", &v) &&
+	       json_object_get_boolean(v) ? "yes" : "no");
+	for (i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *p = json_object_array_get_idx(list, i);
+
+		nonzero_counts(rej, sizeof(rej), p, "rejected");
+		table_cell(t, "%s", jstr(p, "name"));
+		table_cell(t, "%s", jstr(p, "addr"));
+		table_cell(t, "%s", jstr(p, "port"));
+		table_cell(t, "%s", jstr(p, "bulk"));
+		table_cell(t, "%s", jstr(p, "queued"));
+		table_cell(t, "%s", jstr(p, "queue_dropped"));
+		table_cell(t, "%s", jstr(p, "sessions_sent"));
+		table_cell(t, "%s", jstr(p, "received"));
+		table_cell(t, "%s", jstr(p, "applied"));
+		table_cell(t, "%s", jstr(p, "refreshed"));
+		table_cell(t, "%s", jstr(p, "conflicts"));
+		table_cell(t, "%s", jstr(p, "unknown_service"));
+		table_cell(t, "%s", jstr(p, "unknown_backend"));
+		table_cell(t, "%s", rej);
+	}
+	if (list && json_object_array_length(list))
+		table_print(t, stdout);
+	table_free(t);
+}
+
 /* A JSON list of one object, for the commands that return one. */
 static void render_one(void (*fn)(struct json_object *), struct json_object *obj)
 {
@@ -428,6 +466,8 @@ static void render(const char *path, struct json_object *d)
 		render_bindings(jarray(d, "bindings"));
 	else if (!strcmp(path, "peer list"))
 		render_peers(d);
+	else if (!strcmp(path, "sync"))
+		render_sync(d);
 	/* Everything else answers {}: silence is success, as with ip(8). */
 }
 

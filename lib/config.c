@@ -42,6 +42,7 @@ enum key_id {
 	K_D_INTERFACE, K_D_XDP_MODE, K_D_NOTIFY_LISTEN, K_D_SWEEP, K_D_MAX_SESSIONS,
 	K_D_EVENTS, K_D_NOTIFY_RCVBUF, K_D_METRICS,
 	K_D_NEW_PER_SEC, K_D_PROBATION_MS, K_D_PROBATION_SESSIONS, K_D_MAX_BINDINGS,
+	K_D_SYNC_LISTEN, K_D_SYNC_REFRESH, K_D_SYNC_BULK_TIMEOUT,
 	K_S_VIP, K_S_PROTO, K_S_PORT, K_S_IDENTITY, K_S_EUI64, K_S_FORWARD, K_S_LB_ADDR,
 	K_S_LIFETIME, K_S_CHAIN, K_S_NOTIFY,
 	K_S_HEALTH, K_S_HPORT, K_S_HPATH, K_S_HINTERVAL, K_S_HTIMEOUT, K_S_HRISE, K_S_HFALL,
@@ -174,6 +175,25 @@ static int set_notify_listen(struct pstate *st, const char *key, const char *val
 	if (parse_hostport6(val, &d->notify_addr, &d->notify_port, CFG_NOTIFY_PORT))
 		return bad(st, key, val, "expected [ADDRESS]:PORT");
 	return 0;
+}
+
+static int set_sync_listen(struct pstate *st, const char *key, const char *val)
+{
+	struct cfg_daemon *d = &st->cfg->daemon;
+
+	if (parse_hostport6(val, &d->sync_addr, &d->sync_port, CFG_SYNC_PORT))
+		return bad(st, key, val, "expected [ADDRESS]:PORT");
+	return 0;
+}
+
+static int set_sync_refresh(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 1, 3600, &st->cfg->daemon.sync_refresh_s);
+}
+
+static int set_sync_bulk_timeout(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 1, 3600, &st->cfg->daemon.sync_bulk_timeout_s);
 }
 
 static int set_notify_rcvbuf(struct pstate *st, const char *key, const char *val)
@@ -580,6 +600,10 @@ static const struct key_def keys[K_MAX] = {
 	[K_D_ANNOUNCE_TABLE] = { SEC_DAEMON, "announce_table", false, set_announce_table },
 	[K_D_ANNOUNCE_DEV]  = { SEC_DAEMON,  "announce_dev",   false, set_announce_dev },
 	[K_D_ANNOUNCE_WAIT] = { SEC_DAEMON,  "announce_wait",  false, set_announce_wait },
+	[K_D_SYNC_LISTEN]   = { SEC_DAEMON,  "sync_listen",    false, set_sync_listen },
+	[K_D_SYNC_REFRESH]  = { SEC_DAEMON,  "sync_refresh",   false, set_sync_refresh },
+	[K_D_SYNC_BULK_TIMEOUT] = { SEC_DAEMON, "sync_bulk_timeout", false,
+				    set_sync_bulk_timeout },
 	[K_S_VIP]           = { SEC_SERVICE, "vip",            false, set_vip },
 	[K_S_PROTO]         = { SEC_SERVICE, "proto",          false, set_proto },
 	[K_S_PORT]          = { SEC_SERVICE, "port",           false, set_port },
@@ -904,6 +928,10 @@ static int parse_text(const char *text, const char *file, const char *basedir,
 	cfg->daemon.announce_table = CFG_ANNOUNCE_TABLE;
 	strcpy(cfg->daemon.announce_dev, CFG_ANNOUNCE_DEV);
 	cfg->daemon.announce_wait_s = CFG_ANNOUNCE_WAIT_S;
+	cfg->daemon.sync_addr = in6addr_any;
+	cfg->daemon.sync_port = CFG_SYNC_PORT;
+	cfg->daemon.sync_refresh_s = CFG_SYNC_REFRESH_S;
+	cfg->daemon.sync_bulk_timeout_s = CFG_SYNC_BULK_TIMEOUT_S;
 
 	if (!ini_lines_parse(&st.in, section_begin, on_key, &st))
 		section_end(&st);

@@ -25,6 +25,18 @@
 #define CFG_KEY_MIN           32    /* bytes of a peer's key_file */
 #define CFG_KEY_MAX           64
 #define CFG_NOTIFY_PORT       5400  /* default notification port */
+#define CFG_SYNC_PORT         5401  /* default session-sync port (sync_listen) */
+/* [peer] role = balancer: another mip6lbd of the group, for session sync
+ * (loader/sync.h); a value past enum mip6lb_notify's, which the other
+ * roles use. */
+#define CFG_ROLE_BALANCER     3
+/* Session sync (docs/sync.md): per balancer peer, sessions sent per
+ * second and the queue of sessions waiting to be sent; per daemon, the
+ * refresh walk and the longest wait for the bulk transfer at start. */
+#define CFG_SYNC_RATE         20000
+#define CFG_SYNC_QUEUE        65536
+#define CFG_SYNC_REFRESH_S    10
+#define CFG_SYNC_BULK_TIMEOUT_S 10
 /* Default notify_rcvbuf (SO_RCVBUF of the notification socket): room for
  * a burst of genuine notifications behind a flood; docs/mip6lbd.md has
  * the arithmetic. */
@@ -110,6 +122,11 @@ struct cfg_daemon {
 	/* Longest wait at start for the backends' next hops before the VIPs
 	 * are announced anyway; default CFG_ANNOUNCE_WAIT_S, 0 = no wait. */
 	__u32 announce_wait_s;
+	/* Session sync, used when a [peer] has role = balancer */
+	struct in6_addr sync_addr;      /* sync_listen, default :: */
+	__u16 sync_port;                /* default CFG_SYNC_PORT */
+	__u32 sync_refresh_s;           /* default CFG_SYNC_REFRESH_S */
+	__u32 sync_bulk_timeout_s;      /* default CFG_SYNC_BULK_TIMEOUT_S */
 };
 
 struct cfg_service {
@@ -168,6 +185,9 @@ struct cfg_peer {
 	__u32 subscribe_rate;           /* per second, default CFG_PEER_SUB_RATE */
 	__u32 subscribe_burst;          /* default CFG_PEER_SUB_BURST */
 	__u32 no_binding_ttl_s;         /* default CFG_PEER_NO_BINDING_TTL */
+	/* role = balancer only: session sync */
+	__u32 sync_rate;                /* sessions per second, CFG_SYNC_RATE */
+	__u32 sync_queue;               /* queued sessions, CFG_SYNC_QUEUE */
 	int line;                       /* of its [peer] header */
 };
 

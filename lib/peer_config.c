@@ -36,6 +36,9 @@ static int set_addr(struct peer_section *ps, struct cfg_peer *p, const char *key
 {
 	if (parse_hostport6(val, &p->addr, &p->port, CFG_NOTIFY_PORT))
 		return bad(ps, key, val, "expected an IPv6 address or [ADDRESS]:PORT");
+	/* The default port depends on the role, which may come later; only
+	 * the bracketed form names one. */
+	ps->port_given = val[0] == '[';
 	if (IN6_IS_ADDR_UNSPECIFIED(&p->addr) || IN6_IS_ADDR_MULTICAST(&p->addr))
 		return bad(ps, key, val, "not a unicast IPv6 address");
 	return 0;
@@ -168,8 +171,10 @@ static int set_role(struct peer_section *ps, struct cfg_peer *p, const char *key
 		p->role = MIP6LB_NOTIFY_HA;
 	else if (!strcmp(val, "mn"))
 		p->role = MIP6LB_NOTIFY_MN;
+	else if (!strcmp(val, "balancer"))
+		p->role = CFG_ROLE_BALANCER;
 	else
-		return bad(ps, key, val, "expected ha or mn");
+		return bad(ps, key, val, "expected ha, mn or balancer");
 	return 0;
 }
 
@@ -237,6 +242,18 @@ static int set_no_binding_ttl(struct peer_section *ps, struct cfg_peer *p, const
 	return ini_lines_num(ps->in, key, val, 1, 86400, &p->no_binding_ttl_s);
 }
 
+static int set_sync_rate(struct peer_section *ps, struct cfg_peer *p, const char *key,
+			 const char *val)
+{
+	return ini_lines_num(ps->in, key, val, 1, 10000000, &p->sync_rate);
+}
+
+static int set_sync_queue(struct peer_section *ps, struct cfg_peer *p, const char *key,
+			  const char *val)
+{
+	return ini_lines_num(ps->in, key, val, 16, 1U << 24, &p->sync_queue);
+}
+
 static const struct {
 	const char *name;
 	bool balancer_only;
@@ -252,6 +269,8 @@ static const struct {
 	[PEER_K_SUB_RATE]    = { "subscribe_rate",  true, false, set_sub_rate },
 	[PEER_K_SUB_BURST]   = { "subscribe_burst", true, false, set_sub_burst },
 	[PEER_K_NO_BINDING_TTL] = { "no_binding_ttl", true, false, set_no_binding_ttl },
+	[PEER_K_SYNC_RATE]   = { "sync_rate",  true, false, set_sync_rate },
+	[PEER_K_SYNC_QUEUE]  = { "sync_queue", true, false, set_sync_queue },
 };
 
 void peer_section_init(struct peer_section *ps, struct ini_lines *in, enum peer_end end)
@@ -285,7 +304,10 @@ int peer_section_begin(struct peer_section *ps, struct cfg_peer **peers, int *n_
 	p->subscribe_rate = CFG_PEER_SUB_RATE;
 	p->subscribe_burst = CFG_PEER_SUB_BURST;
 	p->no_binding_ttl_s = CFG_PEER_NO_BINDING_TTL;
+	p->sync_rate = CFG_SYNC_RATE;
+	p->sync_queue = CFG_SYNC_QUEUE;
 	p->line = ps->in->lineno;
+	ps->port_given = false;
 	memset(ps->key_line, 0, sizeof(ps->key_line));
 	ps->cap_prefixes = 0;
 	return 0;
@@ -306,7 +328,7 @@ int peer_section_key(struct peer_section *ps, struct cfg_peer *p, const char *ke
 	return keys[i].set(ps, p, key, val);
 }
 
-void peer_section_end(struct peer_section *ps, const struct cfg_peer *p)
+void peer_section_end(struct peer_section *ps, struct cfg_peer *p)
 {
 	if (!ps->key_line[PEER_K_ADDR])
 		fail(ps, p->line, -EINVAL, "peer '%s' has no addr", p->name);
@@ -315,7 +337,18 @@ void peer_section_end(struct peer_section *ps, const struct cfg_peer *p)
 	if (ps->end != PEER_END_BALANCER)
 		return;
 	if (!p->role)
-		fail(ps, p->line, -EINVAL, "peer '%s' has no role (ha or mn)", p->name);
+		fail(ps, p->line, -EINVAL, "peer '%s' has no role (ha, mn or balancer)", p->name);
+	if (p->role == CFG_ROLE_BALANCER && !ps->port_given)
+		p->port = CFG_SYNC_PORT;
+	if (p->role == CFG_ROLE_BALANCER && p->n_home_prefixes)
+		fail(ps, ps->key_line[PEER_K_HOME_PREFIX], -EINVAL,
+		     "peer '%s': home_prefix is only for role = ha", p->name);
+	if (p->role != CFG_ROLE_BALANCER &&
+	    (ps->key_line[PEER_K_SYNC_RATE] || ps->key_line[PEER_K_SYNC_QUEUE]))
+		fail(ps, ps->key_line[PEER_K_SYNC_RATE] ? ps->key_line[PEER_K_SYNC_RATE]
+							 : ps->key_line[PEER_K_SYNC_QUEUE],
+		     -EINVAL, "peer '%s': sync_rate and sync_queue are only for role = balancer",
+		     p->name);
 	if (p->role == MIP6LB_NOTIFY_HA && !p->n_home_prefixes)
 		fail(ps, p->line, -EINVAL, "peer '%s': role = ha needs a home_prefix", p->name);
 	if (p->role == MIP6LB_NOTIFY_MN && p->n_home_prefixes)

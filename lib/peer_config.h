@@ -9,7 +9,10 @@
  *   addr = ADDRESS | [ADDRESS]:PORT    required
  *   key_file = PATH                     required, read once, at load
  *   key_id = N                          default 1
- *   role = ha | mn                      balancer only, required there
+ *   role = ha | mn | balancer           balancer only, required there;
+ *                                       balancer: another mip6lbd of the
+ *                                       group (session sync; addr's port
+ *                                       defaults to 5401 then)
  *   home_prefix = P/LEN[, ...]          balancer only, role = ha only,
  *                                       required there; repeatable
  *   max_subscriptions = N               balancer only, default 16384
@@ -17,6 +20,10 @@
  *                                       second, default 200
  *   subscribe_burst = N                 balancer only, default 500
  *   no_binding_ttl = SECONDS            balancer only, default 300
+ *   sync_rate = N                       role = balancer only: sessions sent
+ *                                       per second, default 20000
+ *   sync_queue = N                      role = balancer only: sessions
+ *                                       queued for sending, default 65536
  *
  * The caller's parser owns the file and the other sections and calls in
  * at each [peer] header, each of its keys and its end; errors are the
@@ -35,6 +42,7 @@ enum peer_end { PEER_END_BALANCER, PEER_END_AGENT };
 enum peer_key {
 	PEER_K_ADDR, PEER_K_KEY_FILE, PEER_K_KEY_ID, PEER_K_ROLE, PEER_K_HOME_PREFIX,
 	PEER_K_MAX_SUBS, PEER_K_SUB_RATE, PEER_K_SUB_BURST, PEER_K_NO_BINDING_TTL,
+	PEER_K_SYNC_RATE, PEER_K_SYNC_QUEUE,
 	PEER_K_MAX,
 };
 
@@ -44,6 +52,7 @@ struct peer_section {
 	enum peer_end end;
 	int key_line[PEER_K_MAX];       /* where each key was given, this section */
 	int cap_peers, cap_prefixes;
+	bool port_given;                /* addr named a port, this section */
 };
 
 void peer_section_init(struct peer_section *ps, struct ini_lines *in, enum peer_end end);
@@ -58,7 +67,7 @@ int peer_section_key(struct peer_section *ps, struct cfg_peer *p, const char *ke
 		     const char *val);
 /* The next header or the end came: required keys, and keys that only go
  * together.  Errors are reported at p's header line. */
-void peer_section_end(struct peer_section *ps, const struct cfg_peer *p);
+void peer_section_end(struct peer_section *ps, struct cfg_peer *p);
 
 /*
  * Key files (docs/protocol.md, "Keys"), the same at both ends:

@@ -41,6 +41,8 @@ static const char *const type_names[PROTO_TYPE_MAX] = {
 	[PROTO_BINDING_NOTIFY]   = "binding_notify",
 	[PROTO_BINDING_SNAPSHOT] = "binding_snapshot",
 	[PROTO_UNSUBSCRIBE]      = "unsubscribe",
+	[PROTO_SYNC_SESSIONS]    = "sync_sessions",
+	[PROTO_SYNC_REQUEST]     = "sync_request",
 };
 
 static const char *const sub_status_names[PROTO_SUB_STATUS_MAX] = {
@@ -151,6 +153,10 @@ static int body_len_of(const struct proto_msg *m)
 		       m->snapshot.count * PROTO_SNAPSHOT_ENTRY_LEN;
 	case PROTO_UNSUBSCRIBE:
 		return PROTO_UNSUBSCRIBE_LEN;
+	case PROTO_SYNC_SESSIONS:
+		return sync_sessions_body_len(&m->sync);
+	case PROTO_SYNC_REQUEST:
+		return SYNC_REQUEST_LEN;
 	}
 	return -1;
 }
@@ -210,6 +216,14 @@ static int check_msg(const struct proto_msg *m)
 		break;
 	case PROTO_UNSUBSCRIBE:
 		if (!addr_is_node(&m->unsubscribe.home))
+			return -PROTO_R_BAD_FIELD;
+		break;
+	case PROTO_SYNC_SESSIONS:
+		if (sync_sessions_check(&m->sync))
+			return -PROTO_R_BAD_FIELD;
+		break;
+	case PROTO_SYNC_REQUEST:
+		if (sync_request_check(&m->sync_req))
 			return -PROTO_R_BAD_FIELD;
 		break;
 	}
@@ -342,6 +356,12 @@ int proto_encode(const struct proto_msg *m, const __u8 *key, size_t keylen,
 	case PROTO_UNSUBSCRIBE:
 		put_addr(b, &m->unsubscribe.home);
 		break;
+	case PROTO_SYNC_SESSIONS:
+		sync_sessions_put(b, &m->sync);
+		break;
+	case PROTO_SYNC_REQUEST:
+		sync_request_put(b, &m->sync_req);
+		break;
 	}
 	proto_sign(buf, total, key, keylen);
 	return total;
@@ -459,6 +479,14 @@ static int parse_body(const __u8 *buf, struct proto_msg *out)
 		if (body_len != PROTO_UNSUBSCRIBE_LEN)
 			return -PROTO_R_BAD_FIELD;
 		get_addr(&out->unsubscribe.home, b);
+		break;
+	case PROTO_SYNC_SESSIONS:
+		if (sync_sessions_get(b, body_len, &out->sync))
+			return -PROTO_R_BAD_FIELD;
+		break;
+	case PROTO_SYNC_REQUEST:
+		if (sync_request_get(b, body_len, &out->sync_req))
+			return -PROTO_R_BAD_FIELD;
 		break;
 	}
 	return check_msg(out);

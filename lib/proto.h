@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include <netinet/in.h>
+#include "sync_codec.h"
 
 /* ---- constants ------------------------------------------------------- */
 
@@ -71,6 +72,8 @@ enum proto_type {
 	PROTO_BINDING_NOTIFY   = 3,   /* agent -> balancer */
 	PROTO_BINDING_SNAPSHOT = 4,   /* agent -> balancer */
 	PROTO_UNSUBSCRIBE      = 5,   /* balancer -> agent */
+	PROTO_SYNC_SESSIONS    = 6,   /* balancer -> balancer (lib/sync_codec.h) */
+	PROTO_SYNC_REQUEST     = 7,   /* balancer -> balancer: bulk request */
 	PROTO_TYPE_MAX,
 };
 
@@ -115,7 +118,7 @@ enum proto_reason {
  * "ok" for 0 and "?" for anything else. */
 const char *proto_reason_name(int reason);
 /* "subscribe", "subscribe_ack", "binding_notify", "binding_snapshot",
- * "unsubscribe", or "?". */
+ * "unsubscribe", "sync_sessions", "sync_request", or "?". */
 const char *proto_type_name(int type);
 const char *proto_sub_status_name(int status);
 
@@ -182,6 +185,8 @@ struct proto_msg {
 		struct proto_notify        notify;
 		struct proto_snapshot      snapshot;
 		struct proto_unsubscribe   unsubscribe;
+		struct sync_sessions       sync;        /* PROTO_SYNC_SESSIONS */
+		struct sync_request        sync_req;    /* PROTO_SYNC_REQUEST */
 	};
 };
 

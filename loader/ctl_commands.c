@@ -26,6 +26,8 @@
 #include "health.h"
 #include "names.h"
 #include "notify.h"
+#include "peer_link.h"
+#include "sync.h"
 #include "state.h"
 #include "log.h"
 
@@ -802,6 +804,27 @@ static int cmd_peer_list(struct daemon *d, struct json_object *args, struct json
 	return *data ? 0 : -ENOMEM;
 }
 
+/* Session sync (loader/sync.h): without a balancer peer, ready and no
+ * peers. */
+static int cmd_sync(struct daemon *d, struct json_object *args, struct json_object **data,
+		    char *err, size_t errlen)
+{
+	int ret;
+
+	if ((ret = check_args(args, NULL, err, errlen)))
+		return ret;
+	if (d->sync) {
+		*data = sync_json(d->sync, peer_now_ms());
+	} else {
+		*data = json_object_new_object();
+		if (*data) {
+			json_object_object_add(*data, "ready", json_object_new_boolean(1));
+			json_object_object_add(*data, "peers", json_object_new_array());
+		}
+	}
+	return *data ? 0 : -ENOMEM;
+}
+
 static int cmd_reload(struct daemon *d, struct json_object *args, struct json_object **data,
 		      char *err, size_t errlen)
 {
@@ -848,6 +871,7 @@ static const struct {
 	{ "stats",           cmd_stats,           false },
 	{ "binding list",    cmd_binding_list,    false },
 	{ "peer list",       cmd_peer_list,       false },
+	{ "sync",            cmd_sync,            false },
 	{ "reload",          cmd_reload,          false },
 };
 

@@ -22,6 +22,7 @@ struct health;
 struct health_tc;
 struct metrics;
 struct announce;
+struct sync;
 
 struct daemon {
 	const char *config_path;
@@ -39,6 +40,8 @@ struct daemon {
 	struct health_tc *health_tc;
 	struct metrics *metrics;     /* NULL unless metrics_listen is set */
 	struct announce *announce;   /* NULL unless announce = on (loader/announce.h) */
+	/* Session sync (loader/sync.h): NULL without a role = balancer peer. */
+	struct sync *sync;
 	__u64 start_ns;              /* CLOCK_MONOTONIC */
 	/* Re-read the config file and apply it (SIGHUP, `reload`).  Returns 0,
 	 * or a negative errno with err set ("FILE:LINE: message"); on error

@@ -30,6 +30,7 @@
 #include "metrics.h"
 #include "names.h"
 #include "notify.h"
+#include "sync.h"
 #include "state.h"
 
 #define SESS_MAX_AGE_NS 1000000000ULL
@@ -376,6 +377,65 @@ static void render_peers(struct metrics *m, struct buf *b)
 	json_object_put(doc);
 }
 
+/* Session sync (loader/sync.h): per balancer peer, from sync_json() so
+ * the names are the ones `mip6lbctl -j sync` prints. */
+static void render_sync(struct metrics *m, struct buf *b)
+{
+	static const struct {
+		const char *metric, *field, *help;
+	} per_peer[] = {
+		{ "mip6lb_sync_sessions_sent_total", "sessions_sent", "Sessions sent to the peer" },
+		{ "mip6lb_sync_received_total", "received", "Sessions received from the peer" },
+		{ "mip6lb_sync_applied_total", "applied", "Received sessions written (none was there)" },
+		{ "mip6lb_sync_refreshed_total", "refreshed",
+		  "Received sessions that extended a session with the same backend" },
+		{ "mip6lb_sync_conflicts_total", "conflicts",
+		  "Received sessions refused: a local session has another backend" },
+		{ "mip6lb_sync_unknown_service_total", "unknown_service",
+		  "Received sessions of a service not configured here" },
+		{ "mip6lb_sync_unknown_backend_total", "unknown_backend",
+		  "Received sessions naming a backend not configured here" },
+		{ "mip6lb_sync_queue_dropped_total", "queue_dropped",
+		  "Sessions dropped from the peer's full send queue" },
+		{ "mip6lb_sync_queued", "queued", "Sessions waiting to be sent to the peer" },
+	};
+	struct json_object *doc = m->d->sync ? sync_json(m->d->sync, 0) : NULL, *peers = NULL,
+			   *rej, *v;
+	char pv[80];
+	size_t i, n = 0, f;
+
+	if (doc && json_object_object_get_ex(doc, "peers", &peers))
+		n = json_object_array_length(peers);
+	family(b, "mip6lb_sync_ready", "gauge",
+	       "1 once the bulk transfer from the balancer peers is over (or none is configured)");
+	out(b, "mip6lb_sync_ready %d\n", !doc || (json_object_object_get_ex(doc, "ready", &v) &&
+						 json_object_get_boolean(v)));
+	for (f = 0; f < sizeof(per_peer) / sizeof(per_peer[0]); f++) {
+		family(b, per_peer[f].metric, f + 1 == sizeof(per_peer) / sizeof(per_peer[0]) ?
+		       "gauge" : "counter", per_peer[f].help);
+		for (i = 0; i < n; i++) {
+			struct json_object *p = json_object_array_get_idx(peers, i);
+
+			esc(json_object_get_string(json_object_object_get(p, "name")), pv, sizeof(pv));
+			out(b, "%s{peer=\"%s\"} %llu\n", per_peer[f].metric, pv,
+			    (unsigned long long)jget(p, per_peer[f].field));
+		}
+	}
+	family(b, "mip6lb_sync_rejected_total", "counter",
+	       "Sync datagrams from the peer that were rejected, by reason");
+	for (i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(peers, i);
+
+		esc(json_object_get_string(json_object_object_get(p, "name")), pv, sizeof(pv));
+		if (!json_object_object_get_ex(p, "rejected", &rej))
+			continue;
+		json_object_object_foreach(rej, reason, val)
+			out(b, "mip6lb_sync_rejected_total{peer=\"%s\",reason=\"%s\"} %lld\n", pv,
+			    reason, (long long)json_object_get_int64(val));
+	}
+	json_object_put(doc);
+}
+
 static void render_health(struct metrics *m, struct buf *b)
 {
 	static const char *const names[MIP6LB_HCNT_MAX] = {
@@ -408,6 +468,7 @@ char *metrics_render(struct metrics *m, size_t *len)
 	render_services(m, &b);
 	render_table(m, &b);
 	render_peers(m, &b);
+	render_sync(m, &b);
 	render_health(m, &b);
 	family(&b, "mip6lb_metrics_scrapes_total", "counter", "Scrapes of this endpoint");
 	out(&b, "mip6lb_metrics_scrapes_total %llu\n", (unsigned long long)m->scrapes);

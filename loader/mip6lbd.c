@@ -36,6 +36,8 @@
 #include "notify.h"
 #include "hostprobe.h"
 #include "state.h"
+#include "sync.h"
+#include "peer_link.h"
 
 struct opts {
 	const char *config;
@@ -61,6 +63,7 @@ struct run {
 	struct notify *notify;       /* NULL until notifications are configured */
 	int notify_timer_fd;
 	__u64 notify_sig;            /* notify_config_sig() of what it runs with */
+	int sync_timer_fd;           /* session sync's SYNC_TICK_MS timer */
 	bool stop;
 	bool nh_dirty;
 	__u64 last_sweep_ns;
@@ -203,8 +206,9 @@ static bool notify_configured(const struct mip6lb_config *cfg)
 {
 	int i;
 
-	if (cfg->n_peers)
-		return true;
+	for (i = 0; i < cfg->n_peers; i++)
+		if (cfg->peers[i].role != CFG_ROLE_BALANCER)
+			return true;
 	for (i = 0; i < cfg->n_services; i++)
 		if (cfg->services[i].notify != MIP6LB_NOTIFY_OFF)
 			return true;
@@ -370,10 +374,105 @@ static void notify_stop(struct run *r)
 	}
 }
 
+/* ---- session sync (loader/sync.h) ----------------------------------------- */
+
+/* The coa sessions the notification module wrote: sync shares them. */
+static void on_coa_written(void *ctx, const struct mip6lb_session_key *keys,
+			   const struct mip6lb_session *vals, int n)
+{
+	struct run *r = ctx;
+
+	sync_note_written(r->d.sync, keys, vals, n);
+}
+
+/*
+ * The bulk transfer from every balancer peer is over (or timed out, or
+ * there is no peer): this instance now holds the group's sessions and may
+ * take traffic, so the VIPs may be announced (announce.h's sync gate; the
+ * announcement is opened before sync starts).
+ */
+static void on_sync_ready(void *arg)
+{
+	struct run *r = arg;
+
+	pr_info("sync: this instance holds the group's sessions: ready to take traffic");
+	if (r->d.announce)
+		announce_gate(r->d.announce, ANN_GATE_SYNC, true);
+}
+
+static void on_sync(void *arg, __u32 events)
+{
+	struct run *r = arg;
+
+	sync_on_readable(r->d.sync, peer_now_ms());
+}
+
+static void on_sync_timer(void *arg, __u32 events)
+{
+	struct run *r = arg;
+	__u64 ticks;
+
+	if (read(r->sync_timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	sync_tick(r->d.sync, peer_now_ms());
+}
+
+static void sync_stop(struct run *r)
+{
+	if (r->sync_timer_fd >= 0) {
+		evloop_del(r->loop, r->sync_timer_fd);
+		close(r->sync_timer_fd);
+		r->sync_timer_fd = -1;
+	}
+	if (r->d.sync) {
+		evloop_del(r->loop, sync_fd(r->d.sync));
+		sync_close(r->d.sync);
+		r->d.sync = NULL;
+	}
+}
+
+/* Without a role = balancer peer there is no socket and the instance is
+ * ready at once (on_sync_ready() still runs). */
+static int sync_start(struct run *r)
+{
+	struct sync_opts o = { .on_ready = on_sync_ready, .arg = r };
+	struct itimerspec its = {
+		.it_interval = { .tv_nsec = SYNC_TICK_MS * 1000000L },
+		.it_value = { .tv_nsec = SYNC_TICK_MS * 1000000L },
+	};
+	int err;
+
+	if (!sync_configured(&r->st->cfg)) {
+		on_sync_ready(r);
+		return 0;
+	}
+	err = sync_open(&r->d.sync, &r->st->cfg, &r->dp.maps, r->st, &o, peer_now_ms());
+	if (err)
+		return err;
+	err = evloop_add(r->loop, sync_fd(r->d.sync), EPOLLIN, on_sync, r);
+	if (err)
+		goto fail;
+	r->sync_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (r->sync_timer_fd < 0 || timerfd_settime(r->sync_timer_fd, 0, &its, NULL)) {
+		err = -errno;
+		pr_err("sync: timer: %s", strerror(-err));
+		goto fail;
+	}
+	err = evloop_add(r->loop, r->sync_timer_fd, EPOLLIN, on_sync_timer, r);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	sync_stop(r);
+	return err;
+}
+
 static int notify_start(struct run *r)
 {
 	struct notify_opts o = {
 		.names = { .service = service_name_cb, .backend = backend_name_cb, .ctx = r },
+		.written = on_coa_written,
+		.written_ctx = r,
 	};
 	struct itimerspec its = {
 		.it_interval = { .tv_nsec = NOTIFY_TICK_MS * 1000000L },
@@ -484,6 +583,8 @@ static void on_changed(struct daemon *d)
 
 	announce_sync(d->announce, &r->st->cfg);
 	notify_follow(d->priv, false);
+	if (d->sync)
+		sync_maps_changed(d->sync);
 	if (d->health)
 		health_sync(d->health);
 }
@@ -526,6 +627,10 @@ static int do_reload(struct daemon *d, bool allow_empty, char *err, size_t errle
 		!r->st->cfg.n_services && running ? " (every service removed, as asked)" : "");
 	announce_sync(r->d.announce, &r->st->cfg);
 	notify_follow(r, true);
+	if (r->d.sync)
+		sync_reload(r->d.sync, &r->st->cfg, peer_now_ms());
+	else if (sync_configured(&r->st->cfg) && !sync_start(r))
+		pr_info("sync: started by the reload");
 	if (r->d.health)
 		health_sync(r->d.health);
 	return 0;
@@ -616,6 +721,8 @@ static void on_new_session(const struct mip6lb_event *ev, void *arg)
 
 	if (r->notify)
 		notify_on_event(r->notify, ev, notify_now_ms());
+	if (r->d.sync)
+		sync_on_event(r->d.sync, ev);
 	if (log_get_level() < LOG_LVL_DEBUG)
 		return;
 	identity_format(&ev->key, ident, sizeof(ident));
@@ -712,7 +819,8 @@ static int check_host(const struct mip6lb_config *cfg)
 
 static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 {
-	struct run r = { .o = o, .sig_fd = -1, .timer_fd = -1, .notify_timer_fd = -1 };
+	struct run r = { .o = o, .sig_fd = -1, .timer_fd = -1, .notify_timer_fd = -1,
+			 .sync_timer_fd = -1 };
 	sigset_t mask;
 	int err, n_ifaces = cfg->daemon.n_ifaces;
 
@@ -784,6 +892,11 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 		if (r.dp.n_adopted)
 			notify_resync_log(&r, "adopted pinned sessions");
 	}
+	/* Before attaching too: a sync_listen that cannot be bound stops
+	 * the start; the bulk request goes out now. */
+	err = sync_start(&r);
+	if (err)
+		goto out_state;
 
 	if (n_ifaces) {
 		err = datapath_attach(&r.dp, (const char (*)[IF_NAMESIZE])r.st->cfg.daemon.ifaces,
@@ -823,8 +936,7 @@ static int run_daemon(const struct opts *o, struct mip6lb_config *cfg)
 		goto out_detach;
 	r.last_sweep_ns = dp_now_ns();
 	if (r.d.announce) {
-		/* Session sync (i15-sync) replaces this with its bulk transfer's end. */
-		announce_gate(r.d.announce, ANN_GATE_SYNC, true);
+		/* The sync gate opens in on_sync_ready(). */
 		announce_gate(r.d.announce, ANN_GATE_ATTACHED, true);
 		announce_when_ready(&r);
 	}
@@ -858,6 +970,7 @@ out_detach:
 	r.d.health_tc = NULL;
 	datapath_detach(&r.dp);
 out_state:
+	sync_stop(&r);
 	notify_stop(&r);
 	state_free(r.st);
 out_nh:

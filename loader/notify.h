@@ -148,6 +148,11 @@ struct notify_opts {
 	__u32 max_bindings;             /* [65536] */
 	__u32 max_negative;             /* negative cache entries [65536] */
 	struct notify_names names;
+	/* Told of every coa session written (session sync, loader/sync.h).
+	 * May be NULL. */
+	void (*written)(void *ctx, const struct mip6lb_session_key *keys,
+			const struct mip6lb_session *vals, int n);
+	void *written_ctx;
 };
 
 /* Bind cfg->daemon.notify_addr : notify_port (port 0 = ephemeral, for

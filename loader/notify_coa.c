@@ -141,6 +141,8 @@ void notify_wq_flush(struct notify *n)
 	 * must not shadow the node's backend.  Almost always absent. */
 	for (i = 0; i < (__u32)n->wq_n; i++)
 		bpf_map_delete_elem(n->maps.sessions, &n->wq_key[i]);
+	if (n->opts.written)
+		n->opts.written(n->opts.written_ctx, n->wq_key, n->wq_val, n->wq_n);
 	n->wq_n = 0;
 }
 

@@ -41,8 +41,9 @@ int notify_peers_from_config(const struct mip6lb_config *cfg, __u32 sender_id,
 			     struct npeer **out, int *n_out)
 {
 	struct npeer *peers = NULL;
-	int i, err = 0;
+	int i, n = 0, err = 0;
 
+	/* role = balancer peers are session sync's (loader/sync.c). */
 	if (cfg->n_peers) {
 		peers = calloc(cfg->n_peers, sizeof(*peers));
 		if (!peers) {
@@ -52,8 +53,11 @@ int notify_peers_from_config(const struct mip6lb_config *cfg, __u32 sender_id,
 	}
 	for (i = 0; i < cfg->n_peers; i++) {
 		const struct cfg_peer *c = &cfg->peers[i];
-		struct npeer *p = &peers[i];
+		struct npeer *p = &peers[n];
 
+		if (c->role == CFG_ROLE_BALANCER)
+			continue;
+		n++;
 		p->role = c->role;
 		p->addr = c->addr;
 		p->port = c->port;
@@ -83,7 +87,7 @@ int notify_peers_from_config(const struct mip6lb_config *cfg, __u32 sender_id,
 		}
 	}
 	*out = peers;
-	*n_out = cfg->n_peers;
+	*n_out = n;
 	return 0;
 fail:
 	notify_peers_free(peers, cfg->n_peers);

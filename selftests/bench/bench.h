@@ -92,6 +92,7 @@ int bench_maglev(void);
 int bench_notify(void);
 int bench_adopt(void);
 int bench_health(void);     /* health_rows.c: the checker's CPU */
+int bench_sync(void);       /* sync_rows.c: session sync between instances */
 int bench_memlat(void);
 /* withdraw-ms (withdraw_rows.c): runs selftests/netns/test_21_bgp_withdraw.sh. */
 int bench_withdraw(void);

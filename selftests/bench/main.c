@@ -394,6 +394,7 @@ static const struct {
 	{ "maglev", bench_maglev },
 	{ "notify", bench_notify },
 	{ "adopt", bench_adopt },
+	{ "sync", bench_sync },
 	{ "health", bench_health },
 	{ "withdraw", bench_withdraw },
 	{ "memlat", bench_memlat },

@@ -27,6 +27,13 @@
       takes a peer's messages only from the peer's configured port, which
       its agent holds).  --out keeps the bytes (hex).
 
+  notifytool.py send ... sync VIP PROTO PORT HOME BACKEND [--lifetime S]
+                     [--remaining S] [--truncate N]
+      One SYNC_SESSIONS (docs/protocol.md, "Session sync") carrying one hoa
+      session of service (VIP, PROTO, PORT) on BACKEND (by name), as another
+      balancer of the group sends it; --truncate drops the last N bytes
+      after the MAC was computed.
+
   notifytool.py capture --if IF --out FILE [--type N] [--port N]
                         [--timeout S] [--ready FILE]
       Wait for one UDP datagram to or from --port (default 5400) whose
@@ -50,6 +57,7 @@ import time
 MAGIC = 0x4D36
 VERSION = 1
 T_NOTIFY = 3
+T_SYNC_SESSIONS = 6
 PROTO_PORT = 5400
 
 
@@ -170,9 +178,32 @@ def raw_udp_send(payload, src, to, port, sport):
         s.close()
 
 
+def sync_body(args):
+    if len(args.rest) != 5:
+        raise ValueError("sync VIP PROTO PORT HOME BACKEND")
+    vip, proto, port, home, backend = args.rest
+    name = backend.encode("ascii")
+    remaining = args.remaining if args.remaining is not None else args.lifetime
+    entry = (addr(vip) + struct.pack("!HBB", int(port), int(proto), 1) + addr(home) +
+             struct.pack("!BBHIII", 1, len(name), 0, args.lifetime, remaining, 0) + name)
+    return struct.pack("!HBBI", 1, 0, 0, 0) + entry
+
+
 def cmd_send(args):
+    if args.msg == "sync":
+        now = time.time()
+        seq = args.seq if args.seq else int(now * 1e6)
+        msg = encode(T_SYNC_SESSIONS, sync_body(args), read_key(args.key), args.sender,
+                     args.key_id, seq, int(now * 1000))
+        if args.truncate:
+            msg = msg[:-args.truncate]
+        if args.out:
+            with open(args.out, "w") as f:
+                f.write(msg.hex() + "\n")
+        udp_send(msg, args.src, args.to, args.port, args.sport)
+        return 0
     if args.msg != "notify":
-        raise ValueError("only 'notify' messages")
+        raise ValueError("only 'notify' and 'sync' messages")
     if len(args.rest) not in (2, 3):
         raise ValueError("notify HOME COA [OLD]")
     home, coa = args.rest[0], args.rest[1]
@@ -264,6 +295,8 @@ def main():
     p.add_argument("--out")
     p.add_argument("--bseq", type=int, default=1)
     p.add_argument("--lifetime", type=int, default=600)
+    p.add_argument("--remaining", type=int, help="sync: lifetime left (default: all of it)")
+    p.add_argument("--truncate", type=int, default=0, help="sync: drop N bytes at the end")
     p.add_argument("msg")
     p.add_argument("rest", nargs="*")
     p.add_argument("--sport", type=int, default=0,

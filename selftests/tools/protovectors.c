@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include <netinet/in.h>
+#include <linux/types.h>
+#include "mip6lb.h"
 #include "proto.h"
 
 #define NOW_MS    1700000000000ULL          /* 2023-11-14T22:13:20Z */
@@ -248,7 +251,8 @@ static void pad_over_max(__u8 *b, size_t *len)
 static void resign(__u8 *b, size_t len) { proto_sign(b, len, key_lb_ha, sizeof(key_lb_ha)); }
 static void version_2(__u8 *b, size_t *len) { b[2] = 2; resign(b, *len); }
 static void bad_magic(__u8 *b, size_t *len) { b[0] = 'X'; resign(b, *len); }
-static void type_6(__u8 *b, size_t *len) { b[3] = 6; resign(b, *len); }
+/* A type no version-1 end knows (the defined ones grow at the end). */
+static void type_unknown(__u8 *b, size_t *len) { b[3] = 200; resign(b, *len); }
 static void flip_mac(__u8 *b, size_t *len) { b[*len - 1] ^= 0x01; }
 static void flip_body(__u8 *b, size_t *len) { b[PROTO_HDR_LEN + 20] ^= 0x80; }
 static void hdr_flags(__u8 *b, size_t *len) { b[4] = 0x01; resign(b, *len); }
@@ -406,9 +410,9 @@ static void build(void)
 	notify(&v->m, HOA, COA_B, COA_A, 600);
 	v->mangle = bad_magic;
 	v->reason = "bad_version";
-	v = add("bad_type", "type 6 (MAC valid)", TO_BALANCER);
+	v = add("bad_type", "type 200 (MAC valid)", TO_BALANCER);
 	notify(&v->m, HOA, COA_B, COA_A, 600);
-	v->mangle = type_6;
+	v->mangle = type_unknown;
 	v->reason = "bad_type";
 	v = add("unknown_key", "key id 2: the peer is configured with key id 1", TO_BALANCER);
 	notify(&v->m, HOA, COA_B, COA_A, 600);
@@ -516,6 +520,243 @@ static void build(void)
 	v->reason = "unexpected";
 }
 
+/* ---- session sync (docs/protocol.md, "Session sync") ------------------- */
+
+#define LB2_ADDR  "2001:db8:ff::2"          /* another balancer of the group */
+#define SYNC_PORT 5401
+#define VIP       "2001:db8::80"
+
+static const char *space_name(__u8 s)
+{
+	return s == MIP6LB_SPACE_ADDR ? "addr" : s == MIP6LB_SPACE_SPI ? "spi" :
+	       s == MIP6LB_SPACE_IID ? "iid" : "?";
+}
+
+static const char *kind_name6(__u8 k)
+{
+	static const char *const n[] = { "none", "hoa", "spi", "iid", "src", "coa" };
+
+	return k < 6 ? n[k] : "?";
+}
+
+static json_object *sync_msg_json(const struct proto_msg *m)
+{
+	json_object *o = json_object_new_object(), *b = json_object_new_object(), *es;
+	char t[INET6_ADDRSTRLEN];
+	int i;
+
+	json_object_object_add(o, "type", jstr(proto_type_name(m->type)));
+	json_object_object_add(o, "sender_id", jint(m->sender_id));
+	json_object_object_add(o, "key_id", jint(m->key_id));
+	json_object_object_add(o, "sequence", jint((__s64)m->seq));
+	json_object_object_add(o, "timestamp", jint((__s64)m->timestamp_ms));
+	if (m->type == PROTO_SYNC_REQUEST) {
+		json_object_object_add(b, "request_id", jint(m->sync_req.request_id));
+		json_object_object_add(o, "body", b);
+		return o;
+	}
+	json_object_object_add(b, "count", jint(m->sync.count));
+	json_object_object_add(b, "flags", jint(m->sync.flags));
+	json_object_object_add(b, "request_id", jint(m->sync.request_id));
+	es = json_object_new_array();
+	for (i = 0; i < m->sync.count; i++) {
+		const struct sync_entry *e = &m->sync.entries[i];
+		json_object *eo = json_object_new_object();
+
+		json_object_object_add(eo, "vip", jstr(fmt6(&e->vip, t)));
+		json_object_object_add(eo, "proto", jint(e->proto));
+		json_object_object_add(eo, "port", jint(e->port));
+		json_object_object_add(eo, "space", jstr(space_name(e->space)));
+		if (e->space == MIP6LB_SPACE_ADDR)
+			json_object_object_add(eo, "identity", jstr(fmt6(&e->id.addr, t)));
+		else if (e->space == MIP6LB_SPACE_SPI)
+			json_object_object_add(eo, "identity", jint(e->id.spi));
+		else
+			json_object_object_add(eo, "identity", jhex(e->id.iid, 8));
+		json_object_object_add(eo, "kind", jstr(kind_name6(e->kind)));
+		json_object_object_add(eo, "backend", jstr(e->backend));
+		json_object_object_add(eo, "lifetime", jint(e->lifetime_s));
+		json_object_object_add(eo, "remaining", jint(e->remaining_s));
+		json_object_object_add(eo, "anchor", jint(e->anchor));
+		json_object_array_add(es, eo);
+	}
+	json_object_object_add(b, "entries", es);
+	json_object_object_add(o, "body", b);
+	return o;
+}
+
+static void sync_entry_v(struct sync_entry *e, __u8 kind, const char *id, const char *be,
+			 __u32 remaining, __u32 anchor)
+{
+	memset(e, 0, sizeof(*e));
+	a6(&e->vip, VIP);
+	e->proto = 17;
+	e->port = 80;
+	e->kind = kind;
+	e->space = mip6lb_kind_space(kind);
+	if (e->space == MIP6LB_SPACE_ADDR)
+		a6(&e->id.addr, id);
+	else if (e->space == MIP6LB_SPACE_SPI)
+		e->id.spi = 0xc0ffee01;
+	else
+		memcpy(e->id.iid, "\x02\x16\x3e\xff\xfe\x12\x34\x56", 8);
+	sync_entry_set_name(e, be);
+	e->lifetime_s = 300;
+	e->remaining_s = remaining;
+	e->anchor = anchor;
+}
+
+static void sync_live(struct proto_msg *m)
+{
+	hdr(m, PROTO_SYNC_SESSIONS, LB_SENDER, SEQ0, NOW_MS);
+	sync_entry_v(&m->sync.entries[0], MIP6LB_KIND_HOA, HOA, "s2", 280, 0x1234abcd);
+	sync_entry_v(&m->sync.entries[1], MIP6LB_KIND_SPI, NULL, "s1", 300, 0x0badf00d);
+	sync_entry_v(&m->sync.entries[2], MIP6LB_KIND_IID, NULL, "web-3", 12, 0);
+	m->sync.count = 3;
+}
+
+static void sync_count_up(__u8 *b, size_t *len) { b[PROTO_HDR_LEN + 1]++; resign(b, *len); }
+/* the first entry's name byte */
+static void sync_bad_name(__u8 *b, size_t *len)
+{
+	b[PROTO_HDR_LEN + SYNC_FIXED_LEN + SYNC_ENTRY_FIXED_LEN] = '/';
+	resign(b, *len);
+}
+/* the first entry's kind: spi, its space addr */
+static void sync_bad_kind(__u8 *b, size_t *len)
+{
+	b[PROTO_HDR_LEN + SYNC_FIXED_LEN + 36] = MIP6LB_KIND_SPI;
+	resign(b, *len);
+}
+
+static struct vec svecs[16];
+static int n_svecs;
+
+static struct vec *sadd(const char *name, const char *description)
+{
+	struct vec *v = &svecs[n_svecs++];
+
+	memset(v, 0, sizeof(*v));
+	v->name = name;
+	v->description = description;
+	return v;
+}
+
+static void build_sync(void)
+{
+	struct vec *v;
+
+	v = sadd("sync_sessions", "SYNC_SESSIONS, live: a hoa, an spi and an iid session of "
+		 "service [2001:db8::80]:udp/80");
+	sync_live(&v->m);
+	v = sadd("sync_sessions_bulk_last", "SYNC_SESSIONS flagged BULK|LAST answering request "
+		 "0x5eed0001: one coa session, the end of the answer");
+	hdr(&v->m, PROTO_SYNC_SESSIONS, LB_SENDER, SEQ0, NOW_MS);
+	sync_entry_v(&v->m.sync.entries[0], MIP6LB_KIND_COA, COA_A, "s3", 299, 7);
+	v->m.sync.count = 1;
+	v->m.sync.flags = SYNC_F_BULK | SYNC_F_LAST;
+	v->m.sync.request_id = 0x5eed0001;
+	v = sadd("sync_sessions_empty_last", "SYNC_SESSIONS, no entry, BULK|LAST: a peer with "
+		 "nothing to share answers so");
+	hdr(&v->m, PROTO_SYNC_SESSIONS, LB_SENDER, SEQ0, NOW_MS);
+	v->m.sync.flags = SYNC_F_BULK | SYNC_F_LAST;
+	v->m.sync.request_id = 0x5eed0001;
+	v = sadd("sync_request", "SYNC_REQUEST 0x5eed0001: send me your sessions");
+	hdr(&v->m, PROTO_SYNC_REQUEST, LB_SENDER, SEQ0, NOW_MS);
+	v->m.sync_req.request_id = 0x5eed0001;
+	v = sadd("sync_truncated", "SYNC_SESSIONS without its last byte");
+	sync_live(&v->m);
+	v->mangle = cut_last;
+	v->reason = "truncated";
+	v = sadd("sync_bad_mac", "SYNC_SESSIONS with one MAC bit flipped");
+	sync_live(&v->m);
+	v->mangle = flip_mac;
+	v->reason = "bad_mac";
+	v = sadd("sync_forged_body", "SYNC_SESSIONS with a body bit flipped, MAC not redone");
+	sync_live(&v->m);
+	v->mangle = flip_body;
+	v->reason = "bad_mac";
+	v = sadd("sync_replay", "SYNC_SESSIONS whose sequence the receiver already accepted");
+	sync_live(&v->m);
+	v->last_seq = SEQ0;
+	v->reason = "replay";
+	v = sadd("sync_bad_count", "count one more than the entries (MAC valid)");
+	sync_live(&v->m);
+	v->mangle = sync_count_up;
+	v->reason = "bad_field";
+	v = sadd("sync_bad_name", "a backend name with '/' (MAC valid)");
+	sync_live(&v->m);
+	v->mangle = sync_bad_name;
+	v->reason = "bad_field";
+	v = sadd("sync_bad_kind", "kind spi in the address keyspace (MAC valid)");
+	sync_live(&v->m);
+	v->mangle = sync_bad_kind;
+	v->reason = "bad_field";
+}
+
+static json_object *sync_vectors_json(void)
+{
+	json_object *arr = json_object_new_array(), *o, *p, *st, *ls, *src, *ex;
+	__u8 buf[PROTO_MAX_MSG + 8];
+	char t[32];
+	size_t len;
+	int i, rc;
+
+	build_sync();
+	for (i = 0; i < n_svecs; i++) {
+		struct vec *v = &svecs[i];
+
+		rc = proto_encode(&v->m, key_lb_ha, 32, buf, sizeof(buf));
+		if (rc < 0) {
+			fprintf(stderr, "protovectors: %s: encode: %d\n", v->name, rc);
+			exit(1);
+		}
+		len = rc;
+		if (v->mangle)
+			v->mangle(buf, &len);
+		o = json_object_new_object();
+		json_object_object_add(o, "name", jstr(v->name));
+		json_object_object_add(o, "description", jstr(v->description));
+		json_object_object_add(o, "receiver", jstr("balancer"));
+		p = json_object_new_object();
+		json_object_object_add(p, "addr", jstr(LB2_ADDR));
+		json_object_object_add(p, "port", jint(SYNC_PORT));
+		json_object_object_add(p, "role", jstr("balancer"));
+		json_object_object_add(p, "key", jhex(key_lb_ha, 32));
+		json_object_object_add(p, "key_id", jint(1));
+		json_object_object_add(p, "window_ms", jint(PROTO_DEFAULT_WINDOW_MS));
+		json_object_object_add(o, "peer", p);
+		json_object_object_add(o, "key", jhex(key_lb_ha, 32));
+		json_object_object_add(o, "key_id", jint(v->m.key_id));
+		json_object_object_add(o, "sender_id", jint(v->m.sender_id));
+		st = json_object_new_object();
+		ls = json_object_new_object();
+		if (v->last_seq) {
+			snprintf(t, sizeof(t), "%u", v->m.sender_id);
+			json_object_object_add(ls, t, jint((__s64)v->last_seq));
+		}
+		json_object_object_add(st, "last_seq", ls);
+		json_object_object_add(o, "state", st);
+		json_object_object_add(o, "now_ms", jint((__s64)NOW_MS));
+		src = json_object_new_object();
+		json_object_object_add(src, "addr", jstr(LB2_ADDR));
+		json_object_object_add(src, "port", jint(SYNC_PORT));
+		json_object_object_add(o, "source", src);
+		json_object_object_add(o, "datagram", jhex(buf, len));
+		ex = json_object_new_object();
+		if (v->reason) {
+			json_object_object_add(ex, "result", jstr("rejected"));
+			json_object_object_add(ex, "reason", jstr(v->reason));
+		} else {
+			json_object_object_add(ex, "result", jstr("accepted"));
+			json_object_object_add(ex, "message", sync_msg_json(&v->m));
+		}
+		json_object_object_add(o, "expect", ex);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 static json_object *peer_json(enum recv_end to)
 {
 	json_object *p = json_object_new_object(), *pf;
@@ -558,7 +799,9 @@ int main(void)
 		"(now_ms), the datagram (hex) and its source address and port, and the expected "
 		"result: accepted with the decoded message, or rejected with the reason as the "
 		"counters name it. Generated by selftests/tools/protovectors.c (make vectors) "
-		"from the real encoder; checked by selftests/unit/test_proto.c."));
+		"from the real encoder; checked by selftests/unit/test_proto.c. sync_vectors: the "
+		"session-sync messages between balancers, the same layout, checked by "
+		"selftests/unit/test_sync.c."));
 	json_object_object_add(top, "protocol_version", jint(PROTO_VERSION));
 	json_object_object_add(top, "balancer_sender_id", jint(LB_SENDER));
 	json_object_object_add(top, "agent_sender_id", jint(HA_SENDER));
@@ -622,6 +865,8 @@ int main(void)
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(top, "vectors", arr);
+	/* Between balancers of a group: their own peer (role balancer). */
+	json_object_object_add(top, "sync_vectors", sync_vectors_json());
 	puts(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
 					    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(top);

@@ -25,7 +25,8 @@ static const char *const dp_rows[] = {
 static const char *const other_rows[] = {
 	"veth-pps", "notify-rate", "notify-p50-us", "notify-p99-us", "bytes-per-session",
 	"sweep-1m-ms", "adopt-1m-ms", "maglev-move-n4", "maglev-move-n16",
-	"maglev-move-n64", "maglev-balance", "withdraw-ms", "health-100-cpu",
+	"maglev-move-n64", "maglev-balance", "withdraw-ms", "health-100-cpu", "sync-rate",
+	"sync-lag-p50-ms", "sync-lag-p99-ms",
 };
 
 static const char *const fields[] = {

@@ -380,6 +380,39 @@ START_TEST(test_service_to_map)
 }
 END_TEST
 
+/* role = balancer: session sync's keys and its default port (5401, the
+ * peer's sync_listen), unless addr names one. */
+START_TEST(test_balancer_peer)
+{
+	static const char text[] =
+		"[daemon]\nsync_listen = [2001:db8::1]:6000\nsync_refresh = 7\n"
+		"sync_bulk_timeout = 3\n"
+		"[service a]\nvip = 2001:db8::1\n"
+		"[peer lb2]\naddr = 2001:db8::2\nkey_file = @GOOD@\nrole = balancer\n"
+		"sync_rate = 500\nsync_queue = 1000\n"
+		"[peer lb3]\naddr = [2001:db8::3]:7000\nkey_file = @GOOD@\nrole = balancer\n"
+		"[peer ha]\naddr = 2001:db8::9\nkey_file = @GOOD@\nrole = ha\n"
+		"home_prefix = 2001:db8:100::/48\n";
+	struct mip6lb_config cfg;
+	char err[256];
+
+	ck_assert_msg(parse(text, &cfg, err, sizeof(err)) == 0, "%s", err);
+	assert_addr(&cfg.daemon.sync_addr, "2001:db8::1");
+	ck_assert_uint_eq(cfg.daemon.sync_port, 6000);
+	ck_assert_uint_eq(cfg.daemon.sync_refresh_s, 7);
+	ck_assert_uint_eq(cfg.daemon.sync_bulk_timeout_s, 3);
+	ck_assert_int_eq(cfg.n_peers, 3);
+	ck_assert_uint_eq(cfg.peers[0].role, CFG_ROLE_BALANCER);
+	ck_assert_uint_eq(cfg.peers[0].port, CFG_SYNC_PORT);
+	ck_assert_uint_eq(cfg.peers[0].sync_rate, 500);
+	ck_assert_uint_eq(cfg.peers[0].sync_queue, 1000);
+	ck_assert_uint_eq(cfg.peers[1].port, 7000);
+	ck_assert_uint_eq(cfg.peers[1].sync_rate, CFG_SYNC_RATE);
+	ck_assert_uint_eq(cfg.peers[2].port, CFG_NOTIFY_PORT);
+	config_free(&cfg);
+}
+END_TEST
+
 /* ---- mistakes ------------------------------------------------------------ */
 
 #define SVC "[service a]\nvip = 2001:db8::1\n"           /* lines 1-2 */
@@ -465,7 +498,13 @@ static const struct {
 	{ SVC PEER_HA "home_prefix = ::/0\n", 7, "prefix length 0 covers every address" },
 	{ SVC PEER_HA "home_prefix = 2001:db8::1/48\n", 7, "bits set past the prefix length" },
 	{ SVC "[peer p]\naddr = 2001:db8::3\nkey_file = @GOOD@\nrole = boss\n", 6,
-	  "role = 'boss': expected ha or mn" },
+	  "role = 'boss': expected ha, mn or balancer" },
+	{ SVC PEER_HA "home_prefix = 2001:db8::/48\nsync_rate = 10\n", 8,
+	  "peer 'p': sync_rate and sync_queue are only for role = balancer" },
+	{ SVC "[peer b]\naddr = 2001:db8::3\nkey_file = @GOOD@\nrole = balancer\n"
+	  "home_prefix = 2001:db8::/48\n", 7, "peer 'b': home_prefix is only for role = ha" },
+	{ SVC "[peer b]\naddr = 2001:db8::3\nkey_file = @GOOD@\nrole = balancer\n"
+	  "sync_queue = 1\n", 7, "sync_queue = '1'" },
 	{ SVC PEER_HA "role = mn\n", 7, "'role' given twice in this section (first at line 6)" },
 	{ SVC "[peer p]\nkey_file = @GOOD@\nrole = mn\n", 3, "peer 'p' has no addr" },
 	{ SVC "[peer p]\naddr = 2001:db8::3\nrole = mn\n", 3, "peer 'p' has no key_file" },
@@ -871,6 +910,7 @@ MIP6LB_SUITE(config, 0)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_events_off_without_notify);
 	tcase_add_test(tc, test_service_to_map);
+	tcase_add_test(tc, test_balancer_peer);
 	tcase_add_loop_test(tc, test_bad_config, 0, N_OF(bad_configs));
 	tcase_add_test(tc, test_key_file_errno);
 	tcase_add_test(tc, test_line_too_long);
