@@ -98,20 +98,29 @@ static int yesno(struct pstate *st, const char *key, const char *val, bool *out)
  * silently match nothing (or everything), and loopback, IPv4-mapped and
  * scope-less link-local ones can never be on the wire the datapath sees
  * (ini_lines_addr_why() says why).  flags: INI_ADDR_* the key allows. */
+static int unicast6_check(struct pstate *st, const char *key, const char *val,
+			  unsigned int flags, const struct in6_addr *a)
+{
+	const char *why;
+
+	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a))
+		return bad(st, key, val, "not a unicast IPv6 address: %s",
+			   ini_lines_addr_why(a, 0));
+	why = ini_lines_addr_why(a, flags);
+	if (why)
+		return bad(st, key, val, "%s", why);
+	return 0;
+}
+
 static int unicast6(struct pstate *st, const char *key, const char *val, unsigned int flags,
 		    struct in6_addr *out)
 {
 	struct in6_addr a;
-	const char *why;
 
 	if (inet_pton(AF_INET6, val, &a) != 1)
 		return bad(st, key, val, "not an IPv6 address");
-	if (IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_MULTICAST(&a))
-		return bad(st, key, val, "not a unicast IPv6 address: %s",
-			   ini_lines_addr_why(&a, 0));
-	why = ini_lines_addr_why(&a, flags);
-	if (why)
-		return bad(st, key, val, "%s", why);
+	if (unicast6_check(st, key, val, flags, &a))
+		return st->in.rc;
 	*out = a;
 	return 0;
 }
@@ -327,25 +336,24 @@ static bool host_bits_set(const struct in6_addr *a, int plen)
 static int set_lb_addr(struct pstate *st, const char *key, const char *val)
 {
 	struct cfg_service *s = CUR_SVC(st);
-	char buf[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(val, '/');
 	struct in6_addr a;
 	int plen = 128;
 
-	if (slash) {
-		if (strlen(val) >= sizeof(buf) || parse_prefix6(val, &a, &plen))
+	if (!strchr(val, '/')) {
+		if (unicast6(st, key, val, 0, &a))
+			return st->in.rc;
+	} else {
+		if (parse_prefix6(val, &a, &plen))
 			return bad(st, key, val, "expected an IPv6 address or PREFIX/LENGTH");
 		if (plen < CFG_LB_PLEN_MIN)
 			return bad(st, key, val, "a prefix for tunnel entropy must be /%d to /128",
 				   CFG_LB_PLEN_MIN);
 		if (host_bits_set(&a, plen))
 			return bad(st, key, val, "bits set past the prefix length");
-		memcpy(buf, val, slash - val);
-		buf[slash - val] = 0;
-		val = buf;
+		if (unicast6_check(st, key, val, 0, &a))
+			return st->in.rc;
 	}
-	if (unicast6(st, key, val, 0, &s->lb_addr))
-		return st->in.rc;
+	s->lb_addr = a;
 	s->lb_plen = (__u8)plen;
 	s->has_lb_addr = true;
 	return 0;
