@@ -405,7 +405,7 @@ START_TEST(test_daemon_lifecycle)
 	ck_assert_ptr_nonnull(strstr(read_file(log_path), "run 'mip6lbd --flush'"));
 
 	ck_assert_int_eq(run(flush, &out), 0);
-	ck_assert_ptr_nonnull(strstr(out, "removed 19 pinned maps"));
+	ck_assert_ptr_nonnull(strstr(out, "removed 20 pinned maps"));
 	ck_assert_int_ne(access(pin_dir, F_OK), 0);
 }
 END_TEST
