@@ -58,10 +58,13 @@ static const struct scenario scenarios[] = {
 	{ "s16_notify_flood", "test_16_notify_flood.sh",  0 },
 	{ "s17_flood_persist", "test_17_flood_persistence.sh", 0 },
 	{ "s18_health",      "test_18_health.sh",         0 },
+	{ "s20_encap_mtu",   "test_20_encap_mtu.sh",      0 },
 	{ "topology_dt6",    "test_topology.sh",          0, "end.dt6" },
 	{ "s08_fwd_dt6",     "test_08_forwarding.sh",     0, "end.dt6" },
 	{ "topology_ip6tnl", "test_topology.sh",          0, "ip6tnl" },
 	{ "s08_fwd_ip6tnl",  "test_08_forwarding.sh",     0, "ip6tnl" },
+	/* ip6tnl with remote :: takes the varying outer sources of a prefix. */
+	{ "s20_mtu_ip6tnl",  "test_20_encap_mtu.sh",      0, "ip6tnl" },
 };
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
