@@ -57,6 +57,7 @@ try:
 except socket.timeout:
     print("first: no answer")
 except OSError as e:
+    # A connected socket hears of the Packet Too Big itself (EMSGSIZE).
     print("first: error %s" % e)
 # The Packet Too Big has arrived by now (the timeout above); a datagram
 # sent now follows the cached path MTU.
