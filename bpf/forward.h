@@ -4,7 +4,9 @@
  * ip6ip6 (prepend an outer IPv6 header, RFC 2473), then XDP_TX out of the
  * ingress interface or bpf_redirect_map to another one.  No FIB lookup per
  * packet: the daemon resolves the next hop into the backend entry.  A
- * failure returns its reason, -MIP6LB_CNT_DROP_* (counters.h).
+ * failure returns its reason, -MIP6LB_CNT_DROP_* (counters.h).  A packet
+ * too big for ip6ip6 never gets here: mip6lb_mtu_check() (ptb.h) answers
+ * it first.
  */
 #ifndef MIP6LB_FORWARD_H
 #define MIP6LB_FORWARD_H
@@ -50,6 +52,12 @@ static __always_inline int mip6lb_encap_ip6ip6(struct xdp_md *ctx,
 	outer->nexthdr = MIP6LB_NH_IPV6;
 	outer->hop_limit = MIP6LB_ENCAP_HOP_LIMIT;
 	__builtin_memcpy(&outer->saddr, &svc->lb_addr, sizeof(outer->saddr));
+	/* lb_addr as a prefix: the node's hash in its host bits (at most the
+	 * last 32), so each node has one outer source and nodes spread over
+	 * the backends' receive queues; a /128 has a zero mask. */
+	outer->saddr.in6_u.u6_addr32[3] =
+		(svc->lb_addr.in6_u.u6_addr32[3] & ~svc->lb_host_mask) |
+		(bpf_htonl(flow_hash) & svc->lb_host_mask);
 	__builtin_memcpy(&outer->daddr, &be->addr, sizeof(outer->daddr));
 	mip6lb_set_macs(eth, be);
 	return 0;

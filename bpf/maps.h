@@ -156,6 +156,15 @@ struct {
 	__type(value, struct mip6lb_clock);
 } clock_cache SEC(".maps");
 
+/* Per-CPU token bucket of the Packet Too Big messages (settings.ptb_per_sec,
+ * bpf/ptb.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mip6lb_ptb_bucket);
+} ptb_bucket SEC(".maps");
+
 /* Slot 0: datapath tunables written by the daemon. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -2,7 +2,8 @@
 /*
  * mip6lb.bpf.c - the XDP entry point:
  *   parse (parse.h) -> service (service.h) -> identity (identity.h) ->
- *   session or ring (session.h) -> forward (forward.h) -> count.
+ *   session or ring (session.h) -> mtu (ptb.h) -> forward (forward.h) ->
+ *   count.
  * Each step returns a negative counter index when the packet ends there
  * (counters.h); the program has one exit for passes and one for drops, and
  * each counts rx and its reason.  Anything that is not IPv6 to a configured
@@ -25,6 +26,7 @@
 #include "session.h"
 #include "identity.h"
 #include "forward.h"
+#include "ptb.h"
 
 /* Parse, and count what the parser forgave.  Only a VIP's traffic is ours
  * to judge: a malformed packet to another address goes to the kernel as it
@@ -138,6 +140,9 @@ int mip6lb_xdp(struct xdp_md *ctx)
 forward:
 	if (ch.hit)
 		mip6lb_cnt_add(cs, MIP6LB_CNT_SESSION_HIT, 0);
+	ret = mip6lb_mtu_check(ctx, svc, &ch, pkt);
+	if (ret < 0)
+		goto out;
 	ret = mip6lb_forward(ctx, svc, &ch, pkt->l3_len);
 	if (ret < 0)
 		goto out;
@@ -149,6 +154,9 @@ out:
 	mip6lb_cnt_add(cs, -ret, bytes);
 	if (mip6lb_reason_passes(-ret))
 		return XDP_PASS;
+	/* The packet was dropped, and its frame now holds the answer. */
+	if (-ret == MIP6LB_CNT_PTB_SENT)
+		return XDP_TX;
 	return XDP_DROP;
 }
 

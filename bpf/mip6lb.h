@@ -135,6 +135,13 @@ enum mip6lb_counter {
 	MIP6LB_CNT_PROBATION_NEW,      /* new identity recorded on probation */
 	MIP6LB_CNT_PROBATION_HIT,      /* packet of an identity on probation */
 	MIP6LB_CNT_PROBATION_PASSED,   /* moved from probation into sessions */
+	/* Packet Too Big for ip6ip6 (bpf/ptb.h): a packet that would exceed
+	 * its backend's mtu once encapsulated ends here, as in a router. */
+	MIP6LB_CNT_PTB_SENT,           /* answered with Packet Too Big (XDP_TX) */
+	MIP6LB_CNT_DROP_PTB_RATE,      /* over settings.ptb_per_sec: unanswered */
+	MIP6LB_CNT_DROP_TOO_BIG,       /* no PTB may answer it (an ICMPv6 error,
+					* a source that is not one node's,
+					* RFC 4443 §2.4 (e)) */
 	MIP6LB_CNT_MAX,
 };
 
@@ -168,6 +175,11 @@ struct mip6lb_service {
 	__u32 lifetime_s;              /* idle lifetime of its sessions */
 	__u32 n_backends;              /* 0 = ring empty */
 	struct in6_addr lb_addr;       /* outer source for ip6ip6 */
+	/* lb_addr as a prefix (tunnel entropy): the bits set here, in the
+	 * address's last 32 bits (network order), are taken from the node's
+	 * identity hash, so each node has its own outer source; 0 = lb_addr
+	 * as it is (a /128).  config.c: mip6lb_lb_host_mask(). */
+	__be32 lb_host_mask;
 };
 
 /* vips: vip -> the service used for packets that carry no port (later
@@ -259,6 +271,12 @@ struct mip6lb_backend {
 	__u32 ifindex;                 /* egress */
 	__u8  dmac[6];                 /* backend or gateway MAC */
 	__u8  smac[6];                 /* egress interface MAC */
+	/* ip6ip6: the largest packet the egress carries, outer header
+	 * included (the service's mtu, else the egress interface's); an
+	 * inner packet longer than mtu - 40 is answered with Packet Too Big
+	 * (bpf/ptb.h).  0 = unknown: no check. */
+	__u16 mtu;
+	__u16 pad;
 };
 
 /* sessions, coa_sessions and probation: one key and value type. */
@@ -316,7 +334,10 @@ struct mip6lb_frag {
 	__u32 service_id;
 	__u32 backend_id;
 	__u8  kind;
-	__u8  pad[7];
+	__u8  pad[3];
+	__u32 hash;                    /* the first fragment's choice hash: later
+					* fragments leave with its flow label and
+					* outer source (ip6ip6) */
 };
 
 /* counters and backend_stats: per-CPU. */
@@ -382,8 +403,41 @@ struct mip6lb_settings {
 					* sessions when seen again at least this
 					* long after its first packet; 0 = no
 					* probation */
-	__u32 pad;
+	__u32 ptb_per_sec;             /* per CPU: Packet Too Big messages per
+					* second (bursts of as many); 0 = none */
 };
+
+/* ptb_bucket: per CPU, the token bucket of ptb_per_sec as a theoretical
+ * arrival time (GCRA): a PTB may go when tat_ns is less than one second
+ * ahead of now, and moves it 1 s / ptb_per_sec on. */
+struct mip6lb_ptb_bucket {
+	__u64 tat_ns;
+};
+
+/* The outer header ip6ip6 adds (RFC 2473), and the largest invoking packet
+ * an ICMPv6 error quotes: the IPv6 minimum MTU less its own IPv6 and ICMPv6
+ * headers (RFC 4443 §2.4 (c), §3.2). */
+#define MIP6LB_ENCAP_OVERHEAD 40
+#define MIP6LB_IPV6_MIN_MTU   1280
+#define MIP6LB_PTB_QUOTE      (MIP6LB_IPV6_MIN_MTU - 40 - 8)
+/* The smallest mtu a PTB can be sent for: mtu - 40 must not be below the
+ * IPv6 minimum, or a client would clamp it to 1280 and still not fit. */
+#define MIP6LB_PTB_MIN_MTU    (MIP6LB_IPV6_MIN_MTU + MIP6LB_ENCAP_OVERHEAD)
+
+/* lb_host_mask for a prefix length (64..128): the host bits within the
+ * address's last 32, network order; 0 for a /128. */
+static inline __u32 mip6lb_lb_host_mask(unsigned int plen)
+{
+	__u32 m;
+
+	if (plen >= 128)
+		return 0;
+	m = plen <= 96 ? 0xffffffffU : (1U << (128 - plen)) - 1;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	m = __builtin_bswap32(m);
+#endif
+	return m;
+}
 
 static inline __u8 mip6lb_kind_space(__u8 kind)
 {

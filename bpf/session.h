@@ -408,8 +408,9 @@ static __always_inline int mip6lb_frag_follow(const struct mip6lb_pkt *pkt,
 		return 1;
 	ch->backend_id = fr->backend_id;
 	ch->kind = fr->kind;
-	/* No identity at hand: flow label 0 (RFC 6437). */
-	ch->hash = 0;
+	/* No identity at hand: the first fragment's, so every fragment has
+	 * one flow label (RFC 6437 §3) and one outer source. */
+	ch->hash = fr->hash;
 	ch->is_new = 0;
 	mip6lb_cnt_add(cs, MIP6LB_CNT_FRAG_TRACKED, bytes);
 	return 0;
@@ -425,6 +426,7 @@ static __always_inline void mip6lb_frag_record(const struct mip6lb_pkt *pkt,
 		.service_id = svc->id,
 		.backend_id = ch->backend_id,
 		.kind = ch->kind,
+		.hash = ch->hash,
 	};
 
 	mip6lb_frag_key(pkt, &fk);

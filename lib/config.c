@@ -43,8 +43,9 @@ enum key_id {
 	K_D_EVENTS, K_D_NOTIFY_RCVBUF, K_D_METRICS,
 	K_D_NEW_PER_SEC, K_D_PROBATION_MS, K_D_PROBATION_SESSIONS, K_D_MAX_BINDINGS,
 	K_D_SYNC_LISTEN, K_D_SYNC_REFRESH, K_D_SYNC_BULK_TIMEOUT,
+	K_D_PTB_RATE,
 	K_S_VIP, K_S_PROTO, K_S_PORT, K_S_IDENTITY, K_S_EUI64, K_S_FORWARD, K_S_LB_ADDR,
-	K_S_LIFETIME, K_S_CHAIN, K_S_NOTIFY,
+	K_S_LIFETIME, K_S_CHAIN, K_S_NOTIFY, K_S_MTU,
 	K_S_HEALTH, K_S_HPORT, K_S_HPATH, K_S_HINTERVAL, K_S_HTIMEOUT, K_S_HRISE, K_S_HFALL,
 	K_B_ADDR, K_B_WEIGHT, K_B_MAC, K_B_DEV, K_B_STATE, K_B_DRAIN_DEADLINE,
 	K_B_HEALTH, K_B_HPORT, K_B_HPATH, K_B_HINTERVAL, K_B_HTIMEOUT, K_B_HRISE, K_B_HFALL,
@@ -99,20 +100,29 @@ static int yesno(struct pstate *st, const char *key, const char *val, bool *out)
  * silently match nothing (or everything), and loopback, IPv4-mapped and
  * scope-less link-local ones can never be on the wire the datapath sees
  * (ini_lines_addr_why() says why).  flags: INI_ADDR_* the key allows. */
+static int unicast6_check(struct pstate *st, const char *key, const char *val,
+			  unsigned int flags, const struct in6_addr *a)
+{
+	const char *why;
+
+	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a))
+		return bad(st, key, val, "not a unicast IPv6 address: %s",
+			   ini_lines_addr_why(a, 0));
+	why = ini_lines_addr_why(a, flags);
+	if (why)
+		return bad(st, key, val, "%s", why);
+	return 0;
+}
+
 static int unicast6(struct pstate *st, const char *key, const char *val, unsigned int flags,
 		    struct in6_addr *out)
 {
 	struct in6_addr a;
-	const char *why;
 
 	if (inet_pton(AF_INET6, val, &a) != 1)
 		return bad(st, key, val, "not an IPv6 address");
-	if (IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_MULTICAST(&a))
-		return bad(st, key, val, "not a unicast IPv6 address: %s",
-			   ini_lines_addr_why(&a, 0));
-	why = ini_lines_addr_why(&a, flags);
-	if (why)
-		return bad(st, key, val, "%s", why);
+	if (unicast6_check(st, key, val, flags, &a))
+		return st->in.rc;
 	*out = a;
 	return 0;
 }
@@ -233,6 +243,11 @@ static int set_probation_sessions(struct pstate *st, const char *key, const char
 static int set_max_bindings(struct pstate *st, const char *key, const char *val)
 {
 	return num(st, key, val, 1, 1U << 24, &st->cfg->daemon.max_bindings);
+}
+
+static int set_ptb_rate(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, 0, 1000000, &st->cfg->daemon.ptb_per_sec);
 }
 
 static int set_events(struct pstate *st, const char *key, const char *val)
@@ -360,14 +375,49 @@ static int set_forward(struct pstate *st, const char *key, const char *val)
 	return 0;
 }
 
+static bool host_bits_set(const struct in6_addr *a, int plen)
+{
+	int i;
+
+	for (i = plen; i < 128; i++)
+		if (a->s6_addr[i / 8] & (0x80 >> (i % 8)))
+			return true;
+	return false;
+}
+
+/* An address, or a prefix whose host bits the datapath fills with each
+ * node's hash (tunnel entropy, bpf/forward.h): at least /64, so that a
+ * source stays inside one routed subnet, and with its host bits clear, so
+ * no two configurations name the same sources differently. */
 static int set_lb_addr(struct pstate *st, const char *key, const char *val)
 {
 	struct cfg_service *s = CUR_SVC(st);
+	struct in6_addr a;
+	int plen = 128;
 
-	if (unicast6(st, key, val, 0, &s->lb_addr))
-		return st->in.rc;
+	if (!strchr(val, '/')) {
+		if (unicast6(st, key, val, 0, &a))
+			return st->in.rc;
+	} else {
+		if (parse_prefix6(val, &a, &plen))
+			return bad(st, key, val, "expected an IPv6 address or PREFIX/LENGTH");
+		if (plen < CFG_LB_PLEN_MIN)
+			return bad(st, key, val, "a prefix for tunnel entropy must be /%d to /128",
+				   CFG_LB_PLEN_MIN);
+		if (host_bits_set(&a, plen))
+			return bad(st, key, val, "bits set past the prefix length");
+		if (unicast6_check(st, key, val, 0, &a))
+			return st->in.rc;
+	}
+	s->lb_addr = a;
+	s->lb_plen = (__u8)plen;
 	s->has_lb_addr = true;
 	return 0;
+}
+
+static int set_mtu(struct pstate *st, const char *key, const char *val)
+{
+	return num(st, key, val, MIP6LB_PTB_MIN_MTU, 65535, &CUR_SVC(st)->mtu);
 }
 
 static int set_lifetime(struct pstate *st, const char *key, const char *val)
@@ -604,6 +654,7 @@ static const struct key_def keys[K_MAX] = {
 	[K_D_SYNC_REFRESH]  = { SEC_DAEMON,  "sync_refresh",   false, set_sync_refresh },
 	[K_D_SYNC_BULK_TIMEOUT] = { SEC_DAEMON, "sync_bulk_timeout", false,
 				    set_sync_bulk_timeout },
+	[K_D_PTB_RATE]      = { SEC_DAEMON,  "ptb_rate",       false, set_ptb_rate },
 	[K_S_VIP]           = { SEC_SERVICE, "vip",            false, set_vip },
 	[K_S_PROTO]         = { SEC_SERVICE, "proto",          false, set_proto },
 	[K_S_PORT]          = { SEC_SERVICE, "port",           false, set_port },
@@ -614,6 +665,7 @@ static const struct key_def keys[K_MAX] = {
 	[K_S_LIFETIME]      = { SEC_SERVICE, "lifetime",       false, set_lifetime },
 	[K_S_CHAIN]         = { SEC_SERVICE, "chain_policy",   false, set_chain },
 	[K_S_NOTIFY]        = { SEC_SERVICE, "notify",         false, set_notify },
+	[K_S_MTU]           = { SEC_SERVICE, "mtu",            false, set_mtu },
 	[K_S_HEALTH]        = { SEC_SERVICE, "health",         false, set_health },
 	[K_S_HPORT]         = { SEC_SERVICE, "health_port",    false, set_hport },
 	[K_S_HPATH]         = { SEC_SERVICE, "health_path",    false, set_hpath },
@@ -653,6 +705,10 @@ static void section_end(struct pstate *st)
 		if (s->forward == MIP6LB_FWD_IP6IP6 && !s->has_lb_addr)
 			fail(st, s->line, -EINVAL,
 			     "service '%s': forward = ip6ip6 needs lb_addr (the outer source)",
+			     s->name);
+		if (s->forward != MIP6LB_FWD_IP6IP6 && st->key_line[K_S_MTU])
+			fail(st, st->key_line[K_S_MTU], -EINVAL,
+			     "service '%s': mtu is for forward = ip6ip6 (l2-dsr adds no header)",
 			     s->name);
 		/* The datapath looks up (vip, proto, port), (vip, proto, 0) and
 		 * (vip, 0, 0), never (vip, 0, port). */
@@ -702,6 +758,7 @@ static int begin_service(struct pstate *st, const char *name)
 	strcpy(s->name, name);
 	s->line = st->in.lineno;
 	s->eui64_only = true;
+	s->lb_plen = 128;
 	s->forward = MIP6LB_FWD_L2_DSR;
 	s->chain_policy = MIP6LB_CHAIN_BALANCE_SRC;
 	s->notify = MIP6LB_NOTIFY_OFF;
@@ -932,6 +989,7 @@ static int parse_text(const char *text, const char *file, const char *basedir,
 	cfg->daemon.sync_port = CFG_SYNC_PORT;
 	cfg->daemon.sync_refresh_s = CFG_SYNC_REFRESH_S;
 	cfg->daemon.sync_bulk_timeout_s = CFG_SYNC_BULK_TIMEOUT_S;
+	cfg->daemon.ptb_per_sec = CFG_PTB_RATE;
 
 	if (!ini_lines_parse(&st.in, section_begin, on_key, &st))
 		section_end(&st);
@@ -1004,6 +1062,7 @@ void config_service_to_map(const struct cfg_service *svc, __u32 id, struct mip6l
 	out->notify = svc->notify;
 	out->lifetime_s = svc->lifetime_s;
 	out->lb_addr = svc->lb_addr;
+	out->lb_host_mask = mip6lb_lb_host_mask(svc->lb_plen);
 }
 
 void config_service_key(const struct cfg_service *svc, struct mip6lb_service_key *out)

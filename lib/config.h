@@ -69,6 +69,11 @@
 #define CFG_ANNOUNCE_TABLE     200
 #define CFG_ANNOUNCE_DEV       "mip6lb-vips"
 #define CFG_ANNOUNCE_WAIT_S    10
+/* Packet Too Big messages per second per CPU (RFC 4443 §2.4 (f)), and the
+ * shortest lb_addr prefix (docs/mip6lbd.md "Packet Too Big", "Tunnel
+ * entropy"). */
+#define CFG_PTB_RATE           1000
+#define CFG_LB_PLEN_MIN        64
 
 /* What a health probe does; CFG_HEALTH_INHERIT (0, a zeroed struct) is a
  * backend that takes its service's. */
@@ -113,6 +118,8 @@ struct cfg_daemon {
 	__u32 probation_ms;             /* default CFG_PROBATION_MS, 0 = off */
 	__u32 probation_sessions;       /* probation slots, 0 = dp_sizes_default */
 	__u32 max_bindings;             /* coa_sessions slots, MIP6LB_MAX_BINDINGS */
+	__u32 ptb_per_sec;              /* ptb_rate: per CPU, default CFG_PTB_RATE,
+					 * 0 = no Packet Too Big */
 	bool has_metrics;               /* metrics_listen given: off by default */
 	struct in6_addr metrics_addr;
 	__u16 metrics_port;             /* default CFG_METRICS_PORT */
@@ -142,6 +149,10 @@ struct cfg_service {
 	__u8 notify;                    /* enum mip6lb_notify */
 	bool has_lb_addr;
 	struct in6_addr lb_addr;        /* outer source for ip6ip6 */
+	__u8 lb_plen;                   /* 128, or a prefix (64..127) whose host
+					 * bits carry each node's hash */
+	__u32 mtu;                      /* ip6ip6: the backends' link MTU; 0 = each
+					 * backend's egress interface's */
 	__u32 lifetime_s;
 	struct cfg_health health;       /* type CFG_HEALTH_NONE by default */
 	int line;                       /* of its [service] header */

@@ -42,6 +42,9 @@ const char *const mip6lb_counter_names[MIP6LB_CNT_MAX] = {
 	[MIP6LB_CNT_PROBATION_NEW]      = "probation_new",
 	[MIP6LB_CNT_PROBATION_HIT]      = "probation_hit",
 	[MIP6LB_CNT_PROBATION_PASSED]   = "probation_passed",
+	[MIP6LB_CNT_PTB_SENT]           = "ptb_sent",
+	[MIP6LB_CNT_DROP_PTB_RATE]      = "drop_ptb_rate",
+	[MIP6LB_CNT_DROP_TOO_BIG]       = "drop_too_big",
 };
 
 static const char *const kind_names[MIP6LB_KIND_MAX] = {

@@ -53,6 +53,7 @@ struct nh_link {
 	unsigned int flags;     /* IFF_* */
 	__u8 mac[6];
 	bool has_mac;
+	__u32 mtu;              /* IFLA_MTU, 0 = not given */
 	char name[IF_NAMESIZE];
 };
 
@@ -218,6 +219,10 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 			l->has_mac = true;
 		}
 		break;
+	case IFLA_MTU:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			l->mtu = mnl_attr_get_u32(a);
+		break;
 	case IFLA_IFNAME:
 		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 			snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(a));
@@ -254,7 +259,8 @@ static int link_get(struct nh_resolver *r, __u32 ifindex, const char *name, stru
 	ifi->ifi_index = name ? 0 : ifindex;
 	if (name)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	/* Only IFLA_ADDRESS and IFLA_IFNAME are read: skip the counters. */
+	/* Only IFLA_ADDRESS, IFLA_MTU and IFLA_IFNAME are read: skip the
+	 * counters. */
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	memset(l, 0, sizeof(*l));
 	return nl_request(r, nlh, link_cb, l);
@@ -472,6 +478,7 @@ int nh_resolve(struct nh_resolver *r, const struct in6_addr *addr, const char *d
 		out->via = rt.has_gw ? rt.gw : *addr;
 	}
 	out->ifindex = link.ifindex;
+	out->mtu = link.mtu;
 	addr_str(&out->via, vbuf);
 
 	if (!(link.flags & IFF_UP)) {

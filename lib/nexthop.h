@@ -23,6 +23,7 @@ struct nh_result {
 	__u8  dmac[6];        /* backend's or gateway's MAC */
 	__u8  smac[6];        /* egress interface's MAC */
 	struct in6_addr via;  /* the neighbour that was looked up (gateway or the backend itself) */
+	__u32 mtu;            /* the egress interface's (IFLA_MTU), 0 = unknown */
 	bool  valid;          /* ifindex, dmac and smac are all known */
 };
 
@@ -40,8 +41,9 @@ int nh_fd(const struct nh_resolver *r);
  * names an egress interface: then use that ifindex and look up the
  * neighbour addr on it directly), RTM_GETNEIGH for the neighbour's lladdr
  * (NUD_REACHABLE/STALE/DELAY/PROBE/PERMANENT/NOARP count as known;
- * INCOMPLETE/FAILED/none do not), and the interface's MAC via RTM_GETLINK
- * (IFLA_ADDRESS).
+ * INCOMPLETE/FAILED/none do not), and the interface's MAC and MTU via
+ * RTM_GETLINK (IFLA_ADDRESS, IFLA_MTU: an MTU change is a link event, so
+ * nh_process() reports it).
  *
  * When the neighbour is unknown, neighbour discovery is started (an
  * RTM_NEWNEIGH with NTF_USE, see nexthop.c) and -EAGAIN is returned with

@@ -35,6 +35,7 @@ struct st_nh {
 	bool from_config;            /* the backend's mac override */
 	int err;                     /* last resolution: 0, -EAGAIN, -ENETUNREACH, ... */
 	__u32 ifindex;
+	__u32 mtu;                   /* the egress interface's, 0 = unknown */
 	__u8 dmac[6];
 	__u8 smac[6];
 };
@@ -54,6 +55,7 @@ struct st_backend {
 	__u32 service_id;
 	struct cfg_backend cfg;      /* cfg.name[0] == 0: found in the maps, not configured */
 	struct st_nh nh;
+	__u32 svc_mtu;               /* its service's mtu key, 0 = the egress's */
 	__u64 nh_retry_ns;           /* when an unresolved next hop is tried again */
 	__u32 nh_backoff_s;
 	struct mip6lb_backend written; /* what the backends map holds */

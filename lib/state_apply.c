@@ -48,6 +48,10 @@ static void be_value(const struct st_backend *b, struct mip6lb_backend *v)
 		v->flags |= MIP6LB_BE_DRAINED;
 	v->ifindex = b->nh.ifindex;
 	memcpy(v->smac, b->nh.smac, 6);
+	/* ip6ip6's limit (bpf/ptb.h): the service's mtu, else the egress
+	 * interface's, per backend, since backends of one service may leave
+	 * by different links. */
+	v->mtu = (__u16)(b->svc_mtu ? b->svc_mtu : b->nh.mtu > 0xffff ? 0xffff : b->nh.mtu);
 	if (b->nh.valid) {
 		v->flags |= MIP6LB_BE_NH_VALID;
 		memcpy(v->dmac, b->nh.dmac, 6);
@@ -582,6 +586,7 @@ static void model_fill_backends(struct apply *a)
 		b->used = true;
 		b->service_id = a->p.svc_id[c->service_idx];
 		b->cfg = *c;
+		b->svc_mtu = cfg->services[c->service_idx].mtu;
 		if (resolve) {
 			b->nh_backoff_s = 0;
 			st_nh_resolve(a->st, c, &b->nh);
@@ -728,6 +733,7 @@ static void sweep_and_settings(struct apply *a)
 		.events_per_sec = st->cfg.daemon.events_per_sec,
 		.new_per_sec = st->cfg.daemon.new_per_sec,
 		.probation_ms = st->cfg.daemon.probation_ms,
+		.ptb_per_sec = st->cfg.daemon.ptb_per_sec,
 	};
 	int err;
 

@@ -23,7 +23,8 @@ static void fmt_mac(const __u8 *m, char *buf, size_t len)
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
-static int if_mac(const char *dev, __u8 mac[6])
+/* The MAC and MTU of dev (an MTU it cannot tell is left 0: unknown). */
+static int if_mac(const char *dev, __u8 mac[6], __u32 *mtu)
 {
 	struct ifreq ifr = {};
 	int fd, err = 0;
@@ -36,6 +37,8 @@ static int if_mac(const char *dev, __u8 mac[6])
 		err = -errno;
 	else
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (!err && !ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
+		*mtu = (__u32)ifr.ifr_mtu;
 	close(fd);
 	return err;
 }
@@ -64,7 +67,7 @@ void st_nh_resolve(struct lb_state *st, const struct cfg_backend *c, struct st_n
 			out->err = -ENODEV;
 			return;
 		}
-		err = if_mac(c->dev, out->smac);
+		err = if_mac(c->dev, out->smac, &out->mtu);
 		if (err) {
 			out->err = err;
 			return;
@@ -81,6 +84,7 @@ void st_nh_resolve(struct lb_state *st, const struct cfg_backend *c, struct st_n
 		memcpy(out->dmac, c->mac, 6);
 		if ((!err || err == -EAGAIN) && r.ifindex) {
 			out->ifindex = r.ifindex;
+			out->mtu = r.mtu;
 			memcpy(out->smac, r.smac, 6);
 			out->valid = true;
 			return;
@@ -89,6 +93,7 @@ void st_nh_resolve(struct lb_state *st, const struct cfg_backend *c, struct st_n
 		return;
 	}
 	out->ifindex = r.ifindex;
+	out->mtu = r.mtu;
 	memcpy(out->smac, r.smac, 6);
 	if (!err && r.valid) {
 		memcpy(out->dmac, r.dmac, 6);
@@ -120,7 +125,7 @@ void st_nh_schedule(struct st_backend *b, __u64 now)
 static bool nh_eq(const struct st_nh *a, const struct st_nh *b)
 {
 	return a->valid == b->valid && a->from_config == b->from_config && a->err == b->err &&
-	       a->ifindex == b->ifindex && !memcmp(a->dmac, b->dmac, 6) &&
+	       a->ifindex == b->ifindex && a->mtu == b->mtu && !memcmp(a->dmac, b->dmac, 6) &&
 	       !memcmp(a->smac, b->smac, 6);
 }
 

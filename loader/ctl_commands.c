@@ -46,6 +46,17 @@ static struct json_object *jaddr(const struct in6_addr *a)
 	return json_object_new_string(buf);
 }
 
+/* lb_addr as configured: an address, or PREFIX/LENGTH (tunnel entropy). */
+static struct json_object *jlb_addr(const struct cfg_service *c)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	inet_ntop(AF_INET6, &c->lb_addr, buf, INET6_ADDRSTRLEN);
+	if (c->lb_plen < 128)
+		snprintf(buf + strlen(buf), 5, "/%u", c->lb_plen);
+	return json_object_new_string(buf);
+}
+
 static struct json_object *jmac(const __u8 *m)
 {
 	char buf[18];
@@ -195,7 +206,8 @@ static struct json_object *service_json(const struct lb_state *st, __u32 id)
 	add(o, "identity", json_object_new_string(ids));
 	add(o, "eui64_only", json_object_new_boolean(s->cfg.eui64_only));
 	add(o, "forward", json_object_new_string(forward_name(s->cfg.forward)));
-	add(o, "lb_addr", s->cfg.has_lb_addr ? jaddr(&s->cfg.lb_addr) : NULL);
+	add(o, "lb_addr", s->cfg.has_lb_addr ? jlb_addr(&s->cfg) : NULL);
+	add(o, "mtu", json_object_new_int64(s->cfg.mtu));
 	add(o, "lifetime", json_object_new_int64(s->cfg.lifetime_s));
 	add(o, "chain_policy", json_object_new_string(
 		    s->cfg.chain_policy == MIP6LB_CHAIN_DROP ? "drop" : "src"));
@@ -373,7 +385,7 @@ static int cmd_service_add(struct daemon *d, struct json_object *args, struct js
 {
 	static const char *const allowed[] = {
 		"name", "vip", "proto", "port", "identity", "forward", "lb_addr", "eui64_only",
-		"lifetime", "chain_policy", "notify", NULL,
+		"lifetime", "chain_policy", "notify", "mtu", NULL,
 	};
 	struct st_kv kv[MAX_KV];
 	char vals[MAX_KV][256];

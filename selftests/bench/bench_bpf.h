@@ -19,6 +19,11 @@
 /* Wrapper flags. */
 #define BENCH_ID_VARY  (1U << 0)  /* write the identity field each iteration */
 #define BENCH_ID_MOD   (1U << 1)  /* ... as base + counter % id_mod, else base + counter */
+/* The program under test prepends head_grow bytes and trims the tail (a
+ * Packet Too Big built in place of the packet): undo the head, then grow
+ * the tail back to orig_len.  Both adjustments are made on every
+ * iteration, by 0 when nothing changed, so the floor pays for them too. */
+#define BENCH_RESTORE_TAIL (1U << 2)
 
 struct bench_wrap_cfg {
 	__u32 orig_len;         /* input frame length: the wrapper shrinks back to it */
@@ -28,7 +33,7 @@ struct bench_wrap_cfg {
 	__u32 id_base;          /* host order, added to the counter */
 	__u32 flags;            /* BENCH_ID_* */
 	__u32 slot;             /* index in the wrapper's prog array to tail-call */
-	__u32 pad;
+	__u32 head_grow;        /* with BENCH_RESTORE_TAIL */
 	__u8  tmpl[BENCH_TMPL_MAX];
 };
 

@@ -40,6 +40,8 @@
 
 #define VIP_DSR     "2001:db8::80"
 #define VIP_IP6     "2001:db8::81"
+#define VIP_P64     "2001:db8::82"       /* ip6ip6 from an lb_addr /64 */
+#define LB_P64      "2001:db8:ff:1::"
 #define NOT_VIP     "2001:db8::99"
 #define HOA         "2001:db8:100::7"
 #define HOA_CHAIN   "2001:db8:100::8"
@@ -58,8 +60,12 @@
 
 #define SVC_DSR     0
 #define SVC_IP6     1
+#define SVC_P64     2
 #define BE_DSR      0     /* backend ids 0..3 */
 #define BE_IP6      16    /* backend ids 16..19 */
+#define BE_P64      24    /* backend ids 24..27 */
+#define BENCH_MTU   1500  /* the ip6ip6 backends' mtu, as the daemon learns it */
+#define PTB_PAYLOAD 1452  /* UDP payload of a full 1500-byte client packet */
 #define N_BACKENDS  4
 #define BE_IDS      32    /* backend_stats read for ids 0..31 */
 #define TEST_IFINDEX 1    /* test_run's ingress is the loopback device */
@@ -74,6 +80,9 @@
 struct dp_case {
 	char name[24];
 	int mode;
+	const char *label;           /* the row's mode, when not mode_name(mode) */
+	bool no_forward;             /* answered by the datapath (ptb-gen): no
+				      * backend counts it */
 	__u32 svc;
 	struct pb pkt;
 	__u32 repeat;
@@ -235,6 +244,7 @@ static void wrap_config(const struct dp_case *c, __u32 slot)
 	cfg.id_base = 0;
 	cfg.flags = c->flags;
 	cfg.slot = slot;
+	cfg.head_grow = c->flags & BENCH_RESTORE_TAIL ? 48 : 0;
 	memcpy(cfg.tmpl, c->pkt.data, cfg.restore_len);
 	if (bpf_map_update_elem(wrap_cfg_fd, &zero, &cfg, BPF_ANY))
 		bench_fail("wrap_cfg: %s", strerror(errno));
@@ -285,6 +295,8 @@ static void case_settings(const struct dp_case *c)
 		.events_per_sec = 1000,      /* the daemon's default */
 		.new_per_sec = c->new_per_sec,
 		.probation_ms = c->probation_ms,
+		/* A step of 0 ns: ptb-gen times the message, not the limit. */
+		.ptb_per_sec = 0xffffffffU,
 	};
 
 	if (dp_settings_write(&dp.maps, &set))
@@ -356,7 +368,9 @@ static void check_call(const struct dp_case *c, const char *what, const struct s
 		expect_cnt(c, what, a, b, c->sess_cnt, repeat);
 	if (c->verdict != XDP_TX)
 		return;
-	if (c->backend != ~0U) {
+	if (c->no_forward) {
+		/* want_be stays all zero: no backend saw a packet. */
+	} else if (c->backend != ~0U) {
 		want_be[c->backend] = repeat;
 	} else {
 		struct mip6lb_session_key k = c->key;
@@ -386,6 +400,11 @@ static void check_call(const struct dp_case *c, const char *what, const struct s
 static const char *mode_name(int mode)
 {
 	return mode == MIP6LB_FWD_IP6IP6 ? "ip6ip6" : "l2-dsr";
+}
+
+static const char *case_mode(const struct dp_case *c)
+{
+	return c->label ? c->label : mode_name(c->mode);
 }
 
 static const char *vip_of(int mode)
@@ -441,11 +460,12 @@ static void warm(struct dp_case *c)
 	v = run_once(dp.prog_fd, &c->pkt, 1, NULL, NULL, &be1);
 	if (v != (__u32)c->verdict)
 		bench_fail("%s %s: first packet verdict %u, want %d", c->name,
-			   mode_name(c->mode), v, c->verdict);
+			   case_mode(c), v, c->verdict);
 	v = run_once(dp.prog_fd, &c->pkt, 1, NULL, NULL, &be2);
-	if (c->verdict == XDP_TX && (be1 != be2 || be2 == ~0U))
-		bench_fail("%s %s: backends %u then %u", c->name, mode_name(c->mode), be1, be2);
-	if (c->verdict == XDP_TX && c->backend == ~0U && !(c->flags & BENCH_ID_VARY))
+	if (c->verdict == XDP_TX && !c->no_forward && (be1 != be2 || be2 == ~0U))
+		bench_fail("%s %s: backends %u then %u", c->name, case_mode(c), be1, be2);
+	if (c->verdict == XDP_TX && !c->no_forward && c->backend == ~0U &&
+	    !(c->flags & BENCH_ID_VARY))
 		c->backend = be2;
 }
 
@@ -468,10 +488,11 @@ static void validate(struct dp_case *c)
 	r2 = run_once(dp.prog_fd, &last, 1, out2, &len2, NULL);
 	if (r1 != (__u32)c->verdict || r2 != r1 || len1 != len2 || memcmp(out1, out2, len1))
 		bench_fail("%s %s: %d wrapped iterations gave verdict %u, %u bytes; one direct "
-			   "run gave %u, %u bytes%s", c->name, mode_name(c->mode), VALIDATE_K,
+			   "run gave %u, %u bytes%s", c->name, case_mode(c), VALIDATE_K,
 			   r1, len1, r2, len2, len1 == len2 ? " (bytes differ)" : "");
 
-	if (c->mode == MIP6LB_FWD_IP6IP6 && c->verdict == XDP_TX && !(c->flags & BENCH_ID_VARY)) {
+	if (c->mode == MIP6LB_FWD_IP6IP6 && c->verdict == XDP_TX && !c->no_forward &&
+	    !(c->flags & BENCH_ID_VARY)) {
 		/* The pitfall the wrapper avoids, kept in the row: repeat > 1
 		 * without it feeds iteration 2 the encapsulated frame, a
 		 * packet to the backend, so every later iteration times the
@@ -541,7 +562,7 @@ static void report(struct dp_case *c)
 		if (!i || q[i] < best)
 			best = q[i];
 	}
-	row = row_add(c->name, mode_name(c->mode));
+	row = row_add(c->name, case_mode(c));
 	row_extra_doubles(row, "runs", c->val, c->n);
 	/* Each run's own ratio, and the best: on a shared host the program's
 	 * cost swings more than the floor's (docs/PERFORMANCE.md). */
@@ -564,7 +585,7 @@ static void report(struct dp_case *c)
 	if (c->broken_retval >= 0)
 		row_extra_int(row, "direct_repeat8_verdict", c->broken_retval);
 	bench_log("%-12s %-7s %7.2f ns (raw %.2f wrap %.2f floor %.2f)", c->name,
-		  mode_name(c->mode), row->value, bench_median(r, c->n),
+		  case_mode(c), row->value, bench_median(r, c->n),
 		  bench_median(w, c->n), row->floor);
 }
 
@@ -636,6 +657,35 @@ static void chain_pkt(struct pb *b, const char *dst)
 		pb_dstopt(b);
 	pb_tcp(b, 40000, 443);
 	pb_finish(b);
+}
+
+/* The ip6ip6 backends' mtu (the daemon always knows one, so the hit rows
+ * time the Packet Too Big check as deployed), and SVC_P64's lb_addr as a
+ * /64 (tunnel entropy). */
+static int ip6ip6_tunables(void)
+{
+	static const __u32 firsts[] = { BE_IP6, BE_P64 };
+	struct mip6lb_service s;
+	__u32 id = SVC_P64, i, j;
+
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < N_BACKENDS; j++) {
+			struct mip6lb_backend be;
+			__u32 bid = firsts[i] + j;
+
+			if (bpf_map_lookup_elem(dp.maps.backends, &bid, &be))
+				return -errno;
+			be.mtu = BENCH_MTU;
+			if (dp_backend_write(&dp.maps, bid, &be))
+				return -errno;
+		}
+	}
+	if (bpf_map_lookup_elem(dp.maps.service_conf, &id, &s))
+		return -errno;
+	if (inet_pton(AF_INET6, LB_P64, &s.lb_addr) != 1)
+		return -EINVAL;
+	s.lb_host_mask = mip6lb_lb_host_mask(64);
+	return bpf_map_update_elem(dp.maps.service_conf, &id, &s, BPF_ANY) ? -errno : 0;
 }
 
 #define MAX_CASES 32
@@ -711,6 +761,11 @@ int bench_datapath(void)
 		err = bench_dp_service(&dp, SVC_IP6, VIP_IP6, MIP6LB_FWD_IP6IP6, BE_IP6,
 				       N_BACKENDS, TEST_IFINDEX);
 	if (!err)
+		err = bench_dp_service(&dp, SVC_P64, VIP_P64, MIP6LB_FWD_IP6IP6, BE_P64,
+				       N_BACKENDS, TEST_IFINDEX);
+	if (!err)
+		err = ip6ip6_tunables();
+	if (!err)
 		err = dp_settings_write(&dp.maps, &set);
 	/* Both take binding notifications, as a mobile node's service does:
 	 * the datapath then looks a source address up in coa_sessions. */
@@ -747,6 +802,26 @@ int bench_datapath(void)
 		NEW_CASE("hao-hit", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_HIT);
 		hao_pkt(&c->pkt, COA_HAO, HOA, vip);
 		c->target = mode == MIP6LB_FWD_IP6IP6 ? 8 : 7;
+
+		if (mode == MIP6LB_FWD_IP6IP6) {
+			/* The same with the outer source from a /64: the
+			 * node's hash in its host bits. */
+			NEW_CASE("hao-hit", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_HIT);
+			c->svc = SVC_P64;
+			c->label = "ip6ip6-prefix";
+			hao_pkt(&c->pkt, COA_HAO, HOA, VIP_P64);
+
+			/* A full 1500-byte client packet over a 1500-byte
+			 * backend link: answered with Packet Too Big, built
+			 * in place and sent back (bpf/ptb.h). */
+			NEW_CASE("ptb-gen", -1, MIP6LB_CNT_SESSION_HIT);
+			pb_init(&c->pkt, SRC_PLAIN, vip);
+			pb_udp(&c->pkt, 40000, 53, PTB_PAYLOAD);
+			pb_finish(&c->pkt);
+			c->verdict_cnt = MIP6LB_CNT_PTB_SENT;
+			c->no_forward = true;
+			c->flags = BENCH_RESTORE_TAIL;
+		}
 
 		NEW_CASE("iid-hit", MIP6LB_CNT_KIND_IID, MIP6LB_CNT_SESSION_HIT);
 		tcp_pkt(&c->pkt, SRC_EUI64, vip);
@@ -847,7 +922,7 @@ int bench_datapath(void)
 		for (i = 0; i < n_cases; i++) {
 			char full[sizeof(cases[i].name) + 16];
 
-			snprintf(full, sizeof(full), "%.23s/%s", cases[i].name, mode_name(cases[i].mode));
+			snprintf(full, sizeof(full), "%.23s/%s", cases[i].name, case_mode(&cases[i]));
 			if (!strcmp(bopt.only_case, cases[i].name) || !strcmp(bopt.only_case, full))
 				cases[k++] = cases[i];
 		}
@@ -898,6 +973,10 @@ fail:
 			for (i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
 				row_null(names[i], mode_name(modes[m]), "ns/pkt",
 					 "could not set up the datapath benchmark: %s", strerror(-err));
+		row_null("hao-hit", "ip6ip6-prefix", "ns/pkt",
+			 "could not set up the datapath benchmark: %s", strerror(-err));
+		row_null("ptb-gen", "ip6ip6", "ns/pkt",
+			 "could not set up the datapath benchmark: %s", strerror(-err));
 	}
 	unanchor_programs();
 	bpf_object__close(wrap_obj);

@@ -18,6 +18,9 @@
  *   3. optionally writes a per-iteration identity (churn, new sessions): a
  *      32-bit big-endian word at id_off = base + per-CPU counter [% mod],
  *   4. tail-calls the program under test; its verdict is test_run's retval.
+ * With BENCH_RESTORE_TAIL, step 1 instead strips the head_grow bytes the
+ * program prepended and grows the tail back to the input length (the
+ * datapath's Packet Too Big trims the packet to a 1232-byte quote).
  * The same wrapper tail-calling bench_floor gives the overhead to subtract.
  */
 #include "vmlinux.h"
@@ -61,8 +64,15 @@ int bench_wrap(struct xdp_md *ctx)
 		return XDP_ABORTED;
 
 	cur = (long)ctx->data_end - (long)ctx->data;
-	if (bpf_xdp_adjust_head(ctx, (int)(cur - (long)cfg->orig_len)))
+	if (cfg->flags & BENCH_RESTORE_TAIL) {
+		if (bpf_xdp_adjust_head(ctx, cur != cfg->orig_len ? (int)cfg->head_grow : 0))
+			return XDP_ABORTED;
+		cur = (long)ctx->data_end - (long)ctx->data;
+		if (bpf_xdp_adjust_tail(ctx, (int)((long)cfg->orig_len - cur)))
+			return XDP_ABORTED;
+	} else if (bpf_xdp_adjust_head(ctx, (int)(cur - (long)cfg->orig_len))) {
 		return XDP_ABORTED;
+	}
 
 	len = cfg->restore_len;
 	if (len > BENCH_TMPL_MAX)

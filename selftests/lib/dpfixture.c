@@ -84,6 +84,7 @@ void dpf_add_service(struct dpf *f, const struct dpf_service *s)
 	svc.lifetime_s = s->lifetime_s ? s->lifetime_s : MIP6LB_DEFAULT_LIFETIME;
 	if (s->lb_addr)
 		parse_addr(s->lb_addr, &svc.lb_addr);
+	svc.lb_host_mask = mip6lb_lb_host_mask(s->lb_plen ? s->lb_plen : 128);
 	ck_assert_int_eq(dp_service_write(&f->maps, &key, &svc, false), 0);
 }
 
@@ -106,6 +107,15 @@ void dpf_set_backend_flags(struct dpf *f, __u32 id, __u32 flags)
 
 	ck_assert_int_eq(bpf_map_lookup_elem(f->maps.backends, &id, &be), 0);
 	be.flags = flags;
+	ck_assert_int_eq(dp_backend_write(&f->maps, id, &be), 0);
+}
+
+void dpf_set_backend_mtu(struct dpf *f, __u32 id, __u16 mtu)
+{
+	struct mip6lb_backend be;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(f->maps.backends, &id, &be), 0);
+	be.mtu = mtu;
 	ck_assert_int_eq(dp_backend_write(&f->maps, id, &be), 0);
 }
 

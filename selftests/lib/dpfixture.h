@@ -49,6 +49,7 @@ struct dpf_service {
 	int eui64_only;               /* -1 = default (yes) */
 	int forward;                  /* MIP6LB_FWD_* */
 	const char *lb_addr;
+	unsigned int lb_plen;         /* 0 = 128; else lb_addr is a prefix */
 	int chain_policy;
 	__u32 lifetime_s;
 	__u8 notify;                  /* MIP6LB_NOTIFY_*: coa_sessions looked up */
@@ -58,6 +59,8 @@ void dpf_add_service(struct dpf *f, const struct dpf_service *s);
 /* Backend with a resolved next hop on DPF_IFINDEX: dmac 02:be:00:00:00:id. */
 void dpf_add_backend(struct dpf *f, __u32 id, __u32 service_id, const char *addr);
 void dpf_set_backend_flags(struct dpf *f, __u32 id, __u32 flags);
+/* The backend's ip6ip6 mtu (0 = unknown: no Packet Too Big check). */
+void dpf_set_backend_mtu(struct dpf *f, __u32 id, __u16 mtu);
 /* Rebuild the service's ring from the listed backend ids (weights 1 unless
  * weights is non-NULL); a drained backend is simply left out by the caller. */
 void dpf_ring(struct dpf *f, __u32 service_id, const __u32 *ids, const __u32 *weights, int n);

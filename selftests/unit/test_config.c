@@ -301,6 +301,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.daemon.announce_table, 200);
 	ck_assert_str_eq(cfg.daemon.announce_dev, "mip6lb-vips");
 	ck_assert_uint_eq(cfg.daemon.announce_wait_s, 10);
+	ck_assert_uint_eq(cfg.daemon.ptb_per_sec, CFG_PTB_RATE);
 
 	s = &cfg.services[0];
 	ck_assert_uint_eq(s->proto, 0);
@@ -310,6 +311,8 @@ START_TEST(test_defaults)
 	ck_assert(s->eui64_only);
 	ck_assert_uint_eq(s->forward, MIP6LB_FWD_L2_DSR);
 	ck_assert(!s->has_lb_addr);
+	ck_assert_uint_eq(s->lb_plen, 128);
+	ck_assert_uint_eq(s->mtu, 0);
 	ck_assert_uint_eq(s->lifetime_s, 300);
 	ck_assert_uint_eq(s->chain_policy, MIP6LB_CHAIN_BALANCE_SRC);
 	ck_assert_uint_eq(s->notify, MIP6LB_NOTIFY_OFF);
@@ -332,6 +335,45 @@ START_TEST(test_events_off_without_notify)
 	ck_assert_msg(parse("[daemon]\nevents_per_sec = 0\n[service a]\nvip = 2001:db8::1\n"
 			    "notify = off\n", &cfg, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_uint_eq(cfg.daemon.events_per_sec, 0);
+	config_free(&cfg);
+}
+END_TEST
+
+/* mtu, ptb_rate and lb_addr prefixes that parse, and what the datapath
+ * gets from them: the host mask of the address's last 32 bits. */
+static const struct {
+	const char *lines;
+	__u8 plen;
+	__u32 mtu;
+	__u32 ptb;
+	__u32 mask;                   /* host order */
+} tunnel_cases[] = {
+	{ "lb_addr = 2001:db8:ff::1\n", 128, 0, CFG_PTB_RATE, 0 },
+	{ "lb_addr = 2001:db8:ff::1/128\nmtu = 1320\n", 128, 1320, CFG_PTB_RATE, 0 },
+	{ "lb_addr = 2001:db8:ff::/64\nmtu = 9000\n", 64, 9000, CFG_PTB_RATE, 0xffffffff },
+	{ "lb_addr = 2001:db8:ff::/96\nmtu = 65535\n", 96, 65535, CFG_PTB_RATE, 0xffffffff },
+	{ "lb_addr = 2001:db8:ff::/112\n", 112, 0, CFG_PTB_RATE, 0xffff },
+	{ "lb_addr = 2001:db8:ff::100/120\n", 120, 0, CFG_PTB_RATE, 0xff },
+	{ "lb_addr = 2001:db8:ff::/127\n[daemon]\nptb_rate = 0\n", 127, 0, 0, 0x1 },
+	{ "lb_addr = 2001:db8:ff::1\n[daemon]\nptb_rate = 1000000\n", 128, 0, 1000000, 0 },
+};
+
+START_TEST(test_tunnel_keys)
+{
+	char text[512], err[256];
+	struct mip6lb_service m;
+	struct mip6lb_config cfg;
+
+	snprintf(text, sizeof(text), "[service a]\nvip = 2001:db8::1\nforward = ip6ip6\n%s",
+		 tunnel_cases[_i].lines);
+	ck_assert_msg(parse(text, &cfg, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(cfg.services[0].lb_plen, tunnel_cases[_i].plen);
+	ck_assert_uint_eq(cfg.services[0].mtu, tunnel_cases[_i].mtu);
+	ck_assert_uint_eq(cfg.daemon.ptb_per_sec, tunnel_cases[_i].ptb);
+	config_service_to_map(&cfg.services[0], 0, &m);
+	ck_assert_uint_eq(ntohl(m.lb_host_mask), tunnel_cases[_i].mask);
+	/* The configured address without its length. */
+	ck_assert_uint_eq(m.lb_addr.s6_addr[0], 0x20);
 	config_free(&cfg);
 }
 END_TEST
@@ -522,6 +564,26 @@ static const struct {
 	{ SVC "forward = ip6ip6\nlb_addr = ::ffff:1.2.3.4\n", 4, "an IPv4-mapped address" },
 	{ SVC "forward = ip6ip6\nlb_addr = ::\n", 4, "lb_addr = '::': not a unicast" },
 	{ SVC "forward = ip6ip6\nlb_addr = ff02::1\n", 4, "lb_addr = 'ff02::1': not a unicast" },
+	/* Packet Too Big and tunnel entropy (issue 14). */
+	{ SVC "forward = ip6ip6\nlb_addr = 2001:db8:ff::/63\n", 4,
+	  "lb_addr = '2001:db8:ff::/63': a prefix for tunnel entropy must be /64 to /128" },
+	{ SVC "forward = ip6ip6\nlb_addr = 2001:db8:ff::1/64\n", 4,
+	  "lb_addr = '2001:db8:ff::1/64': bits set past the prefix length" },
+	{ SVC "forward = ip6ip6\nlb_addr = 2001:db8:ff::/129\n", 4,
+	  "expected an IPv6 address or PREFIX/LENGTH" },
+	{ SVC "forward = ip6ip6\nlb_addr = 2001:db8:ff::/\n", 4,
+	  "expected an IPv6 address or PREFIX/LENGTH" },
+	{ SVC "forward = ip6ip6\nlb_addr = fe80::/64\n", 4, "lb_addr = 'fe80::/64': a link-local" },
+	{ SVC "forward = ip6ip6\nlb_addr = ff02::/64\n", 4, "not a unicast" },
+	{ SVC "forward = ip6ip6\nlb_addr = 2001:db8::1\nmtu = 1319\n", 5,
+	  "mtu = '1319': expected an integer in 1320..65535" },
+	{ SVC "forward = ip6ip6\nlb_addr = 2001:db8::1\nmtu = 65536\n", 5,
+	  "mtu = '65536': expected an integer in 1320..65535" },
+	{ SVC "forward = ip6ip6\nlb_addr = 2001:db8::1\nmtu = jumbo\n", 5, "mtu = 'jumbo'" },
+	{ SVC "mtu = 1500\n", 3, "service 'a': mtu is for forward = ip6ip6" },
+	{ "[daemon]\nptb_rate = 1000001\n", 2,
+	  "ptb_rate = '1000001': expected an integer in 0..1000000" },
+	{ "[daemon]\nptb_rate = -1\n", 2, "ptb_rate = '-1'" },
 	{ SVC "[backend a b]\naddr = ::1\n", 4, "addr = '::1': a loopback address" },
 	{ SVC "[backend a b]\naddr = ::ffff:1.2.3.4\n", 4, "addr = '::ffff:1.2.3.4': an IPv4-mapped" },
 	{ SVC "[backend a b]\naddr = ::\n", 4, "addr = '::': not a unicast IPv6 address" },
@@ -911,6 +973,7 @@ MIP6LB_SUITE(config, 0)
 	tcase_add_test(tc, test_events_off_without_notify);
 	tcase_add_test(tc, test_service_to_map);
 	tcase_add_test(tc, test_balancer_peer);
+	tcase_add_loop_test(tc, test_tunnel_keys, 0, N_OF(tunnel_cases));
 	tcase_add_loop_test(tc, test_bad_config, 0, N_OF(bad_configs));
 	tcase_add_test(tc, test_key_file_errno);
 	tcase_add_test(tc, test_line_too_long);

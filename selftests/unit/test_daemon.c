@@ -367,7 +367,7 @@ START_TEST(test_daemon_lifecycle)
 	pid = start(NULL);
 	ck_assert_int_eq(jint(request("{\"cmd\":\"status\"}"), "sessions"), 1);
 	out = read_file(log_path);
-	ck_assert_ptr_nonnull(strstr(out, "adopted 19 pinned maps"));
+	ck_assert_ptr_nonnull(strstr(out, "adopted 20 pinned maps"));
 	fd = pinned_fd("sessions");
 	ck_assert_int_eq(bpf_map_lookup_elem(fd, &k, &v), 0);
 	ck_assert_uint_eq(v.last_used_ns, 7);
@@ -405,7 +405,7 @@ START_TEST(test_daemon_lifecycle)
 	ck_assert_ptr_nonnull(strstr(read_file(log_path), "run 'mip6lbd --flush'"));
 
 	ck_assert_int_eq(run(flush, &out), 0);
-	ck_assert_ptr_nonnull(strstr(out, "removed 19 pinned maps"));
+	ck_assert_ptr_nonnull(strstr(out, "removed 20 pinned maps"));
 	ck_assert_int_ne(access(pin_dir, F_OK), 0);
 }
 END_TEST

@@ -63,12 +63,15 @@ static const struct scenario scenarios[] = {
 	{ "s16_notify_flood", "test_16_notify_flood.sh",  0 },
 	{ "s17_flood_persist", "test_17_flood_persistence.sh", 0 },
 	{ "s18_health",      "test_18_health.sh",         0 },
+	{ "s20_encap_mtu",   "test_20_encap_mtu.sh",      0 },
 	{ "s23_sync",        "test_23_sync.sh",           0 },
 	{ "topology_dt6",    "test_topology.sh",          0, "end.dt6" },
 	{ "s08_fwd_dt6",     "test_08_forwarding.sh",     0, "end.dt6" },
 	{ "topology_ip6tnl", "test_topology.sh",          0, "ip6tnl" },
 	{ "s08_fwd_ip6tnl",  "test_08_forwarding.sh",     0, "ip6tnl" },
 	{ "s21_bgp_withdraw", "test_21_bgp_withdraw.sh",  0, NULL, "probe_ecmp.sh" },
+	/* ip6tnl with remote :: takes the varying outer sources of a prefix. */
+	{ "s20_mtu_ip6tnl",  "test_20_encap_mtu.sh",      0, "ip6tnl" },
 };
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 

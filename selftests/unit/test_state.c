@@ -178,7 +178,7 @@ START_TEST(test_restart_adopts_ids_and_sessions)
 
 	/* "kill -9": nothing is cleaned up; a new process finds the pins. */
 	dfx_restart(&fx);
-	ck_assert_int_eq(fx.dp.n_adopted, 19);
+	ck_assert_int_eq(fx.dp.n_adopted, 20);
 	ck_assert_uint_eq(fx.st->adopted_services, 2);
 	ck_assert_uint_eq(fx.st->adopted_backends, 4);
 
@@ -619,7 +619,7 @@ START_TEST(test_pins_locked_and_incompatible)
 	ck_assert_int_eq(datapath_open(&dp2, fx.pin_dir, DFX_SESSIONS * 2), -EINVAL);
 	/* The failed open released the lock and left the pins alone. */
 	dfx_restart(&fx);
-	ck_assert_int_eq(fx.dp.n_adopted, 19);
+	ck_assert_int_eq(fx.dp.n_adopted, 20);
 	ck_assert_uint_eq(fx.st->adopted_backends, 4);
 }
 END_TEST
@@ -651,7 +651,7 @@ START_TEST(test_pin_of_other_layout_replaced)
 	close(fd);
 
 	dfx_restart(&fx);
-	ck_assert_int_eq(fx.dp.n_adopted, 18);
+	ck_assert_int_eq(fx.dp.n_adopted, 19);
 	dfx_apply(&fx, BASE);
 	ck_assert_int_eq(dfx_session_get(&fx, dfx_svc(&fx, "web"), "2001:db8:100::1", &v), 0);
 	ck_assert_uint_eq(v.backend_id, dfx_be(&fx, "web", "s2"));
