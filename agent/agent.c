@@ -933,3 +933,31 @@ void agent_get_stats(const struct agent *a, struct agent_stats *out)
 	*out = a->st;
 	out->rx_dropped_kernel = a->drops.total;
 }
+
+static const struct agent_peer *peer_named(const struct agent *a, const char *name)
+{
+	int i;
+
+	for (i = 0; i < a->n_peers; i++)
+		if (!strcmp(a->peers[i].link.name, name))
+			return &a->peers[i];
+	return NULL;
+}
+
+long long agent_peer_accepted(const struct agent *a, const char *name)
+{
+	const struct agent_peer *p = peer_named(a, name);
+
+	return p ? (long long)p->link.rx.accepted : -ENOENT;
+}
+
+long long agent_peer_rejected(const struct agent *a, const char *name, int reason)
+{
+	const struct agent_peer *p = peer_named(a, name);
+
+	if (reason < 0)
+		reason = -reason;
+	if (!p || reason <= 0 || reason >= PEER_R_MAX)
+		return -ENOENT;
+	return (long long)p->link.rx.rejected[reason];
+}

@@ -201,6 +201,10 @@ const struct agent_binding *agent_binding_find(const struct agent *a,
 int agent_binding_count(const struct agent *a);
 int agent_subscription_count(const struct agent *a);
 void agent_get_stats(const struct agent *a, struct agent_stats *out);
+/* What the agent took from and refused of the [peer] called name (reason:
+ * a proto_reason or peer_reason, peer_rx.h): counts, or -ENOENT. */
+long long agent_peer_accepted(const struct agent *a, const char *name);
+long long agent_peer_rejected(const struct agent *a, const char *name, int reason);
 
 /* ---- role ha: Mobility Headers on the wire, and the feed --------------- */
 

@@ -189,15 +189,20 @@ void agent_tell_group(struct agent *a, int g, const struct agent_binding *b)
 	nt.binding_seq = b->seq;
 	nt.lifetime_s = b->lifetime_s > PROTO_MAX_LIFETIME_S ? PROTO_MAX_LIFETIME_S : b->lifetime_s;
 	for (pi = 0; pi < a->n_peers; pi++) {
+		bool subscribed = false;
+
 		if (a->peers[pi].group != g)
 			continue;
 		member_dest(a, pi, &to);
-		for (i = 0; i < a->n_subs; i++)
-			if (a->subs[i].peer == pi && addr_eq(&a->subs[i].home, &b->home))
+		for (i = 0; i < a->n_subs; i++) {
+			if (a->subs[i].peer == pi && addr_eq(&a->subs[i].home, &b->home)) {
 				to = a->subs[i].reply;
+				subscribed = true;
+			}
+		}
 		if (!send_one(a, pi, &nt, &to)) {
 			a->st.notifies_sent++;
-			if (i == a->n_subs)
+			if (!subscribed)
 				a->st.group_notifies++;
 		}
 	}
