@@ -50,6 +50,7 @@ import time
 MAGIC = 0x4D36
 VERSION = 1
 T_NOTIFY = 3
+T_GROUP_NOTIFY = 7
 PROTO_PORT = 5400
 
 
@@ -170,18 +171,43 @@ def raw_udp_send(payload, src, to, port, sport):
         s.close()
 
 
+def name32(text):
+    raw = text.encode("ascii")
+    if not 0 < len(raw) < 32:
+        raise ValueError("name '%s': 1..31 characters" % text)
+    return raw + b"\0" * (32 - len(raw))
+
+
+def group_block(group, choices):
+    """docs/protocol.md, "Balancer groups": the group name, the choice count,
+    3 reserved bytes, then per choice vip, port, proto, reserved, backend."""
+    out = name32(group) + struct.pack("!B3x", len(choices))
+    for c in choices:
+        vip, proto, port, backend = c.split(",")
+        out += addr(vip) + struct.pack("!HBx", int(port), int(proto)) + name32(backend)
+    return out
+
+
 def cmd_send(args):
-    if args.msg != "notify":
-        raise ValueError("only 'notify' messages")
-    if len(args.rest) not in (2, 3):
-        raise ValueError("notify HOME COA [OLD]")
-    home, coa = args.rest[0], args.rest[1]
-    old = args.rest[2] if len(args.rest) == 3 else None
+    if args.msg == "notify":
+        if len(args.rest) not in (2, 3):
+            raise ValueError("notify HOME COA [OLD]")
+        mtype, tail = T_NOTIFY, b""
+        home, coa = args.rest[0], args.rest[1]
+        old = args.rest[2] if len(args.rest) == 3 else None
+    elif args.msg == "group_notify":
+        if len(args.rest) < 3:
+            raise ValueError("group_notify HOME COA GROUP [VIP,PROTO,PORT,BACKEND ...]")
+        mtype = T_GROUP_NOTIFY
+        home, coa, old = args.rest[0], args.rest[1], None
+        tail = group_block(args.rest[2], args.rest[3:])
+    else:
+        raise ValueError("only 'notify' and 'group_notify' messages")
     body = (addr(home) + addr(coa) + (addr(old) if old else b"\0" * 16) +
-            struct.pack("!BBHI", 1 if old else 0, 0, args.bseq, args.lifetime))
+            struct.pack("!BBHI", 1 if old else 0, 0, args.bseq, args.lifetime)) + tail
     now = time.time()
     seq = args.seq if args.seq else int(now * 1e6)
-    msg = encode(T_NOTIFY, body, read_key(args.key), args.sender, args.key_id, seq,
+    msg = encode(mtype, body, read_key(args.key), args.sender, args.key_id, seq,
                  int(now * 1000))
     if args.out:
         with open(args.out, "w") as f:
@@ -208,6 +234,8 @@ def cmd_capture(args):
         udp = frame[54:]
         sport, dport, ulen = struct.unpack("!HHH", udp[:6])
         if args.port not in (sport, dport):
+            continue
+        if args.dst and frame[38:54] != addr(args.dst):
             continue
         payload = udp[8:ulen]
         if len(payload) < 32 or payload[0:2] != b"\x4d\x36" or payload[3] != args.type:
@@ -276,6 +304,7 @@ def main():
     p.add_argument("--type", type=int, default=T_NOTIFY)
     p.add_argument("--port", type=int, default=PROTO_PORT)
     p.add_argument("--timeout", type=float, default=10.0)
+    p.add_argument("--dst", help="only a message to this address")
     p.add_argument("--ready")
     p.set_defaults(func=cmd_capture)
 
