@@ -102,11 +102,26 @@ bool notify_group_choose(struct notify *n, struct nsub *s, __u32 service_id, __u
 void notify_group_sub_init(struct notify *n, struct nsub *s)
 {
 	const struct nbinding *b = notify_binding_find(n, &s->h.key);
+	struct mip6lb_session val;
+	__u32 id;
 	int i;
 
 	s->n_ch = 0;
+	if (!n->group[0])
+		return;
 	for (i = 0; b && i < b->n_agreed; i++)
 		notify_group_choose(n, s, b->agreed[i].service_id, b->agreed[i].backend_id);
+	/* And the node's sessions here in the other services of this mode: a
+	 * subscription made again (after no_binding, a refusal, a restart)
+	 * names what this instance has, not nothing. */
+	for (id = 0; id < MIP6LB_MAX_SERVICES && s->n_ch < PROTO_MAX_CHOICES; id++) {
+		if (n->modes[id] != s->mode)
+			continue;
+		for (i = 0; i < s->n_ch && s->ch[i].service_id != id; i++)
+			;
+		if (i == s->n_ch && notify_session_at(n, id, &s->h.key, &val))
+			notify_group_choose(n, s, id, val.backend_id);
+	}
 }
 
 void notify_group_choices(struct notify *n, struct nsub *s, struct proto_choices *out)

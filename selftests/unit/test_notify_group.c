@@ -187,6 +187,8 @@ static int ha_recv(struct proto_msg *m, int timeout_ms)
 
 /* The next message at the agent: a GROUP_SUBSCRIBE for HOA of group web
  * naming backend (NULL: none). */
+static __u64 last_sub_seq;
+
 static void expect_group_subscribe(const char *backend)
 {
 	struct in6_addr h;
@@ -197,6 +199,7 @@ static void expect_group_subscribe(const char *backend)
 	addr(&h, HOA);
 	ck_assert_mem_eq(&m.group_subscribe.sub.home, &h, 16);
 	ck_assert_str_eq(m.group_subscribe.group, GROUP);
+	last_sub_seq = m.seq;
 	if (!backend) {
 		ck_assert_uint_eq(m.group_subscribe.ch.count, 0);
 		return;
@@ -454,6 +457,33 @@ START_TEST(test_plain_notify_still_taken)
 }
 END_TEST
 
+/* The agent had no binding yet (no_binding: the subscription is dropped,
+ * the address cached); its GROUP_NOTIFY a moment later brings the
+ * subscription back, and that one still names the backend of the node's
+ * session here. */
+START_TEST(test_resubscription_names_the_session)
+{
+	__u32 be = hao_packet(COA_A, HOA), got;
+	struct proto_msg m = { .type = PROTO_SUBSCRIBE_ACK };
+	char name[16];
+
+	drain_events();
+	snprintf(name, sizeof(name), "be%u", be);
+	expect_group_subscribe(name);
+	addr(&m.subscribe_ack.home, HOA);
+	m.subscribe_ack.ack_seq = last_sub_seq;
+	m.subscribe_ack.status = PROTO_SUB_NO_BINDING;
+	ha_send(&m, NULL);
+	ck_assert_int_eq(peer_field("no_binding"), 1);
+
+	group_notify_msg(&m, GROUP, HOA, COA_B, VIP, name);
+	ha_send(&m, NULL);
+	expect_group_subscribe(name);
+	ck_assert_int_eq(coa_backend(COA_B, &got), 0);
+	ck_assert_uint_eq(got, be);
+}
+END_TEST
+
 /* Refused, counted under its reason, and nothing written. */
 enum { X_OTHER_GROUP, X_FORGED_NAME, X_REPLAY, X_NOT_AUTH, X_BAD_NAME };
 
@@ -523,6 +553,7 @@ MIP6LB_SUITE(notify_group, SUITE_NEEDS_ROOT)
 	tcase_add_loop_test(tc, test_echoed_backend_without_session, 0, N(echo_cases));
 	tcase_add_test(tc, test_agreement_outranks_a_fresh_ring_pick);
 	tcase_add_test(tc, test_plain_notify_still_taken);
+	tcase_add_test(tc, test_resubscription_names_the_session);
 	tcase_add_loop_test(tc, test_group_rejections_change_nothing, 0, N(reject_cases));
 	suite_add_tcase(s, tc);
 	return s;
