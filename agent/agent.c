@@ -48,6 +48,19 @@ static void peers_free(struct agent_peer *peers, int n)
 	free(peers);
 }
 
+/* The [group] a peer is a member of (agent_config.c lets it be in one at
+ * most), or -1. */
+static int peer_group_of(const struct agent_config *cfg, const char *name)
+{
+	int g, m;
+
+	for (g = 0; g < cfg->n_groups; g++)
+		for (m = 0; m < cfg->groups[g].n_members; m++)
+			if (!strcmp(cfg->groups[g].members[m], name))
+				return g;
+	return -1;
+}
+
 static int peers_build(const struct agent_config *cfg, struct agent_peer **out)
 {
 	struct agent_peer *peers;
@@ -63,6 +76,7 @@ static int peers_build(const struct agent_config *cfg, struct agent_peer **out)
 		struct agent_peer *p = &peers[i];
 
 		p->addr = c->addr;
+		p->group = peer_group_of(cfg, c->name);
 		err = peer_link_init(&p->link, "agent", c->name, c->port, cfg->sender_id, c->key_id,
 				     c->key, c->key_len);
 		if (err) {
@@ -78,12 +92,26 @@ static int peers_build(const struct agent_config *cfg, struct agent_peer **out)
 
 static int copy_config(struct agent_config *dst, const struct agent_config *src)
 {
+	int err;
+
 	*dst = *src;
 	dst->peers = NULL;
-	return cfg_peers_dup(&dst->peers, src->peers, src->n_peers);
+	dst->groups = NULL;
+	if (src->n_groups) {
+		dst->groups = calloc(src->n_groups, sizeof(*dst->groups));
+		if (!dst->groups)
+			return -ENOMEM;
+		memcpy(dst->groups, src->groups, src->n_groups * sizeof(*dst->groups));
+	}
+	err = cfg_peers_dup(&dst->peers, src->peers, src->n_peers);
+	if (err) {
+		free(dst->groups);
+		dst->groups = NULL;
+	}
+	return err;
 }
 
-static int agent_send(struct agent *a, int pi, struct proto_msg *m,
+int agent_send(struct agent *a, int pi, struct proto_msg *m,
 		      const struct sockaddr_in6 *to)
 {
 	struct peer_link *l = &a->peers[pi].link;
@@ -144,27 +172,23 @@ static void binding_remove(struct agent *a, int i)
 	a->n_bindings--;
 }
 
+/* Every subscriber, and every member of a subscriber's balancer group
+ * (agent_group.c). */
 static void tell_subscribers(struct agent *a, const struct in6_addr *home,
 			       const struct in6_addr *coa, const struct in6_addr *old,
 			       __u32 lifetime_s, __u16 seq)
 {
-	struct proto_msg m = { .type = PROTO_BINDING_NOTIFY };
-	int i;
+	struct proto_notify nt = { 0 };
 
-	m.notify.home = *home;
-	m.notify.coa = *coa;
+	nt.home = *home;
+	nt.coa = *coa;
 	if (old && !addr_eq(old, coa)) {
-		m.notify.old_coa = *old;
-		m.notify.flags = PROTO_NOTIFY_F_OLD_COA;
+		nt.old_coa = *old;
+		nt.flags = PROTO_NOTIFY_F_OLD_COA;
 	}
-	m.notify.binding_seq = seq;
-	m.notify.lifetime_s = lifetime_s > PROTO_MAX_LIFETIME_S ? PROTO_MAX_LIFETIME_S : lifetime_s;
-	for (i = 0; i < a->n_subs; i++) {
-		if (!addr_eq(&a->subs[i].home, home))
-			continue;
-		if (!agent_send(a, a->subs[i].peer, &m, &a->subs[i].reply))
-			a->st.notifies_sent++;
-	}
+	nt.binding_seq = seq;
+	nt.lifetime_s = lifetime_s > PROTO_MAX_LIFETIME_S ? PROTO_MAX_LIFETIME_S : lifetime_s;
+	agent_tell(a, &nt);
 }
 
 /* A balancer asked about home just before its binding came (its answer
@@ -191,6 +215,8 @@ static void watch_promote(struct agent *a, const struct in6_addr *home, __u64 no
 		s->reply = w->reply;
 		s->expires_ms = now_ms + (__u64)w->lifetime_s * 1000;
 		s->snapshots = w->snapshots;
+		s->ch = w->ch;
+		s->created_ms = now_ms;
 		a->st.watch_promoted++;
 	}
 }
@@ -334,22 +360,51 @@ static struct agent_sub *sub_add(struct agent *a)
 static void send_binding(struct agent *a, const struct agent_sub *s, const struct agent_binding *b)
 {
 	struct proto_msg m = { .type = PROTO_BINDING_NOTIFY };
+	int g = a->peers[s->peer].group;
 
 	m.notify.home = b->home;
 	m.notify.coa = b->coa;
 	m.notify.binding_seq = b->seq;
 	m.notify.lifetime_s = b->lifetime_s;
+	if (g >= 0) {
+		struct proto_notify nt = m.notify;
+
+		memset(&m, 0, sizeof(m));
+		m.type = PROTO_GROUP_NOTIFY;
+		m.group_notify.nt = nt;
+		snprintf(m.group_notify.group, sizeof(m.group_notify.group), "%s",
+			 a->cfg.groups[g].name);
+		agent_group_choices(a, g, &b->home, &m.group_notify.ch);
+	}
 	if (!agent_send(a, s->peer, &m, &s->reply))
 		a->st.notifies_sent++;
 }
 
+/* A choice of this member that the group had already agreed otherwise
+ * on: counted, the older one stays the group's. */
+static void count_conflicts(struct agent *a, const struct proto_choices *mine,
+			    const struct proto_choices *agreed)
+{
+	int i, j;
+
+	for (i = 0; i < mine->count; i++)
+		for (j = 0; j < agreed->count; j++)
+			if (proto_choice_same_service(&mine->c[i], &agreed->c[j]) &&
+			    strcmp(mine->c[i].backend, agreed->c[j].backend))
+				a->st.choice_conflicts++;
+}
+
 /* A SUBSCRIBE accepted by the protocol: always answered (with a refusal
  * when policy or room says no), so this never rejects. */
-static void on_subscribe(struct agent *a, int pi, const struct proto_msg *req,
+static void on_subscribe(struct agent *a, int pi, const struct proto_subscribe *sr,
+			 __u64 req_seq, const struct proto_choices *ch,
 			 const struct sockaddr_in6 *from, __u64 now_ms)
 {
-	const struct proto_subscribe *sr = &req->subscribe;
+	static const struct proto_choices none;
 	struct proto_msg m = { .type = PROTO_SUBSCRIBE_ACK };
+	struct proto_choices before, after;
+	int g = a->peers[pi].group;
+	bool fresh = false;
 	const struct agent_binding *b = agent_binding_find(a, &sr->home);
 	struct sockaddr_in6 reply = { .sin6_family = AF_INET6 };
 	char h[INET6_ADDRSTRLEN];
@@ -361,8 +416,12 @@ static void on_subscribe(struct agent *a, int pi, const struct proto_msg *req,
 	if (IN6_IS_ADDR_LINKLOCAL(&reply.sin6_addr))
 		reply.sin6_scope_id = from->sin6_scope_id;
 
+	if (!ch)
+		ch = &none;
+	if (g >= 0)
+		agent_group_choices(a, g, &sr->home, &before);
 	m.subscribe_ack.home = sr->home;
-	m.subscribe_ack.ack_seq = req->seq;
+	m.subscribe_ack.ack_seq = req_seq;
 	if (a->cfg.role == AGENT_ROLE_MN && !addr_eq(&sr->home, &a->cfg.home_addr)) {
 		/* A node speaks for its own home address only. */
 		m.subscribe_ack.status = PROTO_SUB_REFUSED;
@@ -382,6 +441,7 @@ static void on_subscribe(struct agent *a, int pi, const struct proto_msg *req,
 		w->reply = reply;
 		w->lifetime_s = sr->lifetime_s;
 		w->snapshots = sr->snapshot_interval_s && a->cfg.snapshot_interval_s;
+		w->ch = *ch;
 		w->until_ms = now_ms + AGENT_WATCH_MS;
 		m.subscribe_ack.status = PROTO_SUB_NO_BINDING;
 		a->st.no_binding++;
@@ -390,8 +450,13 @@ static void on_subscribe(struct agent *a, int pi, const struct proto_msg *req,
 		s = i >= 0 ? &a->subs[i] : sub_add(a);
 		if (!s)
 			m.subscribe_ack.status = PROTO_SUB_NO_RESOURCES;
+		else if (i < 0)
+			fresh = true;
 	}
 	if (s) {
+		if (fresh)
+			s->created_ms = now_ms;
+		s->ch = *ch;
 		s->peer = pi;
 		s->home = sr->home;
 		s->reply = reply;
@@ -407,9 +472,21 @@ static void on_subscribe(struct agent *a, int pi, const struct proto_msg *req,
 		pr_debug("agent: %s subscribes to %s: %s", a->peers[pi].link.name,
 			 agent_fmt(&sr->home, h), proto_sub_status_name(m.subscribe_ack.status));
 	agent_send(a, pi, &m, &reply);
+	if (!s || !b)
+		return;
+	if (g >= 0) {
+		agent_group_choices(a, g, &sr->home, &after);
+		count_conflicts(a, ch, &after);
+		/* The group's first subscription for the node, or one that
+		 * changed what the group agreed on: every member learns the
+		 * binding and the choices now, not at the next change. */
+		if (fresh || agent_choices_differ(&before, &after)) {
+			agent_tell_group(a, g, b);
+			return;
+		}
+	}
 	/* What it subscribed to, at once: it may already be away. */
-	if (s && b)
-		send_binding(a, s, b);
+	send_binding(a, s, b);
 }
 
 static void handle_datagram(struct agent *a, const struct sockaddr_in6 *from, const __u8 *buf,
@@ -419,11 +496,21 @@ static void handle_datagram(struct agent *a, const struct sockaddr_in6 *from, co
 	char t[INET6_ADDRSTRLEN];
 	struct proto_msg m;
 	struct agent_peer *p;
-	int pi, i;
+	int pi, i, g;
 
-	for (pi = 0; pi < a->n_peers; pi++)
-		if (addr_eq(&a->peers[pi].addr, &from->sin6_addr))
+	/* The peer at that address and port; else the first at that address
+	 * (whose port check then says wrong_port): several balancer
+	 * instances may share a host, each on its own port. */
+	for (pi = 0, i = -1; pi < a->n_peers; pi++) {
+		if (!addr_eq(&a->peers[pi].addr, &from->sin6_addr))
+			continue;
+		if (i < 0)
+			i = pi;
+		if (a->peers[pi].link.port == ntohs(from->sin6_port))
 			break;
+	}
+	if (pi == a->n_peers)
+		pi = i < 0 ? a->n_peers : i;
 	if (pi == a->n_peers) {
 		/* Never a MAC, nor a line nobody prints: floods come this way. */
 		a->st.unknown_peer++;
@@ -437,8 +524,26 @@ static void handle_datagram(struct agent *a, const struct sockaddr_in6 *from, co
 		return;
 	switch (m.type) {
 	case PROTO_SUBSCRIBE:
+		/* A member speaks as one (the notifications it gets are
+		 * GROUP_NOTIFYs, which it would not take otherwise). */
+		if (p->group >= 0) {
+			peer_link_reject(&p->link, &pend, PEER_R_WRONG_GROUP, &from->sin6_addr);
+			return;
+		}
 		peer_rx_commit(&p->link.rx, &pend, now_ms);
-		on_subscribe(a, pi, &m, from, now_ms);
+		on_subscribe(a, pi, &m.subscribe, m.seq, NULL, from, now_ms);
+		return;
+	case PROTO_GROUP_SUBSCRIBE:
+		g = agent_group_find(a, m.group_subscribe.group);
+		if (g < 0 || g != p->group) {
+			peer_link_reject(&p->link, &pend,
+					 g < 0 ? PEER_R_UNKNOWN_GROUP : PEER_R_WRONG_GROUP,
+					 &from->sin6_addr);
+			return;
+		}
+		peer_rx_commit(&p->link.rx, &pend, now_ms);
+		on_subscribe(a, pi, &m.group_subscribe.sub, m.seq, &m.group_subscribe.ch, from,
+			     now_ms);
 		return;
 	case PROTO_UNSUBSCRIBE:
 		peer_rx_commit(&p->link.rx, &pend, now_ms);
@@ -533,7 +638,7 @@ static void send_snapshots(struct agent *a, __u64 now_ms)
 		goto out;
 	}
 	for (i = 0, n = 0; i < a->n_subs; i++)
-		if (a->subs[i].snapshots)
+		if (a->subs[i].snapshots && a->peers[a->subs[i].peer].group < 0)
 			order[n++] = &a->subs[i];
 	qsort(order, n, sizeof(*order), sub_sort_cmp);
 	for (i = 0; i < n; i = j) {
@@ -633,6 +738,7 @@ void agent_tick(struct agent *a, __u64 now_ms)
 	if (now_ms >= a->next_snapshot_ms) {
 		a->next_snapshot_ms = now_ms + (__u64)a->cfg.snapshot_interval_s * 1000;
 		send_snapshots(a, now_ms);
+		agent_group_snapshots(a, now_ms);
 	}
 }
 
@@ -826,4 +932,32 @@ void agent_get_stats(const struct agent *a, struct agent_stats *out)
 {
 	*out = a->st;
 	out->rx_dropped_kernel = a->drops.total;
+}
+
+static const struct agent_peer *peer_named(const struct agent *a, const char *name)
+{
+	int i;
+
+	for (i = 0; i < a->n_peers; i++)
+		if (!strcmp(a->peers[i].link.name, name))
+			return &a->peers[i];
+	return NULL;
+}
+
+long long agent_peer_accepted(const struct agent *a, const char *name)
+{
+	const struct agent_peer *p = peer_named(a, name);
+
+	return p ? (long long)p->link.rx.accepted : -ENOENT;
+}
+
+long long agent_peer_rejected(const struct agent *a, const char *name, int reason)
+{
+	const struct agent_peer *p = peer_named(a, name);
+
+	if (reason < 0)
+		reason = -reason;
+	if (!p || reason <= 0 || reason >= PEER_R_MAX)
+		return -ENOENT;
+	return (long long)p->link.rx.rejected[reason];
 }

@@ -70,6 +70,19 @@ enum agent_confirm {
 	AGENT_CONFIRM_BU = 1,   /* every home-registration BU counts at once */
 };
 
+/* A balancer group ([group NAME]): instances of one load balancer that a
+ * subscription from any of them covers (docs/protocol.md, "Balancer
+ * groups"). */
+#define AGENT_MAX_GROUPS          64
+#define AGENT_GROUP_MAX_MEMBERS   16
+
+struct agent_group_cfg {
+	char name[CFG_NAME_LEN];
+	char members[AGENT_GROUP_MAX_MEMBERS][CFG_NAME_LEN]; /* [peer] names */
+	int n_members;
+	int line;                       /* of its [group] header */
+};
+
 struct agent_config {
 	int role;                       /* AGENT_ROLE_*: from --role */
 	struct in6_addr listen_addr;    /* default :: */
@@ -90,12 +103,16 @@ struct agent_config {
 	 * addr is where their SUBSCRIBEs come from; no role, no prefixes. */
 	struct cfg_peer *peers;
 	int n_peers;
+	/* Balancer groups; a peer in none is a group of one. */
+	struct agent_group_cfg *groups;
+	int n_groups;
 };
 
 /*
  * The agent's INI file: one [agent] section and one [peer NAME] section
  * per balancer (addr, key_file, key_id: mip6lbd's [peer] without role and
- * home_prefix, parsed by the same lib/peer_config.c; docs/agent.md).  Its
+ * home_prefix, parsed by the same lib/peer_config.c; docs/agent.md), and
+ * [group NAME] sections (members = PEER, ...) for balancer groups.  Its
  * own file parser, because mip6lbd's config_load() knows no [agent]
  * section and requires role for every peer.  role says which keys are
  * required.  0, or -errno with err = "FILE:LINE: message".
@@ -141,6 +158,11 @@ struct agent_stats {
 	__u64 table_full;
 	__u64 addr_events;              /* mn: rtnetlink address messages */
 	__u64 rx_dropped_kernel;        /* datagrams the kernel dropped, unread */
+	/* balancer groups */
+	__u64 group_notifies;           /* notifications to members that had not
+					 * subscribed themselves (the fan-out) */
+	__u64 choice_conflicts;         /* a member chose another backend than the
+					 * one its group agreed on (first wins) */
 };
 
 /* Copy cfg, open the UDP socket on listen_addr:listen_port.  Nothing
@@ -179,6 +201,10 @@ const struct agent_binding *agent_binding_find(const struct agent *a,
 int agent_binding_count(const struct agent *a);
 int agent_subscription_count(const struct agent *a);
 void agent_get_stats(const struct agent *a, struct agent_stats *out);
+/* What the agent took from and refused of the [peer] called name (reason:
+ * a proto_reason or peer_reason, peer_rx.h): counts, or -ENOENT. */
+long long agent_peer_accepted(const struct agent *a, const char *name);
+long long agent_peer_rejected(const struct agent *a, const char *name, int reason);
 
 /* ---- role ha: Mobility Headers on the wire, and the feed --------------- */
 

@@ -27,13 +27,14 @@
 
 #define AGENT_MAX_FILE_BYTES (1 << 20)
 
-enum { SEC_NONE, SEC_AGENT, SEC_PEER };
+enum { SEC_NONE, SEC_AGENT, SEC_PEER, SEC_GROUP };
 
-static const char *const sec_name[] = { [SEC_AGENT] = "agent", [SEC_PEER] = "peer" };
+static const char *const sec_name[] = { [SEC_AGENT] = "agent", [SEC_PEER] = "peer",
+					[SEC_GROUP] = "group" };
 
 enum {
 	K_LISTEN, K_INTERFACE, K_HOME, K_SNAPSHOT, K_FEED, K_SENDER, K_CONFIRM, K_LIFETIME,
-	K_MAX_SUBS, K_MAX_BINDINGS, K_RCVBUF,
+	K_MAX_SUBS, K_MAX_BINDINGS, K_RCVBUF, K_MEMBERS,
 	K_MAX,
 };
 
@@ -161,6 +162,32 @@ static int set_rcvbuf(struct ast *st, const char *key, const char *val)
 	return 0;
 }
 
+/* members = PEER[, PEER ...]: the [peer] names of the group's instances;
+ * checked against the [peer] sections once the whole file is read. */
+static int set_members(struct ast *st, const char *key, const char *val)
+{
+	struct agent_group_cfg *g = &st->cfg->groups[st->cfg->n_groups - 1];
+	char buf[1024], *save = NULL, *t;
+	int i;
+
+	if (strlen(val) >= sizeof(buf))
+		return bad(st, key, val, "too long");
+	snprintf(buf, sizeof(buf), "%s", val);
+	for (t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+		if (ini_lines_name(&st->in, t, CFG_NAME_LEN))
+			return st->in.rc;
+		for (i = 0; i < g->n_members; i++)
+			if (!strcmp(g->members[i], t))
+				return bad(st, key, val, "peer %s is listed twice", t);
+		if (g->n_members == AGENT_GROUP_MAX_MEMBERS)
+			return bad(st, key, val, "more than %d members", AGENT_GROUP_MAX_MEMBERS);
+		snprintf(g->members[g->n_members++], CFG_NAME_LEN, "%s", t);
+	}
+	if (!g->n_members)
+		return bad(st, key, val, "expected one or more [peer] names");
+	return 0;
+}
+
 static const struct {
 	int sec;
 	const char *name;
@@ -177,6 +204,7 @@ static const struct {
 	[K_MAX_SUBS]     = { SEC_AGENT, "max_subscriptions", set_max_subs },
 	[K_MAX_BINDINGS] = { SEC_AGENT, "max_bindings",      set_max_bindings },
 	[K_RCVBUF]       = { SEC_AGENT, "rcvbuf",            set_rcvbuf },
+	[K_MEMBERS]      = { SEC_GROUP, "members",           set_members },
 };
 
 /* ---- sections ------------------------------------------------------------ */
@@ -185,11 +213,41 @@ static void section_end(struct ast *st)
 {
 	if (st->sec == SEC_PEER)
 		peer_section_end(&st->peer, CUR_PEER(st));
+	if (st->sec == SEC_GROUP && !st->key_line[K_MEMBERS])
+		fail(st, st->cfg->groups[st->cfg->n_groups - 1].line, -EINVAL,
+		     "[group %s] needs members", st->cfg->groups[st->cfg->n_groups - 1].name);
+}
+
+static int group_begin(struct ast *st, const char *name)
+{
+	struct agent_config *c = st->cfg;
+	struct agent_group_cfg *g;
+	int i;
+
+	if (ini_lines_name(&st->in, name, CFG_NAME_LEN))
+		return st->in.rc;
+	for (i = 0; i < c->n_groups; i++)
+		if (!strcmp(c->groups[i].name, name))
+			return fail(st, st->in.lineno, -EINVAL, "duplicate [group %s] (first at line %d)",
+				    name, c->groups[i].line);
+	if (c->n_groups == AGENT_MAX_GROUPS)
+		return fail(st, st->in.lineno, -EINVAL, "more than %d [group] sections",
+			    AGENT_MAX_GROUPS);
+	g = realloc(c->groups, (c->n_groups + 1) * sizeof(*g));
+	if (!g)
+		return fail(st, st->in.lineno, -ENOMEM, "%s", strerror(ENOMEM));
+	c->groups = g;
+	g = &c->groups[c->n_groups++];
+	memset(g, 0, sizeof(*g));
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	g->line = st->in.lineno;
+	st->sec = SEC_GROUP;
+	return 0;
 }
 
 static int section_begin(void *user, const char *line)
 {
-	static const char *const usage = "expected [agent] or [peer NAME]";
+	static const char *const usage = "expected [agent], [peer NAME] or [group NAME]";
 	struct ast *st = user;
 	char hdr[128], *tok[3];
 	int n;
@@ -218,6 +276,8 @@ static int section_begin(void *user, const char *line)
 		st->sec = SEC_PEER;
 		return 0;
 	}
+	if (n == 2 && !strcmp(tok[0], "group"))
+		return group_begin(st, tok[1]);
 	if (n && (!strcmp(tok[0], "daemon") || !strcmp(tok[0], "service") ||
 		  !strcmp(tok[0], "backend")))
 		return fail(st, st->in.lineno, -EINVAL, "[%s] is mip6lbd's, not the agent's; %s",
@@ -240,9 +300,41 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	if (ini_lines_key(&st->in, st->sec == SEC_NONE ? NULL : sec_name[st->sec], name,
 			  i < K_MAX ? &st->key_line[i] : NULL, false))
 		return 0;
-	if (st->sec == SEC_AGENT)
+	if (st->sec == SEC_AGENT || st->sec == SEC_GROUP)
 		st->seen_line[i] = st->in.lineno;
 	return keys[i].set(st, name, value) ? 0 : 1;
+}
+
+/* Every member is a [peer], and no peer is in two groups. */
+static void validate_groups(struct ast *st)
+{
+	struct agent_config *c = st->cfg;
+	int g, m, p, h, k;
+
+	for (g = 0; g < c->n_groups; g++) {
+		for (m = 0; m < c->groups[g].n_members; m++) {
+			const char *name = c->groups[g].members[m];
+
+			for (p = 0; p < c->n_peers; p++)
+				if (!strcmp(c->peers[p].name, name))
+					break;
+			if (p == c->n_peers) {
+				fail(st, c->groups[g].line, -EINVAL,
+				     "[group %s]: member %s is no [peer] section", c->groups[g].name,
+				     name);
+				return;
+			}
+			for (h = 0; h < g; h++)
+				for (k = 0; k < c->groups[h].n_members; k++)
+					if (!strcmp(c->groups[h].members[k], name)) {
+						fail(st, c->groups[g].line, -EINVAL,
+						     "[group %s]: peer %s is already a member of "
+						     "[group %s] (line %d)", c->groups[g].name, name,
+						     c->groups[h].name, c->groups[h].line);
+						return;
+					}
+		}
+	}
 }
 
 /* What the role needs, once the whole file is read. */
@@ -251,6 +343,7 @@ static void validate(struct ast *st, int role)
 	struct agent_config *c = st->cfg;
 	int line = st->agent_line ? st->agent_line : 1;
 
+	validate_groups(st);
 	if (!c->n_peers)
 		fail(st, line, -EINVAL, "no [peer NAME] section: no balancer could subscribe");
 	if (role == AGENT_ROLE_MN) {
@@ -341,6 +434,7 @@ void agent_config_free(struct agent_config *cfg)
 	if (!cfg)
 		return;
 	cfg_peers_free(cfg->peers, cfg->n_peers);
+	free(cfg->groups);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -14,6 +14,7 @@ struct mnl_socket;
 struct agent_peer {
 	struct peer_link link;          /* name, sender, receive state, counters */
 	struct in6_addr addr;
+	int group;                      /* index in cfg.groups, -1: none */
 };
 
 struct agent_sub {
@@ -22,6 +23,10 @@ struct agent_sub {
 	struct sockaddr_in6 reply;
 	__u64 expires_ms;
 	bool snapshots;
+	/* A group member's: the backends it chose for the node, and when it
+	 * first subscribed (the oldest live choice is the group's). */
+	struct proto_choices ch;
+	__u64 created_ms;
 };
 
 /* A no_binding answer, remembered for AGENT_WATCH_MS (agent.h). */
@@ -31,6 +36,7 @@ struct agent_watch {
 	struct sockaddr_in6 reply;
 	__u32 lifetime_s;               /* the subscription lifetime asked for */
 	bool snapshots;
+	struct proto_choices ch;        /* a group member's choices */
 	__u64 until_ms;                 /* 0: free */
 };
 
@@ -96,5 +102,26 @@ bool agent_node_addr(const struct in6_addr *a);
 int agent_binding_set(struct agent *a, const struct in6_addr *home, const struct in6_addr *coa,
 		      __u32 lifetime_s, __u16 seq, bool persistent, __u64 now_ms);
 const char *agent_fmt(const struct in6_addr *a, char *buf);
+int agent_send(struct agent *a, int pi, struct proto_msg *m, const struct sockaddr_in6 *to);
+
+/* agent_group.c: balancer groups (docs/protocol.md, "Balancer groups") */
+/* The index of the [group] called name, or -1. */
+int agent_group_find(const struct agent *a, const char *name);
+/* The backends the group agreed on for home: per service, the choice of
+ * the member whose live subscription is the oldest. */
+void agent_group_choices(const struct agent *a, int g, const struct in6_addr *home,
+			 struct proto_choices *out);
+/* A notification about home (nt) to every subscriber and every member of
+ * a subscriber's group: BINDING_NOTIFY to a peer in no group,
+ * GROUP_NOTIFY with the agreed choices to a member. */
+void agent_tell(struct agent *a, const struct proto_notify *nt);
+/* The current binding b to every member of group g (a subscription that
+ * started the group's coverage of the node, or changed its choices). */
+void agent_tell_group(struct agent *a, int g, const struct agent_binding *b);
+/* GROUP_SNAPSHOTs to every member of every group with subscriptions. */
+void agent_group_snapshots(struct agent *a, __u64 now_ms);
+/* Did the choices of a group for a node change (same services, same
+ * backends)? */
+bool agent_choices_differ(const struct proto_choices *x, const struct proto_choices *y);
 
 #endif /* MIP6LB_AGENT_PRIV_H */

@@ -50,6 +50,7 @@ enum key_id {
 	K_B_ADDR, K_B_WEIGHT, K_B_MAC, K_B_DEV, K_B_STATE, K_B_DRAIN_DEADLINE,
 	K_B_HEALTH, K_B_HPORT, K_B_HPATH, K_B_HINTERVAL, K_B_HTIMEOUT, K_B_HRISE, K_B_HFALL,
 	K_D_ANNOUNCE, K_D_ANNOUNCE_TABLE, K_D_ANNOUNCE_DEV, K_D_ANNOUNCE_WAIT,
+	K_D_NOTIFY_GROUP,
 	K_MAX,
 };
 
@@ -211,6 +212,16 @@ static int set_notify_rcvbuf(struct pstate *st, const char *key, const char *val
 	/* 4K: the kernel's floor; 1G: it caps at INT_MAX / 2. */
 	if (parse_size(val, 4096, 1U << 30, &st->cfg->daemon.notify_rcvbuf))
 		return bad(st, key, val, "expected a size from 4K to 1G, like 4M");
+	return 0;
+}
+
+/* The balancer group this instance subscribes as (docs/protocol.md,
+ * "Balancer groups"): a name as the agents' [group NAME] spell it. */
+static int set_notify_group(struct pstate *st, const char *key, const char *val)
+{
+	if (ini_lines_name(&st->in, val, CFG_NAME_LEN))
+		return st->in.rc;
+	snprintf(st->cfg->daemon.notify_group, sizeof(st->cfg->daemon.notify_group), "%s", val);
 	return 0;
 }
 
@@ -640,6 +651,7 @@ static const struct key_def keys[K_MAX] = {
 	[K_D_MAX_SESSIONS]  = { SEC_DAEMON,  "max_sessions",   false, set_max_sessions },
 	[K_D_EVENTS]        = { SEC_DAEMON,  "events_per_sec", false, set_events },
 	[K_D_NOTIFY_RCVBUF] = { SEC_DAEMON,  "notify_rcvbuf",  false, set_notify_rcvbuf },
+	[K_D_NOTIFY_GROUP]  = { SEC_DAEMON,  "notify_group",   false, set_notify_group },
 	[K_D_METRICS]       = { SEC_DAEMON,  "metrics_listen", false, set_metrics },
 	[K_D_NEW_PER_SEC]   = { SEC_DAEMON,  "new_sessions_per_sec", false, set_new_per_sec },
 	[K_D_PROBATION_MS]  = { SEC_DAEMON,  "probation_ms",   false, set_probation_ms },

@@ -110,6 +110,7 @@ struct cfg_daemon {
 	struct in6_addr notify_addr;    /* default :: */
 	__u16 notify_port;              /* default CFG_NOTIFY_PORT */
 	__u32 notify_rcvbuf;            /* SO_RCVBUF bytes, default CFG_NOTIFY_RCVBUF */
+	char notify_group[CFG_NAME_LEN]; /* balancer group, "" = none (a group of one) */
 	__u32 sweep_interval_s;         /* default 1 */
 	__u32 max_sessions;             /* default MIP6LB_MAX_SESSIONS */
 	__u32 events_per_sec;           /* per CPU, default 1000 */

@@ -13,6 +13,8 @@ static const char *const extra_reason_names[] = {
 	[PEER_R_NOT_AUTHORITATIVE - PROTO_REASON_MAX] = "not_authoritative",
 	[PEER_R_UNEXPECTED - PROTO_REASON_MAX]        = "unexpected",
 	[PEER_R_WRONG_PORT - PROTO_REASON_MAX]        = "wrong_port",
+	[PEER_R_UNKNOWN_GROUP - PROTO_REASON_MAX]     = "unknown_group",
+	[PEER_R_WRONG_GROUP - PROTO_REASON_MAX]       = "wrong_group",
 };
 
 const char *peer_reason_name(int reason)

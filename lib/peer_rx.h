@@ -32,10 +32,16 @@ enum peer_reason {
 				   * for no SUBSCRIBE of ours */
 	PEER_R_WRONG_PORT,        /* the peer's address, another source port
 				   * than its configured one (peer_link.h) */
+	PEER_R_UNKNOWN_GROUP,     /* a GROUP_* message naming a balancer group
+				   * this end does not have */
+	PEER_R_WRONG_GROUP,       /* agent: the group exists but the peer is not
+				   * its member, or a member subscribed
+				   * without naming its group */
 	PEER_R_MAX,
 };
 
-/* "bad_mac", ..., "not_authoritative", "unexpected", "wrong_port";
+/* "bad_mac", ..., "not_authoritative", "unexpected", "wrong_port",
+ * "unknown_group", "wrong_group";
  * accepts -reason. */
 const char *peer_reason_name(int reason);
 

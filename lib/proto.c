@@ -43,6 +43,9 @@ static const char *const type_names[PROTO_TYPE_MAX] = {
 	[PROTO_UNSUBSCRIBE]      = "unsubscribe",
 	[PROTO_SYNC_SESSIONS]    = "sync_sessions",
 	[PROTO_SYNC_REQUEST]     = "sync_request",
+	[PROTO_GROUP_SUBSCRIBE]  = "group_subscribe",
+	[PROTO_GROUP_NOTIFY]     = "group_notify",
+	[PROTO_GROUP_SNAPSHOT]   = "group_snapshot",
 };
 
 static const char *const sub_status_names[PROTO_SUB_STATUS_MAX] = {
@@ -157,8 +160,62 @@ static int body_len_of(const struct proto_msg *m)
 		return sync_sessions_body_len(&m->sync);
 	case PROTO_SYNC_REQUEST:
 		return SYNC_REQUEST_LEN;
+	case PROTO_GROUP_SUBSCRIBE:
+		return PROTO_GROUP_SUBSCRIBE_MIN_LEN +
+		       m->group_subscribe.ch.count * PROTO_CHOICE_LEN;
+	case PROTO_GROUP_NOTIFY:
+		return PROTO_GROUP_NOTIFY_MIN_LEN + m->group_notify.ch.count * PROTO_CHOICE_LEN;
+	case PROTO_GROUP_SNAPSHOT: {
+		int i, len = PROTO_GSNAP_FIXED_LEN;
+
+		for (i = 0; i < m->group_snapshot.count && i < PROTO_GSNAP_MAX; i++)
+			len += (int)proto_gsnap_entry_len(&m->group_snapshot.entries[i]);
+		return len;
+	}
 	}
 	return -1;
+}
+
+bool proto_name_ok(const char *name)
+{
+	static const char ok[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+	size_t n = strnlen(name, PROTO_NAME_LEN);
+
+	return n && n < PROTO_NAME_LEN && strspn(name, ok) >= n;
+}
+
+bool proto_choice_same_service(const struct proto_choice *a, const struct proto_choice *b)
+{
+	return !memcmp(&a->vip, &b->vip, sizeof(a->vip)) && a->port == b->port &&
+	       a->proto == b->proto;
+}
+
+/* A service key as a config can spell it: tcp, udp or any protocol, and a
+ * port only with a protocol (lib/config.c). */
+static bool choice_ok(const struct proto_choice *c)
+{
+	return addr_is_node(&c->vip) &&
+	       (c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP ||
+		(c->proto == 0 && c->port == 0)) &&
+	       proto_name_ok(c->backend);
+}
+
+/* At most PROTO_MAX_CHOICES, each well formed, one per service. */
+static bool choices_ok(const struct proto_choices *ch)
+{
+	int i, j;
+
+	if (ch->count > PROTO_MAX_CHOICES)
+		return false;
+	for (i = 0; i < ch->count; i++) {
+		if (!choice_ok(&ch->c[i]))
+			return false;
+		for (j = 0; j < i; j++)
+			if (proto_choice_same_service(&ch->c[i], &ch->c[j]))
+				return false;
+	}
+	return true;
 }
 
 static int binding_ok(const struct proto_binding *b)
@@ -226,6 +283,35 @@ static int check_msg(const struct proto_msg *m)
 		if (sync_request_check(&m->sync_req))
 			return -PROTO_R_BAD_FIELD;
 		break;
+	case PROTO_GROUP_SUBSCRIBE: {
+		struct proto_msg t = { .type = PROTO_SUBSCRIBE };
+
+		t.subscribe = m->group_subscribe.sub;
+		if (check_msg(&t) || !proto_name_ok(m->group_subscribe.group) ||
+		    !choices_ok(&m->group_subscribe.ch))
+			return -PROTO_R_BAD_FIELD;
+		break;
+	}
+	case PROTO_GROUP_NOTIFY: {
+		struct proto_msg t = { .type = PROTO_BINDING_NOTIFY };
+
+		t.notify = m->group_notify.nt;
+		if (check_msg(&t) || !proto_name_ok(m->group_notify.group) ||
+		    !choices_ok(&m->group_notify.ch))
+			return -PROTO_R_BAD_FIELD;
+		break;
+	}
+	case PROTO_GROUP_SNAPSHOT: {
+		const struct proto_group_snapshot *g = &m->group_snapshot;
+
+		if (g->count > PROTO_GSNAP_MAX || (g->flags & ~PROTO_SNAPSHOT_F_MORE) ||
+		    !proto_name_ok(g->group) || body_len_of(m) > PROTO_MAX_BODY)
+			return -PROTO_R_BAD_FIELD;
+		for (i = 0; i < g->count; i++)
+			if (!binding_ok(&g->entries[i].b) || !choices_ok(&g->entries[i].ch))
+				return -PROTO_R_BAD_FIELD;
+		break;
+	}
 	}
 	return 0;
 }
@@ -293,6 +379,57 @@ static void put_binding(__u8 *p, const struct proto_binding *b)
 	put16(p + 38, 0);
 }
 
+static void put_subscribe(__u8 *b, const struct proto_subscribe *s)
+{
+	put_addr(b, &s->home);
+	put_addr(b + 16, &s->reply_addr);
+	put16(b + 32, s->reply_port);
+	put16(b + 34, s->snapshot_interval_s);
+	put32(b + 36, s->lifetime_s);
+}
+
+static void put_notify(__u8 *b, const struct proto_notify *n)
+{
+	put_addr(b, &n->home);
+	put_addr(b + 16, &n->coa);
+	put_addr(b + 32, &n->old_coa);
+	b[48] = n->flags;
+	b[49] = 0;
+	put16(b + 50, n->binding_seq);
+	put32(b + 52, n->lifetime_s);
+}
+
+/* NUL-padded to PROTO_NAME_LEN: no stray bytes after the name. */
+static void put_name(__u8 *p, const char *name)
+{
+	size_t n = strnlen(name, PROTO_NAME_LEN);
+
+	memset(p, 0, PROTO_NAME_LEN);
+	memcpy(p, name, n);
+}
+
+static void put_choices(__u8 *p, const struct proto_choices *ch)
+{
+	int i;
+
+	for (i = 0; i < ch->count; i++, p += PROTO_CHOICE_LEN) {
+		put_addr(p, &ch->c[i].vip);
+		put16(p + 16, ch->c[i].port);
+		p[18] = ch->c[i].proto;
+		p[19] = 0;
+		put_name(p + 20, ch->c[i].backend);
+	}
+}
+
+/* The group block: name, choice count, 3 reserved bytes, choices. */
+static void put_group(__u8 *p, const char *group, const struct proto_choices *ch)
+{
+	put_name(p, group);
+	p[PROTO_NAME_LEN] = ch->count;
+	memset(p + PROTO_NAME_LEN + 1, 0, 3);
+	put_choices(p + PROTO_GROUP_BLOCK_LEN, ch);
+}
+
 int proto_encode(const struct proto_msg *m, const __u8 *key, size_t keylen,
 		 __u8 *buf, size_t buflen)
 {
@@ -320,11 +457,7 @@ int proto_encode(const struct proto_msg *m, const __u8 *key, size_t keylen,
 
 	switch (m->type) {
 	case PROTO_SUBSCRIBE:
-		put_addr(b, &m->subscribe.home);
-		put_addr(b + 16, &m->subscribe.reply_addr);
-		put16(b + 32, m->subscribe.reply_port);
-		put16(b + 34, m->subscribe.snapshot_interval_s);
-		put32(b + 36, m->subscribe.lifetime_s);
+		put_subscribe(b, &m->subscribe);
 		break;
 	case PROTO_SUBSCRIBE_ACK:
 		put_addr(b, &m->subscribe_ack.home);
@@ -335,13 +468,7 @@ int proto_encode(const struct proto_msg *m, const __u8 *key, size_t keylen,
 		put32(b + 28, m->subscribe_ack.lifetime_s);
 		break;
 	case PROTO_BINDING_NOTIFY:
-		put_addr(b, &m->notify.home);
-		put_addr(b + 16, &m->notify.coa);
-		put_addr(b + 32, &m->notify.old_coa);
-		b[48] = m->notify.flags;
-		b[49] = 0;
-		put16(b + 50, m->notify.binding_seq);
-		put32(b + 52, m->notify.lifetime_s);
+		put_notify(b, &m->notify);
 		break;
 	case PROTO_BINDING_SNAPSHOT:
 		put16(b, m->snapshot.count);
@@ -362,6 +489,32 @@ int proto_encode(const struct proto_msg *m, const __u8 *key, size_t keylen,
 	case PROTO_SYNC_REQUEST:
 		sync_request_put(b, &m->sync_req);
 		break;
+	case PROTO_GROUP_SUBSCRIBE:
+		put_subscribe(b, &m->group_subscribe.sub);
+		put_group(b + PROTO_SUBSCRIBE_LEN, m->group_subscribe.group, &m->group_subscribe.ch);
+		break;
+	case PROTO_GROUP_NOTIFY:
+		put_notify(b, &m->group_notify.nt);
+		put_group(b + PROTO_NOTIFY_LEN, m->group_notify.group, &m->group_notify.ch);
+		break;
+	case PROTO_GROUP_SNAPSHOT: {
+		const struct proto_group_snapshot *g = &m->group_snapshot;
+		__u8 *e = b + PROTO_GSNAP_FIXED_LEN;
+
+		put16(b, g->count);
+		b[2] = g->part;
+		b[3] = g->flags;
+		put32(b + 4, g->snapshot_id);
+		put_name(b + PROTO_SNAPSHOT_FIXED_LEN, g->group);
+		for (i = 0; i < g->count; i++) {
+			put_binding(e, &g->entries[i].b);
+			e[PROTO_SNAPSHOT_ENTRY_LEN] = g->entries[i].ch.count;
+			memset(e + PROTO_SNAPSHOT_ENTRY_LEN + 1, 0, 3);
+			put_choices(e + PROTO_GSNAP_ENTRY_MIN_LEN, &g->entries[i].ch);
+			e += proto_gsnap_entry_len(&g->entries[i]);
+		}
+		break;
+	}
 	}
 	proto_sign(buf, total, key, keylen);
 	return total;
@@ -404,12 +557,112 @@ static void get_binding(struct proto_binding *b, const __u8 *p)
 	b->binding_seq = get16(p + 36);
 }
 
+/* A name field: whatever follows the first NUL must be NUL too, so one
+ * name has one spelling on the wire (what the MAC covers is what is
+ * compared).  The characters are checked with the rest (check_msg()). */
+static int get_name(char *out, const __u8 *p)
+{
+	size_t n = strnlen((const char *)p, PROTO_NAME_LEN), i;
+
+	for (i = n; i < PROTO_NAME_LEN; i++)
+		if (p[i])
+			return -PROTO_R_BAD_FIELD;
+	memcpy(out, p, PROTO_NAME_LEN);
+	out[PROTO_NAME_LEN - 1] = '\0';
+	if (n == PROTO_NAME_LEN)         /* no NUL at all: too long */
+		return -PROTO_R_BAD_FIELD;
+	return 0;
+}
+
+/* count choices at p, with avail bytes of them: exactly as many bytes. */
+static int get_choices(struct proto_choices *ch, __u8 count, const __u8 *p, size_t avail)
+{
+	int i;
+
+	if (count > PROTO_MAX_CHOICES || avail < (size_t)count * PROTO_CHOICE_LEN)
+		return -PROTO_R_BAD_FIELD;
+	ch->count = count;
+	for (i = 0; i < count; i++, p += PROTO_CHOICE_LEN) {
+		get_addr(&ch->c[i].vip, p);
+		ch->c[i].port = get16(p + 16);
+		ch->c[i].proto = p[18];
+		if (p[19] || get_name(ch->c[i].backend, p + 20))
+			return -PROTO_R_BAD_FIELD;
+	}
+	return 0;
+}
+
+/* The group block at p, and nothing after it: rest bytes from p to the
+ * end of the body. */
+static int get_group(char *group, struct proto_choices *ch, const __u8 *p, size_t rest)
+{
+	if (rest < PROTO_GROUP_BLOCK_LEN || get_name(group, p) ||
+	    p[PROTO_NAME_LEN + 1] || p[PROTO_NAME_LEN + 2] || p[PROTO_NAME_LEN + 3])
+		return -PROTO_R_BAD_FIELD;
+	if (rest != PROTO_GROUP_BLOCK_LEN + (size_t)p[PROTO_NAME_LEN] * PROTO_CHOICE_LEN)
+		return -PROTO_R_BAD_FIELD;
+	return get_choices(ch, p[PROTO_NAME_LEN], p + PROTO_GROUP_BLOCK_LEN,
+			   rest - PROTO_GROUP_BLOCK_LEN);
+}
+
+static void get_subscribe(struct proto_subscribe *s, const __u8 *b)
+{
+	get_addr(&s->home, b);
+	get_addr(&s->reply_addr, b + 16);
+	s->reply_port = get16(b + 32);
+	s->snapshot_interval_s = get16(b + 34);
+	s->lifetime_s = get32(b + 36);
+}
+
+static void get_notify(struct proto_notify *n, const __u8 *b)
+{
+	get_addr(&n->home, b);
+	get_addr(&n->coa, b + 16);
+	get_addr(&n->old_coa, b + 32);
+	n->flags = b[48];
+	n->binding_seq = get16(b + 50);
+	n->lifetime_s = get32(b + 52);
+}
+
+/* GROUP_SNAPSHOT: entries of varying length that must fill the body
+ * exactly. */
+static int get_group_snapshot(struct proto_group_snapshot *g, const __u8 *b, size_t body_len)
+{
+	const __u8 *e, *end = b + body_len;
+	int i, rc;
+
+	if (body_len < PROTO_GSNAP_FIXED_LEN)
+		return -PROTO_R_BAD_FIELD;
+	g->count = get16(b);
+	g->part = b[2];
+	g->flags = b[3];
+	g->snapshot_id = get32(b + 4);
+	if (g->count > PROTO_GSNAP_MAX || get_name(g->group, b + PROTO_SNAPSHOT_FIXED_LEN))
+		return -PROTO_R_BAD_FIELD;
+	e = b + PROTO_GSNAP_FIXED_LEN;
+	for (i = 0; i < g->count; i++) {
+		struct proto_group_entry *x = &g->entries[i];
+
+		if ((size_t)(end - e) < PROTO_GSNAP_ENTRY_MIN_LEN || get16(e + 38) ||
+		    e[41] || e[42] || e[43])
+			return -PROTO_R_BAD_FIELD;
+		get_binding(&x->b, e);
+		rc = get_choices(&x->ch, e[40], e + PROTO_GSNAP_ENTRY_MIN_LEN,
+				 (size_t)(end - e) - PROTO_GSNAP_ENTRY_MIN_LEN);
+		if (rc)
+			return rc;
+		e += proto_gsnap_entry_len(x);
+	}
+	return e == end ? 0 : -PROTO_R_BAD_FIELD;
+}
+
 /* Header fields and body of a message check_header() passed. */
 static int parse_body(const __u8 *buf, struct proto_msg *out)
 {
 	const __u8 *b = buf + PROTO_HDR_LEN;
 	size_t body_len = get16(buf + OFF_BODY_LEN);
 	size_t i, want;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->version = buf[OFF_VERSION];
@@ -426,11 +679,7 @@ static int parse_body(const __u8 *buf, struct proto_msg *out)
 	case PROTO_SUBSCRIBE:
 		if (body_len != PROTO_SUBSCRIBE_LEN)
 			return -PROTO_R_BAD_FIELD;
-		get_addr(&out->subscribe.home, b);
-		get_addr(&out->subscribe.reply_addr, b + 16);
-		out->subscribe.reply_port = get16(b + 32);
-		out->subscribe.snapshot_interval_s = get16(b + 34);
-		out->subscribe.lifetime_s = get32(b + 36);
+		get_subscribe(&out->subscribe, b);
 		break;
 	case PROTO_SUBSCRIBE_ACK:
 		if (body_len != PROTO_SUBSCRIBE_ACK_LEN || b[25])
@@ -444,12 +693,7 @@ static int parse_body(const __u8 *buf, struct proto_msg *out)
 	case PROTO_BINDING_NOTIFY:
 		if (body_len != PROTO_NOTIFY_LEN || b[49])
 			return -PROTO_R_BAD_FIELD;
-		get_addr(&out->notify.home, b);
-		get_addr(&out->notify.coa, b + 16);
-		get_addr(&out->notify.old_coa, b + 32);
-		out->notify.flags = b[48];
-		out->notify.binding_seq = get16(b + 50);
-		out->notify.lifetime_s = get32(b + 52);
+		get_notify(&out->notify, b);
 		break;
 	case PROTO_BINDING_SNAPSHOT:
 		if (body_len < PROTO_SNAPSHOT_FIXED_LEN)
@@ -487,6 +731,34 @@ static int parse_body(const __u8 *buf, struct proto_msg *out)
 	case PROTO_SYNC_REQUEST:
 		if (sync_request_get(b, body_len, &out->sync_req))
 			return -PROTO_R_BAD_FIELD;
+		break;
+	case PROTO_GROUP_SUBSCRIBE: {
+		struct proto_group_subscribe *g = &out->group_subscribe;
+
+		if (body_len < PROTO_GROUP_SUBSCRIBE_MIN_LEN)
+			return -PROTO_R_BAD_FIELD;
+		get_subscribe(&g->sub, b);
+		rc = get_group(g->group, &g->ch, b + PROTO_SUBSCRIBE_LEN,
+			       body_len - PROTO_SUBSCRIBE_LEN);
+		if (rc)
+			return rc;
+		break;
+	}
+	case PROTO_GROUP_NOTIFY: {
+		struct proto_group_notify *g = &out->group_notify;
+
+		if (body_len < PROTO_GROUP_NOTIFY_MIN_LEN || b[49])
+			return -PROTO_R_BAD_FIELD;
+		get_notify(&g->nt, b);
+		rc = get_group(g->group, &g->ch, b + PROTO_NOTIFY_LEN, body_len - PROTO_NOTIFY_LEN);
+		if (rc)
+			return rc;
+		break;
+	}
+	case PROTO_GROUP_SNAPSHOT:
+		rc = get_group_snapshot(&out->group_snapshot, b, body_len);
+		if (rc)
+			return rc;
 		break;
 	}
 	return check_msg(out);

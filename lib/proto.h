@@ -21,6 +21,7 @@
 #ifndef MIP6LB_PROTO_H
 #define MIP6LB_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include <netinet/in.h>
@@ -55,6 +56,27 @@
 #define PROTO_SNAPSHOT_MAX \
 	((PROTO_MAX_BODY - PROTO_SNAPSHOT_FIXED_LEN) / PROTO_SNAPSHOT_ENTRY_LEN)
 
+/* Balancer groups (docs/protocol.md, "Balancer groups").  Names on the
+ * wire (group, backend) are 32 bytes, NUL-padded: 1..31 of A-Z a-z 0-9 . _ -
+ * (the config's names), every byte after the first NUL 0. */
+#define PROTO_NAME_LEN           32
+/* The backends a subscription or notification names for the node: one per
+ * service, at most this many (as many services as a balancer remembers
+ * per binding, NOTIFY_MAX_ATTACH). */
+#define PROTO_MAX_CHOICES        4
+#define PROTO_CHOICE_LEN         52    /* vip 16, port 2, proto 1, reserved 1, backend 32 */
+/* group name 32, choice count 1, reserved 3; then the choices */
+#define PROTO_GROUP_BLOCK_LEN    (PROTO_NAME_LEN + 4)
+#define PROTO_GROUP_SUBSCRIBE_MIN_LEN (PROTO_SUBSCRIBE_LEN + PROTO_GROUP_BLOCK_LEN)
+#define PROTO_GROUP_NOTIFY_MIN_LEN    (PROTO_NOTIFY_LEN + PROTO_GROUP_BLOCK_LEN)
+/* GROUP_SNAPSHOT: the snapshot's fixed part and the group name, then entries
+ * of a binding (40), a choice count and 3 reserved bytes, and the choices. */
+#define PROTO_GSNAP_FIXED_LEN    (PROTO_SNAPSHOT_FIXED_LEN + PROTO_NAME_LEN)
+#define PROTO_GSNAP_ENTRY_MIN_LEN (PROTO_SNAPSHOT_ENTRY_LEN + 4)
+/* As many entries without choices as fit: (1168 - 40) / 44 = 25. */
+#define PROTO_GSNAP_MAX \
+	((PROTO_MAX_BODY - PROTO_GSNAP_FIXED_LEN) / PROTO_GSNAP_ENTRY_MIN_LEN)
+
 /* A binding lifetime is at most 0xffff BU units of 4 s (RFC 6275 §6.1.7). */
 #define PROTO_MAX_LIFETIME_S     (0xffffU * 4)
 /* A subscription lives this long unless renewed by another SUBSCRIBE. */
@@ -74,6 +96,9 @@ enum proto_type {
 	PROTO_UNSUBSCRIBE      = 5,   /* balancer -> agent */
 	PROTO_SYNC_SESSIONS    = 6,   /* balancer -> balancer (lib/sync_codec.h) */
 	PROTO_SYNC_REQUEST     = 7,   /* balancer -> balancer: bulk request */
+	PROTO_GROUP_SUBSCRIBE  = 8,   /* balancer (a group member) -> agent */
+	PROTO_GROUP_NOTIFY     = 9,   /* agent -> every member of a group */
+	PROTO_GROUP_SNAPSHOT   = 10,  /* agent -> every member of a group */
 	PROTO_TYPE_MAX,
 };
 
@@ -118,7 +143,8 @@ enum proto_reason {
  * "ok" for 0 and "?" for anything else. */
 const char *proto_reason_name(int reason);
 /* "subscribe", "subscribe_ack", "binding_notify", "binding_snapshot",
- * "unsubscribe", "sync_sessions", "sync_request", or "?". */
+ * "unsubscribe", "sync_sessions", "sync_request", "group_subscribe",
+ * "group_notify", "group_snapshot", or "?". */
 const char *proto_type_name(int type);
 const char *proto_sub_status_name(int status);
 
@@ -170,6 +196,50 @@ struct proto_unsubscribe {
 	struct in6_addr home;
 };
 
+/* A backend named the way every instance of a group names it: the service
+ * by its (vip, proto, port), the backend by its configured name (ids are
+ * each instance's own).  docs/protocol.md, "Choices". */
+struct proto_choice {
+	struct in6_addr vip;
+	__u16 port;                     /* 0 = any (then proto is 0 too, or not) */
+	__u8  proto;                    /* IPPROTO_TCP, IPPROTO_UDP, 0 = any */
+	char  backend[PROTO_NAME_LEN];  /* NUL-terminated */
+};
+
+struct proto_choices {
+	__u8 count;                     /* <= PROTO_MAX_CHOICES */
+	struct proto_choice c[PROTO_MAX_CHOICES];
+};
+
+/* SUBSCRIBE from a member of a balancer group: the subscription covers
+ * every member, and names the backends this member chose for the node. */
+struct proto_group_subscribe {
+	struct proto_subscribe sub;
+	char group[PROTO_NAME_LEN];
+	struct proto_choices ch;
+};
+
+/* BINDING_NOTIFY to a member: the backends the group agreed on. */
+struct proto_group_notify {
+	struct proto_notify nt;
+	char group[PROTO_NAME_LEN];
+	struct proto_choices ch;
+};
+
+struct proto_group_entry {
+	struct proto_binding b;
+	struct proto_choices ch;
+};
+
+struct proto_group_snapshot {
+	char group[PROTO_NAME_LEN];
+	__u32 snapshot_id;
+	__u8  part;
+	__u8  flags;                    /* PROTO_SNAPSHOT_F_* */
+	__u16 count;                    /* <= PROTO_GSNAP_MAX, and the bytes must fit */
+	struct proto_group_entry entries[PROTO_GSNAP_MAX];
+};
+
 struct proto_msg {
 	/* header */
 	__u8  type;                     /* enum proto_type: selects the union */
@@ -187,6 +257,9 @@ struct proto_msg {
 		struct proto_unsubscribe   unsubscribe;
 		struct sync_sessions       sync;        /* PROTO_SYNC_SESSIONS */
 		struct sync_request        sync_req;    /* PROTO_SYNC_REQUEST */
+		struct proto_group_subscribe group_subscribe;
+		struct proto_group_notify  group_notify;
+		struct proto_group_snapshot group_snapshot;
 	};
 };
 
@@ -313,6 +386,17 @@ __u64 proto_now_ms(void);
 __u64 proto_now_us(void);
 
 /* ---- helpers --------------------------------------------------------- */
+
+/* A group or backend name as the wire carries it: 1..PROTO_NAME_LEN-1 of
+ * A-Z a-z 0-9 . _ - and NUL up to the end. */
+bool proto_name_ok(const char *name);
+/* Bytes a GROUP_SNAPSHOT entry with these choices takes. */
+static inline size_t proto_gsnap_entry_len(const struct proto_group_entry *e)
+{
+	return PROTO_GSNAP_ENTRY_MIN_LEN + (size_t)e->ch.count * PROTO_CHOICE_LEN;
+}
+/* Two choices name the same service. */
+bool proto_choice_same_service(const struct proto_choice *a, const struct proto_choice *b);
 
 /* RFC 6275 §6.1.7: BU/BA lifetime is in units of 4 s.  Seconds round up
  * to whole units, so a non-zero lifetime never becomes 0 (which means

@@ -301,6 +301,21 @@ static const char *backend_name_cb(void *ctx, __u32 id)
 	return state_backend_name(r->st, id);
 }
 
+static int choice_cb(void *ctx, __u32 service_id, __u32 backend_id, struct proto_choice *out)
+{
+	const struct run *r = ctx;
+
+	return notify_state_choice(r->st, service_id, backend_id, out);
+}
+
+static int resolve_cb(void *ctx, const struct proto_choice *c, __u32 *service_id,
+		      __u32 *backend_id)
+{
+	const struct run *r = ctx;
+
+	return notify_state_resolve(r->st, c, service_id, backend_id);
+}
+
 static void sig_mix(__u64 *h, const void *p, size_t len)
 {
 	const __u8 *b = p;
@@ -470,7 +485,8 @@ fail:
 static int notify_start(struct run *r)
 {
 	struct notify_opts o = {
-		.names = { .service = service_name_cb, .backend = backend_name_cb, .ctx = r },
+		.names = { .service = service_name_cb, .backend = backend_name_cb,
+			   .choice = choice_cb, .resolve = resolve_cb, .ctx = r },
 		.written = on_coa_written,
 		.written_ctx = r,
 	};

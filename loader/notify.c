@@ -41,6 +41,7 @@ void notify_on_event(struct notify *n, const struct mip6lb_event *ev, __u64 now_
 {
 	const struct in6_addr *home = &ev->home_addr;
 	struct nbinding *b;
+	__u32 backend_id;
 	__u8 mode;
 
 	if (ev->type != MIP6LB_EV_SESSION_NEW)
@@ -49,15 +50,20 @@ void notify_on_event(struct notify *n, const struct mip6lb_event *ev, __u64 now_
 	if (mode != MIP6LB_NOTIFY_HA && mode != MIP6LB_NOTIFY_MN)
 		return;
 
-	notify_subscribe(n, home, mode, now_ms);
+	/* In a balancer group, what the group agreed on for the node
+	 * outranks this instance's fresh ring pick: its coa session and its
+	 * choice follow the group. */
+	backend_id = ev->backend_id;
+	notify_group_agreed(notify_binding_find(n, home), ev->key.service_id, &backend_id);
+	notify_subscribe_choice(n, home, mode, ev->key.service_id, backend_id, now_ms);
 
 	/* A binding that arrived before this first packet. */
 	b = notify_binding_find(n, home);
 	if (b && b->peer >= 0 && n->peers[b->peer].role == mode &&
 	    now_ms < b->expires_ms && !addr_eq(&b->coa, home)) {
-		notify_write_coa_anchored(n, ev->key.service_id, &b->coa, ev->backend_id,
+		notify_write_coa_anchored(n, ev->key.service_id, &b->coa, backend_id,
 					  ev->anchor, b->lifetime_s);
-		notify_attach(n, b, ev->key.service_id, ev->backend_id, ev->anchor, now_ms);
+		notify_attach(n, b, ev->key.service_id, backend_id, ev->anchor, now_ms);
 		notify_wq_flush(n);
 	}
 }
@@ -107,7 +113,13 @@ static void handle_datagram(struct notify *n, const struct sockaddr_in6 *from, c
 	case PROTO_UNSUBSCRIBE:
 		rc = notify_handle_unsubscribe(n, pi, &m.unsubscribe, now_ms);
 		break;
-	default:                /* SUBSCRIBE: we are not an agent */
+	case PROTO_GROUP_NOTIFY:
+		rc = notify_handle_group_notify(n, pi, &m.group_notify, now_ms);
+		break;
+	case PROTO_GROUP_SNAPSHOT:
+		rc = notify_handle_group_snapshot(n, pi, &m.group_snapshot, now_ms);
+		break;
+	default:                /* SUBSCRIBEs: we are not an agent */
 		rc = PEER_R_UNEXPECTED;
 		break;
 	}
@@ -531,6 +543,7 @@ int notify_open(struct notify **out, const struct mip6lb_config *cfg,
 		n->opts = *opts;
 	opts_defaults(&n->opts);
 	n->maps = *maps;
+	memcpy(n->group, d->notify_group, sizeof(n->group));
 	n->local = d->notify_addr;
 	n->cfg_port = d->notify_port;
 
@@ -624,6 +637,13 @@ int notify_reload(struct notify *n, const struct mip6lb_config *cfg)
 			       cfg->daemon.notify_rcvbuf, strerror(-err), n->rcvbuf);
 		else
 			rcvbuf_check(n, cfg->daemon.notify_rcvbuf);
+	}
+	if (strcmp(n->group, cfg->daemon.notify_group)) {
+		/* Subscriptions speak for the new group (or none) from their
+		 * next SUBSCRIBE on. */
+		pr_info("notify: balancer group %s -> %s", n->group[0] ? n->group : "(none)",
+			cfg->daemon.notify_group[0] ? cfg->daemon.notify_group : "(none)");
+		memcpy(n->group, cfg->daemon.notify_group, sizeof(n->group));
 	}
 	notify_subs_repoint(n, np, nn, remap);
 	notify_bindings_repoint(n, remap);

@@ -130,10 +130,22 @@ struct json_object;
 
 struct notify;
 
-/* Names for JSON.  A NULL function, or a NULL return, prints the id. */
+/* Names for JSON.  A NULL function, or a NULL return, prints the id.
+ * choice and resolve translate between this instance's ids and the names
+ * every instance of a balancer group shares (docs/protocol.md, "Choices");
+ * without them a grouped balancer names no backend and falls back to its
+ * ring for every echoed one. */
 struct notify_names {
 	const char *(*service)(void *ctx, __u32 service_id);
 	const char *(*backend)(void *ctx, __u32 backend_id);
+	/* (service id, backend id) -> (vip, proto, port, backend name): 0, or
+	 * -ENOENT when either is not configured. */
+	int (*choice)(void *ctx, __u32 service_id, __u32 backend_id, struct proto_choice *out);
+	/* The other way: 0 with both ids; -ENOENT with *service_id set when
+	 * the service is here but no usable backend of that name is;
+	 * -ESRCH when no service has that (vip, proto, port). */
+	int (*resolve)(void *ctx, const struct proto_choice *c, __u32 *service_id,
+		       __u32 *backend_id);
 	void *ctx;
 };
 
@@ -249,6 +261,10 @@ struct notify_stats {
 	__u64 rx_dropped_kernel;        /* datagrams dropped by the kernel, unread */
 	__u64 scan_passes;              /* session scans that walked the table */
 	__u64 scan_subscribed;          /* subscriptions the scans started */
+	/* balancer groups (notify_group.c) */
+	__u64 choice_agreed;            /* echoed backends this instance has */
+	__u64 choice_fallback;          /* echoed backend unknown here: ring pick */
+	__u64 choice_no_service;        /* echoed service unknown here: ignored */
 };
 void notify_get_stats(const struct notify *n, struct notify_stats *out);
 
@@ -261,6 +277,14 @@ int notify_binding_coa(const struct notify *n, const struct in6_addr *home,
 const char *notify_subscription_state(const struct notify *n, const struct in6_addr *home);
 
 void notify_close(struct notify *n);
+
+/* notify_names.choice and .resolve over the daemon's model
+ * (notify_state.c); ctx is the struct lb_state. */
+struct lb_state;
+int notify_state_choice(const struct lb_state *st, __u32 service_id, __u32 backend_id,
+			struct proto_choice *out);
+int notify_state_resolve(const struct lb_state *st, const struct proto_choice *c,
+			 __u32 *service_id, __u32 *backend_id);
 
 /* CLOCK_MONOTONIC in ms. */
 __u64 notify_now_ms(void);

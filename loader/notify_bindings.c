@@ -42,7 +42,8 @@ static void push_old(struct nbinding *b, const struct in6_addr *a)
 /* One binding, from a BINDING_NOTIFY or a snapshot entry whose CoA is news. */
 static void apply_binding(struct notify *n, int pi, const struct in6_addr *home,
 			  const struct in6_addr *coa, const struct in6_addr *old,
-			  __u16 binding_seq, __u32 lifetime_s, __u64 now_ms)
+			  __u16 binding_seq, __u32 lifetime_s, const struct proto_choices *ch,
+			  __u64 now_ms)
 {
 	struct nbinding *b = notify_binding_find(n, home);
 	struct npeer *p = &n->peers[pi];
@@ -105,14 +106,24 @@ static void apply_binding(struct notify *n, int pi, const struct in6_addr *home,
 	b->expires_ms = now_ms + (__u64)lifetime_s * 1000;
 	pr_debug("notify: %s is at %s (peer %s, seq %u, %u s)", fmt_addr(home, h),
 		 fmt_addr(coa, c), p->link.name, binding_seq, lifetime_s);
+	if (ch)
+		notify_group_resolve(n, pi, b, ch);
 	if (addr_eq(coa, home))
 		return;                 /* home again: the home session serves it */
-	if (!notify_carry_sessions(n, b, p->role, old, now_ms) && news) {
+	if (!notify_carry_sessions(n, b, p->role, old, now_ms)) {
 		/* Before the node's first packet, or after its sessions aged
 		 * out: remembered; notify_on_event() applies it later. */
-		p->no_session++;
-		n->st.no_session++;
+		if (news) {
+			p->no_session++;
+			n->st.no_session++;
+		}
+		return;
 	}
+	/* A member the group told about a node it never saw now carries the
+	 * node's coa session: it subscribes too, so the group keeps hearing
+	 * of the node when the instance that first saw it lets go. */
+	if (ch && !notify_sub_find(n, home))
+		notify_subscribe(n, home, p->role, now_ms);
 }
 
 int notify_handle_notify(struct notify *n, int pi, const struct proto_notify *nt, __u64 now_ms)
@@ -121,7 +132,7 @@ int notify_handle_notify(struct notify *n, int pi, const struct proto_notify *nt
 		return PEER_R_NOT_AUTHORITATIVE;
 	apply_binding(n, pi, &nt->home, &nt->coa,
 		      nt->flags & PROTO_NOTIFY_F_OLD_COA ? &nt->old_coa : NULL,
-		      nt->binding_seq, nt->lifetime_s, now_ms);
+		      nt->binding_seq, nt->lifetime_s, NULL, now_ms);
 	return 0;
 }
 
@@ -153,7 +164,67 @@ int notify_handle_snapshot(struct notify *n, int pi, const struct proto_snapshot
 			continue;
 		}
 		apply_binding(n, pi, &e->home, &e->coa, NULL, e->binding_seq, e->lifetime_s,
-			      now_ms);
+			      NULL, now_ms);
+	}
+	return 0;
+}
+
+/* A group message must name this instance's group: anything else is a
+ * group this end does not have (a misconfigured agent, or another group's
+ * notification sent here). */
+static int group_check(const struct notify *n, const char *group)
+{
+	return n->group[0] && !strcmp(n->group, group) ? 0 : PEER_R_UNKNOWN_GROUP;
+}
+
+int notify_handle_group_notify(struct notify *n, int pi, const struct proto_group_notify *g,
+			       __u64 now_ms)
+{
+	const struct proto_notify *nt = &g->nt;
+	int rc = group_check(n, g->group);
+
+	if (rc)
+		return rc;
+	if (!notify_peer_serves(&n->peers[pi], &nt->home))
+		return PEER_R_NOT_AUTHORITATIVE;
+	apply_binding(n, pi, &nt->home, &nt->coa,
+		      nt->flags & PROTO_NOTIFY_F_OLD_COA ? &nt->old_coa : NULL,
+		      nt->binding_seq, nt->lifetime_s, &g->ch, now_ms);
+	return 0;
+}
+
+int notify_handle_group_snapshot(struct notify *n, int pi, const struct proto_group_snapshot *g,
+				 __u64 now_ms)
+{
+	struct nbinding *b;
+	int i, rc = group_check(n, g->group);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < g->count; i++)
+		if (!notify_peer_serves(&n->peers[pi], &g->entries[i].b.home))
+			return PEER_R_NOT_AUTHORITATIVE;
+	for (i = 0; i < g->count; i++) {
+		const struct proto_binding *e = &g->entries[i].b;
+
+		b = notify_binding_find(n, &e->home);
+		if (b && e->lifetime_s && addr_eq(&b->coa, &e->coa)) {
+			/* Known: as in a BINDING_SNAPSHOT, a refresh that
+			 * writes the coa session again, with what the group
+			 * agrees on now. */
+			b->peer = pi;
+			b->binding_seq = e->binding_seq;
+			b->lifetime_s = e->lifetime_s;
+			b->expires_ms = now_ms + (__u64)e->lifetime_s * 1000;
+			notify_group_resolve(n, pi, b, &g->entries[i].ch);
+			if (!addr_eq(&e->coa, &e->home) &&
+			    notify_carry_sessions(n, b, n->peers[pi].role, NULL, now_ms) &&
+			    !notify_sub_find(n, &e->home))
+				notify_subscribe(n, &e->home, n->peers[pi].role, now_ms);
+			continue;
+		}
+		apply_binding(n, pi, &e->home, &e->coa, NULL, e->binding_seq, e->lifetime_s,
+			      &g->entries[i].ch, now_ms);
 	}
 	return 0;
 }

@@ -95,6 +95,41 @@ static __u32 home_anchor(__u32 service_id, const struct in6_addr *home)
 	return mip6lb_session_hash(&k);
 }
 
+__u32 notify_home_anchor(__u32 service_id, const struct in6_addr *home)
+{
+	return home_anchor(service_id, home);
+}
+
+bool notify_session_at(struct notify *n, __u32 service_id, const struct in6_addr *a,
+		       struct mip6lb_session *val)
+{
+	return session_at(n, service_id, a, val);
+}
+
+/* The ring's pick for the node's home address, read the way the datapath
+ * reads it for a new session keyed by it (bpf/session.h,
+ * mip6lb_ring_pick()): what this instance gives a node it never saw. */
+int notify_ring_pick(struct notify *n, __u32 service_id, const struct in6_addr *home,
+		     __u32 *backend_id)
+{
+	struct mip6lb_session_key k;
+	struct mip6lb_backend be;
+	__u32 idx, slot;
+
+	if (service_id >= MIP6LB_MAX_SERVICES)
+		return -ENOENT;
+	addr_key(&k, service_id, home);
+	idx = service_id * MIP6LB_RING_SIZE + mip6lb_ring_slot(&k);
+	/* An empty slot (bpf/session.h: all ones) is no backend id either. */
+	if (bpf_map_lookup_elem(n->maps.rings, &idx, &slot))
+		return -ENOENT;
+	if (bpf_map_lookup_elem(n->maps.backends, &slot, &be) ||
+	    !(be.flags & MIP6LB_BE_ACTIVE) || be.service_id != service_id)
+		return -ENOENT;
+	*backend_id = slot;
+	return 0;
+}
+
 static void write_failed(struct notify *n, const struct mip6lb_session_key *k, int err)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -255,7 +290,13 @@ int notify_carry_sessions(struct notify *n, struct nbinding *b, __u8 role,
 	for (id = 0; id < MIP6LB_MAX_SERVICES; id++) {
 		if (n->modes[id] != role)
 			continue;
-		if (!attach_trusted(n, b, id, now_ms, &backend_id, &anchor)) {
+		/* What the node's balancer group agreed on comes first: the
+		 * instances that never saw the node have nothing else, and
+		 * all of them must write the same backend. */
+		if (notify_group_agreed(b, id, &backend_id)) {
+			anchor = home_anchor(id, &b->h.key);
+			notify_attach(n, b, id, backend_id, anchor, now_ms);
+		} else if (!attach_trusted(n, b, id, now_ms, &backend_id, &anchor)) {
 			if (!node_session(n, id, &b->h.key, old, b, &val))
 				continue;
 			backend_id = val.backend_id;

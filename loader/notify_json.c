@@ -133,12 +133,18 @@ struct json_object *notify_peers_json(const struct notify *n, __u64 now_ms)
 		json_object_object_add(o, "negative",
 				       json_object_new_int64(negative ? negative[i] : 0));
 		json_object_object_add(o, "negative_hits", json_object_new_int64(p->negative_hits));
+		json_object_object_add(o, "choice_agreed", json_object_new_int64(p->choice_agreed));
+		json_object_object_add(o, "choice_fallback",
+				       json_object_new_int64(p->choice_fallback));
+		json_object_object_add(o, "choice_no_service",
+				       json_object_new_int64(p->choice_no_service));
 		json_object_array_add(rows, o);
 	}
 	free(active);
 	free(pending);
 	free(negative);
 	json_object_object_add(top, "peers", rows);
+	json_object_object_add(top, "group", n->group[0] ? json_object_new_string(n->group) : NULL);
 	json_object_object_add(top, "unknown_peer", json_object_new_int64(n->st.unknown_peer));
 	json_object_object_add(top, "no_peer", json_object_new_int64(n->st.no_peer));
 	json_object_object_add(top, "rx_dropped_kernel", json_object_new_int64(n->drops.total));

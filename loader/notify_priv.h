@@ -31,6 +31,12 @@
 #include "dpmaps.h"
 #include "peer_link.h"
 
+/* A backend for a node in one service, in this instance's ids. */
+struct nchoice {
+	__u32 service_id;
+	__u32 backend_id;
+};
+
 enum sub_state {
 	SUB_PENDING = 0,     /* not subscribed: SUBSCRIBE sent, retrying */
 	SUB_ACTIVE,          /* acknowledged, renewal not yet due */
@@ -50,6 +56,10 @@ struct nsub {
 	__u64 next_ms;                  /* next send (or renewal) */
 	__u64 expires_ms;               /* end of the granted lifetime */
 	__u64 round_seq, last_seq;      /* sequence numbers of this round */
+	/* balancer group: the backends this instance names for the node in
+	 * its GROUP_SUBSCRIBEs, one per service */
+	struct nchoice ch[PROTO_MAX_CHOICES];
+	int n_ch;
 };
 
 /* A home address its peer said no_binding for: not asked about again
@@ -85,6 +95,11 @@ struct nbinding {
 	__u64 expires_ms;
 	struct attach att[NOTIFY_MAX_ATTACH];
 	int n_att;
+	/* The backends the node's balancer group agreed on, from the last
+	 * GROUP_NOTIFY or GROUP_SNAPSHOT entry, as this instance's ids (an
+	 * unknown backend name already replaced by the ring's pick). */
+	struct nchoice agreed[PROTO_MAX_CHOICES];
+	int n_agreed;
 };
 
 struct npeer {
@@ -111,6 +126,10 @@ struct npeer {
 	__u64 rate_limited;             /* new subscriptions refused: no token */
 	__u64 no_binding;               /* no_binding answers */
 	__u64 negative_hits;            /* events and scans skipped: negative cache */
+	/* balancer groups: what became of the backends the agent echoed */
+	__u64 choice_agreed;            /* found here by name */
+	__u64 choice_fallback;          /* unknown name: the ring's pick instead */
+	__u64 choice_no_service;        /* no such service here: ignored */
 };
 
 /* One recvmmsg() slot. */
@@ -125,6 +144,7 @@ struct rxslot {
 };
 
 struct notify {
+	char group[PROTO_NAME_LEN];     /* [daemon] notify_group, "" = none */
 	int fd;
 	__u16 port;
 	struct in6_addr local;          /* bound address; :: = any */
@@ -220,6 +240,11 @@ const char *notify_sub_state_name(const struct nsub *s);
  * max_subs or when its bucket is empty.  True when home has a
  * subscription entry afterwards. */
 bool notify_subscribe(struct notify *n, const struct in6_addr *home, __u8 mode, __u64 now_ms);
+/* The same, naming backend_id as this instance's choice for service_id
+ * in a grouped balancer's SUBSCRIBE (resent at once when that changes the
+ * choices of an existing subscription).  MIP6LB_NO_SERVICE: none. */
+bool notify_subscribe_choice(struct notify *n, const struct in6_addr *home, __u8 mode,
+			     __u32 service_id, __u32 backend_id, __u64 now_ms);
 /* Retries, renewals, and dropping subscriptions whose node has no session
  * left. */
 void notify_subs_tick(struct notify *n, __u64 now_ms);
@@ -243,6 +268,29 @@ int notify_handle_notify(struct notify *n, int pi, const struct proto_notify *nt
 			 __u64 now_ms);
 int notify_handle_snapshot(struct notify *n, int pi, const struct proto_snapshot *sn,
 			   __u64 now_ms);
+int notify_handle_group_notify(struct notify *n, int pi, const struct proto_group_notify *g,
+			       __u64 now_ms);
+int notify_handle_group_snapshot(struct notify *n, int pi,
+				 const struct proto_group_snapshot *g, __u64 now_ms);
+
+/* ---- notify_group.c: balancer groups ---- */
+/* The backend the group agreed on for the node in service_id, if any. */
+bool notify_group_agreed(const struct nbinding *b, __u32 service_id, __u32 *backend_id);
+/* Turn the echoed choices into b->agreed (counted per peer pi). */
+void notify_group_resolve(struct notify *n, int pi, struct nbinding *b,
+			  const struct proto_choices *ch);
+/* Name the backend for service_id in s's choices: true when that changed
+ * them.  A NO_SERVICE service_id changes nothing. */
+bool notify_group_choose(struct notify *n, struct nsub *s, __u32 service_id, __u32 backend_id);
+/* A new subscription's choices: the group's, when a binding brought any. */
+void notify_group_sub_init(struct notify *n, struct nsub *s);
+/* s's choices as the wire names them, each brought up to date with the
+ * node's session here (or the group's agreement) first. */
+void notify_group_choices(struct notify *n, struct nsub *s, struct proto_choices *out);
+/* The ring's pick for the node's home address in service_id: 0 or
+ * -ENOENT (empty ring, unusable backend). */
+int notify_ring_pick(struct notify *n, __u32 service_id, const struct in6_addr *home,
+		     __u32 *backend_id);
 
 /* ---- notify_coa.c: where a notification changes a map ---- */
 /* Re-read the services' notify modes into n->modes. */
@@ -265,5 +313,10 @@ int notify_carry_sessions(struct notify *n, struct nbinding *b, __u8 role,
 			  const struct in6_addr *old, __u64 now_ms);
 bool notify_node_alive(struct notify *n, const struct nbinding *b,
 		       const struct in6_addr *home, __u8 mode);
+/* The session at address a in service_id (any session table). */
+bool notify_session_at(struct notify *n, __u32 service_id, const struct in6_addr *a,
+		       struct mip6lb_session *val);
+/* The anchor of a node known by its home address (its home session's hash). */
+__u32 notify_home_anchor(__u32 service_id, const struct in6_addr *home);
 
 #endif /* MIP6LB_NOTIFY_PRIV_H */

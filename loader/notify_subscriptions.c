@@ -177,6 +177,17 @@ static void sub_send(struct notify *n, struct nsub *s, __u64 now_ms)
 	m.subscribe.reply_port = 0;              /* = our source port */
 	m.subscribe.snapshot_interval_s = n->opts.snapshot_interval_s;
 	m.subscribe.lifetime_s = n->opts.sub_lifetime_s;
+	if (n->group[0]) {
+		/* A member subscribes for its group, naming the backends it
+		 * has (or follows) for the node. */
+		struct proto_subscribe sub = m.subscribe;
+
+		memset(&m, 0, sizeof(m));
+		m.type = PROTO_GROUP_SUBSCRIBE;
+		m.group_subscribe.sub = sub;
+		memcpy(m.group_subscribe.group, n->group, sizeof(n->group));
+		notify_group_choices(n, s, &m.group_subscribe.ch);
+	}
 	notify_peer_dest(p, &s->h.key, &to);
 	notify_send(n, s->peer, &m, &to);
 	/* A send error is a lost datagram: the same backoff covers both. */
@@ -317,6 +328,12 @@ const char *notify_subscription_state(const struct notify *n, const struct in6_a
 
 bool notify_subscribe(struct notify *n, const struct in6_addr *home, __u8 mode, __u64 now_ms)
 {
+	return notify_subscribe_choice(n, home, mode, MIP6LB_NO_SERVICE, 0, now_ms);
+}
+
+bool notify_subscribe_choice(struct notify *n, const struct in6_addr *home, __u8 mode,
+			     __u32 service_id, __u32 backend_id, __u64 now_ms)
+{
 	struct nsub *s = notify_sub_find(n, home);
 	char h[INET6_ADDRSTRLEN];
 	struct nneg *g;
@@ -355,13 +372,21 @@ bool notify_subscribe(struct notify *n, const struct in6_addr *home, __u8 mode, 
 		s = sub_new(n, home, pi, mode);
 		if (!s)
 			return false;
+		notify_group_sub_init(n, s);
+		notify_group_choose(n, s, service_id, backend_id);
 		sub_round(n, s, now_ms);
 		sub_send(n, s, now_ms);
 	} else if (s->state == SUB_LAPSED || s->state == SUB_REFUSED) {
 		/* The node is back: ask now rather than at the next retry
 		 * (at the next tick if the bucket is empty now). */
+		notify_group_choose(n, s, service_id, backend_id);
 		s->state = SUB_PENDING;
 		sub_round(n, s, now_ms);
+		sub_send_paced(n, s, now_ms);
+	} else if (notify_group_choose(n, s, service_id, backend_id)) {
+		/* A session in another service: the group hears of this
+		 * choice now, not at the renewal.  Same round, so the ACK of
+		 * an earlier SUBSCRIBE still in flight is still taken. */
 		sub_send_paced(n, s, now_ms);
 	}
 	return true;

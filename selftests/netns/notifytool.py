@@ -58,6 +58,7 @@ MAGIC = 0x4D36
 VERSION = 1
 T_NOTIFY = 3
 T_SYNC_SESSIONS = 6
+T_GROUP_NOTIFY = 9
 PROTO_PORT = 5400
 
 
@@ -189,6 +190,23 @@ def sync_body(args):
     return struct.pack("!HBBI", 1, 0, 0, 0) + entry
 
 
+def name32(text):
+    raw = text.encode("ascii")
+    if not 0 < len(raw) < 32:
+        raise ValueError("name '%s': 1..31 characters" % text)
+    return raw + b"\0" * (32 - len(raw))
+
+
+def group_block(group, choices):
+    """docs/protocol.md, "Balancer groups": the group name, the choice count,
+    3 reserved bytes, then per choice vip, port, proto, reserved, backend."""
+    out = name32(group) + struct.pack("!B3x", len(choices))
+    for c in choices:
+        vip, proto, port, backend = c.split(",")
+        out += addr(vip) + struct.pack("!HBx", int(port), int(proto)) + name32(backend)
+    return out
+
+
 def cmd_send(args):
     if args.msg == "sync":
         now = time.time()
@@ -202,17 +220,25 @@ def cmd_send(args):
                 f.write(msg.hex() + "\n")
         udp_send(msg, args.src, args.to, args.port, args.sport)
         return 0
-    if args.msg != "notify":
-        raise ValueError("only 'notify' and 'sync' messages")
-    if len(args.rest) not in (2, 3):
-        raise ValueError("notify HOME COA [OLD]")
-    home, coa = args.rest[0], args.rest[1]
-    old = args.rest[2] if len(args.rest) == 3 else None
+    if args.msg == "notify":
+        if len(args.rest) not in (2, 3):
+            raise ValueError("notify HOME COA [OLD]")
+        mtype, tail = T_NOTIFY, b""
+        home, coa = args.rest[0], args.rest[1]
+        old = args.rest[2] if len(args.rest) == 3 else None
+    elif args.msg == "group_notify":
+        if len(args.rest) < 3:
+            raise ValueError("group_notify HOME COA GROUP [VIP,PROTO,PORT,BACKEND ...]")
+        mtype = T_GROUP_NOTIFY
+        home, coa, old = args.rest[0], args.rest[1], None
+        tail = group_block(args.rest[2], args.rest[3:])
+    else:
+        raise ValueError("only 'notify', 'group_notify' and 'sync' messages")
     body = (addr(home) + addr(coa) + (addr(old) if old else b"\0" * 16) +
-            struct.pack("!BBHI", 1 if old else 0, 0, args.bseq, args.lifetime))
+            struct.pack("!BBHI", 1 if old else 0, 0, args.bseq, args.lifetime)) + tail
     now = time.time()
     seq = args.seq if args.seq else int(now * 1e6)
-    msg = encode(T_NOTIFY, body, read_key(args.key), args.sender, args.key_id, seq,
+    msg = encode(mtype, body, read_key(args.key), args.sender, args.key_id, seq,
                  int(now * 1000))
     if args.out:
         with open(args.out, "w") as f:
@@ -239,6 +265,8 @@ def cmd_capture(args):
         udp = frame[54:]
         sport, dport, ulen = struct.unpack("!HHH", udp[:6])
         if args.port not in (sport, dport):
+            continue
+        if args.dst and frame[38:54] != addr(args.dst):
             continue
         payload = udp[8:ulen]
         if len(payload) < 32 or payload[0:2] != b"\x4d\x36" or payload[3] != args.type:
@@ -309,6 +337,7 @@ def main():
     p.add_argument("--type", type=int, default=T_NOTIFY)
     p.add_argument("--port", type=int, default=PROTO_PORT)
     p.add_argument("--timeout", type=float, default=10.0)
+    p.add_argument("--dst", help="only a message to this address")
     p.add_argument("--ready")
     p.set_defaults(func=cmd_capture)
 

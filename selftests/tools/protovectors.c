@@ -38,6 +38,9 @@
 #define LB_SENDER 1U                        /* the balancer's sender id */
 #define HA_SENDER 7U                        /* the agent's */
 #define PORT      PROTO_DEFAULT_PORT
+#define GROUP     "lb-web"                  /* the balancer's notify_group */
+#define GROUP_2   "lb-db"                   /* another group the agent has */
+#define VIP       "2001:db8:80::80"
 
 static __u8 key_lb_ha[32];                  /* 00 01 .. 1f, docs/protocol.md */
 static __u8 key_other[32];                  /* a0 a1 .. bf: not the peer's */
@@ -56,6 +59,7 @@ struct vec {
 	const char *src;                    /* NULL: the peer's address */
 	__u16 sport;                        /* 0: the peer's port */
 	const __u8 *sign_key;               /* NULL: the peer's key */
+	bool member;                        /* agent: the peer is in [group lb-web] */
 	const char *reason;                 /* NULL: accepted */
 	/* after encoding: corrupt the datagram this way */
 	void (*mangle)(__u8 *buf, size_t *len);
@@ -103,6 +107,22 @@ static json_object *jaddr(const struct in6_addr *a)
 	char t[INET6_ADDRSTRLEN];
 
 	return jstr(fmt6(a, t));
+}
+
+static json_object *choices_json(const struct proto_choices *ch)
+{
+	json_object *arr = json_object_new_array(), *c;
+	int i;
+
+	for (i = 0; i < ch->count; i++) {
+		c = json_object_new_object();
+		json_object_object_add(c, "vip", jaddr(&ch->c[i].vip));
+		json_object_object_add(c, "port", jint(ch->c[i].port));
+		json_object_object_add(c, "proto", jint(ch->c[i].proto));
+		json_object_object_add(c, "backend", jstr(ch->c[i].backend));
+		json_object_array_add(arr, c);
+	}
+	return arr;
 }
 
 /* The decoded message, field names as in docs/protocol.md. */
@@ -162,6 +182,51 @@ static json_object *msg_json(const struct proto_msg *m)
 		break;
 	case PROTO_UNSUBSCRIBE:
 		json_object_object_add(b, "home_address", jaddr(&m->unsubscribe.home));
+		break;
+	case PROTO_GROUP_SUBSCRIBE: {
+		const struct proto_subscribe *s = &m->group_subscribe.sub;
+
+		json_object_object_add(b, "home_address", jaddr(&s->home));
+		json_object_object_add(b, "reply_address", jaddr(&s->reply_addr));
+		json_object_object_add(b, "reply_port", jint(s->reply_port));
+		json_object_object_add(b, "snapshot_interval", jint(s->snapshot_interval_s));
+		json_object_object_add(b, "lifetime", jint(s->lifetime_s));
+		json_object_object_add(b, "group", jstr(m->group_subscribe.group));
+		json_object_object_add(b, "choices", choices_json(&m->group_subscribe.ch));
+		break;
+	}
+	case PROTO_GROUP_NOTIFY: {
+		const struct proto_notify *n = &m->group_notify.nt;
+
+		json_object_object_add(b, "home_address", jaddr(&n->home));
+		json_object_object_add(b, "care_of", jaddr(&n->coa));
+		json_object_object_add(b, "old_care_of", jaddr(&n->old_coa));
+		json_object_object_add(b, "flags", jint(n->flags));
+		json_object_object_add(b, "binding_seq", jint(n->binding_seq));
+		json_object_object_add(b, "lifetime", jint(n->lifetime_s));
+		json_object_object_add(b, "group", jstr(m->group_notify.group));
+		json_object_object_add(b, "choices", choices_json(&m->group_notify.ch));
+		break;
+	}
+	case PROTO_GROUP_SNAPSHOT:
+		json_object_object_add(b, "count", jint(m->group_snapshot.count));
+		json_object_object_add(b, "part", jint(m->group_snapshot.part));
+		json_object_object_add(b, "flags", jint(m->group_snapshot.flags));
+		json_object_object_add(b, "snapshot_id", jint(m->group_snapshot.snapshot_id));
+		json_object_object_add(b, "group", jstr(m->group_snapshot.group));
+		es = json_object_new_array();
+		for (i = 0; i < m->group_snapshot.count; i++) {
+			const struct proto_group_entry *e = &m->group_snapshot.entries[i];
+			json_object *eo = json_object_new_object();
+
+			json_object_object_add(eo, "home_address", jaddr(&e->b.home));
+			json_object_object_add(eo, "care_of", jaddr(&e->b.coa));
+			json_object_object_add(eo, "lifetime", jint(e->b.lifetime_s));
+			json_object_object_add(eo, "binding_seq", jint(e->b.binding_seq));
+			json_object_object_add(eo, "choices", choices_json(&e->ch));
+			json_object_array_add(es, eo);
+		}
+		json_object_object_add(b, "entries", es);
 		break;
 	}
 	json_object_object_add(o, "body", b);
@@ -238,6 +303,63 @@ static void unsubscribe(struct proto_msg *m, __u32 sender, const char *home)
 	a6(&m->unsubscribe.home, home);
 }
 
+static void choice(struct proto_choices *ch, __u8 proto, __u16 port, const char *backend)
+{
+	struct proto_choice *c = &ch->c[ch->count++];
+
+	a6(&c->vip, VIP);
+	c->proto = proto;
+	c->port = port;
+	snprintf(c->backend, sizeof(c->backend), "%s", backend);
+}
+
+static void group_subscribe(struct proto_msg *m, const char *home, const char *group)
+{
+	subscribe(m, home);
+	m->type = PROTO_GROUP_SUBSCRIBE;
+	m->group_subscribe.sub = m->subscribe;
+	memset(&m->group_subscribe.ch, 0, sizeof(m->group_subscribe.ch));
+	memset(m->group_subscribe.group, 0, sizeof(m->group_subscribe.group));
+	snprintf(m->group_subscribe.group, sizeof(m->group_subscribe.group), "%s", group);
+	choice(&m->group_subscribe.ch, 6, 443, "web-2");
+}
+
+static void group_notify(struct proto_msg *m, const char *home, const char *coa,
+			 const char *old, const char *group)
+{
+	struct proto_notify nt;
+
+	notify(m, home, coa, old, 14400);
+	nt = m->notify;
+	memset(&m->group_notify, 0, sizeof(m->group_notify));
+	m->type = PROTO_GROUP_NOTIFY;
+	m->group_notify.nt = nt;
+	snprintf(m->group_notify.group, sizeof(m->group_notify.group), "%s", group);
+	choice(&m->group_notify.ch, 6, 443, "web-2");
+	choice(&m->group_notify.ch, 17, 443, "quic-1");
+}
+
+static void group_snapshot(struct proto_msg *m, int count)
+{
+	static const char *const homes[] = { HOA, HOA_2 }, *const coas[] = { COA_A, COA_B };
+	int i;
+
+	hdr(m, PROTO_GROUP_SNAPSHOT, HA_SENDER, SEQ0 + 50, NOW_MS);
+	m->group_snapshot.snapshot_id = 0x52;
+	m->group_snapshot.count = count;
+	snprintf(m->group_snapshot.group, sizeof(m->group_snapshot.group), "%s", GROUP);
+	for (i = 0; i < count; i++) {
+		struct proto_group_entry *e = &m->group_snapshot.entries[i];
+
+		a6(&e->b.home, homes[i]);
+		a6(&e->b.coa, coas[i]);
+		e->b.lifetime_s = 600 - 4 * i;
+		e->b.binding_seq = 7 + i;
+		if (i == 0)
+			choice(&e->ch, 6, 443, "web-2");
+	}
+}
+
 /* ---- corruptions ------------------------------------------------------- */
 
 static void cut_63(__u8 *b, size_t *len) { (void)b; *len = PROTO_MIN_MSG - 1; }
@@ -253,6 +375,29 @@ static void version_2(__u8 *b, size_t *len) { b[2] = 2; resign(b, *len); }
 static void bad_magic(__u8 *b, size_t *len) { b[0] = 'X'; resign(b, *len); }
 /* A type no version-1 end knows (the defined ones grow at the end). */
 static void type_unknown(__u8 *b, size_t *len) { b[3] = 200; resign(b, *len); }
+/* GROUP_NOTIFY: web-2 becomes web-3, not signed again. */
+static void choice_forged(__u8 *b, size_t *len)
+{
+	b[PROTO_HDR_LEN + PROTO_GROUP_NOTIFY_MIN_LEN + 20 + 4] = '3';
+}
+/* GROUP_NOTIFY: the first choice's backend name "web-2" becomes "web/2". */
+static void choice_bad_char(__u8 *b, size_t *len)
+{
+	b[PROTO_HDR_LEN + PROTO_GROUP_NOTIFY_MIN_LEN + 20 + 3] = '/';
+	resign(b, *len);
+}
+/* GROUP_NOTIFY: a byte after the group name's NUL. */
+static void group_name_tail(__u8 *b, size_t *len)
+{
+	b[PROTO_HDR_LEN + PROTO_NOTIFY_LEN + 30] = 'x';
+	resign(b, *len);
+}
+/* GROUP_NOTIFY: the second choice names the first one's service. */
+static void choice_same_service(__u8 *b, size_t *len)
+{
+	b[PROTO_HDR_LEN + PROTO_GROUP_NOTIFY_MIN_LEN + PROTO_CHOICE_LEN + 18] = 6;
+	resign(b, *len);
+}
 static void flip_mac(__u8 *b, size_t *len) { b[*len - 1] ^= 0x01; }
 static void flip_body(__u8 *b, size_t *len) { b[PROTO_HDR_LEN + 20] ^= 0x80; }
 static void hdr_flags(__u8 *b, size_t *len) { b[4] = 0x01; resign(b, *len); }
@@ -280,7 +425,7 @@ static void coa_multicast(__u8 *b, size_t *len)
 	resign(b, *len);
 }
 
-static struct vec vecs[64];
+static struct vec vecs[96];
 static int n_vecs;
 
 static struct vec *add(const char *name, const char *description, enum recv_end to)
@@ -369,6 +514,27 @@ static void build(void)
 		"accepted with the peer's key, and gets its own replay window", TO_BALANCER);
 	notify(&v->m, HOA, COA_B, COA_A, 600);
 	v->m.sender_id = 4242;
+
+	v = add("group_subscribe", "GROUP_SUBSCRIBE from a member of group lb-web: watch "
+		"2001:db8:100::7 for the whole group; this member chose backend web-2 of service "
+		"[2001:db8:80::80]:443/tcp", TO_AGENT);
+	group_subscribe(&v->m, HOA, GROUP);
+	v->member = true;
+	v = add("group_subscribe_no_choice", "GROUP_SUBSCRIBE naming no backend (choice "
+		"count 0)", TO_AGENT);
+	group_subscribe(&v->m, HOA, GROUP);
+	v->m.group_subscribe.ch.count = 0;
+	memset(&v->m.group_subscribe.ch, 0, sizeof(v->m.group_subscribe.ch));
+	v->member = true;
+	v = add("group_notify", "GROUP_NOTIFY to a member of lb-web: 2001:db8:100::7 moved to "
+		"2001:db8:b::51e2; the group agreed on web-2 for [2001:db8:80::80]:443/tcp and "
+		"quic-1 for [2001:db8:80::80]:443/udp", TO_BALANCER);
+	group_notify(&v->m, HOA, COA_B, COA_A, GROUP);
+	v = add("group_snapshot", "GROUP_SNAPSHOT of lb-web, two entries, the first with one "
+		"choice", TO_BALANCER);
+	group_snapshot(&v->m, 2);
+	v = add("group_snapshot_empty", "GROUP_SNAPSHOT with no entry", TO_BALANCER);
+	group_snapshot(&v->m, 0);
 
 	/* ---- rejected: every reason, in the order of the table ---- */
 	v = add("unknown_peer", "a valid BINDING_NOTIFY from an address that is no configured "
@@ -518,13 +684,76 @@ static void build(void)
 	notify(&v->m, HOA, COA_B, COA_A, 600);
 	v->m.sender_id = LB_SENDER;
 	v->reason = "unexpected";
+	v = add("unexpected_group_notify_to_agent", "a valid GROUP_NOTIFY sent to an agent",
+		TO_AGENT);
+	group_notify(&v->m, HOA, COA_B, COA_A, GROUP);
+	v->m.sender_id = LB_SENDER;
+	v->member = true;
+	v->reason = "unexpected";
+	v = add("bad_field_choice_name", "GROUP_NOTIFY: a backend name with '/' in it",
+		TO_BALANCER);
+	group_notify(&v->m, HOA, COA_B, COA_A, GROUP);
+	v->mangle = choice_bad_char;
+	v->reason = "bad_field";
+	v = add("bad_field_group_name_tail", "GROUP_NOTIFY: a byte other than 0 after the "
+		"group name's NUL", TO_BALANCER);
+	group_notify(&v->m, HOA, COA_B, COA_A, GROUP);
+	v->mangle = group_name_tail;
+	v->reason = "bad_field";
+	v = add("bad_field_choice_twice", "GROUP_NOTIFY: two choices for one service",
+		TO_BALANCER);
+	group_notify(&v->m, HOA, COA_B, COA_A, GROUP);
+	v->mangle = choice_same_service;
+	v->reason = "bad_field";
+	v = add("unknown_group_notify", "a valid GROUP_NOTIFY for group lb-db: the balancer "
+		"is a member of lb-web", TO_BALANCER);
+	group_notify(&v->m, HOA, COA_B, COA_A, GROUP_2);
+	v->reason = "unknown_group";
+	v = add("unknown_group_snapshot", "a valid GROUP_SNAPSHOT for group lb-api",
+		TO_BALANCER);
+	group_snapshot(&v->m, 1);
+	snprintf(v->m.group_snapshot.group, sizeof(v->m.group_snapshot.group), "lb-api");
+	v->reason = "unknown_group";
+	v = add("unknown_group_subscribe", "a valid GROUP_SUBSCRIBE naming group lb-api, which "
+		"the agent does not have", TO_AGENT);
+	group_subscribe(&v->m, HOA, "lb-api");
+	v->member = true;
+	v->reason = "unknown_group";
+	v = add("wrong_group_subscribe", "a valid GROUP_SUBSCRIBE naming lb-db from a member "
+		"of lb-web", TO_AGENT);
+	group_subscribe(&v->m, HOA, GROUP_2);
+	v->member = true;
+	v->reason = "wrong_group";
+	v = add("wrong_group_not_member", "a valid GROUP_SUBSCRIBE naming lb-web from a peer "
+		"in no group", TO_AGENT);
+	group_subscribe(&v->m, HOA, GROUP);
+	v->reason = "wrong_group";
+	v = add("wrong_group_plain_subscribe", "a valid SUBSCRIBE (no group) from a member of "
+		"lb-web: members subscribe as members", TO_AGENT);
+	subscribe(&v->m, HOA);
+	v->member = true;
+	v->reason = "wrong_group";
+	v = add("not_authoritative_group_notify", "a valid GROUP_NOTIFY for 2001:db8:200::7, "
+		"outside the home_prefix", TO_BALANCER);
+	group_notify(&v->m, HOA_OUT, COA_B, NULL, GROUP);
+	v->reason = "not_authoritative";
+	v = add("replay_group_notify", "a GROUP_NOTIFY whose sequence equals the last "
+		"accepted", TO_BALANCER);
+	group_notify(&v->m, HOA, COA_B, COA_A, GROUP);
+	v->last_seq = v->m.seq;
+	v->reason = "replay";
+	v = add("bad_mac_group_notify", "a GROUP_NOTIFY whose backend name was changed after "
+		"signing", TO_BALANCER);
+	group_notify(&v->m, HOA, COA_B, COA_A, GROUP);
+	v->mangle = choice_forged;
+	v->reason = "bad_mac";
 }
 
 /* ---- session sync (docs/protocol.md, "Session sync") ------------------- */
 
 #define LB2_ADDR  "2001:db8:ff::2"          /* another balancer of the group */
 #define SYNC_PORT 5401
-#define VIP       "2001:db8::80"
+#define SYNC_VIP  "2001:db8::80"     /* the sync vectors' service */
 
 static const char *space_name(__u8 s)
 {
@@ -589,7 +818,7 @@ static void sync_entry_v(struct sync_entry *e, __u8 kind, const char *id, const 
 			 __u32 remaining, __u32 anchor)
 {
 	memset(e, 0, sizeof(*e));
-	a6(&e->vip, VIP);
+	a6(&e->vip, SYNC_VIP);
 	e->proto = 17;
 	e->port = 80;
 	e->kind = kind;
@@ -757,7 +986,7 @@ static json_object *sync_vectors_json(void)
 	return arr;
 }
 
-static json_object *peer_json(enum recv_end to)
+static json_object *peer_json(enum recv_end to, bool member)
 {
 	json_object *p = json_object_new_object(), *pf;
 
@@ -767,10 +996,19 @@ static json_object *peer_json(enum recv_end to)
 	json_object_object_add(p, "key_id", jint(1));
 	json_object_object_add(p, "window_ms", jint(PROTO_DEFAULT_WINDOW_MS));
 	if (to == TO_BALANCER) {
+		/* The balancer's own [daemon] notify_group. */
+		json_object_object_add(p, "group", jstr(GROUP));
 		json_object_object_add(p, "role", jstr("ha"));
 		pf = json_object_new_array();
 		json_object_array_add(pf, jstr(HOME_PFX));
 		json_object_object_add(p, "home_prefix", pf);
+	} else {
+		/* The agent's [group] sections, and the one this peer is in. */
+		pf = json_object_new_array();
+		json_object_array_add(pf, jstr(GROUP));
+		json_object_array_add(pf, jstr(GROUP_2));
+		json_object_object_add(p, "groups", pf);
+		json_object_object_add(p, "group", member ? jstr(GROUP) : NULL);
 	}
 	return p;
 }
@@ -798,7 +1036,10 @@ int main(void)
 		"configured peer and that peer's state before the datagram, the receiver's clock "
 		"(now_ms), the datagram (hex) and its source address and port, and the expected "
 		"result: accepted with the decoded message, or rejected with the reason as the "
-		"counters name it. Generated by selftests/tools/protovectors.c (make vectors) "
+		"counters name it. Balancer groups: a balancer's peer object carries 'group', "
+		"the balancer's own notify_group; an agent's carries 'groups', the agent's "
+		"[group] names, and 'group', the one this peer is a member of (null: none). "
+		"Generated by selftests/tools/protovectors.c (make vectors) "
 		"from the real encoder; checked by selftests/unit/test_proto.c. sync_vectors: the "
 		"session-sync messages between balancers, the same layout, checked by "
 		"selftests/unit/test_sync.c."));
@@ -823,7 +1064,7 @@ int main(void)
 		json_object_object_add(o, "name", jstr(v->name));
 		json_object_object_add(o, "description", jstr(v->description));
 		json_object_object_add(o, "receiver", jstr(v->to == TO_BALANCER ? "balancer" : "agent"));
-		json_object_object_add(o, "peer", peer_json(v->to));
+		json_object_object_add(o, "peer", peer_json(v->to, v->member));
 		json_object_object_add(o, "key", jhex(k, 32));
 		json_object_object_add(o, "key_id", jint(v->m.key_id));
 		json_object_object_add(o, "sender_id", jint(v->m.sender_id));

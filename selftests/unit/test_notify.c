@@ -1495,7 +1495,8 @@ START_TEST(test_json_fields)
 		"name", "role", "addr", "port", "subscriptions", "pending", "last_heard_s",
 		"accepted", "rejected", "no_session", "sent", "send_errors", "max_subscriptions",
 		"subscribe_rate", "subscribe_burst", "over_limit", "rate_limited", "no_binding",
-		"negative", "negative_hits", NULL,
+		"negative", "negative_hits", "choice_agreed", "choice_fallback", "choice_no_service",
+		NULL,
 	};
 	struct json_object *top, *arr, *row, *v;
 	struct proto_msg m;

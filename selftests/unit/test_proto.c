@@ -65,6 +65,12 @@ enum msg_case {
 	MC_SNAPSHOT_FULL,
 	MC_UNSUBSCRIBE,
 	MC_SUBSCRIBE_ACK_NO_BINDING,
+	MC_GROUP_SUBSCRIBE,
+	MC_GROUP_SUBSCRIBE_NONE,
+	MC_GROUP_NOTIFY_MAX,
+	MC_GROUP_SNAPSHOT_EMPTY,
+	MC_GROUP_SNAPSHOT_MIXED,
+	MC_GROUP_SNAPSHOT_FULL,
 	MC_MAX,
 };
 
@@ -85,7 +91,33 @@ static const struct {
 					64 + 8 + 40 * PROTO_SNAPSHOT_MAX },
 	[MC_UNSUBSCRIBE]            = { "unsubscribe",        PROTO_UNSUBSCRIBE,      64 + 16 },
 	[MC_SUBSCRIBE_ACK_NO_BINDING] = { "subscribe_ack no_binding", PROTO_SUBSCRIBE_ACK, 64 + 32 },
+	[MC_GROUP_SUBSCRIBE]        = { "group_subscribe 2 choices", PROTO_GROUP_SUBSCRIBE,
+					64 + 40 + 36 + 2 * 52 },
+	[MC_GROUP_SUBSCRIBE_NONE]   = { "group_subscribe no choice", PROTO_GROUP_SUBSCRIBE,
+					64 + 40 + 36 },
+	[MC_GROUP_NOTIFY_MAX]       = { "group_notify 4 choices", PROTO_GROUP_NOTIFY,
+					64 + 56 + 36 + 4 * 52 },
+	[MC_GROUP_SNAPSHOT_EMPTY]   = { "group_snapshot 0", PROTO_GROUP_SNAPSHOT, 64 + 40 },
+	[MC_GROUP_SNAPSHOT_MIXED]   = { "group_snapshot 0,1,4 choices", PROTO_GROUP_SNAPSHOT,
+					64 + 40 + 3 * 44 + 5 * 52 },
+	[MC_GROUP_SNAPSHOT_FULL]    = { "group_snapshot max", PROTO_GROUP_SNAPSHOT,
+					64 + 40 + 44 * PROTO_GSNAP_MAX },
 };
+
+/* n choices for services [2001:db8:80::80]:443+i/tcp, backends be-<i>. */
+static void make_choices(struct proto_choices *ch, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		addr(&ch->c[i].vip, "2001:db8:80::80");
+		ch->c[i].proto = i == 3 ? 0 : i == 2 ? IPPROTO_UDP : IPPROTO_TCP;
+		ch->c[i].port = i == 3 ? 0 : 443 + i;
+		snprintf(ch->c[i].backend, PROTO_NAME_LEN, "be-%d%s", i,
+			 i == 1 ? "_long.name-of-31-chars-xx" : "");
+	}
+	ch->count = n;
+}
 
 static void make_msg(int c, struct proto_msg *m)
 {
@@ -165,6 +197,46 @@ static void make_msg(int c, struct proto_msg *m)
 		addr(&m->subscribe_ack.home, "2001:db8:1::100");
 		m->subscribe_ack.ack_seq = SEQ - 1;
 		m->subscribe_ack.status = PROTO_SUB_NO_BINDING;
+		break;
+	case MC_GROUP_SUBSCRIBE:
+	case MC_GROUP_SUBSCRIBE_NONE:
+		addr(&m->group_subscribe.sub.home, "2001:db8:1::100");
+		m->group_subscribe.sub.snapshot_interval_s = 30;
+		m->group_subscribe.sub.lifetime_s = 3600;
+		strcpy(m->group_subscribe.group, "lb-web");
+		make_choices(&m->group_subscribe.ch, c == MC_GROUP_SUBSCRIBE ? 2 : 0);
+		break;
+	case MC_GROUP_NOTIFY_MAX:
+		addr(&m->group_notify.nt.home, "2001:db8:1::100");
+		addr(&m->group_notify.nt.coa, "2001:db8:ffff::42");
+		addr(&m->group_notify.nt.old_coa, "2001:db8:fffe::42");
+		m->group_notify.nt.flags = PROTO_NOTIFY_F_OLD_COA;
+		m->group_notify.nt.binding_seq = 1000;
+		m->group_notify.nt.lifetime_s = 14400;
+		/* 31 characters: the longest name. */
+		strcpy(m->group_notify.group, "group.name_of-31-characters.xyz");
+		make_choices(&m->group_notify.ch, PROTO_MAX_CHOICES);
+		break;
+	case MC_GROUP_SNAPSHOT_EMPTY:
+	case MC_GROUP_SNAPSHOT_MIXED:
+	case MC_GROUP_SNAPSHOT_FULL:
+		strcpy(m->group_snapshot.group, "lb-web");
+		m->group_snapshot.snapshot_id = 0xfeedface;
+		m->group_snapshot.part = 1;
+		m->group_snapshot.count = c == MC_GROUP_SNAPSHOT_EMPTY ? 0 :
+					  c == MC_GROUP_SNAPSHOT_MIXED ? 3 : PROTO_GSNAP_MAX;
+		for (i = 0; i < m->group_snapshot.count; i++) {
+			struct proto_group_entry *e = &m->group_snapshot.entries[i];
+
+			snprintf(text, sizeof(text), "2001:db8:1::%x", i + 1);
+			addr(&e->b.home, text);
+			snprintf(text, sizeof(text), "2001:db8:ff::%x", i + 1);
+			addr(&e->b.coa, text);
+			e->b.lifetime_s = 4 * i;
+			e->b.binding_seq = 65530 + i;
+			if (c == MC_GROUP_SNAPSHOT_MIXED)
+				make_choices(&e->ch, i == 0 ? 0 : i == 1 ? 1 : 4);
+		}
 		break;
 	}
 }
@@ -608,7 +680,7 @@ static const struct {
 	{ "magic M7",     1, 0x37, PROTO_R_BAD_VERSION },
 	{ "magic m6",     0, 0x6d, PROTO_R_BAD_VERSION },
 	{ "type 0",       3, 0,    PROTO_R_BAD_TYPE },
-	{ "type MAX",     3, PROTO_TYPE_MAX, PROTO_R_BAD_TYPE },
+	{ "first unassigned type", 3, PROTO_TYPE_MAX, PROTO_R_BAD_TYPE },
 	{ "type 255",     3, 255,  PROTO_R_BAD_TYPE },
 };
 
@@ -679,6 +751,42 @@ static const struct field_case field_cases[] = {
 	{ "snapshot half entry",         MC_SNAPSHOT_ONE, 6, 2, { 0, 8 + 20 }, -20 },
 	{ "unsubscribe home ::",         MC_UNSUBSCRIBE, B + 0, 16, { 0 }, 0 },
 	{ "unsubscribe home ff02::1",    MC_UNSUBSCRIBE, B + 0, 16, { 0xff, 0x02, [15] = 1 }, 0 },
+	/* balancer groups: the group block after a SUBSCRIBE's 40 bytes
+	 * (name at +40, count +72, reserved +73, choices +76: vip, port +16,
+	 * proto +18, reserved +19, backend +20), after a NOTIFY's 56 */
+	{ "gsub group empty",            MC_GROUP_SUBSCRIBE, B + 40, 1, { 0 }, 0 },
+	{ "gsub group bad char",         MC_GROUP_SUBSCRIBE, B + 42, 1, { '/' }, 0 },
+	{ "gsub group byte after NUL",   MC_GROUP_SUBSCRIBE, B + 47, 1, { 'x' }, 0 },
+	{ "gnotify group 32 chars",      MC_GROUP_NOTIFY_MAX, B + 56 + 31, 1, { 'z' }, 0 },
+	{ "gsub count 3, 2 choices",     MC_GROUP_SUBSCRIBE, B + 72, 1, { 3 }, 0 },
+	{ "gsub count 1, 2 choices",     MC_GROUP_SUBSCRIBE, B + 72, 1, { 1 }, 0 },
+	{ "gsub count 5",                MC_GROUP_SUBSCRIBE_NONE, B + 72, 1, { 5 }, 0 },
+	{ "gsub group reserved",         MC_GROUP_SUBSCRIBE, B + 73, 1, { 1 }, 0 },
+	{ "gsub choice vip ::",          MC_GROUP_SUBSCRIBE, B + 76, 16, { 0 }, 0 },
+	{ "gsub choice vip multicast",   MC_GROUP_SUBSCRIBE, B + 76, 1, { 0xff }, 0 },
+	{ "gsub choice proto 1",         MC_GROUP_SUBSCRIBE, B + 76 + 18, 1, { 1 }, 0 },
+	{ "gsub choice port, proto any", MC_GROUP_SUBSCRIBE, B + 76 + 18, 1, { 0 }, 0 },
+	{ "gsub choice reserved",        MC_GROUP_SUBSCRIBE, B + 76 + 19, 1, { 1 }, 0 },
+	{ "gsub choice backend empty",   MC_GROUP_SUBSCRIBE, B + 76 + 20, 1, { 0 }, 0 },
+	{ "gsub choice backend space",   MC_GROUP_SUBSCRIBE, B + 76 + 21, 1, { ' ' }, 0 },
+	{ "gsub two choices, one service", MC_GROUP_SUBSCRIBE, B + 76 + 52 + 16, 2, { 1, 0xbb }, 0 },
+	{ "gsub subscribe lifetime 0",   MC_GROUP_SUBSCRIBE, B + 36, 4, { 0 }, 0 },
+	{ "gsub body + 52",              MC_GROUP_SUBSCRIBE, 6, 2, { 0, 40 + 36 + 3 * 52 }, 52 },
+	{ "gsub body - 1",               MC_GROUP_SUBSCRIBE, 6, 2, { 0, 40 + 36 + 2 * 52 - 1 }, -1 },
+	{ "gnotify home multicast",      MC_GROUP_NOTIFY_MAX, B + 0, 1, { 0xff }, 0 },
+	{ "gnotify reserved",            MC_GROUP_NOTIFY_MAX, B + 49, 1, { 1 }, 0 },
+	{ "gnotify no group block",      MC_GROUP_NOTIFY_MAX, 6, 2, { 0, 56 }, -(36 + 4 * 52) },
+	{ "gnotify count 4 -> 3",        MC_GROUP_NOTIFY_MAX, B + 56 + 32, 1, { 3 }, 0 },
+	{ "gsnap count 1, none",         MC_GROUP_SNAPSHOT_EMPTY, B + 0, 2, { 0, 1 }, 0 },
+	{ "gsnap count 26",              MC_GROUP_SNAPSHOT_FULL, B + 0, 2, { 0, 26 }, 0 },
+	{ "gsnap unknown flag",          MC_GROUP_SNAPSHOT_MIXED, B + 3, 1, { 0x02 }, 0 },
+	{ "gsnap group empty",           MC_GROUP_SNAPSHOT_MIXED, B + 8, 1, { 0 }, 0 },
+	{ "gsnap entry choices 0 -> 1",  MC_GROUP_SNAPSHOT_MIXED, B + 40 + 40, 1, { 1 }, 0 },
+	{ "gsnap entry reserved",        MC_GROUP_SNAPSHOT_MIXED, B + 40 + 41, 1, { 1 }, 0 },
+	{ "gsnap entry binding reserved", MC_GROUP_SNAPSHOT_MIXED, B + 40 + 38, 2, { 0, 1 }, 0 },
+	{ "gsnap entry coa multicast",   MC_GROUP_SNAPSHOT_MIXED, B + 40 + 16, 1, { 0xff }, 0 },
+	{ "gsnap trailing 44 bytes",     MC_GROUP_SNAPSHOT_MIXED, 6, 2,
+	  { (40 + 3 * 44 + 5 * 52 + 44) >> 8, (40 + 3 * 44 + 5 * 52 + 44) & 0xff }, 44 },
 };
 #undef B
 
@@ -975,6 +1083,22 @@ static void jaddr(struct json_object *o, const char *k, struct in6_addr *a)
 	addr(a, jstr(o, k));
 }
 
+static void vec_choices(struct json_object *arr, struct proto_choices *ch)
+{
+	struct json_object *c;
+	size_t i;
+
+	ck_assert_uint_le(json_object_array_length(arr), PROTO_MAX_CHOICES);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		c = json_object_array_get_idx(arr, i);
+		jaddr(c, "vip", &ch->c[i].vip);
+		ch->c[i].port = jnum(c, "port");
+		ch->c[i].proto = jnum(c, "proto");
+		snprintf(ch->c[i].backend, PROTO_NAME_LEN, "%s", jstr(c, "backend"));
+	}
+	ch->count = i;
+}
+
 /* The message a vector says was accepted, from its JSON fields alone. */
 static void vec_msg(struct json_object *j, struct proto_msg *m)
 {
@@ -1031,6 +1155,44 @@ static void vec_msg(struct json_object *j, struct proto_msg *m)
 	case PROTO_UNSUBSCRIBE:
 		jaddr(b, "home_address", &m->unsubscribe.home);
 		break;
+	case PROTO_GROUP_SUBSCRIBE:
+		jaddr(b, "home_address", &m->group_subscribe.sub.home);
+		jaddr(b, "reply_address", &m->group_subscribe.sub.reply_addr);
+		m->group_subscribe.sub.reply_port = jnum(b, "reply_port");
+		m->group_subscribe.sub.snapshot_interval_s = jnum(b, "snapshot_interval");
+		m->group_subscribe.sub.lifetime_s = jnum(b, "lifetime");
+		snprintf(m->group_subscribe.group, PROTO_NAME_LEN, "%s", jstr(b, "group"));
+		vec_choices(jget(b, "choices"), &m->group_subscribe.ch);
+		break;
+	case PROTO_GROUP_NOTIFY:
+		jaddr(b, "home_address", &m->group_notify.nt.home);
+		jaddr(b, "care_of", &m->group_notify.nt.coa);
+		jaddr(b, "old_care_of", &m->group_notify.nt.old_coa);
+		m->group_notify.nt.flags = jnum(b, "flags");
+		m->group_notify.nt.binding_seq = jnum(b, "binding_seq");
+		m->group_notify.nt.lifetime_s = jnum(b, "lifetime");
+		snprintf(m->group_notify.group, PROTO_NAME_LEN, "%s", jstr(b, "group"));
+		vec_choices(jget(b, "choices"), &m->group_notify.ch);
+		break;
+	case PROTO_GROUP_SNAPSHOT:
+		m->group_snapshot.count = jnum(b, "count");
+		m->group_snapshot.part = jnum(b, "part");
+		m->group_snapshot.flags = jnum(b, "flags");
+		m->group_snapshot.snapshot_id = jnum(b, "snapshot_id");
+		snprintf(m->group_snapshot.group, PROTO_NAME_LEN, "%s", jstr(b, "group"));
+		es = jget(b, "entries");
+		ck_assert_int_eq(json_object_array_length(es), m->group_snapshot.count);
+		for (i = 0; i < m->group_snapshot.count; i++) {
+			struct proto_group_entry *ge = &m->group_snapshot.entries[i];
+
+			e = json_object_array_get_idx(es, i);
+			jaddr(e, "home_address", &ge->b.home);
+			jaddr(e, "care_of", &ge->b.coa);
+			ge->b.lifetime_s = jnum(e, "lifetime");
+			ge->b.binding_seq = jnum(e, "binding_seq");
+			vec_choices(jget(e, "choices"), &ge->ch);
+		}
+		break;
 	}
 }
 
@@ -1038,18 +1200,52 @@ static void vec_msg(struct json_object *j, struct proto_msg *m)
  * dispatch in loader/notify.c and agent/agent.c), and the balancer's
  * authority and ACK rules (loader/notify_peers.c, notify_subscriptions.c):
  * 0 or the peer_reason. */
-static int vec_policy(bool balancer, struct json_object *st, const struct npeer *np,
-		      const struct proto_msg *m)
+static int vec_policy(bool balancer, struct json_object *st, struct json_object *peer,
+		      const struct npeer *np, const struct proto_msg *m)
 {
-	struct json_object *subs, *sub;
+	struct json_object *subs, *sub, *groups, *mine = NULL;
+	const char *own = NULL;
 	struct in6_addr home;
 	size_t i;
 	int e;
 
-	if (!balancer)
-		return m->type == PROTO_SUBSCRIBE || m->type == PROTO_UNSUBSCRIBE ? 0 :
-		       PEER_R_UNEXPECTED;
+	if (!balancer) {
+		/* agent/agent.c: members subscribe as members, of their own
+		 * group, and only of a group the agent has. */
+		json_object_object_get_ex(peer, "group", &mine);
+		own = mine ? json_object_get_string(mine) : NULL;
+		groups = jget(peer, "groups");
+		switch (m->type) {
+		case PROTO_SUBSCRIBE:
+			return own ? PEER_R_WRONG_GROUP : 0;
+		case PROTO_GROUP_SUBSCRIBE:
+			for (i = 0; i < json_object_array_length(groups); i++)
+				if (!strcmp(json_object_get_string(json_object_array_get_idx(groups, i)),
+					    m->group_subscribe.group))
+					break;
+			if (i == json_object_array_length(groups))
+				return PEER_R_UNKNOWN_GROUP;
+			return own && !strcmp(own, m->group_subscribe.group) ? 0 : PEER_R_WRONG_GROUP;
+		case PROTO_UNSUBSCRIBE:
+			return 0;
+		default:
+			return PEER_R_UNEXPECTED;
+		}
+	}
+	own = jstr(peer, "group");
 	switch (m->type) {
+	case PROTO_GROUP_NOTIFY:
+		if (strcmp(own, m->group_notify.group))
+			return PEER_R_UNKNOWN_GROUP;
+		return notify_peer_serves(np, &m->group_notify.nt.home) ? 0 :
+		       PEER_R_NOT_AUTHORITATIVE;
+	case PROTO_GROUP_SNAPSHOT:
+		if (strcmp(own, m->group_snapshot.group))
+			return PEER_R_UNKNOWN_GROUP;
+		for (e = 0; e < m->group_snapshot.count; e++)
+			if (!notify_peer_serves(np, &m->group_snapshot.entries[e].b.home))
+				return PEER_R_NOT_AUTHORITATIVE;
+		return 0;
 	case PROTO_SUBSCRIBE_ACK:
 		subs = jget(st, "subscriptions_pending");
 		for (i = 0; i < json_object_array_length(subs); i++) {
@@ -1150,7 +1346,7 @@ START_TEST(test_vectors)
 	} else {
 		rc = peer_link_accept(&l, dgram, len, jnum(v, "now_ms"), &from, &m, &pend);
 		if (!rc) {
-			rc = vec_policy(balancer, st, &np, &m);
+			rc = vec_policy(balancer, st, peer, &np, &m);
 			if (rc)
 				peer_link_reject(&l, &pend, rc, &from.sin6_addr);
 			else
