@@ -636,7 +636,8 @@ static const char stats_json[] =
 	"\"kinds\":{\"hoa\":{\"packets\":6,\"bytes\":600},\"spi\":{\"packets\":3,\"bytes\":300}},"
 	"\"backends\":[{\"service\":\"web\",\"name\":\"s1\",\"packets\":5,\"bytes\":500},"
 	"{\"service\":\"web\",\"name\":\"s2\",\"packets\":4,\"bytes\":400}],"
-	"\"reasons\":{\"pass_not_service\":0,\"drop_malformed\":1}}}";
+	"\"reasons\":{\"pass_not_service\":0,\"drop_malformed\":1},"
+	"\"rehash\":{\"down\":3,\"drained\":0,\"disabled\":2,\"removed\":1}}}";
 
 START_TEST(test_stats_table)
 {
@@ -658,7 +659,13 @@ START_TEST(test_stats_table)
 		"\n"
 		"REASON            PACKETS\n"
 		"pass_not_service        0\n"
-		"drop_malformed          1\n";
+		"drop_malformed          1\n"
+		"\n"
+		"REHASH    PACKETS\n"
+		"down            3\n"
+		"drained         0\n"
+		"disabled        2\n"
+		"removed         1\n";
 	struct fake f;
 	struct run r;
 

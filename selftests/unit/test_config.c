@@ -425,7 +425,7 @@ static const struct {
 	{ SVC BE "mac = 01:00:5e:00:00:01\n", 5, "not a unicast MAC address" },
 	{ SVC BE "weight = 65536\n", 5, "weight = '65536': expected an integer in 0..65535" },
 	{ SVC BE "weight = heavy\n", 5, "weight = 'heavy'" },
-	{ SVC BE "state = up\n", 5, "state = 'up': expected active or drained" },
+	{ SVC BE "state = up\n", 5, "state = 'up': expected active, drained or disabled" },
 	{ SVC BE "dev = a/b\n", 5, "dev = 'a/b': not an interface name" },
 	{ SVC BE "[backend a b]\naddr = 2001:db8::4\n", 5,
 	  "duplicate backend 'a b' (first at line 3)" },
