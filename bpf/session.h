@@ -213,7 +213,6 @@ static __always_inline int mip6lb_session_apply(struct mip6lb_session *sess,
 						__u64 now, struct mip6lb_choice *out,
 						int on_probation)
 {
-	struct mip6lb_counters *cs;
 	__u32 reason;
 
 	/* The anchor, for the flow label, a re-hash and a higher identity
@@ -243,9 +242,12 @@ static __always_inline int mip6lb_session_apply(struct mip6lb_session *sess,
 	sess->flow_hash = out->hash;
 	if (!on_probation)
 		sess->last_used_ns = now;
-	cs = mip6lb_counters_get();
-	mip6lb_cnt_add(cs, MIP6LB_CNT_SESSION_REHASH, 0);
-	mip6lb_cnt_add(cs, reason, 0);
+	/* Two lookups of the counters on this rare path: holding one entry
+	 * across the path's calls made clang keep more live registers, and
+	 * coa-hit measured about 10 % slower (the hit path's code is the
+	 * same either way, only its registers and spills moved). */
+	mip6lb_count(MIP6LB_CNT_SESSION_REHASH, 0);
+	mip6lb_count(reason, 0);
 	return 0;
 }
 
