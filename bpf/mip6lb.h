@@ -94,6 +94,12 @@ enum mip6lb_notify {
 #define MIP6LB_BE_ACTIVE       (1U << 0)  /* configured; sessions may use it */
 #define MIP6LB_BE_DRAINED      (1U << 1)  /* no new sessions, keeps old ones */
 #define MIP6LB_BE_NH_VALID     (1U << 2)  /* ifindex and MACs are resolved */
+/* Why a configured backend is not ACTIVE, for the re-hash counters
+ * (bpf/session.h mip6lb_rehash_reason); only read when ACTIVE is clear.
+ * Drained past its deadline is ACTIVE clear with DRAINED set; an entry
+ * with none of these (cleared, or of another service) was removed. */
+#define MIP6LB_BE_DOWN         (1U << 3)  /* failed its health checks */
+#define MIP6LB_BE_DISABLED     (1U << 4)  /* taken out by the operator */
 
 /* Counter indexes.  Every pass or drop has its own reason here; the CLI
  * prints them by the names in mip6lb_counter_names[].  Datapath helpers
@@ -142,8 +148,28 @@ enum mip6lb_counter {
 	MIP6LB_CNT_DROP_TOO_BIG,       /* no PTB may answer it (an ICMPv6 error,
 					* a source that is not one node's,
 					* RFC 4443 §2.4 (e)) */
+	/* session_rehash by the reason its backend was not usable, in the
+	 * order of enum mip6lb_rehash_reason; they add up to session_rehash. */
+	MIP6LB_CNT_REHASH_DOWN,        /* failed its health checks */
+	MIP6LB_CNT_REHASH_DRAINED,     /* drained past its deadline */
+	MIP6LB_CNT_REHASH_DISABLED,    /* disabled by the operator */
+	MIP6LB_CNT_REHASH_REMOVED,     /* deleted, or moved to another service */
 	MIP6LB_CNT_MAX,
 };
+
+/* Why a session re-hashed: its counter is MIP6LB_CNT_REHASH_DOWN + reason.
+ * When several apply, one is counted by the precedence `backend list`
+ * shows states with (lib/state_health.c): disabled over down over drained
+ * (bpf/session.h mip6lb_rehash_reason). */
+enum mip6lb_rehash_reason {
+	MIP6LB_REHASH_DOWN = 0,
+	MIP6LB_REHASH_DRAINED,
+	MIP6LB_REHASH_DISABLED,
+	MIP6LB_REHASH_REMOVED,
+	MIP6LB_REHASH_MAX,
+};
+_Static_assert(MIP6LB_CNT_REHASH_REMOVED - MIP6LB_CNT_REHASH_DOWN ==
+	       MIP6LB_REHASH_REMOVED - MIP6LB_REHASH_DOWN, "re-hash counters follow the reasons");
 
 /* ---- map keys and values ---------------------------------------------- */
 

@@ -62,6 +62,39 @@ mip6lb_backend_usable(__u32 id, __u32 service_id)
 	return be;
 }
 
+/* Why backend id is not usable by a session of service_id, as a counter
+ * (enum mip6lb_rehash_reason).  Only the re-hash path calls it, so the
+ * hit path keeps its one lookup; the entry is read again here rather
+ * than passed down from mip6lb_backend_usable. */
+static __always_inline __u32 mip6lb_rehash_reason(__u32 id, __u32 service_id)
+{
+	struct mip6lb_backend *be = bpf_map_lookup_elem(&backends, &id);
+	__u32 r = MIP6LB_REHASH_REMOVED;
+
+	if (be && be->service_id == service_id) {
+		if (be->flags & MIP6LB_BE_DISABLED)
+			r = MIP6LB_REHASH_DISABLED;
+		else if (be->flags & MIP6LB_BE_DOWN)
+			r = MIP6LB_REHASH_DOWN;
+		else if (be->flags & MIP6LB_BE_DRAINED)
+			r = MIP6LB_REHASH_DRAINED;
+	}
+	return MIP6LB_CNT_REHASH_DOWN + r;
+}
+
+/* Count a re-hash off backend gone: session_rehash and its reason.  A
+ * global function, which the verifier checks once on its own: the three
+ * inlined re-hash paths each cost a call instead of the reason's lookup and
+ * branches, so the hit paths beside them keep the code and registers they
+ * had (inlined, clang moved their registers and spills around). */
+__attribute__((noinline))
+int mip6lb_rehash_count(__u32 gone, __u32 service_id)
+{
+	mip6lb_count(MIP6LB_CNT_SESSION_REHASH, 0);
+	mip6lb_count(mip6lb_rehash_reason(gone, service_id), 0);
+	return 0;
+}
+
 static __always_inline struct mip6lb_backend *
 mip6lb_ring_pick(__u32 service_id, __u32 hash, __u32 *backend_id)
 {
@@ -187,16 +220,19 @@ mip6lb_session_find(const struct mip6lb_session_key *key, __u8 kind,
 
 /* Use the session sess found at key: 0 with *out filled,
  * -MIP6LB_CNT_DROP_NO_BACKEND when its backend is gone and the ring has
- * none to re-hash it to.  A session whose backend was removed is re-hashed
- * in place on its node's anchor (flow_hash), so every session of the node
- * lands on the same new backend.  A session on probation keeps its first
- * sighting as last use. */
+ * none to re-hash it to.  A session whose backend is gone (removed, down,
+ * disabled, drained past its deadline) is re-hashed in place on its node's
+ * anchor (flow_hash), so every session of the node lands on the same new
+ * backend; it counts as session_rehash and under its reason.  A session on
+ * probation keeps its first sighting as last use. */
 static __always_inline int mip6lb_session_apply(struct mip6lb_session *sess,
 						const struct mip6lb_session_key *key,
 						__u8 kind, const struct mip6lb_service *svc,
 						__u64 now, struct mip6lb_choice *out,
 						int on_probation)
 {
+	__u32 gone;
+
 	/* The anchor, for the flow label, a re-hash and a higher identity
 	 * copied from this session.  A session written without one gets its
 	 * own key's when it first needs it (one hash per session, and one
@@ -219,13 +255,14 @@ static __always_inline int mip6lb_session_apply(struct mip6lb_session *sess,
 	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);
 	if (!out->be)
 		return -MIP6LB_CNT_DROP_NO_BACKEND;
+	gone = sess->backend_id;
 	sess->backend_id = out->backend_id;
 	sess->flow_hash = out->hash;
 	if (!on_probation) {
 		sess->last_used_ns = now;
 		sess->flags &= ~MIP6LB_SESS_SYNCED;    /* this instance's choice now */
 	}
-	mip6lb_count(MIP6LB_CNT_SESSION_REHASH, 0);
+	mip6lb_rehash_count(gone, svc->id);
 	return 0;
 }
 

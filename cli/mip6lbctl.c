@@ -205,6 +205,18 @@ static const struct cli_cmd cmds[] = {
 	  "sessions left on it." },
 	{ "backend undrain", a_backend_ref, cmd_daemon_request, NULL,
 	  "give a drained backend new sessions again", NULL },
+	{ "backend disable", a_backend_ref, cmd_daemon_request, NULL,
+	  "take a backend out now; its sessions move on their next packet",
+	  "Disable a backend (HAProxy's MAINT): it leaves its service's ring and\n"
+	  "its sessions re-hash on their next packet (session_rehash, reason\n"
+	  "disabled).  Its health checks go on, so backend list still shows its\n"
+	  "last probe.  The state lasts until backend enable, a reload or a\n"
+	  "restart; state = disabled in the config file makes it last." },
+	{ "backend enable", a_backend_ref, cmd_daemon_request, NULL,
+	  "put a disabled backend back on the ring for new sessions",
+	  "Enable a disabled backend: it rejoins the ring for new sessions;\n"
+	  "sessions that moved away stay where they are.  A drained backend\n"
+	  "stays drained." },
 	{ "backend list", a_backend_list, cmd_daemon_request, NULL,
 	  "list backends with state, health, sessions, next hop and traffic", NULL },
 	{ "session list", a_session_list, cmd_daemon_request, NULL,

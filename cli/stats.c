@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * stats.c - `stats [--watch SECONDS]`: every counter, per kind, per backend
- * and per reason, from the daemon's "stats" answer.  --watch asks again
+ * stats.c - `stats [--watch SECONDS]`: every counter, per kind, per backend,
+ * per reason and the session re-hashes by reason, from the daemon's "stats"
+ * answer.  --watch asks again
  * every SECONDS and shows rates against the previous answer until SIGINT or
  * SIGTERM, which end it with exit code 0.
  *
@@ -118,11 +119,11 @@ static void render_backends(struct json_object *list, struct json_object *prev,
 	table_free(t);
 }
 
-/* reasons: {name: packets}. */
-static void render_reasons(struct json_object *map, struct json_object *prev,
+/* reasons and rehash: {name: packets}. */
+static void render_reasons(const char *title, struct json_object *map, struct json_object *prev,
 			   double dt, bool rates)
 {
-	static const char *const h[] = { "REASON", ">PACKETS", ">PKT/S" };
+	const char *h[] = { title, ">PACKETS", ">PKT/S" };
 	struct table *t = table_new(rates ? 3 : 2, h);
 
 	if (map && json_object_is_type(map, json_type_object)) {
@@ -159,7 +160,12 @@ static void render_stats(const struct sample *cur, const struct sample *prev, bo
 	printf("\n");
 	render_backends(jarray(d, "backends"), jarray(p, "backends"), dt, rates);
 	printf("\n");
-	render_reasons(member(d, "reasons"), member(p, "reasons"), dt, rates);
+	render_reasons("REASON", member(d, "reasons"), member(p, "reasons"), dt, rates);
+	/* Re-hashed sessions by reason (a daemon before them sends none). */
+	if (member(d, "rehash")) {
+		printf("\n");
+		render_reasons("REHASH", member(d, "rehash"), member(p, "rehash"), dt, rates);
+	}
 }
 
 static int stats_once(struct cli_ctx *ctx, struct sample *s)

@@ -634,12 +634,19 @@ static int set_drain_deadline(struct pstate *st, const char *key, const char *va
 
 static int set_state(struct pstate *st, const char *key, const char *val)
 {
-	if (!strcmp(val, "active"))
-		CUR_BE(st)->drained = false;
-	else if (!strcmp(val, "drained"))
-		CUR_BE(st)->drained = true;
-	else
-		return bad(st, key, val, "expected active or drained");
+	struct cfg_backend *b = CUR_BE(st);
+
+	if (!strcmp(val, "active")) {
+		b->drained = b->disabled = false;
+	} else if (!strcmp(val, "drained")) {
+		b->drained = true;
+		b->disabled = false;
+	} else if (!strcmp(val, "disabled")) {
+		b->drained = false;
+		b->disabled = true;
+	} else {
+		return bad(st, key, val, "expected active, drained or disabled");
+	}
 	return 0;
 }
 

@@ -169,6 +169,11 @@ struct cfg_backend {
 	__u8 mac[6];                    /* next-hop MAC override */
 	char dev[IF_NAMESIZE];          /* egress override, "" = resolve */
 	bool drained;
+	/* Taken out by the operator (state = disabled, backend disable): off
+	 * the ring and its sessions re-hash at once, health checks go on.
+	 * Independent of drained: enabling a drained backend leaves it
+	 * drained. */
+	bool disabled;
 	/* Seconds a drained backend keeps its sessions; then they re-hash on
 	 * their next packet.  0 = until each is idle for its lifetime. */
 	__u32 drain_deadline_s;

@@ -490,9 +490,9 @@ static int foreach_batch(const struct mip6lb_session_key *keys,
 
 void dp_session_tables(const struct dp_maps *m, int fds[DP_SESSION_TABLES])
 {
-	fds[0] = m->sessions;
-	fds[1] = m->coa_sessions;
-	fds[2] = m->probation;
+	fds[DP_TABLE_SESSIONS] = m->sessions;
+	fds[DP_TABLE_COA] = m->coa_sessions;
+	fds[DP_TABLE_PROBATION] = m->probation;
 }
 
 long dp_sessions_foreach(const struct dp_maps *m, dp_session_cb cb, void *arg)

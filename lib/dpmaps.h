@@ -125,4 +125,26 @@ int dp_session_delete(const struct dp_maps *m, const struct mip6lb_session_key *
 #define DP_SESSION_TABLES 3
 void dp_session_tables(const struct dp_maps *m, int fds[DP_SESSION_TABLES]);
 
+/* dpmaps_count.c: how many sessions name each backend and each service,
+ * per session table (the indexes of dp_session_tables()), with one walk of
+ * each table: what an operator waits on before removing a drained backend
+ * (`backend list`, the metrics). */
+enum dp_session_table {
+	DP_TABLE_SESSIONS = 0,
+	DP_TABLE_COA,
+	DP_TABLE_PROBATION,
+};
+struct dp_session_counts {
+	__u32 backend[MIP6LB_MAX_BACKENDS][DP_SESSION_TABLES];
+	__u32 service[MIP6LB_MAX_SERVICES][DP_SESSION_TABLES];
+	long table[DP_SESSION_TABLES];  /* entries in each table */
+};
+/* Zero *c and count; 0 or a negative errno (a table the program lacks
+ * counts 0). */
+int dp_session_counts(const struct dp_maps *m, struct dp_session_counts *c);
+/* A backend's or service's sessions over every table. */
+__u32 dp_session_counts_sum(const __u32 per_table[DP_SESSION_TABLES]);
+/* "sessions" | "coa" | "probation": the JSON keys and metric labels. */
+const char *dp_session_table_name(int table);
+
 #endif

@@ -45,6 +45,10 @@ const char *const mip6lb_counter_names[MIP6LB_CNT_MAX] = {
 	[MIP6LB_CNT_PTB_SENT]           = "ptb_sent",
 	[MIP6LB_CNT_DROP_PTB_RATE]      = "drop_ptb_rate",
 	[MIP6LB_CNT_DROP_TOO_BIG]       = "drop_too_big",
+	[MIP6LB_CNT_REHASH_DOWN]        = "session_rehash_down",
+	[MIP6LB_CNT_REHASH_DRAINED]     = "session_rehash_drained",
+	[MIP6LB_CNT_REHASH_DISABLED]    = "session_rehash_disabled",
+	[MIP6LB_CNT_REHASH_REMOVED]     = "session_rehash_removed",
 };
 
 static const char *const kind_names[MIP6LB_KIND_MAX] = {
@@ -69,6 +73,18 @@ static int lookup(const char *const *names, int n, const char *name)
 const char *kind_name(int kind)
 {
 	return kind >= 0 && kind < MIP6LB_KIND_MAX ? kind_names[kind] : "?";
+}
+
+static const char *const rehash_reason_names[MIP6LB_REHASH_MAX] = {
+	[MIP6LB_REHASH_DOWN]     = "down",
+	[MIP6LB_REHASH_DRAINED]  = "drained",
+	[MIP6LB_REHASH_DISABLED] = "disabled",
+	[MIP6LB_REHASH_REMOVED]  = "removed",
+};
+
+const char *rehash_reason_name(int reason)
+{
+	return reason >= 0 && reason < MIP6LB_REHASH_MAX ? rehash_reason_names[reason] : "?";
 }
 
 int kind_from_name(const char *name)

@@ -13,6 +13,8 @@ extern const char *const mip6lb_counter_names[MIP6LB_CNT_MAX];
 
 const char *kind_name(int kind);          /* "hoa" ... or "?" */
 int kind_from_name(const char *name);      /* MIP6LB_KIND_* or -EINVAL */
+/* enum mip6lb_rehash_reason: "down" | "drained" | "disabled" | "removed" */
+const char *rehash_reason_name(int reason);
 const char *forward_name(int mode);        /* "l2-dsr" | "ip6ip6" */
 int forward_from_name(const char *name);
 /* libxdp's enum xdp_attach_mode: "native" | "generic" | "hw" | "auto"

@@ -45,7 +45,8 @@ struct st_service {
 	struct cfg_service cfg;      /* cfg.name[0] == 0: found in the maps, not configured */
 	struct mip6lb_service_key key;
 	int n_backends;              /* configured for it */
-	__u32 n_ring;                /* on its ring: active, undrained, weight > 0 */
+	__u32 n_ring;                /* on its ring: up, not drained or disabled,
+				      * weight > 0 */
 	__u64 ring_sig;              /* of the ring in the map; 0 = unknown */
 	__u64 freed_seq;             /* when it was last freed; 0 = never used */
 };
@@ -74,6 +75,7 @@ enum st_be_state {
 	ST_BE_ACTIVE = 0,            /* on the ring */
 	ST_BE_DRAINED,               /* no new sessions, keeps its own */
 	ST_BE_DOWN,                  /* failed its checks: no sessions at all */
+	ST_BE_DISABLED,              /* taken out by the operator: no sessions */
 };
 
 /* Offline next hop (state_new_offline): what every backend gets instead
@@ -174,6 +176,12 @@ int state_backend_drain(struct lb_state *st, const char *service, const char *na
  * remaining sessions re-hash on their next packet (state_drain_tick). */
 int state_backend_drain_deadline(struct lb_state *st, const char *service, const char *name,
 				 __u32 deadline_s, char *err, size_t errlen);
+/* Disable (HAProxy's MAINT): off its ring, and its sessions re-hash on
+ * their next packet; health checks go on.  Enable: back on the ring for
+ * new sessions (those that moved stay where they are); a drained backend
+ * stays drained. */
+int state_backend_disable(struct lb_state *st, const char *service, const char *name,
+			  bool disabled, char *err, size_t errlen);
 
 /* ---- run-time backend states (health checks, drain deadlines) ---------- */
 
@@ -185,6 +193,7 @@ int state_backend_set_down(struct lb_state *st, __u32 id, bool down);
 /* Drained backends whose deadline has passed at now_ns: their sessions
  * re-hash from now on.  Returns how many expired. */
 int state_drain_tick(struct lb_state *st, __u64 now_ns);
+/* Its state, by precedence: disabled, down, drained, active. */
 enum st_be_state state_backend_state(const struct lb_state *st, __u32 id);
 const char *st_be_state_name(enum st_be_state s);
 

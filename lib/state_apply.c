@@ -13,7 +13,8 @@
  *     backends that exist;
  *  4. services are written (conf slot, key, VIP default): a new service
  *     becomes reachable only now, with its ring in place;
- *  5. removed backends are cleared: the rings no longer point at them, and
+ *  5. removed backends are cleared, and backends no longer usable
+ *     (disabled) lose ACTIVE: the rings no longer point at them, and
  *     their sessions re-hash on their next packet;
  *  6. stale keys and VIP defaults are swept; settings are written.
  */
@@ -40,12 +41,17 @@ static void be_value(const struct st_backend *b, struct mip6lb_backend *v)
 	memset(v, 0, sizeof(*v));
 	v->addr = b->cfg.addr;
 	v->service_id = b->service_id;
-	/* Down, or drained past its deadline: sessions may not use it, so
-	 * they re-hash (bpf/session.h), but the entry keeps its address and
-	 * next hop for the health probes (bpf/health.bpf.c). */
-	v->flags = b->down || b->drain_expired ? 0 : MIP6LB_BE_ACTIVE;
+	/* Down, disabled, or drained past its deadline: sessions may not use
+	 * it, so they re-hash (bpf/session.h), but the entry keeps its
+	 * address and next hop for the health probes (bpf/health.bpf.c).
+	 * DOWN and DISABLED say why, for the datapath's re-hash reasons. */
+	v->flags = b->down || b->drain_expired || b->cfg.disabled ? 0 : MIP6LB_BE_ACTIVE;
 	if (b->cfg.drained)
 		v->flags |= MIP6LB_BE_DRAINED;
+	if (b->down)
+		v->flags |= MIP6LB_BE_DOWN;
+	if (b->cfg.disabled)
+		v->flags |= MIP6LB_BE_DISABLED;
 	v->ifindex = b->nh.ifindex;
 	memcpy(v->smac, b->nh.smac, 6);
 	/* ip6ip6's limit (bpf/ptb.h): the service's mtu, else the egress
@@ -109,7 +115,8 @@ static int ring_members(struct lb_state *st, const struct st_service *svcs,
 		const struct st_backend *b = &bes[id];
 		const char *name;
 
-		if (!b->used || b->service_id != sid || b->cfg.drained || !b->cfg.weight || b->down)
+		if (!b->used || b->service_id != sid || b->cfg.drained || b->cfg.disabled ||
+		    !b->cfg.weight || b->down)
 			continue;
 		snprintf(st->mb_names[n], sizeof(st->mb_names[n]), "%s/%s", svcs[sid].cfg.name,
 			 b->cfg.name);
@@ -581,6 +588,8 @@ static void model_fill_backends(struct apply *a)
 				a->adopted++;
 			else if (!be_cfg_eq(&b->cfg, c))
 				a->changed++;
+			if (b->cfg.disabled != c->disabled)
+				b->state_ns = dp_now_ns();
 		}
 		drain_follow(b, c, !a->p.be_matched[j]);
 		b->used = true;
@@ -640,13 +649,24 @@ static void remove_services(struct apply *a)
 			note(a, write_ring(st, id, 0));
 }
 
-/* 2. New and changed backends. */
-static void write_backends(struct apply *a)
+/* Would writing b take ACTIVE away from its entry (disabled now)? */
+static bool loses_active(const struct st_backend *b)
+{
+	struct mip6lb_backend v;
+
+	be_value(b, &v);
+	return (b->written.flags & MIP6LB_BE_ACTIVE) && !(v.flags & MIP6LB_BE_ACTIVE);
+}
+
+/* 2. New and changed backends (losing: 5b, those no longer usable, after
+ * the rings that left them out: a ring never points at an unusable
+ * backend, and their sessions re-hash onto the new ring). */
+static void write_backends(struct apply *a, bool losing)
 {
 	__u32 id;
 
 	for (id = 0; id < NBE; id++)
-		if (a->nbe[id].used)
+		if (a->nbe[id].used && loses_active(&a->nbe[id]) == losing)
 			note(a, st_write_backend(a->st, id, &a->nbe[id]));
 }
 
@@ -767,10 +787,11 @@ int state_apply(struct lb_state *st, struct mip6lb_config *cfg)
 	model_fill_backends(&a);
 
 	remove_services(&a);
-	write_backends(&a);
+	write_backends(&a, false);
 	rebuild_rings(&a);
 	write_services(&a);
 	clear_removed_backends(&a);
+	write_backends(&a, true);
 	commit_model(&a);
 	sweep_and_settings(&a);
 	pr_info("config applied: %d services, %d backends (%d kept from the maps, %d added, "

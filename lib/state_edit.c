@@ -296,3 +296,24 @@ int state_backend_drain_deadline(struct lb_state *st, const char *service, const
 	c.backends[idx].drain_deadline_s = deadline_s;
 	return apply_copy(st, &c, err, errlen);
 }
+
+int state_backend_disable(struct lb_state *st, const char *service, const char *name,
+			  bool disabled, char *err, size_t errlen)
+{
+	struct mip6lb_config c;
+	int idx = cfg_backend_index(&st->cfg, service, name), ret;
+
+	if (idx < 0) {
+		snprintf(err, errlen, "backend %s/%s: no such backend", service, name);
+		return -ENOENT;
+	}
+	if (st->cfg.backends[idx].disabled == disabled)
+		return 0;
+	ret = state_cfg_copy(&c, &st->cfg);
+	if (ret) {
+		snprintf(err, errlen, "backend %s/%s: %s", service, name, strerror(-ret));
+		return ret;
+	}
+	c.backends[idx].disabled = disabled;
+	return apply_copy(st, &c, err, errlen);
+}

@@ -2,7 +2,8 @@
 /*
  * state_health.c - the run-time states a backend moves through without a
  * config change: down (the health checker's verdict, loader/health.c) and
- * a drain's deadline.  Both act through the same two levers as the config
+ * a drain's deadline; and the precedence of the states `backend list`
+ * shows (disabled, down, drained, active).  Both act through the same two levers as the config
  * diff: ring membership (no new sessions) and the ACTIVE flag of the map
  * entry, which the datapath's usable test reads (bpf/session.h: a session
  * whose backend is not ACTIVE re-hashes on its next packet).
@@ -66,6 +67,11 @@ enum st_be_state state_backend_state(const struct lb_state *st, __u32 id)
 {
 	const struct st_backend *b = &st->bes[id];
 
+	/* What the operator did last outranks the checker's verdict, which
+	 * outranks a drain: a disabled backend that also fails its checks
+	 * says disabled until it is enabled, then down. */
+	if (b->cfg.disabled)
+		return ST_BE_DISABLED;
 	if (b->down)
 		return ST_BE_DOWN;
 	if (b->cfg.drained)
@@ -79,6 +85,7 @@ const char *st_be_state_name(enum st_be_state s)
 	case ST_BE_ACTIVE: return "active";
 	case ST_BE_DRAINED: return "drained";
 	case ST_BE_DOWN: return "down";
+	case ST_BE_DISABLED: return "disabled";
 	}
 	return "?";
 }

@@ -216,28 +216,17 @@ static struct json_object *service_json(const struct lb_state *st, __u32 id)
 	return o;
 }
 
-/* Sessions naming each backend id ([MIP6LB_MAX_BACKENDS]), by one walk
- * of the table; NULL when out of memory or the walk failed. */
-static int sess_count_cb(const struct mip6lb_session_key *keys,
-			 const struct mip6lb_session *vals, __u32 n, void *arg)
+/* Sessions naming each backend, in every session table (one walk of
+ * each); NULL when out of memory or a walk failed. */
+static struct dp_session_counts *session_counts(const struct lb_state *st)
 {
-	__u32 *per = arg, i;
+	struct dp_session_counts *c = malloc(sizeof(*c));
 
-	for (i = 0; i < n; i++)
-		if (vals[i].backend_id < MIP6LB_MAX_BACKENDS)
-			per[vals[i].backend_id]++;
-	return 0;
-}
-
-static __u32 *sessions_per_backend(const struct lb_state *st)
-{
-	__u32 *per = calloc(MIP6LB_MAX_BACKENDS, sizeof(*per));
-
-	if (per && dp_sessions_walk(st->maps->sessions, 4096, sess_count_cb, per) < 0) {
-		free(per);
+	if (c && dp_session_counts(st->maps, c)) {
+		free(c);
 		return NULL;
 	}
-	return per;
+	return c;
 }
 
 /* A CLOCK_MONOTONIC time as Unix time in seconds (ms precision), null for
@@ -261,15 +250,24 @@ static struct json_object *jwhen(__u64 mono_ns)
 
 /* The state, when it changed, and the health checks' view. */
 static void backend_state_json(struct json_object *o, const struct daemon *d, __u32 id,
-			       const __u32 *per_backend)
+			       const struct dp_session_counts *sc)
 {
 	const struct st_backend *b = &d->st->bes[id];
-	struct json_object *h = NULL;
+	struct json_object *h = NULL, *by = NULL;
 	struct health_view hv;
+	int t;
 
 	add(o, "state", json_object_new_string(st_be_state_name(state_backend_state(d->st, id))));
 	add(o, "state_changed", jwhen(b->state_ns));
-	add(o, "sessions", per_backend ? json_object_new_int64(per_backend[id]) : NULL);
+	/* Every table's: a drained backend is empty when all are 0. */
+	add(o, "sessions", sc ? json_object_new_int64(dp_session_counts_sum(sc->backend[id]))
+			      : NULL);
+	if (sc) {
+		by = json_object_new_object();
+		for (t = 0; t < DP_SESSION_TABLES; t++)
+			add(by, dp_session_table_name(t), json_object_new_int64(sc->backend[id][t]));
+	}
+	add(o, "sessions_by_table", by);
 	if (b->cfg.drained) {
 		add(o, "drain_deadline_s", b->cfg.drain_deadline_s ?
 		    json_object_new_int64(b->cfg.drain_deadline_s) : NULL);
@@ -292,7 +290,7 @@ static void backend_state_json(struct json_object *o, const struct daemon *d, __
 
 /* NULL for an id that is not a configured backend. */
 static struct json_object *backend_json(const struct daemon *d, __u32 id,
-					const __u32 *per_backend)
+					const struct dp_session_counts *sc)
 {
 	const struct lb_state *st = d->st;
 	const char *name = state_backend_name(st, id);
@@ -317,7 +315,7 @@ static struct json_object *backend_json(const struct daemon *d, __u32 id,
 	add(o, "id", json_object_new_int64(id));
 	add(o, "addr", jaddr(&b->cfg.addr));
 	add(o, "weight", json_object_new_int64(b->cfg.weight));
-	backend_state_json(o, d, id, per_backend);
+	backend_state_json(o, d, id, sc);
 	add(nh, "dev", jstr_or_null(dev));
 	add(nh, "ifindex", json_object_new_int64(b->nh.ifindex));
 	add(nh, "mac", b->nh.valid || b->nh.from_config ? jmac(b->nh.dmac) : NULL);
@@ -536,6 +534,26 @@ static int cmd_backend_undrain(struct daemon *d, struct json_object *args,
 	return ret ? ret : state_backend_drain(d->st, svc, name, false, err, errlen);
 }
 
+/* backend disable / enable SERVICE NAME (HAProxy's MAINT): off the ring
+ * and its sessions re-hash at once; health checks go on. */
+static int cmd_backend_disable(struct daemon *d, struct json_object *args,
+			       struct json_object **data, char *err, size_t errlen)
+{
+	const char *svc, *name;
+	int ret = backend_args(args, &svc, &name, err, errlen);
+
+	return ret ? ret : state_backend_disable(d->st, svc, name, true, err, errlen);
+}
+
+static int cmd_backend_enable(struct daemon *d, struct json_object *args,
+			      struct json_object **data, char *err, size_t errlen)
+{
+	const char *svc, *name;
+	int ret = backend_args(args, &svc, &name, err, errlen);
+
+	return ret ? ret : state_backend_disable(d->st, svc, name, false, err, errlen);
+}
+
 static int cmd_backend_list(struct daemon *d, struct json_object *args,
 			    struct json_object **data, char *err, size_t errlen)
 {
@@ -543,7 +561,7 @@ static int cmd_backend_list(struct daemon *d, struct json_object *args,
 	const struct mip6lb_config *c = &d->st->cfg;
 	struct json_object *o, *arr, *x;
 	const char *svc;
-	__u32 *per;
+	struct dp_session_counts *sc;
 	int ret, i;
 
 	if ((ret = check_args(args, allowed, err, errlen)) ||
@@ -553,7 +571,7 @@ static int cmd_backend_list(struct daemon *d, struct json_object *args,
 		snprintf(err, errlen, "service %s: no such service", svc);
 		return -ENOENT;
 	}
-	per = sessions_per_backend(d->st);
+	sc = session_counts(d->st);
 	o = json_object_new_object();
 	arr = json_object_new_array();
 	for (i = 0; i < c->n_backends; i++) {
@@ -562,11 +580,11 @@ static int cmd_backend_list(struct daemon *d, struct json_object *args,
 		if (svc && strcmp(c->backends[i].service, svc))
 			continue;
 		id = state_backend_id(d->st, c->backends[i].service, c->backends[i].name);
-		x = id < 0 ? NULL : backend_json(d, id, per);
+		x = id < 0 ? NULL : backend_json(d, id, sc);
 		if (x)
 			json_object_array_add(arr, x);
 	}
-	free(per);
+	free(sc);
 	add(o, "backends", arr);
 	*data = o;
 	return 0;
@@ -714,7 +732,7 @@ static int cmd_stats(struct daemon *d, struct json_object *args, struct json_obj
 		     char *err, size_t errlen)
 {
 	struct mip6lb_counter_val c[MIP6LB_CNT_MAX];
-	struct json_object *o, *counters, *kinds, *bes, *reasons, *svcs;
+	struct json_object *o, *counters, *kinds, *bes, *reasons, *svcs, *rehash;
 	const struct mip6lb_config *cfg = &d->st->cfg;
 	int ret, i;
 
@@ -738,6 +756,12 @@ static int cmd_stats(struct daemon *d, struct json_object *args, struct json_obj
 	}
 	for (i = MIP6LB_KIND_HOA; i < MIP6LB_KIND_MAX; i++)
 		add(kinds, kind_name(i), pk_bytes(&c[MIP6LB_CNT_KIND_HOA + i - MIP6LB_KIND_HOA]));
+	/* session_rehash by why its backend was not usable; they add up
+	 * to session_rehash. */
+	rehash = json_object_new_object();
+	for (i = 0; i < MIP6LB_REHASH_MAX; i++)
+		add(rehash, rehash_reason_name(i),
+		    json_object_new_int64(c[MIP6LB_CNT_REHASH_DOWN + i].packets));
 	for (i = 0; i < cfg->n_backends; i++) {
 		int id = state_backend_id(d->st, cfg->backends[i].service, cfg->backends[i].name);
 		struct mip6lb_counter_val v = {};
@@ -772,6 +796,7 @@ static int cmd_stats(struct daemon *d, struct json_object *args, struct json_obj
 	add(o, "backends", bes);
 	add(o, "services", svcs);
 	add(o, "reasons", reasons);
+	add(o, "rehash", rehash);
 	*data = o;
 	return 0;
 }
@@ -877,6 +902,8 @@ static const struct {
 	{ "backend del",     cmd_backend_del,     true },
 	{ "backend drain",   cmd_backend_drain,   true },
 	{ "backend undrain", cmd_backend_undrain, true },
+	{ "backend disable", cmd_backend_disable, true },
+	{ "backend enable",  cmd_backend_enable,  true },
 	{ "backend list",    cmd_backend_list,    false },
 	{ "session list",    cmd_session_list,    false },
 	{ "session del",     cmd_session_del,     true },

@@ -5,9 +5,10 @@
  * units (seconds, bytes), one # HELP and # TYPE per family, labels for
  * what varies (counter, kind, service, backend, peer, reason).
  *
- * Per-backend and per-service session counts come from one walk of the
- * session table per scrape at most every SESS_MAX_AGE_NS (a million
- * sessions take a few hundred batched syscalls, not one per entry).
+ * Per-backend and per-service session counts come from one walk of each
+ * session table (sessions, coa_sessions, probation: the `table` label) per
+ * scrape at most every SESS_MAX_AGE_NS (a million sessions take a few
+ * hundred batched syscalls, not one per entry).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,9 +43,7 @@ struct metrics {
 	__u16 port;
 	/* session counts, refreshed at most once per SESS_MAX_AGE_NS */
 	__u64 counted_ns;
-	__u32 *per_backend;          /* [MIP6LB_MAX_BACKENDS] */
-	__u32 per_service[MIP6LB_MAX_SERVICES];
-	long sessions;
+	struct dp_session_counts *sc;
 	/* the aging sweep */
 	__u64 sweeps, sweep_ns, swept, expired;
 	double sweep_last_s;
@@ -120,34 +119,17 @@ static const char *esc(const char *s, char *tmp, size_t len)
 
 /* ---- the numbers -------------------------------------------------------------- */
 
-static int count_cb(const struct mip6lb_session_key *keys, const struct mip6lb_session *vals,
-		    __u32 n, void *arg)
-{
-	struct metrics *m = arg;
-	__u32 i;
-
-	for (i = 0; i < n; i++) {
-		if (keys[i].service_id < MIP6LB_MAX_SERVICES)
-			m->per_service[keys[i].service_id]++;
-		if (vals[i].backend_id < MIP6LB_MAX_BACKENDS)
-			m->per_backend[vals[i].backend_id]++;
-	}
-	return 0;
-}
-
 static void count_sessions(struct metrics *m)
 {
-	const struct lb_state *st = m->d->st;
 	__u64 now = dp_now_ns();
-	long n;
 
 	if (m->counted_ns && now - m->counted_ns < SESS_MAX_AGE_NS)
 		return;
-	memset(m->per_backend, 0, MIP6LB_MAX_BACKENDS * sizeof(*m->per_backend));
-	memset(m->per_service, 0, sizeof(m->per_service));
-	n = dp_sessions_walk(st->maps->sessions, 4096, count_cb, m);
-	m->sessions = n < 0 ? 0 : n;
-	m->counted_ns = now;
+	/* A failed walk leaves zeros (counted again next scrape). */
+	if (dp_session_counts(m->d->st->maps, m->sc))
+		memset(m->sc, 0, sizeof(*m->sc));
+	else
+		m->counted_ns = now;
 }
 
 static __u32 map_max_entries(int fd)
@@ -182,11 +164,19 @@ static void render_datapath(struct metrics *m, struct buf *b)
 	for (i = MIP6LB_KIND_HOA; i < MIP6LB_KIND_MAX; i++)
 		out(b, "mip6lb_balanced_packets_total{kind=\"%s\"} %llu\n", kind_name(i),
 		    (unsigned long long)c[MIP6LB_CNT_KIND_HOA + i - MIP6LB_KIND_HOA].packets);
+	family(b, "mip6lb_session_rehash_total", "counter",
+	       "Sessions moved to another backend on their next packet, by why their "
+	       "backend could not keep them (down, drained past its deadline, disabled, removed)");
+	for (i = 0; i < MIP6LB_REHASH_MAX; i++)
+		out(b, "mip6lb_session_rehash_total{reason=\"%s\"} %llu\n", rehash_reason_name(i),
+		    (unsigned long long)c[MIP6LB_CNT_REHASH_DOWN + i].packets);
 }
 
 static void render_backends(struct metrics *m, struct buf *b)
 {
-	static const char *const states[] = { "active", "drained", "down" };
+	static const enum st_be_state states[] = {
+		ST_BE_ACTIVE, ST_BE_DRAINED, ST_BE_DOWN, ST_BE_DISABLED,
+	};
 	const struct lb_state *st = m->d->st;
 	struct {
 		const char *name, *type, *help;
@@ -194,9 +184,9 @@ static void render_backends(struct metrics *m, struct buf *b)
 		{ "mip6lb_backend_packets_total", "counter", "Packets sent to the backend" },
 		{ "mip6lb_backend_bytes_total", "counter", "Bytes sent to the backend" },
 		{ "mip6lb_backend_sessions", "gauge",
-		  "Sessions in the table that name the backend" },
+		  "Sessions that name the backend, by session table (sessions, coa, probation)" },
 		{ "mip6lb_backend_state", "gauge",
-		  "1 for the backend's state (active, drained, down), 0 for the others" },
+		  "1 for the backend's state (active, drained, down, disabled), 0 for the others" },
 		{ "mip6lb_backend_health_up", "gauge",
 		  "1 when the backend passes its health checks (only checked backends)" },
 		{ "mip6lb_backend_health_probes_total", "counter", "Health probes started" },
@@ -228,14 +218,16 @@ static void render_backends(struct metrics *m, struct buf *b)
 				    (unsigned long long)(f ? cv.bytes : cv.packets));
 				break;
 			case 2:
-				out(b, "%s{service=\"%s\",backend=\"%s\"} %u\n", fam[f].name, sv, bv,
-				    m->per_backend[id]);
+				for (s = 0; s < DP_SESSION_TABLES; s++)
+					out(b, "%s{service=\"%s\",backend=\"%s\",table=\"%s\"} %u\n",
+					    fam[f].name, sv, bv, dp_session_table_name(s),
+					    m->sc->backend[id][s]);
 				break;
 			case 3:
-				for (s = 0; s < 3; s++)
+				for (s = 0; s < (int)(sizeof(states) / sizeof(states[0])); s++)
 					out(b, "%s{service=\"%s\",backend=\"%s\",state=\"%s\"} %d\n",
-					    fam[f].name, sv, bv, states[s],
-					    (int)state_backend_state(st, id) == s);
+					    fam[f].name, sv, bv, st_be_state_name(states[s]),
+					    state_backend_state(st, id) == states[s]);
 				break;
 			default:
 				if (!health_view(m->d->health, id, &hv))
@@ -276,19 +268,26 @@ static void render_services(struct metrics *m, struct buf *b)
 
 	for (f = 0; f < 2; f++) {
 		if (!f)
-			family(b, "mip6lb_service_sessions", "gauge", "Sessions of the service");
+			family(b, "mip6lb_service_sessions", "gauge",
+			       "Sessions of the service, by session table (sessions, coa, probation)");
 		else
 			family(b, "mip6lb_service_ring_backends", "gauge",
-			       "Backends on the service's Maglev ring (active, undrained, up)");
+			       "Backends on the service's Maglev ring (up, not drained or disabled)");
 		for (id = 0; id < MIP6LB_MAX_SERVICES; id++) {
 			const char *name = state_service_name(st, id);
+			int t;
 
 			if (!name)
 				continue;
 			esc(name, sv, sizeof(sv));
-			out(b, "%s{service=\"%s\"} %u\n",
-			    f ? "mip6lb_service_ring_backends" : "mip6lb_service_sessions", sv,
-			    f ? st->svcs[id].n_ring : m->per_service[id]);
+			if (f) {
+				out(b, "mip6lb_service_ring_backends{service=\"%s\"} %u\n", sv,
+				    st->svcs[id].n_ring);
+				continue;
+			}
+			for (t = 0; t < DP_SESSION_TABLES; t++)
+				out(b, "mip6lb_service_sessions{service=\"%s\",table=\"%s\"} %u\n", sv,
+				    dp_session_table_name(t), m->sc->service[id][t]);
 		}
 	}
 }
@@ -296,14 +295,15 @@ static void render_services(struct metrics *m, struct buf *b)
 static void render_table(struct metrics *m, struct buf *b)
 {
 	__u32 size = map_max_entries(m->d->st->maps->sessions);
+	long n = m->sc->table[DP_TABLE_SESSIONS];
 
 	family(b, "mip6lb_sessions", "gauge", "Entries in the session table");
-	out(b, "mip6lb_sessions %ld\n", m->sessions);
+	out(b, "mip6lb_sessions %ld\n", n);
 	family(b, "mip6lb_session_table_size", "gauge", "Capacity of the session table (entries)");
 	out(b, "mip6lb_session_table_size %u\n", size);
 	family(b, "mip6lb_session_table_fill_ratio", "gauge",
 	       "Entries over capacity of the session table (an LRU: 1 means evictions)");
-	out(b, "mip6lb_session_table_fill_ratio %.6f\n", size ? (double)m->sessions / size : 0.0);
+	out(b, "mip6lb_session_table_fill_ratio %.6f\n", size ? (double)n / size : 0.0);
 	family(b, "mip6lb_aging_sweeps_total", "counter", "Aging sweeps of the session table");
 	out(b, "mip6lb_aging_sweeps_total %llu\n", (unsigned long long)m->sweeps);
 	family(b, "mip6lb_aging_sweep_seconds_total", "counter", "Time spent in aging sweeps");
@@ -555,8 +555,8 @@ int metrics_open(struct metrics **out, struct daemon *d, const struct in6_addr *
 	if (!m)
 		return -ENOMEM;
 	m->d = d;
-	m->per_backend = calloc(MIP6LB_MAX_BACKENDS, sizeof(*m->per_backend));
-	if (!m->per_backend) {
+	m->sc = calloc(1, sizeof(*m->sc));
+	if (!m->sc) {
 		free(m);
 		return -ENOMEM;
 	}
@@ -595,7 +595,7 @@ int metrics_open(struct metrics **out, struct daemon *d, const struct in6_addr *
 fail:
 	if (m->mhd)
 		MHD_stop_daemon(m->mhd);
-	free(m->per_backend);
+	free(m->sc);
 	free(m);
 	return err;
 }
@@ -606,7 +606,7 @@ void metrics_close(struct metrics *m)
 		return;
 	evloop_del(m->d->loop, m->epoll_fd);
 	MHD_stop_daemon(m->mhd);
-	free(m->per_backend);
+	free(m->sc);
 	free(m);
 }
 

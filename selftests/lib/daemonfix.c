@@ -269,6 +269,25 @@ void dfx_session_put(struct dfx *f, __u32 sid, const char *addr, __u32 backend_i
 	ck_assert_int_eq(bpf_map_update_elem(f->dp.maps.sessions, &k, &v, BPF_ANY), 0);
 }
 
+void dfx_session_put_table(struct dfx *f, int table, __u32 sid, const char *addr,
+			   __u32 backend_id)
+{
+	struct mip6lb_session_key k;
+	struct mip6lb_session v = {
+		.backend_id = backend_id,
+		.kind = table == DP_TABLE_COA ? MIP6LB_KIND_COA : MIP6LB_KIND_SRC,
+		.flags = table == DP_TABLE_PROBATION ? MIP6LB_SESS_PROBATION : 0,
+		.lifetime_s = 300, .last_used_ns = dp_now_ns(),
+	};
+	int fds[DP_SESSION_TABLES];
+
+	ck_assert_int_ge(table, 0);
+	ck_assert_int_lt(table, DP_SESSION_TABLES);
+	dp_session_tables(&f->dp.maps, fds);
+	session_key(sid, addr, &k);
+	ck_assert_int_eq(bpf_map_update_elem(fds[table], &k, &v, BPF_ANY), 0);
+}
+
 int dfx_session_get(struct dfx *f, __u32 sid, const char *addr, struct mip6lb_session *val)
 {
 	struct mip6lb_session_key k;

@@ -61,6 +61,11 @@ __u32 dfx_ring_count(struct dfx *f, __u32 sid, __u32 id);
 /* Sessions in the address keyspace. */
 void dfx_session_put(struct dfx *f, __u32 sid, const char *addr, __u32 backend_id,
 		     __u32 lifetime_s, __u64 last_used_ns);
+/* The same in one table (enum dp_session_table): a coa session (kind coa)
+ * or a probation entry (flag MIP6LB_SESS_PROBATION), as the datapath and
+ * the notifications write them. */
+void dfx_session_put_table(struct dfx *f, int table, __u32 sid, const char *addr,
+			   __u32 backend_id);
 /* 0 and *val, or -ENOENT. */
 int dfx_session_get(struct dfx *f, __u32 sid, const char *addr, struct mip6lb_session *val);
 long dfx_session_count(struct dfx *f);

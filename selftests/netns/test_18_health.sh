@@ -15,6 +15,11 @@
 #  3. its link is unplugged at the switch: the same, detected by timeouts.
 #  4. backend drain web s3 deadline 6: its sessions stay until the
 #     deadline and move at it, not before.
+#  4b. backend disable web s1: its sessions move at once (reason disabled),
+#     no packet reaches it, its health checks go on; backend enable: back
+#     for new nodes only, the moved ones stay.
+#  Every move is counted under its reason (stats rehash: down, drained,
+#  disabled), equal to the sessions that moved.
 #  5. a scrape of metrics_listen during traffic passes promtool check
 #     metrics, and its datapath counters lie between two `stats` reads.
 . "$(dirname "$0")/lib.sh"
@@ -69,6 +74,7 @@ round() {
 		R[$n]=$be
 	done <"$TMP/got"
 }
+rehash_of() { ctl -j stats | pyq "d['rehash']['$1']"; }
 count_on() { local n c=0; for n in "${!R[@]}"; do [ "${R[$n]}" = "$1" ] && c=$((c + 1)); done; echo $c; }
 declare -A OLD
 keep() { OLD=(); local n; for n in "${!R[@]}"; do OLD[$n]=${R[$n]}; done; }
@@ -116,6 +122,7 @@ say "300 nodes: s1 $(count_on s1), s2 $(count_on s2), s3 $(count_on s3)"
 [ "$(count_on s2)" -gt 0 ] || die "no node on s2 to begin with"
 on_s2=$(count_on s2)
 rehash0=$(ctl -j stats | pyq "d['counters']['session_rehash']['packets']")
+down0=$(rehash_of down)
 for pid in $(server_pids s2); do kill "$pid"; done
 dt=$(wait_state s2 down 100) || die "s2 is not down 10 s after its server died"
 say "server killed: s2 down after $dt ms ($(be_q s2 'b["health"]["last"]'))"
@@ -128,9 +135,11 @@ moved=$(check_moved s2)
 [ "$moved" = "$on_s2" ] || die "$moved nodes moved, $on_s2 were on s2"
 rehash=$(( $(ctl -j stats | pyq "d['counters']['session_rehash']['packets']") - rehash0 ))
 [ "$rehash" = "$on_s2" ] || die "session_rehash counted $rehash, $on_s2 sessions were on s2"
+down=$(( $(rehash_of down) - down0 ))
+[ "$down" = "$on_s2" ] || die "session_rehash_down counted $down, $on_s2 sessions were on s2"
 [ "$(wc -l <"$TMP/s2.sniff")" = "$(echo $tap_before | cut -d' ' -f2)" ] ||
 	die "a packet reached s2 after it was down"
-ok "s2 down: its $on_s2 sessions moved to s1/s3 ($rehash re-hashed), 0 of the other $((300 - on_s2)) moved, s2 got no packet"
+ok "s2 down: its $on_s2 sessions moved to s1/s3 ($rehash re-hashed, reason down $down), 0 of the other $((300 - on_s2)) moved, s2 got no packet"
 keep
 
 # ---- 2. it comes back -----------------------------------------------------------
@@ -153,6 +162,7 @@ keep
 for n in "${!NEW[@]}"; do OLD[$n]=${NEW[$n]}; done
 on_s2=0
 for n in "${!OLD[@]}"; do [ "${OLD[$n]}" = s2 ] && on_s2=$((on_s2 + 1)); done
+down0=$(rehash_of down)
 ip -n "$NS_SW" link set p-s2 down || die "unplugging s2"
 dt=$(wait_state s2 down 100) || die "s2 is not down 10 s after its link went"
 say "link down: s2 down after $dt ms ($(be_q s2 'b["health"]["last"]'))"
@@ -164,6 +174,8 @@ round f2 301 600; for n in "${!R[@]}"; do echo "$n ${R[$n]}"; done >>"$TMP/all"
 R=(); while read -r n b; do R[$n]=$b; done <"$TMP/all"
 moved=$(check_moved s2)
 [ "$moved" = "$on_s2" ] || die "$moved nodes moved, $on_s2 were on s2"
+down=$(( $(rehash_of down) - down0 ))
+[ "$down" = "$on_s2" ] || die "session_rehash_down counted $down, $on_s2 sessions were on s2"
 # (The tap is on the switch port, which was down: nothing could pass it.)
 [ "$(wc -l <"$TMP/s2.sniff")" = "$tap_before" ] || die "a packet reached s2 after it was down"
 ip -n "$NS_SW" link set p-s2 up
@@ -173,7 +185,7 @@ ip netns exec "$NS_SW" "$PY" "$NETNS_DIR/backend.py" --name s2-tap --tap p-s2 \
 	--mac "$(be_mac s2)" --log "$TMP/s2.sniff" --ready "$TMP/s2.tap-ready" >>"$TMP/s2.out" 2>&1 &
 PIDS+=($!)
 wait_for 100 test -e "$TMP/s2.tap-ready" || die "the tap for s2 did not restart"
-ok "link down: its $on_s2 sessions moved, 0 of the other $((600 - on_s2)) moved"
+ok "link down: its $on_s2 sessions moved (reason down $down), 0 of the other $((600 - on_s2)) moved"
 dt=$(wait_state s2 active 150) || die "s2 is not active 15 s after its link came back"
 say "link up: s2 active after $dt ms"
 
@@ -182,6 +194,7 @@ round g 1 300
 keep
 on_s3=$(count_on s3)
 [ "$on_s3" -gt 0 ] || die "no node on s3 to drain"
+drained0=$(rehash_of drained)
 ctl backend drain web s3 deadline 6 || die "backend drain web s3 deadline 6"
 t0=${EPOCHREALTIME/./}
 [ "$(be_state s3)" = drained ] || die "s3 is not drained"
@@ -194,6 +207,7 @@ for n in "${!OLD[@]}"; do
 	[ "${R[$n]}" = "${OLD[$n]}" ] || die "node $n moved from ${OLD[$n]} to ${R[$n]} before the deadline"
 done
 [ "$(be_q s3 'b["drain_expired"]')" = False ] || die "the drain expired early"
+[ "$(rehash_of drained)" = "$drained0" ] || die "sessions re-hashed (reason drained) before the deadline"
 ok "drain s3 (deadline 6 s): $left sessions remain on it, all $on_s3 nodes stayed before the deadline"
 expired() { [ "$(be_q s3 'b["drain_expired"]')" = True ]; }
 wait_for 100 expired || die "the deadline never passed"
@@ -202,7 +216,43 @@ el=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
 round i 1 300
 moved=$(check_moved s3)
 [ "$moved" = "$on_s3" ] || die "$moved nodes moved at the deadline, $on_s3 were on s3"
-ok "deadline passed after $el ms: the $on_s3 nodes on s3 moved on their next packet, no other did"
+drained=$(( $(rehash_of drained) - drained0 ))
+[ "$drained" = "$on_s3" ] || die "session_rehash_drained counted $drained, $on_s3 sessions were on s3"
+ok "deadline passed after $el ms: the $on_s3 nodes on s3 moved on their next packet (reason drained $drained), no other did"
+
+# ---- 4b. disable and enable -----------------------------------------------------
+ctl backend undrain web s3 || die "backend undrain web s3"
+round k 1 300
+keep
+on_s1=$(count_on s1)
+[ "$on_s1" -gt 0 ] || die "no node on s1 to disable"
+disabled0=$(rehash_of disabled)
+probe0=$(be_q s1 'b["health"]["last_probe"]')
+ctl backend disable web s1 || die "backend disable web s1"
+[ "$(be_state s1)" = disabled ] || die "s1 is not disabled: $(be_state s1)"
+tap_before=$(taps)
+round l 1 300
+moved=$(check_moved s1)
+[ "$moved" = "$on_s1" ] || die "$moved nodes moved when s1 was disabled, $on_s1 were on it"
+disabled=$(( $(rehash_of disabled) - disabled0 ))
+[ "$disabled" = "$on_s1" ] || die "session_rehash_disabled counted $disabled, $on_s1 sessions were on s1"
+[ "$(wc -l <"$TMP/s1.sniff")" = "$(echo $tap_before | cut -d' ' -f1)" ] ||
+	die "a packet reached s1 after it was disabled"
+probed() { [ "$(be_q s1 'b["health"]["last_probe"]')" != "$probe0" ]; }
+wait_for 100 probed || die "no health probe of s1 while it is disabled"
+[ "$(be_q s1 'b["health"]["last"]')" = ok ] || die "s1's probe while disabled: $(be_q s1 'b["health"]')"
+[ "$(be_state s1)" = disabled ] || die "a passing probe brought s1 back from disabled"
+ok "s1 disabled: its $on_s1 sessions moved at once (reason disabled $disabled), 0 others moved, s1 got no packet, its checks go on ($(be_q s1 'b["health"]["last"]'))"
+keep
+ctl backend enable web s1 || die "backend enable web s1"
+[ "$(be_state s1)" = active ] || die "s1 is not active after enable: $(be_state s1)"
+round m 1 300
+for n in "${!OLD[@]}"; do
+	[ "${R[$n]}" = "${OLD[$n]}" ] || die "node $n moved from ${OLD[$n]} to ${R[$n]} when s1 was enabled"
+done
+round n 901 1200
+[ "$(count_on s1)" -gt 0 ] || die "s1 took none of 300 new nodes after enable"
+ok "s1 enabled: the 300 old nodes stayed where they were, it took $(count_on s1) of 300 new ones"
 
 # ---- 5. metrics ---------------------------------------------------------------------
 scrape() { nsenter --net="/run/netns/$NS_LB" curl -sf "http://[::1]:9654/metrics"; }
@@ -227,8 +277,24 @@ for (name, unit), v in got.items():
     lo, hi = s1[name][unit], s2[name][unit]
     assert lo <= v <= hi, f"{name} {unit}: scrape {v}, stats {lo}..{hi}"
 assert set(n for n, _ in got) == set(s1), "counters differ"
-print(f"{len(got)} counter series within the two stats reads")
+r1, r2 = (json.load(open(f))["rehash"] for f in sys.argv[1:3])
+rh = {}
+for line in open(sys.argv[3]):
+    m = re.match(r'mip6lb_session_rehash_total\{reason="([a-z]+)"\} (\d+)$', line)
+    if m:
+        rh[m[1]] = int(m[2])
+assert set(rh) == set(r1) == {"down", "drained", "disabled", "removed"}, f"reasons {rh}"
+for reason, v in rh.items():
+    assert r1[reason] <= v <= r2[reason], f"rehash {reason}: scrape {v}, stats {r1[reason]}..{r2[reason]}"
+assert rh["down"] > 0 and rh["drained"] > 0 and rh["disabled"] > 0, f"reasons {rh}"
+print(f"{len(got)} counter series and {len(rh)} re-hash reasons within the two stats reads")
 PYEOF
-grep -q '^mip6lb_backend_state{service="web",backend="s3",state="drained"} 1$' "$TMP/scrape" ||
-	die "the scrape does not say s3 is drained"
+grep -q '^mip6lb_backend_state{service="web",backend="s1",state="active"} 1$' "$TMP/scrape" ||
+	die "the scrape does not say s1 is active"
+grep -q '^mip6lb_backend_state{service="web",backend="s1",state="disabled"} 0$' "$TMP/scrape" ||
+	die "the scrape has no disabled state series for s1"
+for t in sessions coa probation; do
+	grep -q "^mip6lb_backend_sessions{service=\"web\",backend=\"s1\",table=\"$t\"} [0-9]*\$" \
+		"$TMP/scrape" || die "the scrape has no $t session count for s1"
+done
 ok "a scrape during traffic passes promtool check metrics ($(grep -c '^# TYPE' "$TMP/scrape") families) and matches stats"

@@ -98,6 +98,8 @@ static const struct usage_case usage_cases[] = {
 	{ { NOSOCK, "service", "frob", NULL }, "unknown command 'service frob'" },
 	{ { NOSOCK, "status", "extra", NULL }, "status: unknown keyword 'extra'" },
 	{ { NOSOCK, "backend", "add", "web", NULL }, "backend add: missing NAME" },
+	{ { NOSOCK, "backend", "disable", "web", NULL }, "backend disable: missing NAME" },
+	{ { NOSOCK, "backend", "enable", "web", "s1", "now", NULL }, "backend enable:" },
 	{ { NOSOCK, "backend", "add", "web", "s1", NULL }, "backend add: missing 'addr ADDR'" },
 	{ { NOSOCK, "backend", "add", "web", "s1", "addr", NULL }, "'addr' needs a value" },
 	{ { NOSOCK, "backend", "add", "web", "s1", "addr", "2001:db8::zz", NULL },
@@ -200,6 +202,9 @@ static const struct help_case help_cases[] = {
 	{ { "backend", "del", "--help" }, "Usage: mip6lbctl backend del SERVICE NAME\n" },
 	{ { "backend", "drain", "--help" }, "Usage: mip6lbctl backend drain SERVICE NAME [deadline SECONDS]\n" },
 	{ { "backend", "undrain", "--help" }, "Usage: mip6lbctl backend undrain SERVICE NAME\n" },
+	{ { "backend", "disable", "--help" }, "Usage: mip6lbctl backend disable SERVICE NAME\n" },
+	{ { "backend", "enable", "--help" }, "Usage: mip6lbctl backend enable SERVICE NAME\n" },
+	{ { "help", "backend", "disable" }, "reason\ndisabled)" },
 	{ { "backend", "list", "--help" }, "Usage: mip6lbctl backend list [SERVICE]\n" },
 	{ { "session", "list", "--help" }, "Usage: mip6lbctl session list [SERVICE] [kind KIND]\n" },
 	{ { "session", "del", "--help" }, "Usage: mip6lbctl session del SERVICE KIND IDENTITY\n" },
@@ -485,6 +490,10 @@ static const struct request_case request_cases[] = {
 	  "{\"cmd\":\"backend drain\",\"args\":{\"service\":\"web\",\"name\":\"s1\"}}" },
 	{ { "backend", "undrain", "web", "s1" },
 	  "{\"cmd\":\"backend undrain\",\"args\":{\"service\":\"web\",\"name\":\"s1\"}}" },
+	{ { "backend", "disable", "web", "s1" },
+	  "{\"cmd\":\"backend disable\",\"args\":{\"service\":\"web\",\"name\":\"s1\"}}" },
+	{ { "backend", "enable", "web", "s1" },
+	  "{\"cmd\":\"backend enable\",\"args\":{\"service\":\"web\",\"name\":\"s1\"}}" },
 	{ { "backend", "del", "web", "s1" },
 	  "{\"cmd\":\"backend del\",\"args\":{\"service\":\"web\",\"name\":\"s1\"}}" },
 	{ { "backend", "add", "web", "s4", "weight", "2", "addr", "2001:DB8:0:0::4",
@@ -636,7 +645,8 @@ static const char stats_json[] =
 	"\"kinds\":{\"hoa\":{\"packets\":6,\"bytes\":600},\"spi\":{\"packets\":3,\"bytes\":300}},"
 	"\"backends\":[{\"service\":\"web\",\"name\":\"s1\",\"packets\":5,\"bytes\":500},"
 	"{\"service\":\"web\",\"name\":\"s2\",\"packets\":4,\"bytes\":400}],"
-	"\"reasons\":{\"pass_not_service\":0,\"drop_malformed\":1}}}";
+	"\"reasons\":{\"pass_not_service\":0,\"drop_malformed\":1},"
+	"\"rehash\":{\"down\":3,\"drained\":0,\"disabled\":2,\"removed\":1}}}";
 
 START_TEST(test_stats_table)
 {
@@ -658,7 +668,13 @@ START_TEST(test_stats_table)
 		"\n"
 		"REASON            PACKETS\n"
 		"pass_not_service        0\n"
-		"drop_malformed          1\n";
+		"drop_malformed          1\n"
+		"\n"
+		"REHASH    PACKETS\n"
+		"down            3\n"
+		"drained         0\n"
+		"disabled        2\n"
+		"removed         1\n";
 	struct fake f;
 	struct run r;
 

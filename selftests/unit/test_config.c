@@ -504,7 +504,9 @@ static const struct {
 	{ SVC BE "mac = 01:00:5e:00:00:01\n", 5, "not a unicast MAC address" },
 	{ SVC BE "weight = 65536\n", 5, "weight = '65536': expected an integer in 0..65535" },
 	{ SVC BE "weight = heavy\n", 5, "weight = 'heavy'" },
-	{ SVC BE "state = up\n", 5, "state = 'up': expected active or drained" },
+	{ SVC BE "state = up\n", 5, "state = 'up': expected active, drained or disabled" },
+	{ SVC BE "state = Disabled\n", 5, "state = 'Disabled': expected active, drained or disabled" },
+	{ SVC BE "state = disabled\nstate = active\n", 6, "'state' given twice" },
 	{ SVC BE "dev = a/b\n", 5, "dev = 'a/b': not an interface name" },
 	{ SVC BE "[backend a b]\naddr = 2001:db8::4\n", 5,
 	  "duplicate backend 'a b' (first at line 3)" },
@@ -605,6 +607,34 @@ static const struct {
 	{ "[daemon]\ninterface = eth0\nannounce = on\nannounce_dev = eth0\n", 1,
 	  "announce_dev = eth0 is also a daemon interface" },
 };
+
+/* A backend's state key: drained and disabled are separate flags (the
+ * control socket can set both; the key sets exactly one state). */
+static const struct {
+	const char *state;           /* NULL: no key */
+	bool drained, disabled;
+} state_cases[] = {
+	{ NULL, false, false },
+	{ "active", false, false },
+	{ "drained", true, false },
+	{ "disabled", false, true },
+};
+
+START_TEST(test_backend_state)
+{
+	struct mip6lb_config cfg;
+	char text[256], err[256];
+
+	snprintf(text, sizeof(text), SVC BE "%s%s%s", state_cases[_i].state ? "state = " : "",
+		 state_cases[_i].state ? state_cases[_i].state : "",
+		 state_cases[_i].state ? "\n" : "");
+	ck_assert_msg(parse(text, &cfg, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(cfg.n_backends, 1);
+	ck_assert_int_eq(cfg.backends[0].drained, state_cases[_i].drained);
+	ck_assert_int_eq(cfg.backends[0].disabled, state_cases[_i].disabled);
+	config_free(&cfg);
+}
+END_TEST
 
 START_TEST(test_bad_config)
 {
@@ -975,6 +1005,7 @@ MIP6LB_SUITE(config, 0)
 	tcase_add_test(tc, test_balancer_peer);
 	tcase_add_loop_test(tc, test_tunnel_keys, 0, N_OF(tunnel_cases));
 	tcase_add_loop_test(tc, test_bad_config, 0, N_OF(bad_configs));
+	tcase_add_loop_test(tc, test_backend_state, 0, N_OF(state_cases));
 	tcase_add_test(tc, test_key_file_errno);
 	tcase_add_test(tc, test_line_too_long);
 	tcase_add_loop_test(tc, test_limits, 0, 2);

@@ -440,6 +440,84 @@ START_TEST(test_ctl_stats)
 }
 END_TEST
 
+/* backend disable / enable, and the session counts of backend list over
+ * every table: what an operator waits to reach 0 before removing a
+ * backend includes its coa sessions and probation entries. */
+START_TEST(test_ctl_disable_and_session_counts)
+{
+	static const char *const s1_src[] = { "2001:db8:100::1", "2001:db8:100::2" };
+	struct json_object *s, *b, *by, *arr;
+	__u32 web = dfx_svc(&fx, "web"), s1 = dfx_be(&fx, "web", "s1");
+	__u8 mac[6];
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		dfx_session_put(&fx, web, s1_src[i], s1, 300, dp_now_ns());
+	dfx_session_put_table(&fx, DP_TABLE_COA, web, "2001:db8:200::1", s1);
+	dfx_session_put_table(&fx, DP_TABLE_PROBATION, web, "2001:db8:300::1", s1);
+	dfx_session_put(&fx, web, "2001:db8:100::3", dfx_be(&fx, "web", "s2"), 300, dp_now_ns());
+
+	arr = garr(ok("{\"cmd\":\"backend list\",\"args\":{\"service\":\"web\"}}"),
+		   "backends", 3);
+	b = find(arr, "name", "s1");
+	ck_assert_int_eq(gint(b, "sessions"), 4);
+	by = get(b, "sessions_by_table");
+	ck_assert_int_eq(gint(by, "sessions"), 2);
+	ck_assert_int_eq(gint(by, "coa"), 1);
+	ck_assert_int_eq(gint(by, "probation"), 1);
+	b = find(arr, "name", "s2");
+	ck_assert_int_eq(gint(b, "sessions"), 1);
+	ck_assert_int_eq(gint(get(b, "sessions_by_table"), "coa"), 0);
+	ck_assert_int_eq(gint(find(arr, "name", "s3"), "sessions"), 0);
+
+	/* Disabled: off the ring at once, its entry no longer ACTIVE; the
+	 * sessions stay until their next packet. */
+	ok("{\"cmd\":\"backend disable\",\"args\":{\"service\":\"web\",\"name\":\"s1\"}}");
+	ok("{\"cmd\":\"backend disable\",\"args\":{\"service\":\"web\",\"name\":\"s1\"}}");
+	ck_assert_uint_eq(dfx_ring_count(&fx, web, s1), 0);
+	arr = garr(ok("{\"cmd\":\"backend list\",\"args\":{\"service\":\"web\"}}"),
+		   "backends", 3);
+	b = find(arr, "name", "s1");
+	ck_assert_str_eq(gstr(b, "state"), "disabled");
+	ck_assert_int_eq(gint(b, "sessions"), 4);
+
+	/* Their next packets move them, counted under disabled. */
+	dfx_load_prog(&fx);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(dfx_run_udp(&fx, s1_src[i], "2001:db8::80", 80, mac), XDP_TX);
+		ck_assert_uint_ne(mac[5], 1);
+	}
+	s = ok("{\"cmd\":\"stats\"}");
+	ck_assert_int_eq(gint(get(get(s, "counters"), "session_rehash"), "packets"), 2);
+	ck_assert_int_eq(gint(get(get(s, "counters"), "session_rehash_disabled"), "packets"), 2);
+	ck_assert_int_eq(gint(get(s, "rehash"), "disabled"), 2);
+	ck_assert_int_eq(gint(get(s, "rehash"), "down"), 0);
+	ck_assert_int_eq(gint(get(s, "rehash"), "drained"), 0);
+	ck_assert_int_eq(gint(get(s, "rehash"), "removed"), 0);
+	b = find(garr(ok("{\"cmd\":\"backend list\"}"), "backends", 4), "name", "s1");
+	ck_assert_int_eq(gint(get(b, "sessions_by_table"), "sessions"), 0);
+	ck_assert_int_eq(gint(b, "sessions"), 2);       /* coa and probation's */
+
+	/* Enabled: back on the ring for new sessions; those that moved stay. */
+	ok("{\"cmd\":\"backend enable\",\"args\":{\"service\":\"web\",\"name\":\"s1\"}}");
+	ck_assert_uint_gt(dfx_ring_count(&fx, web, s1), 0);
+	b = find(garr(ok("{\"cmd\":\"backend list\"}"), "backends", 4), "name", "s1");
+	ck_assert_str_eq(gstr(b, "state"), "active");
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(dfx_run_udp(&fx, s1_src[i], "2001:db8::80", 80, mac), XDP_TX);
+		ck_assert_uint_ne(mac[5], 1);
+	}
+
+	fails("{\"cmd\":\"backend disable\",\"args\":{\"service\":\"web\",\"name\":\"s9\"}}",
+	      "backend web/s9: no such backend");
+	fails("{\"cmd\":\"backend enable\",\"args\":{\"service\":\"nope\",\"name\":\"s1\"}}",
+	      "backend nope/s1: no such backend");
+	fails("{\"cmd\":\"backend disable\",\"args\":{\"service\":\"web\"}}", "name");
+	fails("{\"cmd\":\"backend enable\",\"args\":{\"service\":\"web\",\"name\":\"s1\","
+	      "\"deadline\":3}}", "deadline");
+}
+END_TEST
+
 /* Exactly one JSON object per request: anything else is an error reply
  * and runs nothing (the second document here would be a reload). */
 static const struct {
@@ -1100,6 +1178,7 @@ MIP6LB_SUITE(ctl, SUITE_NEEDS_ROOT)
 	tcase_add_loop_test(tc, test_ctl_hostile_names, 0, sizeof(hostile) / sizeof(hostile[0]));
 	tcase_add_test(tc, test_ctl_sessions);
 	tcase_add_test(tc, test_ctl_stats);
+	tcase_add_test(tc, test_ctl_disable_and_session_counts);
 	tcase_add_loop_test(tc, test_ctl_malformed_requests, 0,
 			    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_test(tc, test_ctl_request_whitespace_and_long_names);

@@ -30,7 +30,9 @@
 	"[service web]\nvip = 2001:db8::80\nproto = udp\nport = 80\n" \
 	"[backend web s1]\naddr = 2001:db8:1::1\nmac = 02:be:00:00:00:01\ndev = lo\n" \
 	"[backend web s2]\naddr = 2001:db8:1::2\nmac = 02:be:00:00:00:02\ndev = lo\n" \
-	"state = drained\n"
+	"state = drained\n" \
+	"[backend web s3]\naddr = 2001:db8:1::3\nmac = 02:be:00:00:00:03\ndev = lo\n" \
+	"state = disabled\n"
 
 /* GET path from [::1]:port while the loop runs; the response body. */
 static char *http_get(struct evloop *loop, __u16 port, const char *path, int *status)
@@ -93,6 +95,22 @@ static void put_midflow(int fd, __u32 id)
 	free(v);
 }
 
+/* Re-hashes by reason: 10 + reason on CPU 0, 1 more on the last CPU. */
+static void put_rehash(int fd)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct mip6lb_counters *v = calloc(ncpu, sizeof(*v));
+	__u32 zero = 0;
+
+	ck_assert_ptr_nonnull(v);
+	for (i = 0; i < MIP6LB_REHASH_MAX; i++) {
+		v[0].c[MIP6LB_CNT_REHASH_DOWN + i].packets = 10 + i;
+		v[ncpu - 1].c[MIP6LB_CNT_REHASH_DOWN + i].packets += 1;
+	}
+	ck_assert_int_eq(bpf_map_update_elem(fd, &zero, v, BPF_ANY), 0);
+	free(v);
+}
+
 START_TEST(test_metrics_scrape)
 {
 	struct mip6lb_counter_val c[MIP6LB_CNT_MAX];
@@ -111,7 +129,13 @@ START_TEST(test_metrics_scrape)
 			dp_now_ns());
 	dfx_session_put(&fx, dfx_svc(&fx, "web"), "2001:db8:100::2", dfx_be(&fx, "web", "s2"), 300,
 			dp_now_ns());
+	/* The drained s2 also holds a coa session and a probation entry. */
+	dfx_session_put_table(&fx, DP_TABLE_COA, dfx_svc(&fx, "web"), "2001:db8:200::1",
+			      dfx_be(&fx, "web", "s2"));
+	dfx_session_put_table(&fx, DP_TABLE_PROBATION, dfx_svc(&fx, "web"), "2001:db8:300::1",
+			      dfx_be(&fx, "web", "s2"));
 	put_midflow(fx.st->maps->service_stats, dfx_svc(&fx, "web"));
+	put_rehash(fx.st->maps->counters);
 	ck_assert_int_eq(evloop_new(&loop), 0);
 	d.st = fx.st;
 	d.loop = loop;
@@ -135,8 +159,37 @@ START_TEST(test_metrics_scrape)
 				"state=\"drained\"}"), 1);
 	ck_assert_int_eq(sample(text, "mip6lb_backend_state{service=\"web\",backend=\"s1\","
 				"state=\"active\"}"), 1);
-	ck_assert_int_eq(sample(text, "mip6lb_backend_sessions{service=\"web\",backend=\"s1\"}"), 1);
-	ck_assert_int_eq(sample(text, "mip6lb_service_sessions{service=\"web\"}"), 2);
+	ck_assert_int_eq(sample(text, "mip6lb_backend_state{service=\"web\",backend=\"s3\","
+				"state=\"disabled\"}"), 1);
+	ck_assert_int_eq(sample(text, "mip6lb_backend_state{service=\"web\",backend=\"s3\","
+				"state=\"active\"}"), 0);
+	for (i = 0; i < MIP6LB_REHASH_MAX; i++) {
+		snprintf(name, sizeof(name), "mip6lb_session_rehash_total{reason=\"%s\"}",
+			 rehash_reason_name(i));
+		ck_assert_int_eq(sample(text, name), c[MIP6LB_CNT_REHASH_DOWN + i].packets);
+		ck_assert_int_eq(sample(text, name), 10 + i + 1);
+	}
+	{
+		static const struct {
+			const char *series;
+			long long want;
+		} sess[] = {
+			{ "mip6lb_backend_sessions{service=\"web\",backend=\"s1\",table=\"sessions\"}", 1 },
+			{ "mip6lb_backend_sessions{service=\"web\",backend=\"s1\",table=\"coa\"}", 0 },
+			{ "mip6lb_backend_sessions{service=\"web\",backend=\"s1\",table=\"probation\"}", 0 },
+			{ "mip6lb_backend_sessions{service=\"web\",backend=\"s2\",table=\"sessions\"}", 1 },
+			{ "mip6lb_backend_sessions{service=\"web\",backend=\"s2\",table=\"coa\"}", 1 },
+			{ "mip6lb_backend_sessions{service=\"web\",backend=\"s2\",table=\"probation\"}", 1 },
+			{ "mip6lb_backend_sessions{service=\"web\",backend=\"s3\",table=\"sessions\"}", 0 },
+			{ "mip6lb_service_sessions{service=\"web\",table=\"sessions\"}", 2 },
+			{ "mip6lb_service_sessions{service=\"web\",table=\"coa\"}", 1 },
+			{ "mip6lb_service_sessions{service=\"web\",table=\"probation\"}", 1 },
+		};
+
+		for (i = 0; i < (int)(sizeof(sess) / sizeof(sess[0])); i++)
+			ck_assert_int_eq(sample(text, sess[i].series), sess[i].want);
+	}
+	/* The session table's own entries (its fill): sessions only. */
 	ck_assert_int_eq(sample(text, "mip6lb_sessions"), 2);
 	ck_assert_int_eq(sample(text, "mip6lb_session_table_size"), DFX_SESSIONS);
 	ck_assert_int_eq(sample(text, "mip6lb_service_ring_backends{service=\"web\"}"), 1);
