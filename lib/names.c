@@ -42,6 +42,9 @@ const char *const mip6lb_counter_names[MIP6LB_CNT_MAX] = {
 	[MIP6LB_CNT_PROBATION_NEW]      = "probation_new",
 	[MIP6LB_CNT_PROBATION_HIT]      = "probation_hit",
 	[MIP6LB_CNT_PROBATION_PASSED]   = "probation_passed",
+	[MIP6LB_CNT_ICMP_ERROR_SESSION] = "icmp_error_session",
+	[MIP6LB_CNT_ICMP_ERROR_RING]    = "icmp_error_ring",
+	[MIP6LB_CNT_DROP_ICMP_MALFORMED] = "drop_icmp_malformed",
 };
 
 static const char *const kind_names[MIP6LB_KIND_MAX] = {
