@@ -58,6 +58,7 @@ static const struct scenario scenarios[] = {
 	{ "s16_notify_flood", "test_16_notify_flood.sh",  0 },
 	{ "s17_flood_persist", "test_17_flood_persistence.sh", 0 },
 	{ "s18_health",      "test_18_health.sh",         0 },
+	{ "s19_icmp_errors", "test_19_icmp_errors.sh",    0 },
 	{ "topology_dt6",    "test_topology.sh",          0, "end.dt6" },
 	{ "s08_fwd_dt6",     "test_08_forwarding.sh",     0, "end.dt6" },
 	{ "topology_ip6tnl", "test_topology.sh",          0, "ip6tnl" },
