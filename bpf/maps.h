@@ -174,10 +174,12 @@ struct {
 } settings SEC(".maps");
 
 /* Per-CPU scratch for the parse result: the verifier does not track the
- * contents of map values, so the parser's flags do not multiply its states. */
+ * contents of map values, so the parser's flags do not multiply its states.
+ * Slot 0: the packet; slot 1: the packet an ICMPv6 error quotes
+ * (icmp_error.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct mip6lb_pkt);
 } scratch SEC(".maps");

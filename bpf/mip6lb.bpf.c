@@ -4,6 +4,8 @@
  *   parse (parse.h) -> service (service.h) -> identity (identity.h) ->
  *   session or ring (session.h) -> mtu (ptb.h) -> forward (forward.h) ->
  *   count.
+ * An ICMPv6 error to a VIP takes a branch of its own before the service
+ * step: it follows the flow it quotes (icmp_error.h).
  * Each step returns a negative counter index when the packet ends there
  * (counters.h); the program has one exit for passes and one for drops, and
  * each counts rx and its reason.  Anything that is not IPv6 to a configured
@@ -27,6 +29,7 @@
 #include "identity.h"
 #include "forward.h"
 #include "ptb.h"
+#include "icmp_error.h"
 
 /* Parse, and count what the parser forgave.  Only a VIP's traffic is ours
  * to judge: a malformed packet to another address goes to the kernel as it
@@ -119,6 +122,15 @@ int mip6lb_xdp(struct xdp_md *ctx)
 	ret = mip6lb_parse_step(ctx, data, data_end, pkt, cs, bytes);
 	if (ret < 0)
 		goto out;
+	/* An ICMPv6 error goes where the flow it quotes goes (icmp_error.h);
+	 * informational messages go on as any packet. */
+	if (pkt->proto == MIP6LB_NH_ICMPV6) {
+		ret = mip6lb_icmp_error(ctx, data, data_end, pkt, cs, bytes, &svc, &ch);
+		if (ret < 0)
+			goto out;
+		if (!ret)
+			goto forward;
+	}
 	now = mip6lb_now();
 
 	/* A later fragment follows its first when that was tracked. */

@@ -154,6 +154,12 @@ enum mip6lb_counter {
 	MIP6LB_CNT_REHASH_DRAINED,     /* drained past its deadline */
 	MIP6LB_CNT_REHASH_DISABLED,    /* disabled by the operator */
 	MIP6LB_CNT_REHASH_REMOVED,     /* deleted, or moved to another service */
+	/* ICMPv6 errors to a VIP (icmp_error.h): each forwarded one counts
+	 * one of the first two, besides rx, its kind and tx/redirect. */
+	MIP6LB_CNT_ICMP_ERROR_SESSION, /* to the backend of its flow's session */
+	MIP6LB_CNT_ICMP_ERROR_RING,    /* no session: ring pick by the quoted
+					* client's identity, nothing recorded */
+	MIP6LB_CNT_DROP_ICMP_MALFORMED,/* quote truncated or inconsistent */
 	MIP6LB_CNT_MAX,
 };
 

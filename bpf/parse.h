@@ -143,7 +143,10 @@ struct mip6lb_pkt {
 	__u8  n_ext;                   /* extension headers walked */
 	__u8  tcp_flags;               /* with MIP6LB_PKT_HAS_TCP: byte 13
 					* (CWR ... FIN) */
-	__u32 pad2;                    /* per-CPU values are 8-byte multiples */
+	__u16 l4_off;                  /* with proto MIP6LB_NH_ICMPV6: the
+					* ICMPv6 header's offset in the frame
+					* (icmp_error.h reads it) */
+	__u16 pad2;                    /* per-CPU values are 8-byte multiples */
 } __attribute__((aligned(8)));     /* addresses are read as 8-byte words */
 
 /* Walk the TLV options of one Destination Options header looking for the
@@ -456,9 +459,14 @@ static __always_inline int mip6lb_parse_hdr(struct mip6lb_cursor *c, struct mip6
 	case MIP6LB_NH_TCP:
 	case MIP6LB_NH_UDP:
 		return mip6lb_parse_ports(c, cur, pkt);
+	case MIP6LB_NH_ICMPV6:
+		/* Where an ICMPv6 error's quote begins (icmp_error.h): stored
+		 * here, so that no other packet pays a store for it. */
+		pkt->l4_off = (__u16)c->off;
+		return MIP6LB_WALK_DONE;
 	default:
-		/* Mobility (135), No Next Header (59), ICMPv6 and every
-		 * other upper layer end the chain. */
+		/* Mobility (135), No Next Header (59) and every other
+		 * upper layer end the chain. */
 		return MIP6LB_WALK_DONE;
 	}
 }

@@ -19,6 +19,10 @@
  *   identity  the session key of that kind, rebuilt with the datapath's own
  *             parser (bpf/parse.h built for userspace), then checked against
  *             the session table: it must exist and point at that backend.
+ *             For an ICMPv6 error it is the session of the flow the error
+ *             quotes (bpf/icmp_error.h), session "follow"; or, with
+ *             session "ring", the quoted client's identity the ring
+ *             hashed, which must have no session.
  * Any disagreement between these is reported on stderr and makes the exit
  * code 1: it means the classifier no longer understands the datapath.
  *
@@ -660,8 +664,48 @@ static void not_forwarded(struct clf *c, long idx, struct clf_row *row, int ret,
 
 /* Forwarded: which session (or first fragment) chose the backend; its
  * backend id, or -1. */
+/* An ICMPv6 error (bpf/icmp_error.h): the service and session of the flow
+ * it quotes (q, the quote as the client's packet), or for a ring pick the
+ * identity the ring hashed, which no session holds. */
+static int error_chosen_by(struct clf *c, long idx, struct clf_row *row, const __u64 *d,
+			   const struct mip6lb_pkt *q)
+{
+	struct mip6lb_session_key key;
+	struct mip6lb_session sess;
+	struct mip6lb_service conf;
+	__u32 sid;
+
+	row->service = svc_lookup(c, q);
+	if (row->service < 0 && !(q->flags & MIP6LB_PKT_HAS_PORTS))
+		row->service = svc_by_vip(c, q);
+	if (row->service < 0) {
+		disagree(c, idx, "ICMPv6 error forwarded, but no service matches its quote");
+		return -1;
+	}
+	if (d[MIP6LB_CNT_ICMP_ERROR_SESSION]) {
+		row->session = "follow";
+		if (session_key(c, q, row->service, row->kind, &key, &sess)) {
+			disagree(c, idx, "ICMPv6 error followed a %s session its quote does not name",
+				 kind_name(row->kind));
+			return -1;
+		}
+		identity_format(&key, row->identity, sizeof(row->identity));
+		return sess.backend_id;
+	}
+	row->session = "ring";
+	sid = row->service;
+	if (!bpf_map_lookup_elem(c->maps.service_conf, &sid, &conf) &&
+	    mip6lb_identity_key(q, sid, conf.flags, row->kind, &key)) {
+		identity_format(&key, row->identity, sizeof(row->identity));
+		if (!dp_session_lookup(&c->maps, &key, &sess))
+			disagree(c, idx, "ICMPv6 error balanced on the ring, but its %s has a session",
+				 kind_name(row->kind));
+	}
+	return -1;
+}
+
 static int chosen_by(struct clf *c, long idx, struct clf_row *row, const __u64 *d,
-		     const struct mip6lb_pkt *pkt)
+		     const struct mip6lb_pkt *pkt, const struct mip6lb_pkt *q)
 {
 	struct mip6lb_session_key key;
 	struct mip6lb_session sess;
@@ -669,6 +713,9 @@ static int chosen_by(struct clf *c, long idx, struct clf_row *row, const __u64 *
 	struct mip6lb_frag fr;
 	struct frag_rec *r;
 	int expect = -1;
+
+	if (q)
+		return error_chosen_by(c, idx, row, d, q);
 
 	make_frag_key(pkt, &fk);
 	if (d[MIP6LB_CNT_FRAG_TRACKED]) {
@@ -703,9 +750,9 @@ static int chosen_by(struct clf *c, long idx, struct clf_row *row, const __u64 *
 /* The backend that counted it must be the chosen one, in the service the
  * lookups found. */
 static void forwarded(struct clf *c, long idx, struct clf_row *row, const __u64 *d,
-		      const struct mip6lb_pkt *pkt)
+		      const struct mip6lb_pkt *pkt, const struct mip6lb_pkt *q)
 {
-	int expect = chosen_by(c, idx, row, d, pkt);
+	int expect = chosen_by(c, idx, row, d, pkt, q);
 
 	row->backend = moved_backend(c, expect);
 	if (row->backend < 0)
@@ -722,7 +769,7 @@ static void forwarded(struct clf *c, long idx, struct clf_row *row, const __u64 
 				 bs >= 0 ? svc_name(c, bs) : "no service");
 		row->service = bs;
 	}
-	if ((pkt->flags & MIP6LB_PKT_FRAG) && !(pkt->flags & MIP6LB_PKT_FRAG_LATER))
+	if (!q && (pkt->flags & MIP6LB_PKT_FRAG) && !(pkt->flags & MIP6LB_PKT_FRAG_LATER))
 		frag_remember(c, pkt, row->kind, row->identity);
 }
 
@@ -731,10 +778,10 @@ static void forwarded(struct clf *c, long idx, struct clf_row *row, const __u64 
 static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struct clf_row *row)
 {
 	__u64 d[MIP6LB_CNT_MAX];
-	struct mip6lb_pkt pkt;
+	struct mip6lb_pkt pkt, outer, q;
 	__u32 retval = 0;
 	int ret;
-	bool fwd;
+	bool fwd, err;
 
 	row_init(row, idx, f);
 	ret = run_frame(c, f, row, &retval);
@@ -752,8 +799,14 @@ static int run_one(struct clf *c, long idx, const struct pcapsrc_frame *f, struc
 	row_reasons(row, d, fwd);
 	row_session(row, d);
 	row_kind(c, idx, row, d, fwd);
+	/* An ICMPv6 error followed the flow it quotes. */
+	err = d[MIP6LB_CNT_ICMP_ERROR_SESSION] || d[MIP6LB_CNT_ICMP_ERROR_RING];
+	if (err && mip6lb_parse_icmp_error_buf(f->data, f->len, &outer, &q) != 0) {
+		disagree(c, idx, "counted as an ICMPv6 error, but its quote does not parse");
+		err = false;
+	}
 	if (fwd)
-		forwarded(c, idx, row, d, &pkt);
+		forwarded(c, idx, row, d, &pkt, err ? &q : NULL);
 	else
 		not_forwarded(c, idx, row, ret, &pkt);
 	return 0;

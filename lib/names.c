@@ -49,6 +49,9 @@ const char *const mip6lb_counter_names[MIP6LB_CNT_MAX] = {
 	[MIP6LB_CNT_REHASH_DRAINED]     = "session_rehash_drained",
 	[MIP6LB_CNT_REHASH_DISABLED]    = "session_rehash_disabled",
 	[MIP6LB_CNT_REHASH_REMOVED]     = "session_rehash_removed",
+	[MIP6LB_CNT_ICMP_ERROR_SESSION] = "icmp_error_session",
+	[MIP6LB_CNT_ICMP_ERROR_RING]    = "icmp_error_ring",
+	[MIP6LB_CNT_DROP_ICMP_MALFORMED] = "drop_icmp_malformed",
 };
 
 static const char *const kind_names[MIP6LB_KIND_MAX] = {

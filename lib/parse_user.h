@@ -13,6 +13,7 @@
 #include <linux/ipv6.h>
 #include "parse.h"
 #include "identity.h"
+#include "icmp_error.h"
 
 _Static_assert(sizeof(struct mip6lb_pkt) % 8 == 0,
 	       "per-CPU map values are 8-byte multiples");
@@ -33,6 +34,33 @@ static inline int mip6lb_parse_buf(const void *frame, size_t len, struct mip6lb_
 	data = mem + 2;
 	memcpy(data, frame, len);
 	ret = mip6lb_parse(NULL, data, data + len, pkt);
+	free(mem);
+	return ret;
+}
+
+/* The same for an ICMPv6 error: *pkt the error, *q the packet it quotes
+ * as the client's own would look (bpf/icmp_error.h).  1: the frame is
+ * not an ICMPv6 error (types 1-4) that parses; 0: *q is its quote;
+ * MIP6LB_PARSE_MALFORMED: the quote is truncated or inconsistent. */
+static inline int mip6lb_parse_icmp_error_buf(const void *frame, size_t len,
+					      struct mip6lb_pkt *pkt, struct mip6lb_pkt *q)
+{
+	unsigned char *mem = malloc(len + 2), *data;
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	if (!mem) {
+		memset(pkt, 0, sizeof(*pkt));
+		return MIP6LB_PARSE_MALFORMED;
+	}
+	data = mem + 2;
+	memcpy(data, frame, len);
+	ret = mip6lb_parse(NULL, data, data + len, pkt);
+	if (ret == MIP6LB_PARSE_OK && mip6lb_icmp_error_type(data, data + len, pkt))
+		ret = mip6lb_parse_quote(NULL, data, data + len, pkt->l4_off,
+					 sizeof(struct ethhdr) + pkt->l3_len, q);
+	else
+		ret = 1;
 	free(mem);
 	return ret;
 }

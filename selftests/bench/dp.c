@@ -56,6 +56,7 @@
 #define COA_CHURN   "2001:db8:e::2b8d:7f31:c04e:95a6"
 #define HOA_GUARD   "2001:db8:600::"     /* + a 32-bit sequence number */
 #define HOA_PROB    "2001:db8:700::9"    /* an identity kept on probation */
+#define ROUTER      "2001:db8:77::1"     /* sends the icmp-error case's PTB */
 #define SPI         0x1000
 
 #define SVC_DSR     0
@@ -896,6 +897,37 @@ int bench_datapath(void)
 		NEW_CASE("chain-limit", MIP6LB_CNT_KIND_HOA, MIP6LB_CNT_SESSION_HIT);
 		chain_pkt(&c->pkt, vip);
 
+		/* A router's Packet Too Big about a backend's reply to a
+		 * client with a session (icmp_error.h): the quote parsed,
+		 * the service and the session found from it, read-only. */
+		NEW_CASE("icmp-error", MIP6LB_CNT_KIND_SRC, MIP6LB_CNT_ICMP_ERROR_SESSION);
+		{
+			struct mip6lb_session_key k;
+			struct mip6lb_session s = {
+				.kind = MIP6LB_KIND_SRC,
+				.lifetime_s = MIP6LB_DEFAULT_LIFETIME,
+				.last_used_ns = dp_now_ns(),
+			};
+			struct pb reply;
+
+			pb_init(&reply, vip, SRC_PLAIN);
+			pb_tcp_flags(&reply, 443, 40000, 0x10);
+			pb_trailer(&reply, 1400);   /* TCP payload: a full segment */
+			pb_finish(&reply);
+			pb_init(&c->pkt, ROUTER, vip);
+			pb_icmp6_error(&c->pkt, 2, 0, 1280, &reply, 0);
+			pb_finish(&c->pkt);
+			pb_icmp6_csum(&c->pkt);
+			/* The client's session, as src-hit's first packet
+			 * makes it (this case may run alone). */
+			key_addr(&k, svc, SRC_PLAIN);
+			s.backend_id = bench_dp_ring_backend(&dp, &k);
+			s.flow_hash = mip6lb_session_hash(&k);
+			if (bpf_map_update_elem(dp.maps.sessions, &k, &s, BPF_ANY))
+				bench_fail("insert the client's session: %s", strerror(errno));
+			c->backend = s.backend_id;
+		}
+
 		NEW_CASE("non-service", -1, -1);
 		tcp_pkt(&c->pkt, SRC_PLAIN, NOT_VIP);
 		c->verdict = XDP_PASS;
@@ -966,7 +998,7 @@ fail:
 		static const char *const names[] = {
 			"src-hit", "hao-hit", "iid-hit", "spi-hit", "coa-hit", "miss-insert",
 			"miss-probation", "guard-new", "guard-probation",
-			"chain-limit", "non-service", "churn-1", "churn-10k", "churn-1m",
+			"chain-limit", "icmp-error", "non-service", "churn-1", "churn-10k", "churn-1m",
 		};
 
 		for (m = 0; m < 2; m++)

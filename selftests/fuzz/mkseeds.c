@@ -7,6 +7,8 @@
  *   mkseeds DIR pcap      capture files for fuzz_pcap, one per link type
  *   mkseeds DIR nexthop   rtnetlink link, route, neighbour answers
  *   mkseeds DIR agent_mn  rtnetlink address messages
+ *   mkseeds DIR icmp_error quotes for fuzz_icmp_error: a type byte, then a
+ *                         backend's reply as an ICMPv6 error quotes it
  * Any other target has only the text seeds checked in under
  * selftests/fuzz/seeds/TARGET: nothing is written.
  */
@@ -60,6 +62,38 @@ static int frames(struct pb *out, int max)
 	pb_ipv4(b);
 #undef NEXT
 	return i + 1;
+}
+
+/* ---- ICMPv6 error quotes ------------------------------------------------- */
+
+/* A type selector byte (fuzz_icmp_error), then the reply's IPv6 packet. */
+static void save_quote(const struct pb *b, __u8 type, size_t cut)
+{
+	__u8 buf[PB_MAX];
+	size_t n = b->len - 14;
+
+	if (cut && cut < n)
+		n = cut;
+	buf[0] = type;
+	memcpy(buf + 1, b->data + 14, n);
+	save(buf, n + 1);
+}
+
+static void quotes(void)
+{
+	struct pb b;
+
+	pb_init(&b, vip, src); pb_udp(&b, 53, 40000, 64); pb_finish(&b);
+	save_quote(&b, 1, 0);
+	save_quote(&b, 0, 40);
+	pb_init(&b, vip, src); pb_rt2(&b, hoa); pb_tcp(&b, 443, 40000); pb_finish(&b);
+	save_quote(&b, 2, 0);
+	save_quote(&b, 2, 50);
+	pb_init(&b, vip, src); pb_hbh(&b); pb_dstopt(&b); pb_frag(&b, 0, 1, 9); pb_ah(&b, 7);
+	pb_esp(&b, 0x99, 32); pb_finish(&b);
+	save_quote(&b, 3, 0);
+	pb_init(&b, vip, src); pb_frag(&b, 5, 0, 9); pb_raw(&b, 17, 24); pb_finish(&b);
+	save_quote(&b, 4, 0);
 }
 
 /* ---- pcap ----------------------------------------------------------------- */
@@ -280,6 +314,8 @@ int main(int argc, char **argv)
 		nexthop();
 	} else if (!strcmp(what, "agent_mn")) {
 		agent_mn();
+	} else if (!strcmp(what, "icmp_error")) {
+		quotes();
 	}
 	printf("mkseeds: %d %s seeds in %s\n", n, what, dir);
 	return 0;

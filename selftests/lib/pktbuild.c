@@ -200,6 +200,45 @@ void pb_icmp6_echo(struct pb *b)
 	b->need = p - b->data;
 }
 
+void pb_icmp6_error(struct pb *b, __u8 type, __u8 code, __u32 word,
+		    const struct pb *quoted, size_t quote_len)
+{
+	size_t whole = quoted->len - ETH_LEN;
+	size_t n = quote_len && quote_len < whole ? quote_len : whole;
+	__u8 *p = link(b, 58, 8 + n, 0);
+	__u32 nword = htonl(word);
+
+	p[0] = type;
+	p[1] = code;
+	memcpy(p + 4, &nword, 4);
+	memcpy(p + 8, quoted->data + ETH_LEN, n);
+	b->nexthdr_off = 0;
+	b->need = b->len;                 /* the whole quote is read */
+}
+
+void pb_icmp6_csum(struct pb *b)
+{
+	const __u8 *ip = b->data + ETH_LEN;
+	size_t n = b->len - ETH_LEN - IP6_LEN, i;
+	__u8 *icmp = b->data + ETH_LEN + IP6_LEN;
+	__u32 sum = 0;
+	__u16 c;
+
+	icmp[2] = icmp[3] = 0;
+	for (i = 0; i < 32; i += 2)            /* source and destination */
+		sum += (__u32)(ip[8 + i] << 8 | ip[8 + i + 1]);
+	sum += (__u32)n;                        /* upper-layer length */
+	sum += 58;                              /* next header */
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (__u32)(icmp[i] << 8 | icmp[i + 1]);
+	if (n & 1)
+		sum += (__u32)(icmp[n - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	c = htons((__u16)~sum);
+	memcpy(icmp + 2, &c, 2);
+}
+
 void pb_nonext(struct pb *b)
 {
 	b->data[b->nexthdr_off] = 59;

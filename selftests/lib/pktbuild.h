@@ -41,6 +41,15 @@ void pb_tcp(struct pb *b, __u16 sport, __u16 dport);   /* a SYN */
 /* A 20-byte TCP header with the given flags byte (0x10: ACK only). */
 void pb_tcp_flags(struct pb *b, __u16 sport, __u16 dport, __u8 flags);
 void pb_icmp6_echo(struct pb *b);
+/* An ICMPv6 error (RFC 4443 §3) of type and code whose 4-byte field is
+ * word (Packet Too Big: the MTU), quoting the first quote_len bytes of
+ * quoted's IPv6 packet (all of it when quote_len is 0 or longer).  After
+ * pb_finish(), pb_icmp6_csum() sets its checksum. */
+void pb_icmp6_error(struct pb *b, __u8 type, __u8 code, __u32 word,
+		    const struct pb *quoted, size_t quote_len);
+/* The ICMPv6 checksum of a finished packet whose chain is the IPv6 header
+ * and the ICMPv6 message (RFC 4443 §2.3, RFC 8200 §8.1). */
+void pb_icmp6_csum(struct pb *b);
 void pb_nonext(struct pb *b);                    /* No Next Header */
 /* n bytes of opaque payload of protocol proto (a later fragment's data). */
 void pb_raw(struct pb *b, __u8 proto, size_t n);

@@ -19,7 +19,7 @@
 /* Rows measured per forwarding mode. */
 static const char *const dp_rows[] = {
 	"src-hit", "hao-hit", "iid-hit", "spi-hit", "coa-hit", "miss-insert",
-	"chain-limit", "non-service", "churn-1", "churn-10k", "churn-1m",
+	"chain-limit", "icmp-error", "non-service", "churn-1", "churn-10k", "churn-1m",
 };
 
 static const char *const other_rows[] = {

@@ -1079,6 +1079,15 @@ static const struct crafted crafted[] = {
 	{ "chain too long, policy drop", "drop", "strict", NULL, NULL, "drop_chain_policy", 0 },
 	/* Forwarded with an anomaly: the reason is the anomaly. */
 	{ "HAO of the wrong length", "tx", "web", "src", "2001:db8:a::12", "hao_malformed", 0 },
+	/* ICMPv6 errors about backends' replies follow the client's flow. */
+	{ "Packet Too Big about a reply to packet 4's source", "tx", "web", "src",
+	  "2001:db8:c::1234:5678", "icmp_error_session", 4 },
+	{ "Packet Too Big about a route-optimised reply to HOA1", "tx", "web", "hoa", HOA1,
+	  "icmp_error_session", 1 },
+	{ "Time Exceeded about a reply to a client never seen", "tx", "web", "src",
+	  "2001:db8:c::99", "icmp_error_ring", 0 },
+	{ "Packet Too Big, quote cut inside the ports", "drop", "web", NULL, NULL,
+	  "drop_icmp_malformed", 0 },
 };
 
 static int build_crafted(struct pb *p)
@@ -1165,6 +1174,29 @@ static int build_crafted(struct pb *p)
 	pb_dstopt_raw(&p[n], bad_hao, sizeof(bad_hao), -1);
 	pb_udp(&p[n], 5000, 80, 16);
 	pb_finish(&p[n++]);
+
+	{
+		static const struct { const char *dst, *rt2; __u8 type; size_t cut; } errs[] = {
+			{ "2001:db8:c::1234:5678", NULL, 2, 0 },
+			{ "2001:db8:a::10", HOA1, 2, 0 },
+			{ "2001:db8:c::99", NULL, 3, 0 },
+			{ "2001:db8:c::1234:5678", NULL, 2, 42 },
+		};
+		struct pb reply;
+
+		for (i = 0; i < (int)N_OF(errs); i++) {
+			pb_init(&reply, VIP, errs[i].dst);
+			if (errs[i].rt2)
+				pb_rt2(&reply, errs[i].rt2);
+			pb_tcp_flags(&reply, 80, 40000, 0x10);
+			pb_finish(&reply);
+			pb_init(&p[n], "2001:db8:77::1", VIP);
+			pb_icmp6_error(&p[n], errs[i].type, 0, errs[i].type == 2 ? 1280 : 0,
+				       &reply, errs[i].cut);
+			pb_finish(&p[n]);
+			pb_icmp6_csum(&p[n++]);
+		}
+	}
 	return n;
 }
 
@@ -1240,7 +1272,10 @@ START_TEST(test_classify_table)
 	ck_assert_ptr_nonnull(strstr(r.out, "drop_no_backend\n"));
 	/* Every counter that moved is in the table. */
 	ck_assert_ptr_nonnull(strstr(r.out, "drop_chain_policy +chain_too_long\n"));
-	ck_assert_ptr_nonnull(strstr(r.out, ": 12 tx, 0 redirect, 2 pass, 3 drop; "));
+	/* ICMPv6 errors say what they follow: a session, or the ring. */
+	ck_assert_ptr_nonnull(strstr(r.out, " follow   icmp_error_session\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, " ring     icmp_error_ring\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, ": 15 tx, 0 redirect, 2 pass, 4 drop; "));
 	run_free(&r);
 	remove_tmp_dir();
 }

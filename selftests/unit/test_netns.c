@@ -66,6 +66,7 @@ static const struct scenario scenarios[] = {
 	{ "s20_encap_mtu",   "test_20_encap_mtu.sh",      0 },
 	{ "s23_sync",        "test_23_sync.sh",           0 },
 	{ "s22_notify_group", "test_22_notify_group.sh",  0 },
+	{ "s19_icmp_errors", "test_19_icmp_errors.sh",    0 },
 	{ "topology_dt6",    "test_topology.sh",          0, "end.dt6" },
 	{ "s08_fwd_dt6",     "test_08_forwarding.sh",     0, "end.dt6" },
 	{ "topology_ip6tnl", "test_topology.sh",          0, "ip6tnl" },

@@ -88,9 +88,25 @@ static void udp_pkt(struct pb *b, const char *src, const char *dst, size_t paylo
 	pb_finish(b);
 }
 
-/* An ICMPv6 message of type `type`, len bytes after its 4-byte header. */
+/* An ICMPv6 message of type `type`, len bytes after its 4-byte header.
+ * An error (types 1-4) quotes a real packet, a backend's UDP reply from
+ * the VIP to the client (as a router sends it), so that the datapath
+ * forwards it to that client's backend (icmp_error.h) rather than drop
+ * it as malformed: what is checked here is the mtu step after that. */
 static void icmp_pkt(struct pb *b, const char *src, const char *dst, __u8 type, size_t len)
 {
+	if (type >= 1 && type <= 4) {
+		struct pb q;
+
+		pb_init(&q, dst, src);
+		pb_udp(&q, 53, 40000, len + 100);
+		pb_finish(&q);
+		pb_init(b, src, dst);
+		pb_icmp6_error(b, type, 0, type == 2 ? 1280 : 0, &q, len);
+		pb_finish(b);
+		pb_icmp6_csum(b);
+		return;
+	}
 	pb_init(b, src, dst);
 	pb_raw(b, 58, 4 + len);
 	b->data[14 + 40] = type;
