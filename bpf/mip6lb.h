@@ -168,6 +168,12 @@ struct mip6lb_service {
 	__u32 lifetime_s;              /* idle lifetime of its sessions */
 	__u32 n_backends;              /* 0 = ring empty */
 	struct in6_addr lb_addr;       /* outer source for ip6ip6 */
+	__u32 hash_id;                 /* what the identity hash takes in place
+					* of the session key's local id: derived
+					* from the service's name (the daemon's
+					* config_service_hash_id), so instances
+					* with one config hash alike whatever ids
+					* their histories gave (bpf/hash.h) */
 };
 
 /* vips: vip -> the service used for packets that carry no port (later

@@ -123,10 +123,14 @@ static int ring_members(struct lb_state *st, const struct st_service *svcs,
 	return n;
 }
 
-static int write_ring(struct lb_state *st, __u32 sid, int n)
+/* Build and write service sid's ring from the n members in st->mb;
+ * *layout (may be NULL) gets its fingerprint layout, 0 on an error. */
+static int write_ring(struct lb_state *st, __u32 sid, int n, __u64 *layout)
 {
 	int err, i;
 
+	if (layout)
+		*layout = 0;
 	err = maglev_build(st->mb, n, st->ring, MIP6LB_RING_SIZE);
 	if (err) {
 		pr_err("service id %u: building its ring: %s", sid, strerror(-err));
@@ -136,9 +140,13 @@ static int write_ring(struct lb_state *st, __u32 sid, int n)
 		for (i = 0; i < MIP6LB_RING_SIZE; i++)
 			st->ring[i] = MAGLEV_EMPTY;
 	err = dp_ring_write(st->maps, sid, st->ring);
-	if (err)
+	if (err) {
 		pr_err("map rings: service id %u: %s", sid, strerror(-err));
-	return err;
+		return err;
+	}
+	if (layout)
+		*layout = st_ring_layout(st, n);
+	return 0;
 }
 
 int st_ring_refresh(struct lb_state *st, __u32 sid)
@@ -153,7 +161,7 @@ int st_ring_refresh(struct lb_state *st, __u32 sid)
 	n = ring_members(st, st->svcs, st->bes, sid, &sig);
 	if (sig == s->ring_sig && (__u32)n == s->n_ring)
 		return 0;
-	err = write_ring(st, sid, n);
+	err = write_ring(st, sid, n, &s->ring_layout);
 	if (err) {
 		s->ring_sig = 0;
 		return err;
@@ -632,7 +640,7 @@ static void remove_services(struct apply *a)
 			note(a, clear_backend(st, id, &a->nbe[id]));
 	for (id = 0; id < NSVC; id++)
 		if (a->p.svc_gone[id] && !a->nsv[id].used)
-			note(a, write_ring(st, id, 0));
+			note(a, write_ring(st, id, 0, NULL));
 }
 
 /* 2. New and changed backends. */
@@ -660,7 +668,7 @@ static void rebuild_rings(struct apply *a)
 		nsv[id].n_ring = n;
 		if (sig == nsv[id].ring_sig)
 			continue;
-		err = write_ring(a->st, id, n);
+		err = write_ring(a->st, id, n, &nsv[id].ring_layout);
 		if (err) {
 			note(a, err);
 			nsv[id].ring_sig = 0;

@@ -147,6 +147,9 @@ struct notify {
 	struct notify_stats st;
 	/* service_conf's notify modes, by service id (0: off or unused) */
 	__u8 modes[MIP6LB_MAX_SERVICES];
+	/* and their hash ids (mip6lb_service.hash_id), for the anchor of a
+	 * node known only by its home address; read with the modes */
+	__u32 hash_ids[MIP6LB_MAX_SERVICES];
 	__u64 modes_ms;
 	__u32 gen;                      /* bumped by notify_maps_changed() */
 	/* coa sessions waiting for one bpf_map_update_batch() */
