@@ -180,7 +180,9 @@ int st_ring_refresh(struct lb_state *st, __u32 sid)
 /* ---- keys and VIP defaults ---------------------------------------------- */
 
 /* The VIP's default service (for packets without a port): the least
- * specific of its services, the first configured on a tie. */
+ * specific of its services, the smaller name on a tie.  Not the first
+ * configured: runtime service adds append, so two instances with the same
+ * services may hold them in another order (issue 15). */
 static bool is_vip_default(const struct mip6lb_config *cfg, int idx)
 {
 	const struct cfg_service *s = &cfg->services[idx];
@@ -192,7 +194,7 @@ static bool is_vip_default(const struct mip6lb_config *cfg, int idx)
 
 		if (i == idx || memcmp(&o->vip, &s->vip, sizeof(s->vip)))
 			continue;
-		if (ospec < spec || (ospec == spec && i < idx))
+		if (ospec < spec || (ospec == spec && strcmp(o->name, s->name) < 0))
 			return false;
 	}
 	return true;

@@ -338,6 +338,23 @@ START_TEST(test_fingerprint_differs)
 }
 END_TEST
 
+/* A VIP's default service (packets without a port) is chosen by
+ * specificity, then name: not by the order the services came in. */
+START_TEST(test_vip_default_by_name)
+{
+	const struct st_kv tcp[] = { { "vip", "2001:db8::9" }, { "proto", "tcp" } };
+	char err[256];
+
+	/* zz first on A; on B, aa first and zz added at run time. */
+	dfx_apply(&a, DAEMON "[service zz]\nvip = 2001:db8::9\nproto = tcp\n"
+		      "[service aa]\nvip = 2001:db8::9\nproto = udp\n");
+	dfx_apply(&b, DAEMON "[service aa]\nvip = 2001:db8::9\nproto = udp\n");
+	ck_assert_msg(!state_service_add(b.st, "zz", tcp, 2, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(dfx_vip(&a, "2001:db8::9"), (int)dfx_svc(&a, "aa"));
+	ck_assert_int_eq(dfx_vip(&b, "2001:db8::9"), (int)dfx_svc(&b, "aa"));
+}
+END_TEST
+
 MIP6LB_SUITE(agree, SUITE_NEEDS_ROOT)
 {
 	Suite *s = suite_create("agree");
@@ -346,6 +363,7 @@ MIP6LB_SUITE(agree, SUITE_NEEDS_ROOT)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_histories_agree);
 	tcase_add_test(tc, test_fingerprint_follows_ring);
+	tcase_add_test(tc, test_vip_default_by_name);
 	tcase_add_loop_test(tc, test_fingerprint_differs, 0, sizeof(diffs) / sizeof(diffs[0]));
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
