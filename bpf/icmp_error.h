@@ -259,7 +259,7 @@ static __always_inline int mip6lb_icmp_error_session(const struct mip6lb_session
 	ch->kind = s->kind == MIP6LB_KIND_COA ? MIP6LB_KIND_COA : kind;
 	ch->be = mip6lb_backend_usable(s->backend_id, svc->id);
 	if (!ch->hash && (!ch->be || svc->forward == MIP6LB_FWD_IP6IP6))
-		ch->hash = mip6lb_session_hash(key);
+		ch->hash = mip6lb_session_hash(key, svc->hash_id);
 	if (ch->be) {
 		ch->backend_id = s->backend_id;
 		return 0;
@@ -320,7 +320,7 @@ static __always_inline int mip6lb_icmp_error_choose(const struct mip6lb_pkt *q,
 	if (s)
 		goto found;
 
-	ch->hash = mip6lb_session_hash(&key);
+	ch->hash = mip6lb_session_hash(&key, svc->hash_id);
 	ch->kind = kind;
 	ch->be = mip6lb_ring_pick(svc->id, ch->hash, &ch->backend_id);
 	return ch->be ? 0 : -MIP6LB_CNT_DROP_NO_BACKEND;

@@ -212,6 +212,12 @@ struct mip6lb_service {
 	 * identity hash, so each node has its own outer source; 0 = lb_addr
 	 * as it is (a /128).  config.c: mip6lb_lb_host_mask(). */
 	__be32 lb_host_mask;
+	__u32 hash_id;                 /* what the identity hash takes in place
+					* of the session key's local id: derived
+					* from the service's name (the daemon's
+					* config_service_hash_id), so instances
+					* with one config hash alike whatever ids
+					* their histories gave (bpf/hash.h) */
 };
 
 /* vips: vip -> the service used for packets that carry no port (later

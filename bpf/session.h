@@ -242,7 +242,7 @@ static __always_inline int mip6lb_session_apply(struct mip6lb_session *sess,
 	out->is_new = 0;
 	out->be = mip6lb_backend_usable(sess->backend_id, svc->id);
 	if (!out->hash && (!out->be || svc->forward == MIP6LB_FWD_IP6IP6)) {
-		out->hash = mip6lb_session_hash(key);
+		out->hash = mip6lb_session_hash(key, svc->hash_id);
 		sess->flow_hash = out->hash;
 	}
 	if (out->be) {
@@ -365,7 +365,7 @@ static __always_inline int mip6lb_session_new(const struct mip6lb_pkt *pkt,
 					      __u64 now, struct mip6lb_choice *out,
 					      struct mip6lb_session *val)
 {
-	out->hash = mip6lb_session_hash(key);
+	out->hash = mip6lb_session_hash(key, svc->hash_id);
 	out->kind = kind;
 	out->is_new = 1;
 	out->be = mip6lb_ring_pick(svc->id, out->hash, &out->backend_id);

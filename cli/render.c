@@ -81,7 +81,9 @@ static void render_announce(struct json_object *d)
 
 static void render_status(struct json_object *d)
 {
-	struct json_object *ifs = jarray(d, "interfaces");
+	static const char *const h[] = { "SERVICE", "FINGERPRINT", ">RING-BACKENDS" };
+	struct json_object *ifs = jarray(d, "interfaces"), *rings = jarray(d, "rings");
+	struct table *t;
 	char up[32];
 	size_t i;
 
@@ -103,6 +105,22 @@ static void render_status(struct json_object *d)
 	printf("  backends    %s\n", jstr(d, "backends"));
 	printf("  sessions    %s\n", jstr(d, "sessions"));
 	render_announce(d);
+	printf("  fingerprint %s\n", jstr(d, "fingerprint"));
+	if (!rings || !json_object_array_length(rings))
+		return;
+	/* One line per service, in name order: two instances' outputs
+	 * compare with diff. */
+	printf("\n");
+	t = table_new(3, h);
+	for (i = 0; i < json_object_array_length(rings); i++) {
+		struct json_object *r = json_object_array_get_idx(rings, i);
+
+		table_cell(t, "%s", jstr(r, "service"));
+		table_cell(t, "%s", jstr(r, "fingerprint"));
+		table_cell(t, "%s", jstr(r, "ring_backends"));
+	}
+	table_print(t, stdout);
+	table_free(t);
 }
 
 static void render_services(struct json_object *list)

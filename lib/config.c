@@ -1082,6 +1082,23 @@ void config_service_to_map(const struct cfg_service *svc, __u32 id, struct mip6l
 	out->lifetime_s = svc->lifetime_s;
 	out->lb_addr = svc->lb_addr;
 	out->lb_host_mask = mip6lb_lb_host_mask(svc->lb_plen);
+	out->hash_id = config_service_hash_id(svc->name);
+}
+
+__u32 config_service_hash_id(const char *name)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	/* FNV-1a 64, then the murmur3 finaliser, folded to 32 bits: names
+	 * such as "web1" and "web2" must not give related values. */
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (__u32)(h ^ (h >> 32));
 }
 
 void config_service_key(const struct cfg_service *svc, struct mip6lb_service_key *out)

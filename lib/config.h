@@ -242,6 +242,10 @@ int config_service_index(const struct mip6lb_config *cfg, const char *name);
 /* The service_conf map value.  n_backends is left 0: only the caller knows
  * how many backends made it onto the ring. */
 void config_service_to_map(const struct cfg_service *svc, __u32 id, struct mip6lb_service *out);
+/* The service's hash_id (mip6lb_service.hash_id): a function of its name
+ * only, so that every instance with the same config hashes identities
+ * alike whatever local id the service has (bpf/hash.h). */
+__u32 config_service_hash_id(const char *name);
 /* The services map key. */
 void config_service_key(const struct cfg_service *svc, struct mip6lb_service_key *out);
 

@@ -48,6 +48,8 @@ struct st_service {
 	__u32 n_ring;                /* on its ring: up, not drained or disabled,
 				      * weight > 0 */
 	__u64 ring_sig;              /* of the ring in the map; 0 = unknown */
+	__u64 ring_layout;           /* its slots by member name, for the
+				      * fingerprint; 0 = unknown */
 	__u64 freed_seq;             /* when it was last freed; 0 = never used */
 };
 
@@ -208,5 +210,19 @@ const char *state_backend_name(const struct lb_state *st, __u32 id);
 /* Configured objects (adopted leftovers not counted). */
 int state_count_services(const struct lb_state *st);
 int state_count_backends(const struct lb_state *st);
+
+/* ---- fingerprints (state_fingerprint.c) -------------------------------- */
+
+/* What decides the backend of a new identity in service id, from names
+ * and config values only (never local ids): two instances whose
+ * fingerprints are equal pick the same backend for every identity.  0;
+ * -ENOENT for no configured service; -EAGAIN when its ring was never
+ * written (a map write failed). */
+int state_service_fingerprint(const struct lb_state *st, __u32 id, __u64 *fp);
+/* The same over every configured service, in name order.  Always fills
+ * *fp; returns the first service's error (which then counts as 0). */
+int state_fingerprint(const struct lb_state *st, __u64 *fp);
+/* Printed as 16 hex digits. */
+#define STATE_FP_FMT "%016llx"
 
 #endif

@@ -134,10 +134,14 @@ static int ring_members(struct lb_state *st, const struct st_service *svcs,
 	return n;
 }
 
-static int write_ring(struct lb_state *st, __u32 sid, int n)
+/* Build and write service sid's ring from the n members in st->mb;
+ * *layout (may be NULL) gets its fingerprint layout, 0 on an error. */
+static int write_ring(struct lb_state *st, __u32 sid, int n, __u64 *layout)
 {
 	int err, i;
 
+	if (layout)
+		*layout = 0;
 	err = maglev_build(st->mb, n, st->ring, MIP6LB_RING_SIZE);
 	if (err) {
 		pr_err("service id %u: building its ring: %s", sid, strerror(-err));
@@ -147,9 +151,13 @@ static int write_ring(struct lb_state *st, __u32 sid, int n)
 		for (i = 0; i < MIP6LB_RING_SIZE; i++)
 			st->ring[i] = MAGLEV_EMPTY;
 	err = dp_ring_write(st->maps, sid, st->ring);
-	if (err)
+	if (err) {
 		pr_err("map rings: service id %u: %s", sid, strerror(-err));
-	return err;
+		return err;
+	}
+	if (layout)
+		*layout = st_ring_layout(st, n);
+	return 0;
 }
 
 int st_ring_refresh(struct lb_state *st, __u32 sid)
@@ -164,7 +172,7 @@ int st_ring_refresh(struct lb_state *st, __u32 sid)
 	n = ring_members(st, st->svcs, st->bes, sid, &sig);
 	if (sig == s->ring_sig && (__u32)n == s->n_ring)
 		return 0;
-	err = write_ring(st, sid, n);
+	err = write_ring(st, sid, n, &s->ring_layout);
 	if (err) {
 		s->ring_sig = 0;
 		return err;
@@ -183,7 +191,9 @@ int st_ring_refresh(struct lb_state *st, __u32 sid)
 /* ---- keys and VIP defaults ---------------------------------------------- */
 
 /* The VIP's default service (for packets without a port): the least
- * specific of its services, the first configured on a tie. */
+ * specific of its services, the smaller name on a tie.  Not the first
+ * configured: runtime service adds append, so two instances with the same
+ * services may hold them in another order (issue 15). */
 static bool is_vip_default(const struct mip6lb_config *cfg, int idx)
 {
 	const struct cfg_service *s = &cfg->services[idx];
@@ -195,7 +205,7 @@ static bool is_vip_default(const struct mip6lb_config *cfg, int idx)
 
 		if (i == idx || memcmp(&o->vip, &s->vip, sizeof(s->vip)))
 			continue;
-		if (ospec < spec || (ospec == spec && i < idx))
+		if (ospec < spec || (ospec == spec && strcmp(o->name, s->name) < 0))
 			return false;
 	}
 	return true;
@@ -646,7 +656,7 @@ static void remove_services(struct apply *a)
 			note(a, clear_backend(st, id, &a->nbe[id]));
 	for (id = 0; id < NSVC; id++)
 		if (a->p.svc_gone[id] && !a->nsv[id].used)
-			note(a, write_ring(st, id, 0));
+			note(a, write_ring(st, id, 0, NULL));
 }
 
 /* Would writing b take ACTIVE away from its entry (disabled now)? */
@@ -685,7 +695,7 @@ static void rebuild_rings(struct apply *a)
 		nsv[id].n_ring = n;
 		if (sig == nsv[id].ring_sig)
 			continue;
-		err = write_ring(a->st, id, n);
+		err = write_ring(a->st, id, n, &nsv[id].ring_layout);
 		if (err) {
 			note(a, err);
 			nsv[id].ring_sig = 0;

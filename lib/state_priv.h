@@ -33,4 +33,10 @@ int st_write_backend(struct lb_state *st, __u32 id, struct st_backend *b);
 /* Rebuild service sid's ring from the model if its members changed. */
 int st_ring_refresh(struct lb_state *st, __u32 sid);
 
+/* state_fingerprint.c */
+
+/* The layout of the ring just built in st->ring from the n members in
+ * st->mb, by member name (never 0; 0 on -ENOMEM: unknown). */
+__u64 st_ring_layout(const struct lb_state *st, int n);
+
 #endif

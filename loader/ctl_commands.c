@@ -337,6 +337,50 @@ static int count_cb(const struct mip6lb_session_key *k, const struct mip6lb_sess
 	return 0;
 }
 
+/* A fingerprint as 16 hex digits, or null when unknown. */
+static struct json_object *jfp(int err, __u64 fp)
+{
+	char hex[24];
+
+	if (err)
+		return NULL;
+	snprintf(hex, sizeof(hex), STATE_FP_FMT, (unsigned long long)fp);
+	return json_object_new_string(hex);
+}
+
+/* Each configured service's ring fingerprint, in name order (what two
+ * instances compare line by line), and the overall one. */
+static void fingerprints_json(const struct lb_state *st, struct json_object *o)
+{
+	struct json_object *rings = json_object_new_array();
+	__u32 ids[MIP6LB_MAX_SERVICES], id, t;
+	int n = 0, i, j, ret;
+	__u64 fp;
+
+	for (id = 0; id < MIP6LB_MAX_SERVICES; id++)
+		if (state_service_name(st, id))
+			ids[n++] = id;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(state_service_name(st, ids[j - 1]),
+					    state_service_name(st, ids[j])) > 0; j--) {
+			t = ids[j];
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		struct json_object *r = json_object_new_object();
+
+		ret = state_service_fingerprint(st, ids[i], &fp);
+		add(r, "service", json_object_new_string(state_service_name(st, ids[i])));
+		add(r, "fingerprint", jfp(ret, fp));
+		add(r, "ring_backends", json_object_new_int64(st->svcs[ids[i]].n_ring));
+		json_object_array_add(rings, r);
+	}
+	ret = state_fingerprint(st, &fp);
+	add(o, "fingerprint", jfp(ret, fp));
+	add(o, "rings", rings);
+}
+
 static int cmd_status(struct daemon *d, struct json_object *args, struct json_object **data,
 		      char *err, size_t errlen)
 {
@@ -372,6 +416,7 @@ static int cmd_status(struct daemon *d, struct json_object *args, struct json_ob
 	add(o, "backends", json_object_new_int(state_count_backends(d->st)));
 	add(o, "sessions", json_object_new_int64(sessions < 0 ? 0 : sessions));
 	add(o, "announce", announce_json(d->announce));
+	fingerprints_json(d->st, o);
 	*data = o;
 	return 0;
 }

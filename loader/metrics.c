@@ -292,6 +292,36 @@ static void render_services(struct metrics *m, struct buf *b)
 	}
 }
 
+/* Info metrics (a constant 1, the value in a label, as the
+ * node_uname_info / build_info convention): one per service's ring and
+ * one overall, so a dashboard can alert when instances differ
+ * (count by (fingerprint) (mip6lb_rings_info) > 1). */
+static void render_fingerprints(struct metrics *m, struct buf *b)
+{
+	const struct lb_state *st = m->d->st;
+	char sv[80];
+	__u64 fp;
+	__u32 id;
+
+	family(b, "mip6lb_ring_info", "gauge",
+	       "1, labelled with the fingerprint of the service's ring layout (from names, "
+	       "never local ids; equal on instances that pick alike)");
+	for (id = 0; id < MIP6LB_MAX_SERVICES; id++) {
+		const char *name = state_service_name(st, id);
+
+		if (!name || state_service_fingerprint(st, id, &fp))
+			continue;
+		esc(name, sv, sizeof(sv));
+		out(b, "mip6lb_ring_info{service=\"%s\",fingerprint=\"" STATE_FP_FMT "\"} 1\n", sv,
+		    (unsigned long long)fp);
+	}
+	family(b, "mip6lb_rings_info", "gauge",
+	       "1, labelled with the fingerprint over every service's ring (mip6lbctl status)");
+	if (!state_fingerprint(st, &fp))
+		out(b, "mip6lb_rings_info{fingerprint=\"" STATE_FP_FMT "\"} 1\n",
+		    (unsigned long long)fp);
+}
+
 static void render_table(struct metrics *m, struct buf *b)
 {
 	__u32 size = map_max_entries(m->d->st->maps->sessions);
@@ -466,6 +496,7 @@ char *metrics_render(struct metrics *m, size_t *len)
 	render_datapath(m, &b);
 	render_backends(m, &b);
 	render_services(m, &b);
+	render_fingerprints(m, &b);
 	render_table(m, &b);
 	render_peers(m, &b);
 	render_sync(m, &b);

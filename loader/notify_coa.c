@@ -53,7 +53,9 @@ void notify_modes_refresh(struct notify *n, __u64 now_ms)
 			have = true;
 		else
 			have = !bpf_map_lookup_elem(n->maps.service_conf, &id, &svc[id]);
-		n->modes[id] = have && (svc[id].flags & MIP6LB_SVC_ACTIVE) ? svc[id].notify : 0;
+		have = have && (svc[id].flags & MIP6LB_SVC_ACTIVE);
+		n->modes[id] = have ? svc[id].notify : 0;
+		n->hash_ids[id] = have ? svc[id].hash_id : 0;
 	}
 	n->modes_ms = now_ms;
 }
@@ -86,18 +88,15 @@ static bool session_at(struct notify *n, __u32 service_id, const struct in6_addr
 
 /* The anchor of a node known only by its home address: the hash its
  * session has when the datapath made it from an HAO or on the home link
- * (bpf/session.h), so its coa session re-hashes with the rest of it. */
-static __u32 home_anchor(__u32 service_id, const struct in6_addr *home)
+ * (bpf/session.h), so its coa session re-hashes with the rest of it.  With
+ * the service's hash id, as the datapath's: every instance computes the
+ * same anchor for the node. */
+static __u32 home_anchor(const struct notify *n, __u32 service_id, const struct in6_addr *home)
 {
 	struct mip6lb_session_key k;
 
 	addr_key(&k, service_id, home);
-	return mip6lb_session_hash(&k);
-}
-
-__u32 notify_home_anchor(__u32 service_id, const struct in6_addr *home)
-{
-	return home_anchor(service_id, home);
+	return mip6lb_session_hash(&k, n->hash_ids[service_id]);
 }
 
 bool notify_session_at(struct notify *n, __u32 service_id, const struct in6_addr *a,
@@ -119,7 +118,7 @@ int notify_ring_pick(struct notify *n, __u32 service_id, const struct in6_addr *
 	if (service_id >= MIP6LB_MAX_SERVICES)
 		return -ENOENT;
 	addr_key(&k, service_id, home);
-	idx = service_id * MIP6LB_RING_SIZE + mip6lb_ring_slot(&k);
+	idx = service_id * MIP6LB_RING_SIZE + mip6lb_ring_slot(&k, n->hash_ids[service_id]);
 	/* An empty slot (bpf/session.h: all ones) is no backend id either. */
 	if (bpf_map_lookup_elem(n->maps.rings, &idx, &slot))
 		return -ENOENT;
@@ -294,7 +293,7 @@ int notify_carry_sessions(struct notify *n, struct nbinding *b, __u8 role,
 		 * instances that never saw the node have nothing else, and
 		 * all of them must write the same backend. */
 		if (notify_group_agreed(b, id, &backend_id)) {
-			anchor = home_anchor(id, &b->h.key);
+			anchor = home_anchor(n, id, &b->h.key);
 			notify_attach(n, b, id, backend_id, anchor, now_ms);
 		} else if (!attach_trusted(n, b, id, now_ms, &backend_id, &anchor)) {
 			if (!node_session(n, id, &b->h.key, old, b, &val))
@@ -302,7 +301,7 @@ int notify_carry_sessions(struct notify *n, struct nbinding *b, __u8 role,
 			backend_id = val.backend_id;
 			/* The node's own anchor, so that its sessions move
 			 * as one when their backend goes. */
-			anchor = val.flow_hash ? val.flow_hash : home_anchor(id, &b->h.key);
+			anchor = val.flow_hash ? val.flow_hash : home_anchor(n, id, &b->h.key);
 			notify_attach(n, b, id, backend_id, anchor, now_ms);
 		}
 		notify_write_coa_anchored(n, id, &b->coa, backend_id, anchor, b->lifetime_s);

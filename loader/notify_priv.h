@@ -167,6 +167,9 @@ struct notify {
 	struct notify_stats st;
 	/* service_conf's notify modes, by service id (0: off or unused) */
 	__u8 modes[MIP6LB_MAX_SERVICES];
+	/* and their hash ids (mip6lb_service.hash_id), for the anchor of a
+	 * node known only by its home address; read with the modes */
+	__u32 hash_ids[MIP6LB_MAX_SERVICES];
 	__u64 modes_ms;
 	__u32 gen;                      /* bumped by notify_maps_changed() */
 	/* coa sessions waiting for one bpf_map_update_batch() */
@@ -316,7 +319,5 @@ bool notify_node_alive(struct notify *n, const struct nbinding *b,
 /* The session at address a in service_id (any session table). */
 bool notify_session_at(struct notify *n, __u32 service_id, const struct in6_addr *a,
 		       struct mip6lb_session *val);
-/* The anchor of a node known by its home address (its home session's hash). */
-__u32 notify_home_anchor(__u32 service_id, const struct in6_addr *home);
 
 #endif /* MIP6LB_NOTIFY_PRIV_H */

@@ -148,6 +148,7 @@ struct sync_be_name {
 struct sync_rings {
 	__u32 *ring[MIP6LB_MAX_SERVICES];
 	__u64 sig[MIP6LB_MAX_SERVICES];  /* st's ring_sig when read */
+	__u32 hash_id[MIP6LB_MAX_SERVICES]; /* its service_conf's, read with it */
 	struct sync_be_name *names[MIP6LB_MAX_SERVICES];
 	int n_names[MIP6LB_MAX_SERVICES];
 	__u64 names_sig[MIP6LB_MAX_SERVICES];

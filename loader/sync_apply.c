@@ -75,16 +75,20 @@ bool sync_differs(struct sync_rings *rc, const struct dp_maps *m, const struct l
 	sig = st ? st->svcs[sid].ring_sig : 0;
 	/* ring_sig 0 = unknown: read again each time it is asked for. */
 	if (!rc->ring[sid] || !sig || rc->sig[sid] != sig) {
+		struct mip6lb_service svc;
+
 		if (!rc->ring[sid] && !(rc->ring[sid] = malloc(MIP6LB_RING_SIZE * sizeof(__u32))))
 			return true;
-		if (ring_read(m, sid, rc->ring[sid])) {
+		if (ring_read(m, sid, rc->ring[sid]) ||
+		    bpf_map_lookup_elem(m->service_conf, &sid, &svc)) {
 			free(rc->ring[sid]);
 			rc->ring[sid] = NULL;
 			return true;
 		}
 		rc->sig[sid] = sig;
+		rc->hash_id[sid] = svc.hash_id;
 	}
-	return rc->ring[sid][mip6lb_ring_slot(key)] != val->backend_id;
+	return rc->ring[sid][mip6lb_ring_slot(key, rc->hash_id[sid])] != val->backend_id;
 }
 
 int sync_entry_from_local(const struct lb_state *st, const struct mip6lb_session_key *key,

@@ -115,6 +115,7 @@ struct bench_dp {
 	struct dp_maps maps;
 	int prog_fd;
 	__u32 *ring[BENCH_SERVICES];   /* userspace copy of each service's ring */
+	__u32 hash_id[BENCH_SERVICES]; /* each service's mip6lb_service.hash_id */
 };
 
 int bench_dp_open(struct bench_dp *d, __u32 max_sessions);

@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "maglev.h"
 #include "names.h"
+#include "config.h"
 
 static const __u8 lb_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xaa };
 
@@ -89,6 +90,10 @@ int bench_dp_service(struct bench_dp *d, __u32 id, const char *vip, int forward,
 	svc.chain_policy = MIP6LB_CHAIN_BALANCE_SRC;
 	svc.lifetime_s = MIP6LB_DEFAULT_LIFETIME;
 	inet_pton(AF_INET6, "2001:db8:ff::1", &svc.lb_addr);
+	/* As the daemon's (config_service_hash_id of its name). */
+	snprintf(names[0], sizeof(names[0]), "svc%u", id);
+	svc.hash_id = config_service_hash_id(names[0]);
+	d->hash_id[id] = svc.hash_id;
 	err = dp_service_write(&d->maps, &key, &svc, false);
 	if (err)
 		return err;
@@ -142,5 +147,5 @@ __u32 bench_dp_ring_backend(struct bench_dp *d, const struct mip6lb_session_key 
 {
 	if (key->service_id >= BENCH_SERVICES || !d->ring[key->service_id])
 		bench_fail("no ring for service %u", key->service_id);
-	return d->ring[key->service_id][mip6lb_ring_slot(key)];
+	return d->ring[key->service_id][mip6lb_ring_slot(key, d->hash_id[key->service_id])];
 }

@@ -922,7 +922,7 @@ int bench_datapath(void)
 			 * makes it (this case may run alone). */
 			key_addr(&k, svc, SRC_PLAIN);
 			s.backend_id = bench_dp_ring_backend(&dp, &k);
-			s.flow_hash = mip6lb_session_hash(&k);
+			s.flow_hash = mip6lb_session_hash(&k, dp.hash_id[k.service_id]);
 			if (bpf_map_update_elem(dp.maps.sessions, &k, &s, BPF_ANY))
 				bench_fail("insert the client's session: %s", strerror(errno));
 			c->backend = s.backend_id;

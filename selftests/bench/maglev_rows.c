@@ -18,6 +18,7 @@
 #include "bench.h"
 #include "hash.h"
 #include "maglev.h"
+#include "config.h"
 
 #define IDENTITIES 1000000
 
@@ -69,7 +70,7 @@ int bench_maglev(void)
 
 		memcpy(&key.id.addr.s6_addr[0], &a, 8);
 		memcpy(&key.id.addr.s6_addr[8], &b, 8);
-		slots[i] = mip6lb_ring_slot(&key);
+		slots[i] = mip6lb_ring_slot(&key, config_service_hash_id("web"));
 	}
 
 	for (t = 0; t < 3; t++) {

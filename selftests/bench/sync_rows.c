@@ -96,13 +96,13 @@ static void session_n(struct inst *in, __u32 n, struct mip6lb_session_key *k,
 
 		be[i] = (__u32)state_backend_id(in->st, "web", name);
 	}
-	i = k->service_id * MIP6LB_RING_SIZE + mip6lb_ring_slot(k);
+	i = k->service_id * MIP6LB_RING_SIZE + mip6lb_ring_slot(k, config_service_hash_id("web"));
 	bpf_map_lookup_elem(in->dp.maps.rings, &i, &ring);
 	*v = (struct mip6lb_session){
 		.backend_id = ring == be[0] ? be[1] : be[0],
 		.kind = MIP6LB_KIND_HOA,
 		.lifetime_s = 600,
-		.flow_hash = mip6lb_session_hash(k),
+		.flow_hash = mip6lb_session_hash(k, config_service_hash_id("web")),
 		.last_used_ns = dp_now_ns(),
 	};
 }

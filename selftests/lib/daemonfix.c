@@ -110,13 +110,15 @@ void dfx_sweep(void)
 
 static void open_parts(struct dfx *f)
 {
-	ck_assert_int_eq(datapath_open(&f->dp, f->pin_dir, DFX_SESSIONS), 0);
+	ck_assert_int_eq(datapath_open(&f->dp, f->pin_dir,
+				       f->max_sessions ? f->max_sessions : DFX_SESSIONS), 0);
 	ck_assert_int_eq(state_new(&f->st, &f->dp.maps, f->nh), 0);
 }
 
-static void open_common(struct dfx *f, bool nh)
+static void open_common(struct dfx *f, bool nh, __u32 max_sessions)
 {
 	memset(f, 0, sizeof(*f));
+	f->max_sessions = max_sessions;
 	f->prog_fd = -1;
 	log_set_level(LOG_LVL_ERROR);
 	ck_assert_int_eq(bpffs_ensure("/sys/fs/bpf"), 0);
@@ -129,12 +131,17 @@ static void open_common(struct dfx *f, bool nh)
 
 void dfx_open(struct dfx *f)
 {
-	open_common(f, false);
+	open_common(f, false, 0);
+}
+
+void dfx_open_sized(struct dfx *f, __u32 max_sessions)
+{
+	open_common(f, false, max_sessions);
 }
 
 void dfx_open_nh(struct dfx *f)
 {
-	open_common(f, true);
+	open_common(f, true, 0);
 }
 
 static void close_parts(struct dfx *f)
@@ -319,23 +326,30 @@ void dfx_load_prog(struct dfx *f)
 	ck_assert_int_ge(f->prog_fd, 0);
 }
 
-int dfx_run_udp(struct dfx *f, const char *src, const char *vip, __u16 port, __u8 dmac[6])
+int dfx_run(struct dfx *f, const struct pb *b, __u8 dmac[6])
 {
 	__u8 out[PB_MAX + 64];
-	struct pb b;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = b->data,
+		.data_size_in = b->len,
 		.data_out = out,
 		.data_size_out = sizeof(out),
 		.repeat = 1,
 	);
 
-	pb_init(&b, src, vip);
-	pb_udp(&b, 40000, port, 16);
-	pb_finish(&b);
-	opts.data_in = b.data;
-	opts.data_size_in = b.len;
+	ck_assert_int_ge(f->prog_fd, 0);
 	ck_assert_int_eq(bpf_prog_test_run_opts(f->prog_fd, &opts), 0);
 	ck_assert_int_ge(opts.data_size_out, 6);
 	memcpy(dmac, out, 6);
 	return opts.retval;
+}
+
+int dfx_run_udp(struct dfx *f, const char *src, const char *vip, __u16 port, __u8 dmac[6])
+{
+	struct pb b;
+
+	pb_init(&b, src, vip);
+	pb_udp(&b, 40000, port, 16);
+	pb_finish(&b);
+	return dfx_run(f, &b, dmac);
 }

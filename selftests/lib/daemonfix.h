@@ -22,6 +22,7 @@ struct dfx {
 	struct nh_resolver *nh;      /* NULL unless dfx_open_nh() */
 	int prog_fd;                 /* dfx_load_prog(), else -1 */
 	struct mip6lb *prog_skel;
+	__u32 max_sessions;          /* 0: DFX_SESSIONS */
 };
 
 /* Temporary names of this test run: BASE/mip6lb-ut-RUN-XXXXXX (for mkdtemp
@@ -33,6 +34,8 @@ void dfx_tmpname(char *buf, size_t len, const char *base);
 void dfx_sweep(void);
 
 void dfx_open(struct dfx *f);
+/* The same with a session table of max_sessions entries. */
+void dfx_open_sized(struct dfx *f, __u32 max_sessions);
 /* The same with the real next-hop resolver. */
 void dfx_open_nh(struct dfx *f);
 /* state_free + datapath_close, then open both again on the same pins. */
@@ -72,8 +75,12 @@ long dfx_session_count(struct dfx *f);
 
 /* Load the XDP program on the pinned maps (for bpf_prog_test_run). */
 void dfx_load_prog(struct dfx *f);
-/* Run a UDP packet from src to vip:port; returns the verdict and the
- * destination MAC of the output frame. */
+/* Run one packet (pktbuild.h) through the program loaded by
+ * dfx_load_prog(); returns the verdict and the destination MAC of the
+ * output frame. */
+struct pb;
+int dfx_run(struct dfx *f, const struct pb *b, __u8 dmac[6]);
+/* The same for a UDP packet from src to vip:port. */
 int dfx_run_udp(struct dfx *f, const char *src, const char *vip, __u16 port, __u8 dmac[6]);
 
 #endif

@@ -13,6 +13,8 @@
 #include "dpfixture.h"
 #include "maglev.h"
 #include "names.h"
+#include "config.h"
+#include "hash.h"
 
 static void pin_cpu0(void)
 {
@@ -67,6 +69,7 @@ void dpf_add_service(struct dpf *f, const struct dpf_service *s)
 {
 	struct mip6lb_service_key key = {};
 	struct mip6lb_service svc = {};
+	char name[16];
 	int n;
 
 	parse_addr(s->vip, &key.vip);
@@ -85,7 +88,19 @@ void dpf_add_service(struct dpf *f, const struct dpf_service *s)
 	if (s->lb_addr)
 		parse_addr(s->lb_addr, &svc.lb_addr);
 	svc.lb_host_mask = mip6lb_lb_host_mask(s->lb_plen ? s->lb_plen : 128);
+	/* As the daemon's, from a name: never equal to the id, so a test
+	 * that hashed the id would fail. */
+	snprintf(name, sizeof(name), "svc%u", s->id);
+	svc.hash_id = config_service_hash_id(s->name ? s->name : name);
 	ck_assert_int_eq(dp_service_write(&f->maps, &key, &svc, false), 0);
+}
+
+__u32 dpf_hash(struct dpf *f, const struct mip6lb_session_key *key)
+{
+	struct mip6lb_service svc;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(f->maps.service_conf, &key->service_id, &svc), 0);
+	return mip6lb_session_hash(key, svc.hash_id);
 }
 
 void dpf_add_backend(struct dpf *f, __u32 id, __u32 service_id, const char *addr)

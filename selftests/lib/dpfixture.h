@@ -53,8 +53,12 @@ struct dpf_service {
 	int chain_policy;
 	__u32 lifetime_s;
 	__u8 notify;                  /* MIP6LB_NOTIFY_*: coa_sessions looked up */
+	const char *name;             /* its hash_id's name; NULL = "svc<id>" */
 };
 void dpf_add_service(struct dpf *f, const struct dpf_service *s);
+/* The identity hash the datapath computes for key: with the hash_id of
+ * key's service as written in service_conf. */
+__u32 dpf_hash(struct dpf *f, const struct mip6lb_session_key *key);
 
 /* Backend with a resolved next hop on DPF_IFINDEX: dmac 02:be:00:00:00:id. */
 void dpf_add_backend(struct dpf *f, __u32 id, __u32 service_id, const char *addr);

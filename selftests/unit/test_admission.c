@@ -163,7 +163,7 @@ START_TEST(test_budget_records_below_forwards_above)
 		addr_of(hoa, sizeof(hoa), "2001:db8:100::", i + 1);
 		hao_pkt(&b, "2001:db8:a::1", hoa);
 		key_of(&k, MIP6LB_KIND_HOA, hoa);
-		ck_assert_uint_eq(forwarded(&b), ring_at(mip6lb_session_hash(&k)));
+		ck_assert_uint_eq(forwarded(&b), ring_at(dpf_hash(&fx, &k)));
 		ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_HOA, hoa, &v),
 				 i < BUDGET ? 0 : -ENOENT);
 	}
@@ -446,7 +446,7 @@ START_TEST(test_flood_keeps_sessions)
 		if (i == FL_SPOOF / 2) {
 			hao_pkt(&b, "2001:db8:a::2", "2001:db8:100:6::1");
 			key_of(&k, MIP6LB_KIND_HOA, "2001:db8:100:6::1");
-			ck_assert_uint_eq(forwarded(&b), ring_at(mip6lb_session_hash(&k)));
+			ck_assert_uint_eq(forwarded(&b), ring_at(dpf_hash(&fx, &k)));
 		}
 	}
 	ck_assert_int_eq(dpf_counter(&fx, MIP6LB_CNT_SESSION_TABLE_FULL) > 0, fc->table_fills);
@@ -516,7 +516,7 @@ START_TEST(test_node_moves_as_one)
 		ck_assert_int_eq(in_map(fx.maps.sessions, MIP6LB_KIND_HOA, hoa[n], &v), 0);
 		anchor[n] = v.flow_hash;
 		key_of(&k, MIP6LB_KIND_SPI, spi[n]);
-		ck_assert_uint_eq(anchor[n], mip6lb_session_hash(&k));
+		ck_assert_uint_eq(anchor[n], dpf_hash(&fx, &k));
 		/* What notify_write_coa_anchored() writes. */
 		v.kind = MIP6LB_KIND_COA;
 		key_of(&k, MIP6LB_KIND_COA, coa_b[n]);
@@ -536,7 +536,7 @@ START_TEST(test_node_moves_as_one)
 
 		for (j = 0; j < 4; j++) {
 			key_of(&k, kinds[j], ids[j]);
-			own[j] = ring_at(mip6lb_session_hash(&k));
+			own[j] = ring_at(dpf_hash(&fx, &k));
 			switch (kinds[j]) {
 			case MIP6LB_KIND_SPI:
 				esp_pkt(&b, coa_a[i], strtoul(spi[i], NULL, 16));

@@ -814,6 +814,44 @@ START_TEST(test_status_and_lists)
 }
 END_TEST
 
+/* As cmd_status writes them (docs/control.md): the overall fingerprint
+ * and one per service in name order; null where a ring is unknown. */
+static const char status_fp_json[] =
+	"{\"ok\":true,\"data\":{\"version\":\"0.1\",\"pid\":42,\"uptime_s\":5,"
+	"\"config\":null,\"pin_dir\":null,\"interfaces\":[],\"services\":3,\"backends\":4,"
+	"\"sessions\":0,\"fingerprint\":\"0123456789abcdef\",\"rings\":["
+	"{\"service\":\"dns\",\"fingerprint\":\"fedcba9876543210\",\"ring_backends\":1},"
+	"{\"service\":\"voip\",\"fingerprint\":null,\"ring_backends\":0},"
+	"{\"service\":\"web\",\"fingerprint\":\"00000000deadbeef\",\"ring_backends\":3}]}}";
+
+START_TEST(test_status_fingerprints)
+{
+	/* One line per service, diffable between instances. */
+	static const char want[] =
+		"  fingerprint 0123456789abcdef\n"
+		"\n"
+		"SERVICE  FINGERPRINT       RING-BACKENDS\n"
+		"dns      fedcba9876543210              1\n"
+		"voip     -                             0\n"
+		"web      00000000deadbeef              3\n";
+	struct fake f;
+	struct run r;
+
+	fake_start(&f, status_fp_json, NULL);
+	CLI(&r, "-s", f.path, "status");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(strstr(r.out, want), "printed:\n%s", r.out);
+	/* and they close the output */
+	ck_assert_str_eq(r.out + strlen(r.out) - strlen(want), want);
+	run_free(&r);
+	CLI(&r, "-s", f.path, "-j", "status");
+	ck_assert_int_eq(r.status, 0);
+	assert_json_is_data(r.out, status_fp_json);
+	run_free(&r);
+	fake_stop(&f);
+}
+END_TEST
+
 /* As notify_bindings_json() writes them: a binding with old CoAs and a
  * session, one the daemon only subscribed for (nulls), one with neither
  * old CoAs nor a subscription. */
@@ -1713,6 +1751,7 @@ MIP6LB_SUITE(cli_usage, 0)
 	tcase_add_test(daemon, test_daemon_error);
 	tcase_add_test(daemon, test_daemon_garbage);
 	tcase_add_test(daemon, test_status_and_lists);
+	tcase_add_test(daemon, test_status_fingerprints);
 	tcase_add_test(daemon, test_binding_list_table);
 	tcase_add_test(daemon, test_peer_list_table);
 	tcase_set_timeout(daemon, 30);

@@ -233,6 +233,63 @@ START_TEST(test_ctl_status)
 }
 END_TEST
 
+static void assert_hex16(const char *s)
+{
+	ck_assert_uint_eq(strlen(s), 16);
+	ck_assert_uint_eq(strspn(s, "0123456789abcdef"), 16);
+}
+
+/* The fingerprints: the state's, as hex, services in name order; a
+ * weight change through the control socket changes the service's and the
+ * overall one, and nothing else. */
+START_TEST(test_ctl_status_fingerprints)
+{
+	struct json_object *s, *rings, *r;
+	char all[17], web[17], dns[17], want[17];
+	__u64 fp;
+
+	s = ok("{\"cmd\":\"status\"}");
+	assert_hex16(gstr(s, "fingerprint"));
+	ck_assert_int_eq(state_fingerprint(fx.st, &fp), 0);
+	snprintf(want, sizeof(want), STATE_FP_FMT, (unsigned long long)fp);
+	ck_assert_str_eq(gstr(s, "fingerprint"), want);
+	snprintf(all, sizeof(all), "%s", gstr(s, "fingerprint"));
+	rings = garr(s, "rings", 2);
+	r = json_object_array_get_idx(rings, 0);
+	ck_assert_str_eq(gstr(r, "service"), "dns");       /* name order, not id order */
+	ck_assert_int_eq(gint(r, "ring_backends"), 1);
+	assert_hex16(gstr(r, "fingerprint"));
+	snprintf(dns, sizeof(dns), "%s", gstr(r, "fingerprint"));
+	r = json_object_array_get_idx(rings, 1);
+	ck_assert_str_eq(gstr(r, "service"), "web");
+	ck_assert_int_eq(gint(r, "ring_backends"), 3);
+	ck_assert_int_eq(state_service_fingerprint(fx.st, dfx_svc(&fx, "web"), &fp), 0);
+	snprintf(want, sizeof(want), STATE_FP_FMT, (unsigned long long)fp);
+	ck_assert_str_eq(gstr(r, "fingerprint"), want);
+	snprintf(web, sizeof(web), "%s", want);
+
+	/* s2 from weight 2 to 1: web's ring changes. */
+	ok("{\"cmd\":\"backend del\",\"args\":{\"service\":\"web\",\"name\":\"s2\"}}");
+	ok("{\"cmd\":\"backend add\",\"args\":{\"service\":\"web\",\"name\":\"s2\","
+	   "\"addr\":\"2001:db8:1::2\",\"mac\":\"02:be:00:00:00:02\",\"dev\":\"lo\"}}");
+	s = ok("{\"cmd\":\"status\"}");
+	ck_assert_str_ne(gstr(s, "fingerprint"), all);
+	rings = garr(s, "rings", 2);
+	ck_assert_str_eq(gstr(json_object_array_get_idx(rings, 0), "fingerprint"), dns);
+	ck_assert_str_ne(gstr(json_object_array_get_idx(rings, 1), "fingerprint"), web);
+
+	/* Back to weight 2, on other ids than before: the same fingerprints. */
+	ok("{\"cmd\":\"backend del\",\"args\":{\"service\":\"web\",\"name\":\"s2\"}}");
+	ok("{\"cmd\":\"backend add\",\"args\":{\"service\":\"web\",\"name\":\"s2\","
+	   "\"addr\":\"2001:db8:1::2\",\"mac\":\"02:be:00:00:00:02\",\"dev\":\"lo\","
+	   "\"weight\":\"2\"}}");
+	s = ok("{\"cmd\":\"status\"}");
+	ck_assert_str_eq(gstr(s, "fingerprint"), all);
+	rings = garr(s, "rings", 2);
+	ck_assert_str_eq(gstr(json_object_array_get_idx(rings, 1), "fingerprint"), web);
+}
+END_TEST
+
 START_TEST(test_ctl_services_and_backends)
 {
 	struct json_object *s, *arr, *b, *nh;
@@ -1174,6 +1231,7 @@ MIP6LB_SUITE(ctl, SUITE_NEEDS_ROOT)
 	tcase_add_unchecked_fixture(tc, NULL, dfx_sweep);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ctl_status);
+	tcase_add_test(tc, test_ctl_status_fingerprints);
 	tcase_add_test(tc, test_ctl_services_and_backends);
 	tcase_add_loop_test(tc, test_ctl_hostile_names, 0, sizeof(hostile) / sizeof(hostile[0]));
 	tcase_add_test(tc, test_ctl_sessions);

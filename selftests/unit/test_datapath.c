@@ -483,7 +483,7 @@ static void ip6ip6_to(struct pb *b, __u32 be, int kind, const char *identity)
 	ck_assert_uint_lt(be, sizeof(be_addr) / sizeof(be_addr[0]));
 	ck_assert_int_eq(identity_parse(kind, identity, &key), 0);
 	pb_encap(b, LB_ADDR, be_addr[be]);
-	pb_flowlabel(b, mip6lb_session_hash(&key) & 0xfffff);
+	pb_flowlabel(b, dpf_hash(&fx, &key) & 0xfffff);
 	be_macs(b, be);
 }
 
@@ -585,7 +585,7 @@ START_TEST(test_ip6ip6_flow_hash_kept)
 	out_hao_ip6ip6(&want, be);
 	ck_assert_int_eq(identity_parse(MIP6LB_KIND_HOA, HOA, &key), 0);
 	ck_assert_int_eq(dpf_session(&fx, 1, MIP6LB_KIND_HOA, HOA, &s), 0);
-	ck_assert_uint_eq(s.flow_hash, mip6lb_session_hash(&key));
+	ck_assert_uint_eq(s.flow_hash, dpf_hash(&fx, &key));
 	dpf_run(&fx, &b, &r);
 	ck_assert_int_eq(r.verdict, XDP_TX);
 	ck_assert_uint_eq(r.out_len, want.len);
@@ -599,7 +599,7 @@ START_TEST(test_ip6ip6_flow_hash_kept)
 	dpf_run(&fx, &b, &r);
 	ck_assert_int_eq(r.verdict, XDP_TX);
 	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.coa_sessions, &ck, &s), 0);
-	ck_assert_uint_eq(s.flow_hash, mip6lb_session_hash(&ck));
+	ck_assert_uint_eq(s.flow_hash, dpf_hash(&fx, &ck));
 	udp_from(&want, COA_B, VIP2);
 	ip6ip6_to(&want, be, MIP6LB_KIND_COA, COA_B);
 	ck_assert_uint_eq(r.out_len, want.len);

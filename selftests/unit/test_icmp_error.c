@@ -116,7 +116,7 @@ static __u32 ring_of(__u32 svc, int kind, const char *identity)
 	__u32 idx, be;
 
 	ck_assert_int_eq(identity_parse(kind, identity, &key), 0);
-	idx = svc * MIP6LB_RING_SIZE + mip6lb_session_hash(&key) % MIP6LB_RING_SIZE;
+	idx = svc * MIP6LB_RING_SIZE + dpf_hash(&fx, &key) % MIP6LB_RING_SIZE;
 	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.rings, &idx, &be), 0);
 	return be;
 }
@@ -163,7 +163,7 @@ static void expect_out(struct pb *want, const struct pb *in, __u32 svc, __u32 be
 
 		ck_assert_int_eq(identity_parse(kind, identity, &key), 0);
 		pb_encap(want, LB_ADDR, be_addr[be]);
-		pb_flowlabel(want, mip6lb_session_hash(&key) & 0xfffff);
+		pb_flowlabel(want, dpf_hash(&fx, &key) & 0xfffff);
 	}
 	pb_macs(want, (__u8[6]){ 0x02, 0xbe, 0, 0, 0, (__u8)be }, pb_lb_mac);
 }

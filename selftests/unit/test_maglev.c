@@ -14,6 +14,7 @@
 #include "mip6lb.h"
 #include "hash.h"
 #include "maglev.h"
+#include "config.h"
 
 #define M        MIP6LB_RING_SIZE
 #define MAX_BE   128
@@ -316,7 +317,7 @@ static __u32 *key_slots(void)
 		key.id.addr.s6_addr[13] = (__u8)(i >> 16);
 		key.id.addr.s6_addr[14] = (__u8)(i >> 8);
 		key.id.addr.s6_addr[15] = (__u8)i;
-		slots[i] = mip6lb_ring_slot(&key);
+		slots[i] = mip6lb_ring_slot(&key, config_service_hash_id("web"));
 	}
 	return slots;
 }

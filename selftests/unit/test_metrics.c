@@ -120,6 +120,7 @@ START_TEST(test_metrics_scrape)
 	struct dfx fx;
 	char path[256], cmd[512], name[128], line[512], *text, *tok, *save = NULL;
 	regex_t sample_re;
+	__u64 fp;
 	int status, i, families = 0;
 	FILE *f;
 
@@ -194,6 +195,15 @@ START_TEST(test_metrics_scrape)
 	ck_assert_int_eq(sample(text, "mip6lb_session_table_size"), DFX_SESSIONS);
 	ck_assert_int_eq(sample(text, "mip6lb_service_ring_backends{service=\"web\"}"), 1);
 	ck_assert_int_eq(sample(text, "mip6lb_service_midflow_sessions_total{service=\"web\"}"), 5);
+	/* Info metrics: the fingerprints mip6lbctl status prints. */
+	ck_assert_int_eq(state_service_fingerprint(fx.st, dfx_svc(&fx, "web"), &fp), 0);
+	snprintf(name, sizeof(name), "mip6lb_ring_info{service=\"web\",fingerprint=\""
+		 STATE_FP_FMT "\"}", (unsigned long long)fp);
+	ck_assert_int_eq(sample(text, name), 1);
+	ck_assert_int_eq(state_fingerprint(fx.st, &fp), 0);
+	snprintf(name, sizeof(name), "mip6lb_rings_info{fingerprint=\"" STATE_FP_FMT "\"}",
+		 (unsigned long long)fp);
+	ck_assert_int_eq(sample(text, name), 1);
 
 	/* The format: every sample after its family's HELP and TYPE. */
 	ck_assert_int_eq(regcomp(&sample_re, "^[a-z_][a-z0-9_]*(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\\})? "

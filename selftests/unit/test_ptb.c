@@ -372,7 +372,7 @@ static __u32 node_hash(__u32 svc, const char *hoa)
 	struct mip6lb_session_key k = { .service_id = svc };
 
 	ck_assert_int_eq(identity_parse(MIP6LB_KIND_HOA, hoa, &k), 0);
-	return mip6lb_session_hash(&k);
+	return dpf_hash(&fx, &k);
 }
 
 struct prefix_case {

@@ -453,7 +453,7 @@ START_TEST(test_bulk_request_and_answer)
 
 		snprintf(id, sizeof(id), "2001:db8:100::%x", r + 1);
 		k = skey(&fa, id);
-		want = ring[mip6lb_ring_slot(&k)];
+		want = ring[mip6lb_ring_slot(&k, config_service_hash_id("web"))];
 		/* The last one equals the ring: not sent. */
 		v.backend_id = r == n ? want : be[(want == be[0]) ? 1 : (want == be[1]) ? 2 : 0];
 		differing += r != n;
