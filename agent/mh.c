@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include "mip6lb.h"
 #include "mh.h"
+#include "wire.h"
 
 #define IPV6_HDR_LEN   40
 #define ETH_HDR_LEN    14
@@ -72,11 +73,6 @@ const char *mh_type_name(int type)
 	if (type < 0 || type >= MH_TYPE_MAX)
 		return "?";
 	return type_names[type];
-}
-
-static inline __u16 get16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
 }
 
 /* One's-complement sum (RFC 1071) of the pseudo-header and the MH.  The

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "ini_lines.h"
 #include "names.h"
+#include "namehash.h"
 #include "peer_config.h"
 
 /* A config with 4096 backends is well under 1 MiB; anything near this is
@@ -1087,17 +1088,10 @@ void config_service_to_map(const struct cfg_service *svc, __u32 id, struct mip6l
 
 __u32 config_service_hash_id(const char *name)
 {
-	__u64 h = 0xcbf29ce484222325ULL;
+	/* namehash.h, folded to 32 bits: names such as "web1" and "web2"
+	 * must not give related values. */
+	__u64 h = namehash(name, NAMEHASH_FNV_BASIS);
 
-	/* FNV-1a 64, then the murmur3 finaliser, folded to 32 bits: names
-	 * such as "web1" and "web2" must not give related values. */
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
 	return (__u32)(h ^ (h >> 32));
 }
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "maglev.h"
+#include "namehash.h"
 
 #define SEED_OFFSET 0x6d61676c65763031ULL /* "maglev01" */
 #define SEED_SKIP   0x6d61676c65763032ULL /* "maglev02" */
@@ -33,25 +34,10 @@ struct mg_ent {
 	__u64 claims;
 };
 
-/* FNV-1a 64 over the name, seeded through the offset basis. */
+/* The name's hash (namehash.h), seeded through the offset basis. */
 static __u64 name_hash(const char *s, __u64 seed)
 {
-	__u64 h = 0xcbf29ce484222325ULL ^ seed;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	/* Names such as "s1" and "s2" differ in one byte, so their plain FNV
-	 * values differ by a small multiple of the FNV prime and their offsets
-	 * and skips would be linearly related; the murmur3 finaliser breaks
-	 * that, so permutations of similar names are independent. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+	return namehash(s, NAMEHASH_FNV_BASIS ^ seed);
 }
 
 static bool is_prime(__u32 m)

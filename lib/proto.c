@@ -9,6 +9,7 @@
 #include <time.h>
 #include <sodium.h>
 #include "proto.h"
+#include "wire.h"
 
 /* Header offsets (docs/protocol.md, "Header"). */
 #define OFF_MAGIC      0
@@ -79,40 +80,7 @@ const char *proto_sub_status_name(int status)
 	return sub_status_names[status];
 }
 
-/* ---- byte order -------------------------------------------------------- */
-
-static inline void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static inline void put32(__u8 *p, __u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static inline void put64(__u8 *p, __u64 v)
-{
-	put32(p, v >> 32);
-	put32(p + 4, v);
-}
-
-static inline __u16 get16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
-static inline __u32 get32(const __u8 *p)
-{
-	return (__u32)get16(p) << 16 | get16(p + 2);
-}
-
-static inline __u64 get64(const __u8 *p)
-{
-	return (__u64)get32(p) << 32 | get32(p + 4);
-}
+/* ---- addresses (byte order: wire.h) -------------------------------------- */
 
 static inline void put_addr(__u8 *p, const struct in6_addr *a)
 {

@@ -26,47 +26,26 @@
 #include <string.h>
 #include "state_priv.h"
 #include "maglev.h"
+#include "namehash.h"
 
 /* Bumped when what goes in changes meaning (the hash, the ring builder),
  * so that instances of different versions do not look alike. */
 #define FP_VERSION 1
 
-#define FNV_BASIS 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
-
-static __u64 fmix64(__u64 h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static __u64 fnv_bytes(__u64 h, const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	while (len--)
-		h = (h ^ *b++) * FNV_PRIME;
-	return h;
-}
-
 /* A string with its terminator, so "ab"+"c" differs from "a"+"bc". */
 static __u64 fnv_str(__u64 h, const char *s)
 {
-	return fnv_bytes(h, s, strlen(s) + 1);
+	return namehash_fnv(h, s, strlen(s) + 1);
 }
 
 static __u64 fnv_u64(__u64 h, __u64 v)
 {
-	return fnv_bytes(h, &v, sizeof(v));
+	return namehash_fnv(h, &v, sizeof(v));
 }
 
 __u64 st_ring_layout(const struct lb_state *st, int n)
 {
-	__u64 *by_id, h = FNV_BASIS, v;
+	__u64 *by_id, h = NAMEHASH_FNV_BASIS, v;
 	__u32 i;
 	int j;
 
@@ -75,7 +54,7 @@ __u64 st_ring_layout(const struct lb_state *st, int n)
 		return 0;
 	for (j = 0; j < n; j++)
 		if (st->mb[j].id < NBE)
-			by_id[st->mb[j].id] = fmix64(fnv_str(FNV_BASIS, st->mb[j].name)) | 1;
+			by_id[st->mb[j].id] = namehash_fmix64(fnv_str(NAMEHASH_FNV_BASIS, st->mb[j].name)) | 1;
 	/* Slot by slot; a word-wide step (xor, multiply, shift) instead of
 	 * FNV's byte loop: 65537 slots per rebuild. */
 	for (i = 0; i < MIP6LB_RING_SIZE; i++) {
@@ -84,7 +63,7 @@ __u64 st_ring_layout(const struct lb_state *st, int n)
 		h ^= h >> 29;
 	}
 	free(by_id);
-	h = fmix64(h ^ (__u64)n);
+	h = namehash_fmix64(h ^ (__u64)n);
 	return h ? h : 1;
 }
 
@@ -101,9 +80,9 @@ static __u64 backends_sum(const struct lb_state *st, __u32 sid)
 
 		if (!b->used || b->service_id != sid || !b->cfg.name[0])
 			continue;
-		h = fnv_str(FNV_BASIS, b->cfg.name);
-		h = fnv_bytes(h, &b->cfg.addr, sizeof(b->cfg.addr));
-		sum += fmix64(h);
+		h = fnv_str(NAMEHASH_FNV_BASIS, b->cfg.name);
+		h = namehash_fnv(h, &b->cfg.addr, sizeof(b->cfg.addr));
+		sum += namehash_fmix64(h);
 	}
 	return sum;
 }
@@ -111,7 +90,7 @@ static __u64 backends_sum(const struct lb_state *st, __u32 sid)
 int state_service_fingerprint(const struct lb_state *st, __u32 id, __u64 *fp)
 {
 	const struct st_service *s;
-	__u64 h = FNV_BASIS;
+	__u64 h = NAMEHASH_FNV_BASIS;
 
 	if (id >= NSVC || !st->svcs[id].used || !st->svcs[id].cfg.name[0])
 		return -ENOENT;
@@ -121,15 +100,15 @@ int state_service_fingerprint(const struct lb_state *st, __u32 id, __u64 *fp)
 	h = fnv_u64(h, FP_VERSION);
 	h = fnv_u64(h, MIP6LB_RING_SIZE);
 	h = fnv_str(h, s->cfg.name);
-	h = fnv_bytes(h, &s->key.vip, sizeof(s->key.vip));
+	h = namehash_fnv(h, &s->key.vip, sizeof(s->key.vip));
 	h = fnv_u64(h, s->key.proto);
 	h = fnv_u64(h, s->key.port);
 	h = fnv_u64(h, s->cfg.n_ids);
-	h = fnv_bytes(h, s->cfg.id_order, s->cfg.n_ids);
+	h = namehash_fnv(h, s->cfg.id_order, s->cfg.n_ids);
 	h = fnv_u64(h, s->cfg.eui64_only);
 	h = fnv_u64(h, s->ring_layout);
 	h = fnv_u64(h, backends_sum(st, id));
-	*fp = fmix64(h);
+	*fp = namehash_fmix64(h);
 	return 0;
 }
 
@@ -143,7 +122,7 @@ static int cmp_name(const void *a, const void *b, void *arg)
 int state_fingerprint(const struct lb_state *st, __u64 *fp)
 {
 	__u32 ids[NSVC], id;
-	__u64 h = FNV_BASIS, one;
+	__u64 h = NAMEHASH_FNV_BASIS, one;
 	int n = 0, i, ret = 0;
 
 	for (id = 0; id < NSVC; id++)
@@ -161,6 +140,6 @@ int state_fingerprint(const struct lb_state *st, __u64 *fp)
 		h = fnv_str(h, st->svcs[ids[i]].cfg.name);
 		h = fnv_u64(h, one);
 	}
-	*fp = fmix64(h);
+	*fp = namehash_fmix64(h);
 	return ret;
 }

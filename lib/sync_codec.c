@@ -9,6 +9,7 @@
 #include "sync_codec.h"
 #include "proto.h"
 #include "mip6lb.h"
+#include "wire.h"
 
 /* Entry offsets (docs/protocol.md, "SYNC_SESSIONS"). */
 #define E_VIP        0
@@ -23,28 +24,6 @@
 #define E_REMAINING  44
 #define E_ANCHOR     48
 #define E_NAME       52
-
-static inline void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static inline void put32(__u8 *p, __u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static inline __u16 get16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
-static inline __u32 get32(const __u8 *p)
-{
-	return (__u32)get16(p) << 16 | get16(p + 2);
-}
 
 /* The config's name alphabet (ini_lines_name()): a backend name from the
  * wire is printed and looked up, never trusted to be a C string. */
