@@ -147,6 +147,13 @@ static int binding_index(const struct agent *a, const struct in6_addr *home, int
 	return -1;
 }
 
+__u32 agent_binding_left_s(const struct agent_binding *b, __u64 now_ms)
+{
+	if (!b->expires_ms)
+		return b->lifetime_s;
+	return b->expires_ms > now_ms ? (__u32)((b->expires_ms - now_ms + 999) / 1000) : 0;
+}
+
 const struct agent_binding *agent_binding_find(const struct agent *a,
 					       const struct in6_addr *home)
 {
@@ -649,8 +656,7 @@ static void send_snapshots(struct agent *a, __u64 now_ms)
 
 			if (!b)
 				continue;
-			left = !b->expires_ms ? b->lifetime_s :
-			       b->expires_ms > now_ms ? (__u32)((b->expires_ms - now_ms + 999) / 1000) : 0;
+			left = agent_binding_left_s(b, now_ms);
 			if (!left)
 				continue;
 			ent[count].home = b->home;

@@ -198,6 +198,9 @@ int agent_binding_update(struct agent *a, const struct in6_addr *home,
 /* NULL when unknown. */
 const struct agent_binding *agent_binding_find(const struct agent *a,
 					       const struct in6_addr *home);
+/* Seconds a binding has left at now_ms, rounded up (its lifetime when it
+ * never expires; 0 once it has). */
+__u32 agent_binding_left_s(const struct agent_binding *b, __u64 now_ms);
 int agent_binding_count(const struct agent *a);
 int agent_subscription_count(const struct agent *a);
 void agent_get_stats(const struct agent *a, struct agent_stats *out);

@@ -246,8 +246,7 @@ static void group_snapshot(struct agent *a, int g, __u64 now_ms)
 		b = agent_binding_find(a, &homes[i]);
 		if (!b)
 			continue;
-		left = !b->expires_ms ? b->lifetime_s :
-		       b->expires_ms > now_ms ? (__u32)((b->expires_ms - now_ms + 999) / 1000) : 0;
+		left = agent_binding_left_s(b, now_ms);
 		if (!left)
 			continue;
 		ent[count].b.home = b->home;

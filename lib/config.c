@@ -387,16 +387,6 @@ static int set_forward(struct pstate *st, const char *key, const char *val)
 	return 0;
 }
 
-static bool host_bits_set(const struct in6_addr *a, int plen)
-{
-	int i;
-
-	for (i = plen; i < 128; i++)
-		if (a->s6_addr[i / 8] & (0x80 >> (i % 8)))
-			return true;
-	return false;
-}
-
 /* An address, or a prefix whose host bits the datapath fills with each
  * node's hash (tunnel entropy, bpf/forward.h): at least /64, so that a
  * source stays inside one routed subnet, and with its host bits clear, so
@@ -416,7 +406,7 @@ static int set_lb_addr(struct pstate *st, const char *key, const char *val)
 		if (plen < CFG_LB_PLEN_MIN)
 			return bad(st, key, val, "a prefix for tunnel entropy must be /%d to /128",
 				   CFG_LB_PLEN_MIN);
-		if (host_bits_set(&a, plen))
+		if (prefix6_host_bits_set(&a, plen))
 			return bad(st, key, val, "bits set past the prefix length");
 		if (unicast6_check(st, key, val, 0, &a))
 			return st->in.rc;

@@ -178,16 +178,6 @@ static int set_role(struct peer_section *ps, struct cfg_peer *p, const char *key
 	return 0;
 }
 
-static bool host_bits_set(const struct in6_addr *a, int plen)
-{
-	int i;
-
-	for (i = plen; i < 128; i++)
-		if (a->s6_addr[i / 8] & (0x80 >> (i % 8)))
-			return true;
-	return false;
-}
-
 static int set_home_prefix(struct peer_section *ps, struct cfg_peer *p, const char *key,
 			   const char *val)
 {
@@ -204,7 +194,7 @@ static int set_home_prefix(struct peer_section *ps, struct cfg_peer *p, const ch
 		/* /0 would claim every node on the Internet for this agent. */
 		if (pf.plen == 0)
 			return bad(ps, key, val, "prefix length 0 covers every address");
-		if (host_bits_set(&pf.addr, pf.plen))
+		if (prefix6_host_bits_set(&pf.addr, pf.plen))
 			return bad(ps, key, val, "bits set past the prefix length");
 		if (p->n_home_prefixes == CFG_MAX_HOME_PREFIXES)
 			return bad(ps, key, val, "more than %d home prefixes", CFG_MAX_HOME_PREFIXES);

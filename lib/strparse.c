@@ -79,6 +79,16 @@ int parse_mac(const char *s, __u8 mac[6])
 	return 0;
 }
 
+bool prefix6_host_bits_set(const struct in6_addr *a, int plen)
+{
+	int i;
+
+	for (i = plen; i < 128; i++)
+		if (a->s6_addr[i / 8] & (0x80 >> (i % 8)))
+			return true;
+	return false;
+}
+
 int parse_prefix6(const char *s, struct in6_addr *addr, int *plen)
 {
 	char buf[INET6_ADDRSTRLEN];

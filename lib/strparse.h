@@ -5,6 +5,7 @@
 #ifndef MIP6LB_PARSE_UTIL_H
 #define MIP6LB_PARSE_UTIL_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include <netinet/in.h>
 
@@ -23,6 +24,9 @@ int parse_mac(const char *s, __u8 mac[6]);
 /* "2001:db8::/48".  The length is required and must be 0..128; host bits
  * are left as given (callers that need a clean prefix check them). */
 int parse_prefix6(const char *s, struct in6_addr *addr, int *plen);
+/* Whether a has any bit set past the first plen (a prefix that is not
+ * clean). */
+bool prefix6_host_bits_set(const struct in6_addr *a, int plen);
 
 /* "2001:db8::1", "[2001:db8::1]" or "[2001:db8::1]:5400".  A bare address
  * cannot carry a port (its colons would be ambiguous); without a port,
