@@ -33,6 +33,7 @@
 #include <net/if.h>
 #include "mip6lb.skel.h"
 #include "bench.h"
+#include "names.h"
 #include "bench_bpf.h"
 #include "config.h"
 #include "hash.h"
@@ -457,6 +458,11 @@ static __u32 run_once(int prog_fd, const struct pb *pkt, __u32 repeat, __u8 *out
 	if (bpf_prog_test_run_opts(prog_fd, &o))
 		bench_fail("bpf_prog_test_run_opts: %s", strerror(errno));
 	snap_read(&b);
+	if (bopt.verbose)
+		for (id = 0; id < MIP6LB_CNT_MAX; id++)
+			if (cnt_delta(&a, &b, (int)id))
+				printf("  counter %s +%llu\n", mip6lb_counter_names[id],
+				       (unsigned long long)cnt_delta(&a, &b, (int)id));
 	if (out_len)
 		*out_len = o.data_size_out;
 	if (backend) {
@@ -932,7 +938,12 @@ int bench_datapath(void)
 			pb_trailer(&reply, 1400);   /* TCP payload: a full segment */
 			pb_finish(&reply);
 			pb_init(&c->pkt, ROUTER, vip);
-			pb_icmp6_error(&c->pkt, 2, 0, 1280, &reply, 0);
+			/* As much of the reply as fits in the IPv6 minimum
+			 * MTU, as a router quotes it (RFC 4443 §2.4 c): 1280
+			 * bytes in all, so that the error fits an ip6ip6
+			 * backend's 1500 once encapsulated (ptb.h drops an
+			 * oversized error; it may not answer one). */
+			pb_icmp6_error(&c->pkt, 2, 0, 1280, &reply, 1280 - 48);
 			pb_finish(&c->pkt);
 			pb_icmp6_csum(&c->pkt);
 			/* The client's session, as src-hit's first packet
