@@ -60,6 +60,8 @@ struct st_backend {
 	struct st_nh nh;
 	__u32 svc_mtu;               /* its service's mtu key, 0 = the egress's */
 	__u64 nh_retry_ns;           /* when an unresolved next hop is tried again */
+	__u64 nh_grace_ns;           /* a known next hop under re-discovery is
+				      * kept until then (state_nexthop.c) */
 	__u32 nh_backoff_s;
 	struct mip6lb_backend written; /* what the backends map holds */
 	__u64 freed_seq;

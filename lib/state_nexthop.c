@@ -46,6 +46,9 @@ static int if_mac(const char *dev, __u8 mac[6], __u32 *mtu)
 /* The next hop of one backend.  A mac override needs only the egress:
  * from dev, else from the route (a pending neighbour does not matter, the
  * MAC is given).  Without one, nexthop.c resolves it all. */
+/* How long a known next hop outlives its neighbour's re-discovery. */
+#define NH_GRACE_MS 3000
+
 void st_nh_resolve(struct lb_state *st, const struct cfg_backend *c, struct st_nh *out)
 {
 	struct nh_result r = {};
@@ -174,6 +177,23 @@ int state_nh_refresh(struct lb_state *st, bool all)
 			continue;
 		old = b->nh;
 		st_nh_resolve(st, &b->cfg, &b->nh);
+		/* A neighbour the kernel knew, now being discovered again (its
+		 * entry went away or is re-probed without a MAC): keep sending
+		 * to the MAC it had, as the kernel does through STALE and
+		 * PROBE, for NH_GRACE_MS; only a discovery that still has no
+		 * answer by then takes the next hop away.  Dropping at once
+		 * lost the packets of a live backend for the milliseconds an
+		 * answer takes. */
+		if (old.valid && !b->nh.valid && b->nh.err == -EAGAIN &&
+		    b->nh.ifindex == old.ifindex) {
+			if (!b->nh_grace_ns)
+				b->nh_grace_ns = now + NH_GRACE_MS * 1000000ULL;
+			if (now < b->nh_grace_ns) {
+				b->nh = old;
+				continue;
+			}
+		}
+		b->nh_grace_ns = 0;
 		st_nh_schedule(b, now);
 		if (nh_eq(&old, &b->nh))
 			continue;

@@ -24,7 +24,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include "harness.h"
+#include "daemonfix.h"
 #include "nexthop.h"
+#include "state.h"
 
 #define N_OF(a)   (sizeof(a) / sizeof((a)[0]))
 
@@ -567,6 +569,56 @@ START_TEST(test_discovery)
 }
 END_TEST
 
+/* ---- the daemon's view: a known neighbour under re-discovery ------------ */
+
+/* A backend whose neighbour entry goes away (the kernel re-discovers it)
+ * keeps its next hop for the grace period, so a live backend's packets are
+ * not dropped for the milliseconds an answer takes; a discovery still
+ * unanswered after it takes the next hop away (state_nexthop.c). */
+START_TEST(test_state_keeps_known_nexthop)
+{
+	struct mip6lb_backend be;
+	struct dfx f;
+	__u32 id;
+
+	netns_new();
+	veth_new();
+	/* v1 has no address: nobody answers a solicitation. */
+	run("ip -6 neigh add 2001:db8:1::2 lladdr " BE_MAC " dev v0 nud stale");
+	dfx_open_nh(&f);
+	dfx_apply(&f, "[service web]\nvip = 2001:db8::80\n"
+		  "[backend web s1]\naddr = 2001:db8:1::2\n");
+	id = dfx_be(&f, "web", "s1");
+	ck_assert(f.st->bes[id].nh.valid);
+	dfx_backend(&f, id, &be);
+	ck_assert_uint_ne(be.flags & MIP6LB_BE_NH_VALID, 0);
+	assert_mac(be.dmac, BE_MAC);
+
+	run("ip -6 neigh del 2001:db8:1::2 dev v0");
+	ck_assert_int_eq(state_nh_refresh(f.st, true), 0);
+	ck_assert(f.st->bes[id].nh.valid);
+	ck_assert_uint_gt(f.st->bes[id].nh_grace_ns, dp_now_ns());
+	dfx_backend(&f, id, &be);
+	ck_assert_uint_ne(be.flags & MIP6LB_BE_NH_VALID, 0);
+	assert_mac(be.dmac, BE_MAC);
+
+	/* The grace is over and nobody answered: no next hop. */
+	f.st->bes[id].nh_grace_ns = 1;
+	ck_assert_int_eq(state_nh_refresh(f.st, true), 1);
+	ck_assert(!f.st->bes[id].nh.valid);
+	ck_assert_int_eq(f.st->bes[id].nh.err, -EAGAIN);
+	dfx_backend(&f, id, &be);
+	ck_assert_uint_eq(be.flags & MIP6LB_BE_NH_VALID, 0);
+
+	/* It answers again: back at once, and a later loss has a new grace. */
+	run("ip -6 neigh replace 2001:db8:1::2 lladdr " BE_MAC " dev v0 nud reachable");
+	ck_assert_int_eq(state_nh_refresh(f.st, true), 1);
+	ck_assert(f.st->bes[id].nh.valid);
+	ck_assert_uint_eq(f.st->bes[id].nh_grace_ns, 0);
+	dfx_close(&f);
+}
+END_TEST
+
 MIP6LB_SUITE(nexthop, SUITE_NEEDS_ROOT)
 {
 	Suite *s = suite_create("nexthop");
@@ -596,6 +648,7 @@ MIP6LB_SUITE(nexthop, SUITE_NEEDS_ROOT)
 	tcase_add_test(dev, test_dev_down);
 	tcase_add_test(dev, test_dev_not_ethernet);
 	tcase_add_test(dev, test_invalid_args);
+	tcase_add_test(dev, test_state_keeps_known_nexthop);
 	suite_add_tcase(s, dev);
 
 	tcase_add_test(mon, test_process_mac_change);
