@@ -28,7 +28,6 @@
 #     and are counted.
 . "$(dirname "$0")/lib_ecmp.sh"
 
-TEST_TIMEOUT=${MIP6LB_S24_TIMEOUT:-110}
 BOUND_MS=3000       # withdrawal bound: the issue's 3 s; the figure is withdraw-ms
 SYNC_PORT=5401
 N_HAO=200 N_SRC=200 N_ROAM=100 N_MOVE=8
@@ -177,6 +176,7 @@ spec_of() {
 	    else
 		echo "if=a0 src=$B_PFX::3:$i dst=$ECMP_VIP fl=$fl"
 	    fi ;;
+	n*) echo "if=a0 src=$D_PFX::4:$i dst=$ECMP_VIP fl=$fl" ;;   # part 2's nodes, at their last CoA
 	esac
 }
 IDS=()
@@ -233,7 +233,7 @@ wait_for 100 no_binding_at_least $((N_HAO + N_ROAM)) ||
 	die "subscriptions: the agent answered no_binding $(no_binding_total) times, want $((N_HAO + N_ROAM))"
 round r2 1
 check_splits "before any ring change"
-ok "rounds 1-2: ${#IDS[@]} identities, 0 served by two backends; the Home Agent answered $(no_binding_total) subscriptions (no binding yet)"
+ok "rounds 1-2: ${#IDS[@]} identities, 0 served by two backends; the Home Agent answered no_binding $(no_binding_total) times (the HAO nodes' subscriptions, before any binding)"
 
 # Runtime changes go into every config file too, as an operator keeps them:
 # an instance restarted later must build the same ring.
@@ -352,6 +352,8 @@ wrong_pk=$(awk -v f="$TMP/first" 'BEGIN {while ((getline l < f) > 0) {split(l, w
 [ "$wrong_pk" = 0 ] || die "part 2: $wrong_pk plain packets reached the wrong backend"
 ok "part 2: $N_MOVE nodes, $MOVES moves (3 care-of addresses each), $PLAIN plain packets, $move_inst of $N_MOVE nodes spread over 2-3 instances by ECMP: 0 to a wrong backend"
 say "figure moves=$MOVES plain=$PLAIN wrong=0"
+# From here on the rounds carry part 2's nodes too.
+for k in $MOVE_NAMES; do IDS+=("$k"); done
 
 # ---- part 3: kill -9 of lb2 under traffic ----------------------------------------------------------
 # sessmap: "KIND NAME BACKEND" for each session of ours in a session list.
@@ -371,6 +373,7 @@ for s in json.load(sys.stdin)["sessions"]:
 first_of >"$TMP/first"
 ecmp_ctl 2 -j session list | sessmap >"$TMP/lb2.held"
 held=$(wc -l <"$TMP/lb2.held")
+held_ids=$(awk '{print $2}' "$TMP/lb2.held" | sort -u | wc -l)
 held_kinds=$(awk '{c[$1]++} END {printf "hoa %d, src %d, coa %d", c["hoa"], c["src"], c["coa"]}' "$TMP/lb2.held")
 held_s2=$(awk '$3 == "s2"' "$TMP/lb2.held" | wc -l)
 [ "$held" -gt 0 ] || die "lb2 holds no session"
@@ -417,7 +420,8 @@ round r7 6
 check_splits "after the kill"
 moved=$(awk 'NR == FNR {h[$2] = 1; next} {split($1, t, "."); if (t[1] in h) c++} END {print c + 0}' \
 	"$TMP/lb2.held" "$TMP/r7.res")
-ok "lb2's $held sessions ($held_kinds; $held_s2 on drained s2, made before the ring change): $moved of their identities sent again, through the survivors ($(spread r7)), each to its backend"
+[ "$moved" = "$held_ids" ] || die "only $moved of the $held_ids identities lb2 held were sent again"
+ok "lb2's $held sessions ($held_kinds; $held_s2 on drained s2, made before the ring change) of $held_ids identities: each sent again, through the survivors ($(spread r7)), reached its backend"
 
 # ---- lb2 comes back from flushed maps: bulk sync before the announcement ---------------------------
 ecmp_lb_flush 2
