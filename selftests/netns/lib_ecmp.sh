@@ -45,9 +45,11 @@
 #                               ecmp_conf_backends
 #   ecmp_conf_backends SVC      [backend SVC sN] for s1..s4, weight 1
 #   ecmp_lb_start N [ARGS]      mip6lbd in lbN (pin dir $PIN_DIR/lbN, socket
-#                               $TMP/lbN.sock, log $TMP/lbN-mip6lbd.log),
+#                               $TMP/lbN.sock, log $TMP/lbN-mip6lbd.log,
+#                               config ECMP_CONF[N] if set, else $CONF),
 #                               waits until it answers and XDP is attached;
 #                               LB_PID[N] is its pid
+#   ecmp_lb_flush N             mip6lbd --flush of lbN's pins (it is stopped)
 #   ecmp_lb_spawn N [ARGS]      the same without waiting
 #   ecmp_lb_wait_ready N [T]    until lbN's status says announce ready
 #   ecmp_lb_kill9 N / ecmp_lb_stop N   SIGKILL / SIGTERM (waits for the exit)
@@ -63,10 +65,14 @@
 #   ecmp_served FILE            after ecmp_send: "TOKEN BACKEND" per spec
 #   ecmp_via FILE               after ecmp_send: "TOKEN INSTANCE" per spec
 #                               (lb1..lb3, "none" if no balancer got it)
+#   ecmp_served_via FILE        both at once: "TOKEN BACKENDS INSTANCES",
+#                               each "none" or a comma-separated list
+#   ecmp_ha_create              the Home Agent's namespace and link (lib.sh's
+#                               ha_create, checked against lb1's address)
 #   ecmp_ms_now                 milliseconds (EPOCHREALTIME), for figures
 #
 # Variables: ECMP_N (3 instances), LB_ADDR_N (lbN's address: ecmp_lb_addr N),
-# ECMP_VIP (= $VIP), BACKENDS="s1 s2 s3 s4", NS_LBS[N].
+# ECMP_VIP (= $VIP), BACKENDS="s1 s2 s3 s4", NS_LBS[N], ECMP_CONF[N].
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -77,7 +83,7 @@ ECMP_ROUTER_AS=65000
 ECMP_LB_AS=65001
 ECMP_TABLE=200
 MN_GW="a0=$MAC_R_A"
-declare -A LB_PID NS_LBS
+declare -A LB_PID NS_LBS ECMP_CONF
 for ((i = 1; i <= ECMP_N; i++)); do NS_LBS[$i]=mip6lb-lb$i-$SUFFIX; done
 unset i
 ecmp_lb_addr() { echo "$LAN_PFX::1$1"; }               # lb2 -> 2001:db8:1::12
@@ -285,7 +291,7 @@ ecmp_lb_spawn() {
 	local n=$1 ns=${NS_LBS[$1]}
 	shift
 	rm -f "$TMP/lb$n.sock"
-	nsenter --net="/run/netns/$ns" "$MIP6LBD" -c "$CONF" --pin-dir "$PIN_DIR/lb$n" \
+	nsenter --net="/run/netns/$ns" "$MIP6LBD" -c "${ECMP_CONF[$n]:-$CONF}" --pin-dir "$PIN_DIR/lb$n" \
 		--socket "$TMP/lb$n.sock" ${MIP6LB_DEBUG:+-v} "$@" >>"$TMP/lb$n-mip6lbd.log" 2>&1 &
 	LB_PID[$n]=$!
 	PIDS+=($!)
@@ -308,6 +314,11 @@ ecmp_lb_ready() {
 }
 
 ecmp_lb_wait_ready() { wait_for "${2:-100}" ecmp_lb_ready "$1"; }
+
+ecmp_lb_flush() {
+	nsenter --net="/run/netns/${NS_LBS[$1]}" "$MIP6LBD" --flush --pin-dir "$PIN_DIR/lb$1" \
+		-i eth0 >>"$TMP/lb$1-mip6lbd.log" 2>&1 || die "flushing lb$1's maps"
+}
 
 ecmp_lb_kill9() {
 	kill -KILL "${LB_PID[$1]}"
@@ -342,6 +353,32 @@ ecmp_send() {
 
 ecmp_served() {
 	"$PY" "$NETNS_DIR/tokens.py" --dir "$TMP" --backends "${BACKENDS// /,}" "$1"
+}
+
+ecmp_served_via() {
+	local n list=${BACKENDS// /,}
+	for ((n = 1; n <= ECMP_N; n++)); do list="$list,lb$n"; done
+	"$PY" "$NETNS_DIR/tokens.py" --dir "$TMP" --backends "$list" "$1" | awk '{
+		be = ""; via = ""
+		k = split($2, w, ",")
+		for (i = 1; i <= k; i++) {
+			if (w[i] ~ /^lb/) via = via (via == "" ? "" : ",") w[i]
+			else if (w[i] != "none") be = be (be == "" ? "" : ",") w[i]
+		}
+		print $1, (be == "" ? "none" : be), (via == "" ? "none" : via)
+	}'
+}
+
+# ecmp_ha_create: lib.sh's Home Agent link, checked against lb1 (there is
+# no $LB_ADDR here).
+ecmp_ha_create() {
+	new_ns "$NS_HA"
+	veth "$NS_R" rha "$MAC_R_HA" "$NS_HA" eth0 "$MAC_HA"
+	addr "$NS_R" rha "$R_HA/64"
+	addr "$NS_HA" eth0 "$HA_ADDR/64"
+	ip -n "$NS_HA" -6 route add default via "$R_HA" dev eth0
+	wait_for 50 ping6 "$NS_HA" "$HA_ADDR" "$(ecmp_lb_addr 1)" ||
+		die "the Home Agent cannot reach lb1"
 }
 
 ecmp_via() {

@@ -18,6 +18,9 @@
         proto=udp|tcp upper layer (default udp); tcp sends a PSH|ACK segment
         sport=N dport=N   ports (default 40000, 80)
         tok=WORD      payload "tok=WORD;", which the backends' sniffers log
+        fl=N          IPv6 flow label (default 0); a router's multipath hash
+                      (policy 0) includes it, so it moves a flow between
+                      next hops without changing its source
         n=N           send the frame N times (default 1)
       --repeat R --interval S sends the whole list R times, S seconds apart,
       appending "-rK" (K = 1..R) to every token, for traffic that goes on
@@ -57,7 +60,7 @@ def parse_spec(text):
         if k not in spec:
             raise ValueError("spec %r lacks %s=" % (text, k))
     unknown = set(spec) - {"if", "src", "dst", "hoa", "spi", "proto", "sport",
-                           "dport", "tok", "n"}
+                           "dport", "tok", "n", "fl"}
     if unknown:
         raise ValueError("spec %r: unknown keys %s" % (text, ",".join(sorted(unknown))))
     return spec
@@ -76,7 +79,7 @@ def build(spec, gw):
     with open("/sys/class/net/%s/address" % ifname) as f:
         mac = f.read().strip()
     payload = b"tok=%s;\n" % spec["tok"].encode() if "tok" in spec else b"mip6lb\n"
-    pkt = IPv6(src=spec["src"], dst=spec["dst"], hlim=64)
+    pkt = IPv6(src=spec["src"], dst=spec["dst"], hlim=64, fl=int(spec.get("fl", "0"), 0))
     if "hoa" in spec:
         pkt = pkt / IPv6ExtHdrDestOpt(options=[HAO(hoa=spec["hoa"])])
     if "spi" in spec:

@@ -11,6 +11,9 @@
       the wire), and an Alternate Care-of Address option.  Written to a packet
       socket on IF towards MAC, so it lands on the Home Agent's link exactly
       as a real one would.
+      --batch FILE (bu and ba): one frame per line "HOA COA SEQ" of FILE,
+      in place of --hoa, the care-of address (--src and --alt-coa for bu,
+      --dst for ba) and --seq: many nodes' bindings in one process.
 
   notifytool.py ba --if IF --gw MAC --src HA --dst COA --hoa HOA --seq N
                    [--lifetime S] [--status N]
@@ -77,7 +80,52 @@ def mac_of(ifname):
         return f.read().strip()
 
 
+def batch_lines(args):
+    """(hoa, coa, seq) per frame: --batch FILE's lines, or the options."""
+    if not args.batch:
+        for k in ("hoa", "seq"):
+            if getattr(args, k) is None:
+                raise SystemExit("--%s is required without --batch" % k)
+        return None
+    out = []
+    with open(args.batch) as f:
+        for line in f:
+            w = line.split()
+            if not w or w[0].startswith("#"):
+                continue
+            if len(w) != 3:
+                raise SystemExit("%s: want HOA COA SEQ, got %r" % (args.batch, line))
+            out.append((w[0], w[1], int(w[2])))
+    return out
+
+
+def send_frames(ifname, frames):
+    from scapy.config import conf
+
+    s = conf.L2socket(iface=ifname)
+    try:
+        for fr in frames:
+            s.send(bytes(fr))
+    finally:
+        s.close()
+
+
 def cmd_bu(args):
+    batch = batch_lines(args)
+    if batch is None:
+        if args.src is None:
+            raise SystemExit("--src is required without --batch")
+        batch = [(args.hoa, args.src, args.seq)]
+    frames = []
+    for hoa, coa, seq in batch:
+        if args.batch:
+            args.hoa, args.src, args.seq, args.alt_coa = hoa, coa, seq, coa
+        frames.append(bu_frame(args))
+    send_frames(args.iface, frames)
+    return 0
+
+
+def bu_frame(args):
     from scapy.layers.l2 import Ether
     from scapy.layers.inet6 import IPv6, IPv6ExtHdrDestOpt, HAO, MIP6MH_BU, MIP6OptAltCoA
 
@@ -87,11 +135,24 @@ def cmd_bu(args):
            IPv6ExtHdrDestOpt(options=[HAO(hoa=args.hoa)]) /
            MIP6MH_BU(seq=args.seq, flags=args.flags, mhtime=args.lifetime // 4,
                      options=opts))
-    send_frame(args.iface, pkt)
-    return 0
+    return pkt
 
 
 def cmd_ba(args):
+    batch = batch_lines(args)
+    if batch is None:
+        if args.dst is None:
+            raise SystemExit("--dst is required without --batch")
+        batch = [(args.hoa, args.dst, args.seq)]
+    frames = []
+    for hoa, coa, seq in batch:
+        args.hoa, args.dst, args.seq = hoa, coa, seq
+        frames.append(ba_frame(args))
+    send_frames(args.iface, frames)
+    return 0
+
+
+def ba_frame(args):
     from scapy.layers.l2 import Ether
     from scapy.layers.inet6 import IPv6
     from scapy.packet import Raw
@@ -112,8 +173,7 @@ def cmd_ba(args):
     pkt = (Ether(src=mac_of(args.iface), dst=args.gw) /
            IPv6(src=args.src, dst=args.dst, hlim=64, nh=43, plen=len(rh2) + len(mh)) /
            Raw(rh2 + mh))
-    send_frame(args.iface, pkt)
-    return 0
+    return pkt
 
 
 def inet_csum(data):
@@ -292,11 +352,12 @@ def main():
     p = sub.add_parser("bu", help="a crafted Binding Update frame")
     p.add_argument("--if", dest="iface", required=True)
     p.add_argument("--gw", required=True, help="destination MAC")
-    p.add_argument("--src", required=True)
+    p.add_argument("--src")
     p.add_argument("--dst", required=True)
-    p.add_argument("--hoa", required=True)
+    p.add_argument("--hoa")
     p.add_argument("--alt-coa")
-    p.add_argument("--seq", type=int, required=True)
+    p.add_argument("--seq", type=int)
+    p.add_argument("--batch", help="lines HOA COA SEQ, one frame each")
     p.add_argument("--lifetime", type=int, default=600)
     p.add_argument("--flags", default="HA", help="scapy names: A, H, L, K, M, R, P")
     p.set_defaults(func=cmd_bu)
@@ -305,9 +366,10 @@ def main():
     p.add_argument("--if", dest="iface", required=True)
     p.add_argument("--gw", required=True)
     p.add_argument("--src", required=True)
-    p.add_argument("--dst", required=True)
-    p.add_argument("--hoa", required=True)
-    p.add_argument("--seq", type=int, required=True)
+    p.add_argument("--dst")
+    p.add_argument("--hoa")
+    p.add_argument("--seq", type=int)
+    p.add_argument("--batch", help="lines HOA COA SEQ, one frame each")
     p.add_argument("--lifetime", type=int, default=600)
     p.add_argument("--status", type=int, default=0)
     p.set_defaults(func=cmd_ba)

@@ -72,6 +72,7 @@ static const struct scenario scenarios[] = {
 	{ "topology_ip6tnl", "test_topology.sh",          0, "ip6tnl" },
 	{ "s08_fwd_ip6tnl",  "test_08_forwarding.sh",     0, "ip6tnl" },
 	{ "s21_bgp_withdraw", "test_21_bgp_withdraw.sh",  0, NULL, "probe_ecmp.sh" },
+	{ "s24_scaleout",    "test_24_scaleout.sh",       0, NULL, "probe_ecmp.sh" },
 	/* ip6tnl with remote :: takes the varying outer sources of a prefix. */
 	{ "s20_mtu_ip6tnl",  "test_20_encap_mtu.sh",      0, "ip6tnl" },
 };
