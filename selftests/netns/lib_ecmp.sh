@@ -56,6 +56,12 @@
 #   ecmp_bird_start N           BIRD in lbN ($TMP/bird-lbN.conf, .ctl, .log)
 #   ecmp_ctl N ARGS...          mip6lbctl on lbN's socket
 #   ecmp_lb_ready N             exit 0 when lbN's announce is ready
+#   ecmp_watch_until_ready N MAX   after ecmp_lb_spawn: sample the router, then
+#                               lbN, every 20 ms (at most MAX times) until lbN
+#                               says ready; READY_SAMPLES = the not-ready
+#                               samples, READY_EARLY = those in which the
+#                               router already had lbN's next hop (an
+#                               announcement ahead of readiness)
 #   ecmp_nexthops [VIP]         the router's next hops for VIP (sorted, one a
 #                               line): the balancers it sends the VIP to
 #   ecmp_wait_nexthops COUNT [TENTHS] [VIP]   until there are COUNT of them
@@ -314,6 +320,24 @@ ecmp_lb_ready() {
 }
 
 ecmp_lb_wait_ready() { wait_for "${2:-100}" ecmp_lb_ready "$1"; }
+
+# The router first, then the daemon (no answer yet counts as not ready): a
+# next hop seen before a "not ready" answer that came after it was
+# announced ahead of readiness.
+ecmp_watch_until_ready() {
+	local n=$1 max=$2 i has
+	READY_EARLY=0 READY_SAMPLES=0
+	for ((i = 0; i < max; i++)); do
+		kill -0 "${LB_PID[$n]}" 2>/dev/null ||
+			die "mip6lbd in lb$n exited: $(tail -n 5 "$TMP/lb$n-mip6lbd.log")"
+		if ecmp_has_nexthop "$n"; then has=1; else has=0; fi
+		ecmp_lb_ready "$n" && return 0
+		READY_SAMPLES=$((READY_SAMPLES + 1))
+		[ $has = 0 ] || READY_EARLY=$((READY_EARLY + 1))
+		sleep 0.02
+	done
+	return 1
+}
 
 ecmp_lb_flush() {
 	nsenter --net="/run/netns/${NS_LBS[$1]}" "$MIP6LBD" --flush --pin-dir "$PIN_DIR/lb$1" \

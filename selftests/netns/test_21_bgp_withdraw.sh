@@ -111,15 +111,8 @@ ok "traffic goes on through the survivors: $IDS identities served ($(per_lb b))"
 # answer yet counts as not ready): a next hop seen before a "not ready"
 # answer that came after it would be an announcement ahead of readiness.
 ecmp_lb_spawn 2
-early=0 samples=0
-for ((i = 0; i < 500; i++)); do
-	kill -0 "${LB_PID[2]}" 2>/dev/null || die "mip6lbd in lb2 exited: $(tail -n 5 "$TMP/lb2-mip6lbd.log")"
-	if ecmp_has_nexthop 2; then r_has=1; else r_has=0; fi
-	if ecmp_lb_ready 2; then break; fi
-	samples=$((samples + 1))
-	[ $r_has = 0 ] || early=$((early + 1))
-	sleep 0.02
-done
+ecmp_watch_until_ready 2 500
+early=$READY_EARLY samples=$READY_SAMPLES
 ecmp_lb_ready 2 || die "lb2 never became ready after its restart: $(ecmp_ctl 2 status)"
 ecmp_lb_up 2 || die "lb2 is ready but its program is not attached"
 [ $early = 0 ] || die "the router had lb2's next hop while lb2 said it was not ready ($early samples)"

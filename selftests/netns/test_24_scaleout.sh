@@ -431,15 +431,8 @@ ok "lb2's $held sessions ($held_kinds; $held_s2 on drained s2, made before the r
 # ---- lb2 comes back from flushed maps: bulk sync before the announcement ---------------------------
 ecmp_lb_flush 2
 ecmp_lb_spawn 2
-early=0 samples=0
-for ((i = 0; i < 1500; i++)); do
-	kill -0 "${LB_PID[2]}" 2>/dev/null || die "mip6lbd in lb2 exited: $(tail -n 5 "$TMP/lb2-mip6lbd.log")"
-	if ecmp_has_nexthop 2; then r_has=1; else r_has=0; fi
-	if ecmp_lb_ready 2; then break; fi
-	samples=$((samples + 1))
-	[ $r_has = 0 ] || early=$((early + 1))
-	sleep 0.02
-done
+ecmp_watch_until_ready 2 1500
+early=$READY_EARLY samples=$READY_SAMPLES
 ecmp_ctl 2 -j session list | sessmap >"$TMP/lb2.back"
 ecmp_ctl 2 -j sync >"$TMP/lb2.sync"
 ecmp_lb_ready 2 || die "lb2 never became ready after its restart: $(ecmp_ctl 2 status)"
