@@ -23,6 +23,7 @@
 #include <libmnl/libmnl.h>
 #include "log.h"
 #include "nexthop.h"
+#include "nlreq.h"
 
 #define NH_TIMEOUT_S 1
 /* RTM_NEWLINK answers carry stats and per-VF blocks; 32 KiB is what libmnl
@@ -166,44 +167,9 @@ int nh_fd(const struct nh_resolver *r)
 	return r ? mnl_socket_get_fd(r->mon) : -EINVAL;
 }
 
-/*
- * Send nlh and run cb on every answer until the kernel's ACK (or error).
- * Returns 0, the kernel's negative errno, -ETIMEDOUT, or another negative
- * errno; logs nothing: the caller knows what was asked and logs once.
- */
 static int nl_request(struct nh_resolver *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	unsigned int seq = ++r->seq;
-	ssize_t n;
-	int ret;
-
-	nlh->nlmsg_seq = seq;
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (mnl_socket_sendto(r->req, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-
-	for (;;) {
-		n = mnl_socket_recvfrom(r->req, r->buf, sizeof(r->buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return -ETIMEDOUT;
-			return -errno;
-		}
-		/* A late answer to an earlier request that timed out: the
-		 * kernel never mixes two requests in one datagram, so the
-		 * first header speaks for all of it. */
-		if ((size_t)n >= sizeof(struct nlmsghdr) &&
-		    ((struct nlmsghdr *)r->buf)->nlmsg_seq != seq)
-			continue;
-		errno = 0;
-		ret = mnl_cb_run(r->buf, n, seq, r->portid, cb, data);
-		if (ret < 0)
-			return errno ? -errno : -EPROTO;
-		if (ret == MNL_CB_STOP)
-			return 0;
-	}
+	return nlreq_run(r->req, r->portid, &r->seq, r->buf, sizeof(r->buf), nlh, cb, data);
 }
 
 /* ---- RTM_GETLINK --------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include <libmnl/libmnl.h>
 #include <json-c/json.h>
 #include "announce.h"
+#include "nlreq.h"
 #include "config.h"
 #include "log.h"
 
@@ -69,31 +70,7 @@ static const char *addr_str(const struct in6_addr *a, char *buf)
 /* Send nlh and wait for the kernel's ACK.  0, or its negative errno. */
 static int nl_talk(struct announce *a, struct nlmsghdr *nlh)
 {
-	unsigned int seq = ++a->seq;
-	ssize_t n;
-	int ret;
-
-	nlh->nlmsg_seq = seq;
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (mnl_socket_sendto(a->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = mnl_socket_recvfrom(a->nl, a->buf, sizeof(a->buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
-		}
-		/* A late answer to a request that timed out. */
-		if ((size_t)n >= sizeof(struct nlmsghdr) &&
-		    ((struct nlmsghdr *)a->buf)->nlmsg_seq != seq)
-			continue;
-		ret = mnl_cb_run(a->buf, n, seq, a->portid, NULL, NULL);
-		if (ret == MNL_CB_ERROR)
-			return errno ? -errno : -EIO;
-		if (ret == MNL_CB_STOP)
-			return 0;
-	}
+	return nlreq_run(a->nl, a->portid, &a->seq, a->buf, sizeof(a->buf), nlh, NULL, NULL);
 }
 
 static struct nlmsghdr *msg(char *req, int type, int flags)
